@@ -1,0 +1,28 @@
+//! What a run reads and the few policy knobs of the generator.
+
+use std::path::PathBuf;
+
+/// Input and policy for [`crate::generate`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Directory of OpenAPI documents.
+    pub spec_dir: PathBuf,
+    /// `Version` header used when an operation states none.
+    pub default_version: String,
+    /// Parameter names the client can fill from its configuration.
+    pub location_params: Vec<String>,
+    /// Command named in the `@generated` banner.
+    pub command: String,
+}
+
+impl Config {
+    /// The settings for HighLevel's API with specs in `spec_dir`.
+    pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            spec_dir: spec_dir.into(),
+            default_version: "2021-07-28".to_owned(),
+            location_params: vec!["locationId".to_owned()],
+            command: "cargo xtask codegen".to_owned(),
+        }
+    }
+}

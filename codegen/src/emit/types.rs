@@ -1,0 +1,278 @@
+//! Emitting named types: structs, string enums, untagged unions, aliases.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_attrs, ident, ty_tokens};
+use crate::ir::{Field, Repr, StrEnum, Ty, TypeDef, TypeKind, UnionVariant, Usage};
+
+/// Tokens for one named type and its impls.
+pub fn type_def(module: &str, def: &TypeDef) -> TokenStream {
+    let fallback = match &def.kind {
+        TypeKind::Enum(_) => format!("Values of `{}`.", def.name),
+        TypeKind::Union(_) => format!("`{}`: one of several JSON shapes.", def.name),
+        _ => format!("The `{}` object.", def.name),
+    };
+    let docs = doc_attrs(def.doc.as_deref().unwrap_or(&fallback));
+    let name = format_ident!("{}", def.name);
+    match &def.kind {
+        TypeKind::Struct(fields) if def.usage.multipart => multipart_struct(module, &name, &docs, fields, def.usage),
+        TypeKind::Struct(fields) => serde_struct(module, &name, &docs, fields, def.usage),
+        TypeKind::Enum(e) => string_enum(&name, &docs, e),
+        TypeKind::Union(vs) => union(module, &name, &docs, vs),
+        TypeKind::Alias(ty) => {
+            let ty = ty_tokens(module, ty);
+            quote! { #docs pub type #name = #ty; }
+        }
+    }
+}
+
+/// The field's type with its Option/Nullable/Box wrapping.
+fn field_type(module: &str, f: &Field, usage: Usage) -> TokenStream {
+    let mut inner = ty_tokens(module, &f.ty);
+    if f.boxed {
+        inner = quote! { Box<#inner> };
+    }
+    match f.repr(usage) {
+        Repr::Plain => inner,
+        Repr::Option => quote! { Option<#inner> },
+        Repr::Nullable => quote! { crate::Nullable<#inner> },
+    }
+}
+
+fn field_docs(f: &Field) -> TokenStream {
+    match f.doc.as_deref() {
+        Some(d) => doc_attrs(d),
+        None => doc_attrs(&format!("`{}`", f.wire)),
+    }
+}
+
+fn value_expr(f: &Field) -> TokenStream {
+    if f.boxed {
+        quote! { Box::new(value.into()) }
+    } else {
+        quote! { value.into() }
+    }
+}
+
+fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[Field], usage: Usage) -> TokenStream {
+    let all_optional = fields.iter().all(|f| f.repr(usage) != Repr::Plain);
+    let default = all_optional.then(|| quote! { Default, });
+    let members = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let ty = field_type(module, f, usage);
+        let wire = &f.wire;
+        let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
+        let attrs = match f.repr(usage) {
+            Repr::Plain => quote! { #[serde(#rename)] },
+            Repr::Option if usage.lenient() || !f.required => {
+                quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }
+            }
+            // A required nullable field is always sent, as null when unset.
+            Repr::Option => quote! { #[serde(#rename default)] },
+            Repr::Nullable => quote! { #[serde(#rename default, skip_serializing_if = "crate::Nullable::is_absent")] },
+        };
+        let attrs = if attrs.to_string() == "# [serde ()]" {
+            quote! {}
+        } else {
+            attrs
+        };
+        let fdocs = field_docs(f);
+        quote! { #fdocs #attrs pub #id: #ty, }
+    });
+    let builder = usage.request.then(|| builder_impl(module, name, fields, usage));
+    quote! {
+        #docs
+        #[derive(Clone, Debug, #default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name { #(#members)* }
+        #builder
+    }
+}
+
+/// `new(required…)` plus one setter per optional field, for types callers build.
+fn builder_impl(module: &str, name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
+    let required: Vec<&Field> = fields.iter().filter(|f| f.repr(usage) == Repr::Plain).collect();
+    let args = required.iter().map(|f| {
+        let id = ident(&f.ident);
+        let ty = ty_tokens(module, &f.ty);
+        quote! { #id: impl Into<#ty> }
+    });
+    let inits = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        match f.repr(usage) {
+            Repr::Plain if f.boxed => quote! { #id: Box::new(#id.into()), },
+            Repr::Plain => quote! { #id: #id.into(), },
+            Repr::Option => quote! { #id: None, },
+            Repr::Nullable => quote! { #id: crate::Nullable::Absent, },
+        }
+    });
+    let setters = fields.iter().filter(|f| f.repr(usage) != Repr::Plain).map(|f| {
+        let id = ident(&f.ident);
+        let setter = if f.ident == "new" { format_ident!("set_new") } else { id.clone() };
+        let ty = ty_tokens(module, &f.ty);
+        let value = value_expr(f);
+        let doc = format!("Sets `{}`.", f.wire);
+        match f.repr(usage) {
+            Repr::Nullable => {
+                let clear = format_ident!("clear_{}", f.ident.trim_end_matches('_'));
+                let clear_doc = format!("Sends `{}` as `null`.", f.wire);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, value: impl Into<#ty>) -> Self { self.#id = crate::Nullable::Value(#value); self }
+                    #[doc = #clear_doc]
+                    pub fn #clear(mut self) -> Self { self.#id = crate::Nullable::Null; self }
+                }
+            }
+            _ => quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, value: impl Into<#ty>) -> Self { self.#id = Some(#value); self }
+            },
+        }
+    });
+    let new_doc = if required.is_empty() {
+        "An empty value; set fields with the methods below.".to_owned()
+    } else {
+        format!(
+            "A value with the required fields ({}).",
+            required.iter().map(|f| format!("`{}`", f.wire)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    quote! {
+        impl #name {
+            #[doc = #new_doc]
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self { Self { #(#inits)* } }
+            #(#setters)*
+        }
+    }
+}
+
+fn multipart_struct(
+    module: &str,
+    name: &syn::Ident,
+    docs: &TokenStream,
+    fields: &[Field],
+    usage: Usage,
+) -> TokenStream {
+    // Binary fields become file parts.
+    let fields: Vec<Field> = fields
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if f.binary {
+                f.ty = match f.ty {
+                    Ty::Array(_) => Ty::Array(Box::new(Ty::Upload)),
+                    _ => Ty::Upload,
+                };
+            }
+            f
+        })
+        .collect();
+    let fields = fields.as_slice();
+    let members = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let ty = field_type(module, f, usage);
+        let fdocs = field_docs(f);
+        quote! { #fdocs pub #id: #ty, }
+    });
+    let builder = builder_impl(module, name, fields, usage);
+    let parts = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        let max = match f.max_bytes {
+            Some(m) => quote! { Some(#m) },
+            None => quote! { None },
+        };
+        let push_one = |v: TokenStream, ty: &Ty| -> TokenStream {
+            match ty {
+                Ty::Upload => quote! { parts.push(crate::Part::File { name: #wire.into(), upload: #v, max_bytes: #max }); },
+                Ty::String => quote! { parts.push(crate::Part::Text { name: #wire.into(), value: #v }); },
+                Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => quote! { parts.push(crate::Part::Text { name: #wire.into(), value: #v.to_string() }); },
+                Ty::Named { .. } | Ty::Json | Ty::Map(_) | Ty::Array(_) => quote! {
+                    parts.push(crate::Part::Text { name: #wire.into(), value: crate::runtime::request::multipart_text(&#v) });
+                },
+            }
+        };
+        let body = match &f.ty {
+            Ty::Array(inner) if matches!(**inner, Ty::Upload | Ty::String) => {
+                let one = push_one(quote! { item }, inner);
+                quote! { for item in values { #one } }
+            }
+            other => push_one(quote! { values }, other),
+        };
+        match f.repr(usage) {
+            Repr::Plain => quote! { { let values = self.#id; #body } },
+            _ => quote! { if let Some(values) = self.#id { #body } },
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub struct #name { #(#members)* }
+        #builder
+        impl #name {
+            /// The multipart parts of this body, in field order.
+            pub fn into_parts(self) -> Vec<crate::Part> {
+                let mut parts = Vec::new();
+                #(#parts)*
+                parts
+            }
+        }
+    }
+}
+
+fn string_enum(name: &syn::Ident, docs: &TokenStream, e: &StrEnum) -> TokenStream {
+    let catch_all = format_ident!("{}", e.catch_all);
+    let variants = e.variants.iter().map(|(wire, v)| {
+        let v = format_ident!("{}", v);
+        let doc = format!("`{wire}`");
+        quote! { #[doc = #doc] #v, }
+    });
+    let to_str = e.variants.iter().map(|(wire, v)| {
+        let v = format_ident!("{}", v);
+        quote! { Self::#v => #wire, }
+    });
+    let from_str = e.variants.iter().map(|(wire, v)| {
+        let v = format_ident!("{}", v);
+        quote! { #wire => Self::#v, }
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know; the text is kept.
+            #catch_all(String),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self { #(#to_str)* Self::#catch_all(other) => other }
+            }
+        }
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value { #(#from_str)* other => Self::#catch_all(other.to_owned()) }
+            }
+        }
+        crate::runtime::enums::string_enum!(#name);
+    }
+}
+
+fn union(module: &str, name: &syn::Ident, docs: &TokenStream, variants: &[UnionVariant]) -> TokenStream {
+    let vs = variants.iter().map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let ty = ty_tokens(module, &v.ty);
+        let doc = format!("The `{}` shape.", v.ident);
+        quote! { #[doc = #doc] #id(#ty), }
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name { #(#vs)* }
+    }
+}

@@ -1,0 +1,392 @@
+//! The intermediate representation between the spec and the emitted Rust.
+//!
+//! Everything here is already decided: Rust names, types, presence, docs.
+//! Emitters only print it; they make no choices about the spec.
+
+use std::collections::BTreeMap;
+
+/// The whole API: one entry per module, sorted by name.
+#[derive(Clone, Debug, Default)]
+pub struct Api {
+    /// Modules by Rust name.
+    pub modules: BTreeMap<String, Module>,
+}
+
+/// One spec document.
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    /// snake_case module name, also the cargo feature.
+    pub name: String,
+    /// Spec file it comes from (relative to the spec directory).
+    pub source: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `info.x-ghl-example`: Rust snippet for the module docs.
+    pub example: Option<String>,
+    /// Shared modules (no operations) are always compiled, without a feature.
+    pub shared: bool,
+    /// Types by Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Operations by builder type name.
+    pub operations: BTreeMap<String, Operation>,
+}
+
+/// A named Rust type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// Doc text.
+    pub doc: Option<String>,
+    /// Shape.
+    pub kind: TypeKind,
+    /// Where it is used, which decides field presence.
+    pub usage: Usage,
+}
+
+/// Whether a type is sent, received, or both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Part of a request body or parameter.
+    pub request: bool,
+    /// Part of a response (or unused: treated as received).
+    pub response: bool,
+    /// A multipart request body (file parts, no serde).
+    pub multipart: bool,
+}
+
+impl Usage {
+    /// Response-side types tolerate any missing or null field.
+    pub fn lenient(self) -> bool {
+        self.response || !self.request
+    }
+}
+
+/// Shape of a named type.
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    /// An object.
+    Struct(Vec<Field>),
+    /// A string enum with a catch-all variant.
+    Enum(StrEnum),
+    /// `oneOf`/`anyOf` of different JSON kinds: an untagged enum.
+    Union(Vec<UnionVariant>),
+    /// Another name for a type.
+    Alias(Ty),
+}
+
+/// One field of a struct.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust identifier.
+    pub ident: String,
+    /// Value type (without the Option/Nullable wrapper).
+    pub ty: Ty,
+    /// Listed in `required`.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// Boxed to break a recursive type.
+    pub boxed: bool,
+    /// Doc text.
+    pub doc: Option<String>,
+    /// Largest accepted upload, for file parts.
+    pub max_bytes: Option<u64>,
+    /// A binary string (or list of them): a file part in multipart bodies.
+    pub binary: bool,
+}
+
+/// A string enum.
+#[derive(Clone, Debug)]
+pub struct StrEnum {
+    /// `(wire value, variant ident)`, in spec order.
+    pub variants: Vec<(String, String)>,
+    /// Name of the variant that keeps unknown values.
+    pub catch_all: String,
+}
+
+/// One variant of an untagged union.
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    /// Variant ident.
+    pub ident: String,
+    /// Payload type.
+    pub ty: Ty,
+}
+
+/// A reference to a type.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ty {
+    /// `String`.
+    String,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// `bool`.
+    Bool,
+    /// Free-form JSON (`serde_json::Value`).
+    Json,
+    /// A file part of a multipart body.
+    Upload,
+    /// `Vec<T>`.
+    Array(Box<Ty>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Ty>),
+    /// A named type in some module.
+    Named {
+        /// Module name.
+        module: String,
+        /// Type name.
+        name: String,
+    },
+}
+
+/// HTTP method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+    /// HEAD
+    Head,
+    /// OPTIONS
+    Options,
+}
+
+impl Method {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+        }
+    }
+}
+
+/// Token kind an operation accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// Location token.
+    Location,
+    /// Agency token.
+    Agency,
+    /// Either.
+    Either,
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamLoc {
+    /// In the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// A header.
+    Header,
+}
+
+/// One parameter of an operation.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust identifier.
+    pub ident: String,
+    /// Where it goes.
+    pub loc: ParamLoc,
+    /// Value type.
+    pub ty: Ty,
+    /// Required by the spec.
+    pub required: bool,
+    /// Filled from the client's configuration when not set (e.g. `locationId`).
+    pub context: Option<Context>,
+    /// Doc text.
+    pub doc: Option<String>,
+}
+
+/// A value the client configuration can supply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// The configured location id.
+    Location,
+}
+
+/// Encoding of a request body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub struct RequestBody {
+    /// Encoding.
+    pub kind: BodyKind,
+    /// Type.
+    pub ty: Ty,
+    /// Must be sent.
+    pub required: bool,
+    /// Size limit of the file parts of a multipart map body.
+    pub max_bytes: Option<u64>,
+}
+
+/// What a successful call returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Success {
+    /// A JSON body of this type.
+    Json(Ty),
+    /// No body (`()`).
+    Empty,
+}
+
+/// One operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// The spec's operationId.
+    pub id: String,
+    /// Method on the module handle.
+    pub fn_name: String,
+    /// Builder type.
+    pub type_name: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template.
+    pub path: String,
+    /// `Version` header value.
+    pub version: String,
+    /// Token kind.
+    pub token: Token,
+    /// OAuth scopes.
+    pub scopes: Vec<String>,
+    /// Parameters, path first (in path order), then the rest in spec order.
+    pub params: Vec<Param>,
+    /// Request body.
+    pub body: Option<RequestBody>,
+    /// Success response.
+    pub success: Success,
+    /// Paging, when the operation pages.
+    pub pagination: Option<Pagination>,
+    /// Generated behind the `undocumented` feature.
+    pub undocumented: bool,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Summary line.
+    pub summary: Option<String>,
+    /// Longer description.
+    pub description: Option<String>,
+    /// `x-ghl-note`.
+    pub note: Option<String>,
+}
+
+/// Paging facts, resolved against the operation's parameters and response.
+#[derive(Clone, Debug)]
+pub struct Pagination {
+    /// How the position advances.
+    pub style: PageStyle,
+    /// Paging parameters live in the JSON body, not the query.
+    pub in_body: bool,
+    /// Page-size parameter ident.
+    pub limit: Option<PageParam>,
+    /// Path to the item array in the response.
+    pub items: Vec<PathStep>,
+    /// Item type.
+    pub item_ty: Ty,
+    /// Path to the total count.
+    pub total: Option<Vec<PathStep>>,
+}
+
+/// A paging parameter: its ident on the builder (or body) and type.
+#[derive(Clone, Debug)]
+pub struct PageParam {
+    /// Rust ident.
+    pub ident: String,
+    /// Type.
+    pub ty: Ty,
+    /// Stored as a plain value, not an `Option` (a required body field).
+    pub plain: bool,
+}
+
+/// How a paged operation moves to the next page.
+#[derive(Clone, Debug)]
+pub enum PageStyle {
+    /// Offset advanced by the item count.
+    Offset(PageParam),
+    /// Page number advanced by one.
+    Page(PageParam),
+    /// Parameters set from response values.
+    Cursor(Vec<(PageParam, CursorSource)>),
+}
+
+/// Where a cursor's next value comes from.
+#[derive(Clone, Debug)]
+pub struct CursorSource {
+    /// Read from the last item instead of the page.
+    pub from_last_item: bool,
+    /// Field path.
+    pub path: Vec<PathStep>,
+    /// Type of the value found there.
+    pub ty: Ty,
+}
+
+/// One step of a field path through generated structs.
+#[derive(Clone, Debug)]
+pub struct PathStep {
+    /// Field ident.
+    pub ident: String,
+    /// Field is `Option` (lenient or optional).
+    pub optional: bool,
+    /// Field is boxed.
+    pub boxed: bool,
+}
+
+/// How a struct field is held in Rust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repr {
+    /// `T`: always present.
+    Plain,
+    /// `Option<T>`.
+    Option,
+    /// `Nullable<T>`: absent, null or a value (optional nullable request fields).
+    Nullable,
+}
+
+impl Field {
+    /// The Rust form of this field in a type used as `usage`.
+    pub fn repr(&self, usage: Usage) -> Repr {
+        if usage.multipart {
+            return if self.required { Repr::Plain } else { Repr::Option };
+        }
+        if usage.lenient() {
+            return Repr::Option;
+        }
+        match (self.required, self.nullable) {
+            (true, false) => Repr::Plain,
+            (true, true) | (false, false) => Repr::Option,
+            (false, true) => Repr::Nullable,
+        }
+    }
+}

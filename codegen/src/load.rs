@@ -1,0 +1,119 @@
+//! Loading: every `.yaml`, `.yml` and `.json` file under the spec directory.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::diag::Diagnostics;
+
+/// One parsed spec document.
+#[derive(Debug)]
+pub struct Document {
+    /// Path relative to the spec directory, `/`-separated.
+    pub rel: String,
+    /// The document as JSON.
+    pub value: Value,
+}
+
+/// The spec directory, read into memory.
+#[derive(Debug, Default)]
+pub struct SpecSet {
+    /// Documents sorted by relative path.
+    pub docs: Vec<Document>,
+    /// Text of every file read, for locating diagnostics.
+    pub texts: Vec<(String, String)>,
+}
+
+impl SpecSet {
+    /// The document at `rel`, if loaded.
+    pub fn doc(&self, rel: &str) -> Option<&Document> {
+        self.docs.iter().find(|d| d.rel == rel)
+    }
+
+    /// The text of `rel`, if read.
+    pub fn text(&self, rel: &str) -> Option<String> {
+        self.texts.iter().find(|(r, _)| r == rel).map(|(_, t)| t.clone())
+    }
+}
+
+/// Reads every spec file under `dir` (recursively; files named `README*` and
+/// hidden entries are skipped). Unreadable or unparsable files become errors.
+pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> SpecSet {
+    let mut files = Vec::new();
+    if let Err(e) = collect(dir, dir, &mut files) {
+        diags.error_at(&dir.display().to_string(), 1, 1, format!("cannot read the spec directory: {e}"));
+    }
+    files.sort();
+    let mut set = SpecSet::default();
+    for (rel, path) in files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                if let Some(value) = parse(&rel, &text, diags) {
+                    set.docs.push(Document { rel: rel.clone(), value });
+                }
+                set.texts.push((rel, text));
+            }
+            Err(e) => diags.error_at(&rel, 1, 1, format!("cannot read file: {e}")),
+        }
+    }
+    set
+}
+
+/// Parses in-memory documents (used by tests and benchmarks).
+pub fn load_texts(files: &[(String, String)], diags: &mut Diagnostics) -> SpecSet {
+    let mut sorted: Vec<_> = files.to_vec();
+    sorted.sort();
+    let mut set = SpecSet::default();
+    for (rel, text) in sorted {
+        if let Some(value) = parse(&rel, &text, diags) {
+            set.docs.push(Document { rel: rel.clone(), value });
+        }
+        set.texts.push((rel, text));
+    }
+    set
+}
+
+fn parse(rel: &str, text: &str, diags: &mut Diagnostics) -> Option<Value> {
+    let result: Result<Value, String> = if rel.ends_with(".json") {
+        serde_json::from_str(text).map_err(|e| {
+            diags.error_at(rel, e.line(), e.column(), format!("invalid JSON: {e}"));
+            String::new()
+        })
+    } else {
+        serde_yaml::from_str(text).map_err(|e| {
+            let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            diags.error_at(rel, line, col, format!("invalid YAML: {e}"));
+            String::new()
+        })
+    };
+    let value = result.ok()?;
+    if !value.is_object() {
+        diags.error_at(rel, 1, 1, "a spec document must be a mapping at the top level");
+        return None;
+    }
+    Some(value)
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.starts_with("README") {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            collect(root, &path, out)?;
+        } else if [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext)) {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}

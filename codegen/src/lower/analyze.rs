@@ -1,0 +1,196 @@
+//! Whole-API checks after lowering: which types are sent or received, which
+//! fields must be boxed to break recursion, and cycles no value can satisfy.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Lowerer;
+use crate::ir::{BodyKind, Success, Ty, TypeKind, Usage};
+
+type Key = (String, String);
+
+fn named(ty: &Ty, out: &mut Vec<Key>) {
+    match ty {
+        Ty::Named { module, name } => out.push((module.clone(), name.clone())),
+        Ty::Array(inner) | Ty::Map(inner) => named(inner, out),
+        _ => {}
+    }
+}
+
+impl Lowerer<'_> {
+    pub(super) fn analyze(&mut self) {
+        self.mark_usage();
+        self.box_recursion();
+        self.check_required_cycles();
+    }
+
+    fn mark_usage(&mut self) {
+        let mut request: Vec<Key> = Vec::new();
+        let mut response: Vec<Key> = Vec::new();
+        let mut multipart: Vec<Key> = Vec::new();
+        for m in self.api.modules.values() {
+            for op in m.operations.values() {
+                for p in &op.params {
+                    named(&p.ty, &mut request);
+                }
+                if let Some(body) = &op.body {
+                    named(&body.ty, &mut request);
+                    if body.kind == BodyKind::Multipart {
+                        named(&body.ty, &mut multipart);
+                    }
+                }
+                if let Success::Json(ty) = &op.success {
+                    named(ty, &mut response);
+                }
+            }
+        }
+        let edges = self.edges(false);
+        let reach = |roots: Vec<Key>| -> BTreeSet<Key> {
+            let mut seen = BTreeSet::new();
+            let mut stack = roots;
+            while let Some(k) = stack.pop() {
+                if seen.insert(k.clone()) {
+                    stack.extend(edges.get(&k).into_iter().flatten().cloned());
+                }
+            }
+            seen
+        };
+        let request = reach(request);
+        let response = reach(response);
+        for m in self.api.modules.values_mut() {
+            for t in m.types.values_mut() {
+                let key = (m.name.clone(), t.name.clone());
+                t.usage = Usage {
+                    request: request.contains(&key),
+                    response: response.contains(&key),
+                    multipart: multipart.contains(&key),
+                };
+            }
+        }
+    }
+
+    /// Type → types it refers to. With `direct_only`, references through a
+    /// `Vec` or map (which already allocate) are left out.
+    fn edges(&self, direct_only: bool) -> BTreeMap<Key, Vec<Key>> {
+        let mut edges: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
+        for m in self.api.modules.values() {
+            for t in m.types.values() {
+                let mut out = Vec::new();
+                let mut add = |ty: &Ty| {
+                    if direct_only {
+                        if let Ty::Named { module, name } = ty {
+                            out.push((module.clone(), name.clone()));
+                        }
+                    } else {
+                        named(ty, &mut out);
+                    }
+                };
+                match &t.kind {
+                    TypeKind::Struct(fields) => fields.iter().for_each(|f| add(&f.ty)),
+                    TypeKind::Union(vs) => vs.iter().for_each(|v| add(&v.ty)),
+                    TypeKind::Alias(ty) => add(ty),
+                    TypeKind::Enum(_) => {}
+                }
+                edges.insert((m.name.clone(), t.name.clone()), out);
+            }
+        }
+        edges
+    }
+
+    fn box_recursion(&mut self) {
+        let edges = self.edges(true);
+        let reaches = |from: &Key, to: &Key| -> bool {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![from.clone()];
+            while let Some(k) = stack.pop() {
+                if &k == to {
+                    return true;
+                }
+                if seen.insert(k.clone()) {
+                    stack.extend(edges.get(&k).into_iter().flatten().cloned());
+                }
+            }
+            false
+        };
+        let mut to_box: Vec<(Key, usize)> = Vec::new();
+        for m in self.api.modules.values() {
+            for t in m.types.values() {
+                let owner = (m.name.clone(), t.name.clone());
+                if let TypeKind::Struct(fields) = &t.kind {
+                    for (i, f) in fields.iter().enumerate() {
+                        if let Ty::Named { module, name } = &f.ty
+                            && reaches(&(module.clone(), name.clone()), &owner)
+                        {
+                            to_box.push((owner.clone(), i));
+                        }
+                    }
+                }
+            }
+        }
+        for ((module, name), i) in to_box {
+            if let Some(TypeKind::Struct(fields)) =
+                self.api.modules.get_mut(&module).and_then(|m| m.types.get_mut(&name)).map(|t| &mut t.kind)
+            {
+                fields[i].boxed = true;
+            }
+        }
+    }
+
+    /// A cycle of required, non-null fields has no finite JSON value.
+    fn check_required_cycles(&mut self) {
+        let mut edges: BTreeMap<Key, Vec<(Key, String)>> = BTreeMap::new();
+        for m in self.api.modules.values() {
+            for t in m.types.values() {
+                if let TypeKind::Struct(fields) = &t.kind {
+                    let out = fields
+                        .iter()
+                        .filter(|f| f.required && !f.nullable)
+                        .filter_map(|f| match &f.ty {
+                            Ty::Named { module, name } => Some(((module.clone(), name.clone()), f.wire.clone())),
+                            _ => None,
+                        })
+                        .collect();
+                    edges.insert((m.name.clone(), t.name.clone()), out);
+                }
+            }
+        }
+        let mut reported: BTreeSet<Key> = BTreeSet::new();
+        for start in edges.keys() {
+            // Depth-first search for a path back to `start`.
+            let mut stack: Vec<(Key, Vec<String>)> = vec![(start.clone(), Vec::new())];
+            let mut seen = BTreeSet::new();
+            while let Some((k, trail)) = stack.pop() {
+                for (next, wire) in edges.get(&k).into_iter().flatten() {
+                    let mut trail = trail.clone();
+                    trail.push(format!("{}.{wire}", k.1));
+                    if next == start {
+                        if !reported.contains(start) {
+                            reported.extend(
+                                edges
+                                    .keys()
+                                    .filter(|key| trail.iter().any(|s| s.starts_with(&format!("{}.", key.1))))
+                                    .cloned(),
+                            );
+                            let (doc, ptr) = self.origin_of(start);
+                            self.diags.error(
+                                &doc,
+                                &ptr,
+                                format!("`$ref` cycle through required fields ({} → {}): no finite value can satisfy it; make one field optional or nullable", trail.join(" → "), start.1),
+                            );
+                        }
+                    } else if seen.insert(next.clone()) {
+                        stack.push((next.clone(), trail));
+                    }
+                }
+            }
+        }
+    }
+
+    fn origin_of(&self, key: &Key) -> (String, String) {
+        self.components
+            .iter()
+            .find(|(_, ty)| matches!(ty, Ty::Named { module, name } if *module == key.0 && *name == key.1))
+            .map(|(t, _)| (t.doc.clone(), t.pointer.clone()))
+            .or_else(|| self.api.modules.get(&key.0).map(|m| (m.source.clone(), String::new())))
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,109 @@
+//! Rust names from wire names: heck for casing, plus an escape rule for what
+//! heck leaves invalid (keywords, leading digits, `+`, empty results).
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
+    "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
+    "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    "union",
+];
+
+/// Spells out symbols heck would drop, so `65+` and `65` stay apart.
+fn prepare(wire: &str) -> String {
+    let mut s = String::with_capacity(wire.len() + 8);
+    let trimmed = wire.trim();
+    if let Some(rest) = trimmed.strip_prefix('-').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+        s.push_str("minus ");
+        s.push_str(rest);
+    } else {
+        s.push_str(trimmed);
+    }
+    s.replace('+', " plus ").replace('%', " percent ").replace('&', " and ").replace('@', " at ")
+}
+
+fn keep_ident_chars(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+}
+
+/// `snake_case` identifier for a field, parameter or function.
+pub fn snake(wire: &str) -> String {
+    let mut s = keep_ident_chars(&prepare(wire).to_snake_case());
+    if s.is_empty() {
+        s = "value".to_owned();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'v');
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// `PascalCase` identifier for a type or enum variant.
+pub fn pascal(wire: &str) -> String {
+    let mut s = keep_ident_chars(&prepare(wire).to_upper_camel_case());
+    if s.is_empty() {
+        s = "Empty".to_owned();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'V');
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// Type name for a component schema: PascalCase, without DTO-style suffixes
+/// that only add noise to Rust names.
+pub fn type_name(component: &str) -> String {
+    pascal(component)
+}
+
+/// Picks `base`, or `base2`, `base3`… — the first that `taken` rejects not.
+pub fn unique(base: &str, mut taken: impl FnMut(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2..).map(|n| format!("{base}{n}")).find(|c| !taken(c)).unwrap_or_else(|| base.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_names() {
+        assert_eq!(snake("getContact"), "get_contact");
+        assert_eq!(snake("get-contact"), "get_contact");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("_id"), "id");
+        assert_eq!(snake("2021-07-28"), "v2021_07_28");
+        assert_eq!(snake("65+"), "v65_plus");
+        assert_eq!(snake("first name"), "first_name");
+        assert_eq!(snake("$$$"), "value");
+    }
+
+    #[test]
+    fn pascal_names() {
+        assert_eq!(pascal("get-contact"), "GetContact");
+        assert_eq!(pascal("2021-07-28"), "V20210728");
+        assert_eq!(pascal("13-17"), "V1317");
+        assert_eq!(pascal("65+"), "V65Plus");
+        assert_eq!(pascal("-1"), "Minus1");
+        assert_eq!(pascal("self"), "Self_");
+        assert_eq!(pascal(""), "Empty");
+        assert_eq!(pascal("contacts/bulkActions.write"), "ContactsBulkActionsWrite");
+    }
+
+    #[test]
+    fn unique_suffixes() {
+        let taken = ["A", "A2"];
+        assert_eq!(unique("A", |c| taken.contains(&c)), "A3");
+        assert_eq!(unique("B", |c| taken.contains(&c)), "B");
+    }
+}

@@ -1,0 +1,124 @@
+//! Maps JSON pointers to line and column in a YAML or JSON text.
+//!
+//! serde_yaml keeps no positions, so when a run has diagnostics the file is
+//! parsed a second time with yaml-rust2's event parser, which does.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// Pointer → (line, col), both 1-based.
+pub struct PositionIndex {
+    positions: HashMap<String, (usize, usize)>,
+}
+
+enum Frame {
+    Map { pointer: String, key: Option<String> },
+    Seq { pointer: String, index: usize },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    positions: HashMap<String, (usize, usize)>,
+}
+
+impl Builder {
+    /// The pointer of the node that starts now, advancing the parent's state.
+    fn next_pointer(&mut self, is_scalar: bool, value: Option<&str>, mark: Marker) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Seq { pointer, index }) => {
+                let p = format!("{pointer}/{index}");
+                *index += 1;
+                Some(p)
+            }
+            Some(Frame::Map { pointer, key }) => match key.take() {
+                Some(k) => Some(format!("{pointer}/{}", crate::diag::escape_segment(&k))),
+                None => {
+                    // This node is a key: remember it, and point at the key itself.
+                    if is_scalar {
+                        let k = value.unwrap_or_default().to_owned();
+                        let p = format!("{pointer}/{}", crate::diag::escape_segment(&k));
+                        self.positions.entry(p).or_insert((mark.line(), mark.col() + 1));
+                        *key = Some(k);
+                    }
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                if let Some(p) = self.next_pointer(true, Some(&value), mark) {
+                    self.positions.entry(p).or_insert((mark.line(), mark.col() + 1));
+                }
+            }
+            Event::SequenceStart(..) => {
+                let p = self.next_pointer(false, None, mark).unwrap_or_default();
+                self.positions.entry(p.clone()).or_insert((mark.line(), mark.col() + 1));
+                self.stack.push(Frame::Seq { pointer: p, index: 0 });
+            }
+            Event::MappingStart(..) => {
+                let p = self.next_pointer(false, None, mark).unwrap_or_default();
+                self.positions.entry(p.clone()).or_insert((mark.line(), mark.col() + 1));
+                self.stack.push(Frame::Map { pointer: p, key: None });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+impl PositionIndex {
+    /// Indexes `text`. A text that does not parse yields an empty index.
+    pub fn build(text: &str) -> Self {
+        let mut builder = Builder { stack: Vec::new(), positions: HashMap::new() };
+        let mut parser = Parser::new_from_str(text);
+        // A syntax error was already reported by the loader; keep what was indexed.
+        let _ = parser.load(&mut builder, false);
+        PositionIndex { positions: builder.positions }
+    }
+
+    /// Position of `pointer`, or of its nearest indexed ancestor.
+    pub fn locate(&self, pointer: &str) -> (usize, usize) {
+        let mut p = pointer;
+        loop {
+            if let Some(&pos) = self.positions.get(p) {
+                return pos;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return (1, 1),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_keys_items_and_flow_nodes() {
+        let text = "a:\n  b:\n    - x\n    - { c: 1 }\n\"d/e\": 2\n";
+        let index = PositionIndex::build(text);
+        assert_eq!(index.locate("/a/b"), (2, 3));
+        assert_eq!(index.locate("/a/b/1/c"), (4, 9));
+        assert_eq!(index.locate("/d~1e"), (5, 1));
+        assert_eq!(index.locate("/a/b/7/zz"), (2, 3));
+    }
+
+    #[test]
+    fn works_on_json() {
+        let text = "{\n  \"paths\": {\n    \"/x\": {\"get\": {}}\n  }\n}\n";
+        let index = PositionIndex::build(text);
+        assert_eq!(index.locate("/paths/~1x/get"), (3, 12));
+    }
+}

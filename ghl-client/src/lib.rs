@@ -1,0 +1,21 @@
+#![doc = include_str!("generated/crate_docs.md")]
+#![warn(missing_docs)]
+
+pub mod runtime;
+
+#[rustfmt::skip]
+#[allow(clippy::all, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+mod generated;
+
+pub use generated::*;
+pub use runtime::client::{Client, ClientBuilder};
+pub use runtime::error::{Error, ErrorBody, ErrorMessage, RateLimitKind};
+pub use runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
+pub use runtime::rate_limit::{RateLimit, RateLimiter};
+pub use runtime::retry::RetryPolicy;
+pub use runtime::token_store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenRecord, TokenStore};
+pub use runtime::nullable::Nullable;
+pub use runtime::pagination::{Paginated, paginate};
+pub use runtime::request::{Body, OperationMeta, Part, Request, TokenKind};
+pub use runtime::response::ApiResponse;
+pub use runtime::upload::Upload;

@@ -1,0 +1,613 @@
+//! The client: configuration, and the one `execute` every operation goes through.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::Error;
+use crate::runtime::auth::{Bearer, Credentials, Origin};
+use crate::runtime::config::EnvSettings;
+use crate::runtime::error::{ErrorBody, RateLimitKind, request_id};
+use crate::runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthSession, OAuthTokens, RefreshSettings, UserType};
+use crate::runtime::rate_limit::{RateLimit, RateLimitHeaders, RateLimiter};
+use crate::runtime::request::{OperationMeta, Request};
+use crate::runtime::response::ApiResponse;
+use crate::runtime::retry::{Decision, Failure, RetryPolicy};
+use crate::runtime::token_store::{MemoryTokenStore, TokenStore};
+use crate::runtime::transport::{Net, is_replayable};
+
+/// The default API host.
+pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!("ghl-client/", env!("CARGO_PKG_VERSION"));
+
+/// A HighLevel API v2 client. Cheap to clone (an `Arc` inside); `Debug`
+/// never shows a token or secret.
+///
+/// ```
+/// let client = ghl_client::Client::builder()
+///     .private_integration_token("pit-0000")
+///     .location_id("loc-1")
+///     .build()?;
+/// assert_eq!(client.location_id(), Some("loc-1"));
+/// assert!(!format!("{client:?}").contains("pit-0000"));
+/// # Ok::<(), ghl_client::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    net: Net,
+    credentials: Credentials,
+    location_id: Option<String>,
+    company_id: Option<String>,
+    retry: RetryPolicy,
+    limiter: Option<Arc<RateLimiter>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &i.net.base_url)
+            .field("location_id", &i.location_id)
+            .field("company_id", &i.company_id)
+            .field("credentials", &i.credentials)
+            .field("retry", &i.retry)
+            .field("rate_limit", &i.limiter.as_ref().map(|l| l.limit()))
+            .finish()
+    }
+}
+
+/// How the builder limits the request rate.
+#[derive(Debug)]
+enum Limiting {
+    Own(RateLimit),
+    Shared(Arc<RateLimiter>),
+    Off,
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use ghl_client::{Client, FileTokenStore, OAuthApp, RateLimit, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .oauth(OAuthApp::new("client-id", "client-secret"))
+///     .token_store(Arc::new(FileTokenStore::new("/var/lib/myapp/ghl-tokens.json")))
+///     .location_id("loc-1")
+///     .timeout(Duration::from_secs(30))
+///     .retry(RetryPolicy::default().max_attempts(3))
+///     .rate_limit(RateLimit::SANDBOX)
+///     .build()?;
+/// # Ok::<(), ghl_client::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    location_id: Option<String>,
+    company_id: Option<String>,
+    credentials: Credentials,
+    oauth_app: Option<OAuthApp>,
+    store: Option<Arc<dyn TokenStore>>,
+    refresh: RefreshSettings,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    limiting: Limiting,
+    /// An error found while configuring (e.g. in the environment), reported by `build`.
+    error: Option<Error>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: None,
+            location_id: None,
+            company_id: None,
+            credentials: Credentials::default(),
+            oauth_app: None,
+            store: None,
+            refresh: RefreshSettings::default(),
+            connect_timeout: Some(Duration::from_secs(10)),
+            timeout: Some(Duration::from_secs(60)),
+            retry: RetryPolicy::default(),
+            limiting: Limiting::Own(RateLimit::default()),
+            error: None,
+        }
+    }
+}
+
+fn secret(token: impl Into<String>) -> secrecy::SecretString {
+    secrecy::SecretString::from(token.into())
+}
+
+impl ClientBuilder {
+    /// Authenticates with a Private Integration Token, or any fixed bearer
+    /// token, of unstated kind: it is sent for every operation and HighLevel
+    /// decides. Use [`Self::location_token`] / [`Self::agency_token`] to let
+    /// the client pick per operation.
+    pub fn private_integration_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials.any = Some(secret(token));
+        self
+    }
+
+    /// A sub-account (location) token: a location Private Integration Token
+    /// or access token, used for location operations.
+    pub fn location_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials.location = Some(secret(token));
+        self
+    }
+
+    /// An agency (company) token: an agency Private Integration Token or
+    /// access token, used for agency operations.
+    pub fn agency_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials.agency = Some(secret(token));
+        self
+    }
+
+    /// Authenticates as a marketplace app with OAuth 2.0. Tokens live in the
+    /// [`Self::token_store`] (in memory if none is given).
+    pub fn oauth(mut self, app: OAuthApp) -> Self {
+        self.oauth_app = Some(app);
+        self
+    }
+
+    /// Where OAuth tokens are kept, and shared with other clients or processes.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Refresh the OAuth access token this long before it expires (default 5 minutes).
+    pub fn refresh_before_expiry(mut self, margin: Duration) -> Self {
+        self.refresh.refresh_before = margin;
+        self
+    }
+
+    /// How long another client waits for a refresh lease before taking it
+    /// over (default 60 s; a refresh normally takes well under a second).
+    pub fn refresh_lease(mut self, ttl: Duration) -> Self {
+        self.refresh.lease_ttl = ttl;
+        self
+    }
+
+    /// The location used when an operation's `locationId` is not set.
+    pub fn location_id(mut self, id: impl Into<String>) -> Self {
+        self.location_id = Some(id.into());
+        self
+    }
+
+    /// The company (agency) id, used as rate-limit key when a call names no location.
+    pub fn company_id(mut self, id: impl Into<String>) -> Self {
+        self.company_id = Some(id.into());
+        self
+    }
+
+    /// Overrides the API host (for tests and mock servers).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s; `None`: no limit).
+    pub fn connect_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = limit.into();
+        self
+    }
+
+    /// Time allowed for one attempt, from sending to the end of the response
+    /// body (default 60 s; `None`: no limit).
+    pub fn timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.timeout = limit.into();
+        self
+    }
+
+    /// How calls are retried (see [`RetryPolicy`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The client-side rate limit per location or company (default 100 per 10 s).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.limiting = Limiting::Own(limit);
+        self
+    }
+
+    /// Shares one limiter between clients that spend the same quota.
+    pub fn rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
+        self.limiting = Limiting::Shared(limiter);
+        self
+    }
+
+    /// Turns client-side rate limiting off (429s are still retried).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limiting = Limiting::Off;
+        self
+    }
+
+    /// Applies `GHL_API_KEY`, `GHL_LOCATION_ID`, `GHL_CLIENT_ID`,
+    /// `GHL_CLIENT_SECRET` and `GHL_BASE_URL`; a problem with them is
+    /// reported by [`Self::build`].
+    pub fn from_env(self) -> Self {
+        match EnvSettings::from_process() {
+            Ok(env) => self.apply_env(env),
+            Err(e) => Self { error: Some(e), ..self },
+        }
+    }
+
+    fn apply_env(mut self, env: EnvSettings) -> Self {
+        if let Some(key) = env.api_key {
+            self = self.private_integration_token(key);
+        }
+        if let Some(id) = env.location_id {
+            self = self.location_id(id);
+        }
+        if let Some((id, secret)) = env.oauth {
+            self = self.oauth(OAuthApp::new(id, secret));
+        }
+        if let Some(url) = env.base_url {
+            self = self.base_url(url);
+        }
+        self
+    }
+
+    /// Builds the client, checking the configuration.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()).trim_end_matches('/').to_owned();
+        match reqwest::Url::parse(&base_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {}
+            _ => return Err(Error::Config(format!("the base URL `{base_url}` is not an http(s) URL without a query"))),
+        }
+        let mut credentials = self.credentials;
+        for token in [&credentials.location, &credentials.agency, &credentials.any].into_iter().flatten() {
+            crate::runtime::auth::bearer_header(token)?;
+        }
+        match (self.oauth_app, self.store) {
+            (Some(app), store) => {
+                let store = store.unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
+                credentials.oauth = Some(Arc::new(OAuthSession::new(app, store, self.refresh)));
+            }
+            (None, Some(_)) => return Err(Error::Config("a token store was given without an OAuth app; add `.oauth(OAuthApp::new(..))`".into())),
+            (None, None) => {}
+        }
+        if credentials.is_empty() {
+            return Err(Error::Config(
+                "no credentials: configure `.private_integration_token(..)`, `.location_token(..)`, `.agency_token(..)` or `.oauth(..)` \
+                 (or set GHL_API_KEY, or GHL_CLIENT_ID and GHL_CLIENT_SECRET, for `Client::from_env`)"
+                    .into(),
+            ));
+        }
+        let mut http = reqwest::Client::builder().user_agent(USER_AGENT);
+        if let Some(t) = self.connect_timeout {
+            http = http.connect_timeout(t);
+        }
+        if let Some(t) = self.timeout {
+            http = http.timeout(t);
+        }
+        let http = http.build().map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        let limiter = match self.limiting {
+            Limiting::Own(limit) if limit.max() == 0 || limit.per().is_zero() => {
+                return Err(Error::Config("a rate limit needs at least 1 request per non-zero window; use `.no_rate_limit()` to turn it off".into()));
+            }
+            Limiting::Own(limit) => Some(Arc::new(RateLimiter::new(limit))),
+            Limiting::Shared(l) => Some(l),
+            Limiting::Off => None,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                net: Net { http, base_url, connect_timeout: self.connect_timeout, timeout: self.timeout },
+                credentials,
+                location_id: self.location_id,
+                company_id: self.company_id,
+                retry: self.retry,
+                limiter,
+            }),
+        })
+    }
+}
+
+impl Client {
+    /// A builder with every option.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `GHL_API_KEY`, `GHL_LOCATION_ID`,
+    /// `GHL_CLIENT_ID`, `GHL_CLIENT_SECRET` (and `GHL_BASE_URL` for mock
+    /// servers). Values are trimmed; an empty one counts as unset.
+    ///
+    /// ```no_run
+    /// let client = ghl_client::Client::from_env()?;
+    /// # Ok::<(), ghl_client::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        Client::builder().from_env().build()
+    }
+
+    /// The location configured on the client, if any.
+    pub fn location_id(&self) -> Option<&str> {
+        self.inner.location_id.as_deref()
+    }
+
+    /// Resolves a `locationId` argument: the call's own value, else the client's.
+    ///
+    /// ```
+    /// let client = ghl_client::Client::builder().private_integration_token("t").location_id("loc-1").build()?;
+    /// assert_eq!(client.resolve_location("get-contacts", None)?, "loc-1");
+    /// assert_eq!(client.resolve_location("get-contacts", Some("loc-2"))?, "loc-2");
+    /// # Ok::<(), ghl_client::Error>(())
+    /// ```
+    pub fn resolve_location(&self, operation: &'static str, explicit: Option<&str>) -> Result<String, Error> {
+        explicit.or(self.location_id()).map(str::to_owned).ok_or_else(|| {
+            Error::missing_parameter(operation, "locationId", "pass it on the call or configure the client with `.location_id(..)` / GHL_LOCATION_ID")
+        })
+    }
+
+    /// The OAuth app, when one is configured.
+    pub fn oauth_app(&self) -> Option<&OAuthApp> {
+        self.inner.credentials.oauth.as_deref().map(OAuthSession::app)
+    }
+
+    /// The authorization page for the configured OAuth app.
+    pub fn authorization_url(&self, redirect_uri: impl Into<String>) -> Result<AuthorizationUrl, Error> {
+        Ok(self.oauth_session()?.app().authorization_url(redirect_uri))
+    }
+
+    fn oauth_session(&self) -> Result<&OAuthSession, Error> {
+        self.inner.credentials.oauth.as_deref().ok_or_else(|| Error::Config("no OAuth app is configured; add `.oauth(OAuthApp::new(..))`".into()))
+    }
+
+    /// Exchanges the `code` HighLevel sent to your redirect URI for tokens,
+    /// and stores them in the token store (replacing what was there).
+    ///
+    /// ```no_run
+    /// # async fn f(client: ghl_client::Client, code: &str) -> Result<(), ghl_client::Error> {
+    /// use ghl_client::UserType;
+    /// let tokens = client.exchange_code(code, Some("https://myapp.example/callback"), UserType::Location).await?;
+    /// println!("installed for location {:?}", tokens.location_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn exchange_code(&self, code: &str, redirect_uri: Option<&str>, user_type: UserType) -> Result<OAuthTokens, Error> {
+        self.oauth_session()?.exchange_code(&self.inner.net, code, redirect_uri, user_type).await
+    }
+
+    /// Refreshes the OAuth token now (normally done on its own, shortly
+    /// before expiry or after a 401).
+    pub async fn refresh_token(&self) -> Result<(), Error> {
+        let session = self.oauth_session()?;
+        let current = session.access(&self.inner.net, "oauth-token", None).await?;
+        session.access(&self.inner.net, "oauth-token", Some(current.revision)).await?;
+        Ok(())
+    }
+
+    /// Sends `request` and decodes a 2xx body as `T` (an empty body decodes as JSON `null`).
+    ///
+    /// Picks the token the operation takes, waits for the rate limiter,
+    /// retries as the [`RetryPolicy`] allows, renews the token once on a 401,
+    /// and records a `ghl_request` tracing span (operation, method, path
+    /// template, attempt, status, wait) that never holds a token.
+    ///
+    /// ```no_run
+    /// # async fn f(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
+    /// use ghl_client::{OperationMeta, Request, TokenKind};
+    /// static GET_CONTACT: OperationMeta = OperationMeta {
+    ///     id: "get-contact",
+    ///     method: http::Method::GET,
+    ///     path: "/contacts/{contactId}",
+    ///     version: "2021-07-28",
+    ///     token: TokenKind::Location,
+    ///     scopes: &["contacts.readonly"],
+    /// };
+    /// let path = format!("/contacts/{}", ghl_client::runtime::request::path_segment("abc"));
+    /// let contact = client.execute::<serde_json::Value>(Request::new(&GET_CONTACT, path)).await?;
+    /// println!("{}", contact.body);
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<ApiResponse<T>, Error> {
+        let meta = request.meta;
+        let span = tracing::info_span!(
+            "ghl_request",
+            operation = meta.id,
+            method = %meta.method,
+            path = meta.path,
+            attempt = Empty,
+            status = Empty,
+            wait_ms = Empty,
+        );
+        async move {
+            let (status, headers, raw) = self.send(&request).await?;
+            let body = decode(meta.id, status, &headers, &raw)?;
+            Ok(ApiResponse { status, headers, raw, body })
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The attempt loop; returns a 2xx answer or the final error.
+    async fn send(&self, request: &Request) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+        let inner = &*self.inner;
+        let meta = request.meta;
+        let span = tracing::Span::current();
+        let location = request.scope_key.as_deref().or(inner.location_id.as_deref());
+        let key = location.or(inner.company_id.as_deref()).unwrap_or("");
+        let replayable = is_replayable(&request.body);
+        let mut renew: Option<Origin> = None;
+        let mut renewed = false;
+        let mut waited = Duration::ZERO;
+        let mut sent = 0u32;
+        let mut attempt = 0u32; // counts toward the retry budget; the 401 renewal does not
+        loop {
+            sent += 1;
+            span.record("attempt", sent);
+            let bearer = inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()).await?;
+            if let Some(limiter) = &inner.limiter {
+                let w = limiter.acquire(key).await;
+                if !w.is_zero() {
+                    waited += w;
+                    span.record("wait_ms", waited.as_millis() as u64);
+                    tracing::debug!(wait_ms = w.as_millis() as u64, "waited for the client-side rate limit");
+                }
+            }
+            let http_request = inner.net.build(request, bearer.header.clone()).await?;
+            attempt += 1;
+            let answer = async {
+                let response = inner.net.http.execute(http_request).await?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let raw = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, headers, raw))
+            }
+            .await;
+            let (status, headers, raw) = match answer {
+                Ok(a) => a,
+                Err(e) => {
+                    let error = inner.net.error(meta.id, e);
+                    match inner.retry.decide(&meta.method, Failure::Transport, attempt) {
+                        Decision::Retry(wait) if replayable => {
+                            tracing::warn!(error = %error, wait_ms = wait.as_millis() as u64, "request failed; retrying");
+                            waited += wait;
+                            span.record("wait_ms", waited.as_millis() as u64);
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        _ => return Err(error),
+                    }
+                }
+            };
+            span.record("status", status.as_u16());
+            let limits = RateLimitHeaders::parse(&headers);
+            if let Some(limiter) = &inner.limiter {
+                limiter.observe(key, &limits);
+            }
+            if status.is_success() {
+                return Ok((status, headers, raw));
+            }
+            let trace = request_id(&headers).map(str::to_owned).or_else(|| ErrorBody::parse(&raw).and_then(|b| b.trace_id));
+            if status == StatusCode::UNAUTHORIZED {
+                if let Some(e) = scope_error(meta, &raw, trace.clone()) {
+                    return Err(e);
+                }
+                if bearer.renewable() && !renewed && replayable {
+                    tracing::info!("the token was rejected (401); renewing it and retrying once");
+                    renewed = true;
+                    renew = Some(bearer.origin);
+                    attempt -= 1;
+                    continue;
+                }
+                return Err(unauthorized(meta, &bearer, renewed, &raw, trace));
+            }
+            let failure = Failure::Status(status, &limits);
+            let decision = inner.retry.decide(&meta.method, failure, attempt);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let server_wait = limits.retry_after.or(limits.interval);
+                if let (Some(limiter), Some(w)) = (&inner.limiter, server_wait) {
+                    limiter.pause(key, w); // everyone on this key waits, not just this call
+                }
+                match decision {
+                    Decision::DailyLimit => {
+                        return Err(Error::RateLimited { operation: meta.id, kind: RateLimitKind::Daily, wait: None, request_id: trace });
+                    }
+                    Decision::Retry(wait) if replayable => {
+                        tracing::warn!(wait_ms = wait.as_millis() as u64, "rate limited by HighLevel (429); retrying after the wait");
+                        waited += wait;
+                        span.record("wait_ms", waited.as_millis() as u64);
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    _ => {
+                        return Err(Error::RateLimited { operation: meta.id, kind: RateLimitKind::Burst, wait: server_wait, request_id: trace });
+                    }
+                }
+            }
+            if let Decision::Retry(wait) = decision
+                && replayable
+            {
+                tracing::warn!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "server error; retrying");
+                waited += wait;
+                span.record("wait_ms", waited.as_millis() as u64);
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Err(api_error(meta.id, status, raw, trace));
+        }
+    }
+}
+
+fn api_error(operation: &'static str, status: StatusCode, raw: Bytes, request_id: Option<String>) -> Error {
+    let body = ErrorBody::parse(&raw);
+    let message = body
+        .as_ref()
+        .and_then(|b| b.message.as_ref().map(ToString::to_string).or_else(|| b.error.clone()))
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    Error::Api { operation, status, message, body: body.map(Box::new), request_id, raw }
+}
+
+/// A 401 whose body says the token lacks a scope: final, and names the scope.
+fn scope_error(meta: &OperationMeta, raw: &[u8], request_id: Option<String>) -> Option<Error> {
+    let said = ErrorBody::parse(raw)?.message?.to_string();
+    if !said.to_ascii_lowercase().contains("scope") {
+        return None;
+    }
+    // Prefer a scope the server named; otherwise the ones the operation needs.
+    let named: Vec<&str> = meta.scopes.iter().copied().filter(|s| said.contains(s)).collect();
+    let scopes = if named.is_empty() { meta.scopes.to_vec() } else { named };
+    let missing = (!scopes.is_empty()).then(|| scopes.join(" or "));
+    let which = missing.as_ref().map(|s| format!("`{s}`")).unwrap_or_else(|| "the scope this operation needs".to_owned());
+    Some(Error::Auth {
+        operation: meta.id,
+        message: format!(
+            "the token is not authorized for {which} (HighLevel said: {said}); add the scope to the app or Private Integration \
+             and authorize again"
+        ),
+        missing_scope: missing,
+        status: Some(StatusCode::UNAUTHORIZED),
+        request_id,
+    })
+}
+
+fn unauthorized(meta: &OperationMeta, bearer: &Bearer, renewed: bool, raw: &[u8], request_id: Option<String>) -> Error {
+    let said = ErrorBody::parse(raw).and_then(|b| b.message).map(|m| m.to_string()).unwrap_or_else(|| "Unauthorized".to_owned());
+    let advice = match (&bearer.origin, renewed) {
+        (Origin::Static, _) => "check that the token is current and was issued for this location or agency",
+        (_, true) => "it was rejected again after renewing it; the app may have been uninstalled, so authorize it again",
+        (_, false) => "the request body could not be sent again to retry with a renewed token; retry the call",
+    };
+    Error::Auth {
+        operation: meta.id,
+        message: format!("HighLevel rejected the token ({said}); {advice}"),
+        missing_scope: None,
+        status: Some(StatusCode::UNAUTHORIZED),
+        request_id,
+    }
+}
+
+/// Decodes a success body, keeping the JSON path of the first mismatch.
+fn decode<T: DeserializeOwned>(operation: &'static str, status: StatusCode, headers: &HeaderMap, raw: &Bytes) -> Result<T, Error> {
+    let text: &[u8] = if raw.iter().all(u8::is_ascii_whitespace) { b"null" } else { raw };
+    let mut de = serde_json::Deserializer::from_slice(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        Error::Decode {
+            operation,
+            status,
+            path: e.path().to_string(),
+            raw: raw.clone(),
+            request_id: request_id(headers).map(str::to_owned),
+            source: e.into_inner(),
+        }
+    })
+}

@@ -1,0 +1,181 @@
+//! The request a generated operation hands to the runtime.
+//!
+//! Generated builders fill a [`Request`] (path already expanded, query pairs,
+//! body) and call [`crate::Client::execute`]. Everything that is the same for
+//! every operation (auth, `Version`, retries, rate limits, decoding) lives in
+//! the runtime, so the generated code stays small.
+
+use std::fmt::Display;
+
+use crate::Error;
+use crate::runtime::upload::Upload;
+
+/// Which access token an operation accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// A sub-account (location) token or a location Private Integration Token.
+    Location,
+    /// An agency (company) token or an agency Private Integration Token.
+    Agency,
+    /// Either kind.
+    Either,
+}
+
+/// Static facts about one operation, taken from the spec.
+#[derive(Debug)]
+pub struct OperationMeta {
+    /// The spec's `operationId`.
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: http::Method,
+    /// Path template as written in the spec, e.g. `/contacts/{contactId}`.
+    pub path: &'static str,
+    /// Value of the `Version` header.
+    pub version: &'static str,
+    /// Token kind the operation takes.
+    pub token: TokenKind,
+    /// OAuth scopes the operation needs.
+    pub scopes: &'static [&'static str],
+}
+
+/// Body of a request.
+#[derive(Debug, Default)]
+pub enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// A JSON document (already serialized).
+    Json(Vec<u8>),
+    /// An `application/x-www-form-urlencoded` body (already encoded).
+    Form(String),
+    /// A `multipart/form-data` body.
+    Multipart(Vec<Part>),
+}
+
+/// One part of a multipart body.
+#[derive(Debug)]
+pub enum Part {
+    /// A text field.
+    Text {
+        /// Field name.
+        name: std::borrow::Cow<'static, str>,
+        /// Field value.
+        value: String,
+    },
+    /// A file field.
+    File {
+        /// Field name.
+        name: std::borrow::Cow<'static, str>,
+        /// The file.
+        upload: Upload,
+        /// Largest size the endpoint accepts, if documented.
+        max_bytes: Option<u64>,
+    },
+}
+
+/// A request ready for [`crate::Client::execute`].
+#[derive(Debug)]
+pub struct Request {
+    /// The operation this request belongs to.
+    pub meta: &'static OperationMeta,
+    /// The path with parameters substituted and percent-encoded.
+    pub path: String,
+    /// Query pairs, in the order they are sent.
+    pub query: Vec<(&'static str, String)>,
+    /// Extra headers declared by the operation.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Body,
+    /// The location (or company) the call is about, used as rate-limit key.
+    pub scope_key: Option<String>,
+}
+
+impl Request {
+    /// A request for `meta` at an already expanded `path`.
+    pub fn new(meta: &'static OperationMeta, path: String) -> Self {
+        Request {
+            meta,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            scope_key: None,
+        }
+    }
+
+    /// Adds one query pair.
+    pub fn query(&mut self, name: &'static str, value: impl Display) {
+        self.query.push((name, value.to_string()));
+    }
+
+    /// Adds one query pair per element (`?ids=a&ids=b`).
+    pub fn query_each<T: Display>(&mut self, name: &'static str, values: impl IntoIterator<Item = T>) {
+        for v in values {
+            self.query(name, v);
+        }
+    }
+
+    /// Adds a structured query value, sent as its JSON text.
+    pub fn query_json<T: serde::Serialize>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
+        let text = serde_json::to_string(value).map_err(|e| Error::encode(self.meta.id, e))?;
+        self.query.push((name, text));
+        Ok(())
+    }
+
+    /// Adds a header declared by the operation.
+    pub fn header(&mut self, name: &'static str, value: impl Display) {
+        self.headers.push((name, value.to_string()));
+    }
+
+    /// Sets a JSON body.
+    pub fn json<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
+        self.body = Body::Json(serde_json::to_vec(body).map_err(|e| Error::encode(self.meta.id, e))?);
+        Ok(())
+    }
+
+    /// Sets a form-urlencoded body.
+    pub fn form<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
+        let text = serde_urlencoded::to_string(body).map_err(|e| Error::encode(self.meta.id, e))?;
+        self.body = Body::Form(text);
+        Ok(())
+    }
+
+    /// Sets a multipart body.
+    pub fn multipart(&mut self, parts: Vec<Part>) {
+        self.body = Body::Multipart(parts);
+    }
+
+    /// Records the location or company the call is about (for rate limiting).
+    pub fn scope_key(&mut self, key: impl Into<String>) {
+        self.scope_key = Some(key.into());
+    }
+}
+
+/// Text of a non-file multipart field: strings as they are, anything else as JSON.
+pub fn multipart_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Percent-encodes one path segment.
+pub fn path_segment(value: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // Unreserved characters (RFC 3986) stay as they are.
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(path_segment("abc-1_2.3~"), "abc-1_2.3~");
+        assert_eq!(path_segment("a/b c?"), "a%2Fb%20c%3F");
+        assert_eq!(path_segment("+1423"), "%2B1423");
+    }
+}
