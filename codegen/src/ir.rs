@@ -31,6 +31,21 @@ pub struct Module {
     pub types: BTreeMap<String, TypeDef>,
     /// Operations by builder type name.
     pub operations: BTreeMap<String, Operation>,
+    /// Webhook events (the OpenAPI 3.1 `webhooks` key), by wire `type` value.
+    pub webhooks: BTreeMap<String, WebhookEvent>,
+}
+
+/// One webhook event: what arrives at an app's webhook URL.
+#[derive(Clone, Debug)]
+pub struct WebhookEvent {
+    /// The payload's `type` value.
+    pub wire: String,
+    /// Variant of the generated `WebhookEvent` enum.
+    pub variant: String,
+    /// Payload type.
+    pub ty: Ty,
+    /// Summary line.
+    pub summary: Option<String>,
 }
 
 /// A named Rust type.

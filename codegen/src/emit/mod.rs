@@ -4,6 +4,7 @@
 pub mod docs;
 pub mod ops;
 pub mod types;
+pub mod webhooks;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -92,9 +93,11 @@ pub fn module_tokens(module: &Module) -> Result<TokenStream, minijinja::Error> {
     let handle = (!module.operations.is_empty()).then(|| ops::handle(module));
     let builders = module.operations.values().map(|op| ops::builder(&module.name, op));
     let types = module.types.values().map(|t| types::type_def(&module.name, t));
+    let events = (!module.webhooks.is_empty()).then(|| webhooks::event_enum(module));
     Ok(quote! {
         #(#inner_docs)*
         #handle
+        #events
         #(#builders)*
         #(#types)*
     })

@@ -42,6 +42,9 @@ impl Lowerer<'_> {
                     named(ty, &mut response);
                 }
             }
+            for event in m.webhooks.values() {
+                named(&event.ty, &mut response);
+            }
         }
         let edges = self.edges(false);
         let reach = |roots: Vec<Key>| -> BTreeSet<Key> {

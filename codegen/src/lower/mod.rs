@@ -57,6 +57,7 @@ pub fn lower(set: &SpecSet, config: &Config, diags: &mut Diagnostics) -> Api {
     l.register_components();
     l.lower_components();
     l.lower_operations();
+    l.lower_webhooks();
     l.analyze();
     l.resolve_pagination();
     l.api
@@ -82,7 +83,9 @@ impl Lowerer<'_> {
                 self.diags.error(&doc.rel, "", format!("module name `{name}` is also produced by `{}`", other.source));
                 continue;
             }
-            let has_ops = v.get("paths").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+            let has_ops = ["paths", "webhooks"]
+                .iter()
+                .any(|k| v.get(*k).and_then(Value::as_object).is_some_and(|p| !p.is_empty()));
             let info = v.get("info");
             let info_text = |k: &str| info.and_then(|i| i.get(k)).and_then(Value::as_str).map(str::to_owned);
             if let Some(Value::Object(info)) = info {

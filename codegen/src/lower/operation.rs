@@ -98,6 +98,55 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The `webhooks` key: one event per entry, its payload the JSON request body.
+    pub(super) fn lower_webhooks(&mut self) {
+        for doc in &self.set.docs {
+            let module = self.module_of_doc(&doc.rel);
+            let Some(hooks) = doc.value.get("webhooks").and_then(Value::as_object) else { continue };
+            for (wire, item) in hooks {
+                let ptr = join("/webhooks", wire);
+                let Some(op) = item.get("post") else {
+                    self.diags.error(&doc.rel, &ptr, format!("webhook `{wire}` needs a `post` operation"));
+                    continue;
+                };
+                let content_ptr = join(&join(&ptr, "post"), "requestBody");
+                let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") else {
+                    self.diags.error(
+                        &doc.rel,
+                        &content_ptr,
+                        format!("webhook `{wire}` needs an `application/json` request body schema"),
+                    );
+                    continue;
+                };
+                let variant = names::pascal(wire);
+                let at = At {
+                    doc: doc.rel.clone(),
+                    module: module.clone(),
+                    ptr: join(&content_ptr, "content/application~1json/schema"),
+                    multipart: false,
+                };
+                let ty = self.lower_schema(&at, schema, &format!("{variant}Event")).ty;
+                let event = crate::ir::WebhookEvent {
+                    wire: wire.clone(),
+                    variant: variant.clone(),
+                    ty,
+                    summary: text(op, "summary"),
+                };
+                if let Some(m) = self.api.modules.get_mut(&module) {
+                    if m.webhooks.values().any(|e| e.variant == variant) || variant == "Unknown" {
+                        self.diags.error(
+                            &doc.rel,
+                            &ptr,
+                            format!("webhook `{wire}` gives the variant name `{variant}`, which is already taken"),
+                        );
+                        continue;
+                    }
+                    m.webhooks.insert(wire.clone(), event);
+                }
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn lower_operation(
         &mut self,

@@ -338,6 +338,8 @@ impl Lowerer<'_> {
                 if idents[i].is_some() || ((pass == 0) != (ident == *wire)) {
                     continue;
                 }
+                // `_id` next to `id`: spell the underscore out rather than number it.
+                let ident = if taken.contains(&ident) && wire.starts_with('_') { format!("underscore_{ident}") } else { ident };
                 let ident = names::unique(&ident, |c| taken.iter().any(|t| t == c));
                 taken.push(ident.clone());
                 idents[i] = Some(ident);

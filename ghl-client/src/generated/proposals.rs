@@ -967,7 +967,7 @@ crate::runtime::enums::string_enum!(DocumentStatus);
 pub struct DocumentTemplate {
     /// `_id`
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
-    pub id2: Option<String>,
+    pub underscore_id: Option<String>,
     /// Same as `_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -103,6 +103,7 @@ pub struct ClientBuilder {
     refresh: RefreshSettings,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
     retry: RetryPolicy,
     limiting: Limiting,
     /// An error found while configuring (e.g. in the environment), reported by `build`.
@@ -121,6 +122,7 @@ impl Default for ClientBuilder {
             refresh: RefreshSettings::default(),
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: Some(Duration::from_secs(60)),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
             retry: RetryPolicy::default(),
             limiting: Limiting::Own(RateLimit::default()),
             error: None,
@@ -213,6 +215,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How long an idle connection is kept for reuse (default 90 s; `None`:
+    /// no limit, and no background timer, which tests on tokio's paused
+    /// clock need since a pending timer makes the paused clock jump).
+    pub fn pool_idle_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.pool_idle_timeout = limit.into();
+        self
+    }
+
     /// How calls are retried (see [`RetryPolicy`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -292,7 +302,7 @@ impl ClientBuilder {
                     .into(),
             ));
         }
-        let mut http = reqwest::Client::builder().user_agent(USER_AGENT);
+        let mut http = reqwest::Client::builder().user_agent(USER_AGENT).pool_idle_timeout(self.pool_idle_timeout);
         if let Some(t) = self.connect_timeout {
             http = http.connect_timeout(t);
         }
