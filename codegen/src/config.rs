@@ -21,7 +21,7 @@ impl Config {
         Config {
             spec_dir: spec_dir.into(),
             default_version: "2021-07-28".to_owned(),
-            location_params: vec!["locationId".to_owned()],
+            location_params: vec!["locationId".to_owned(), "location_id".to_owned()],
             command: "cargo xtask codegen".to_owned(),
         }
     }

@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;
@@ -77,6 +78,28 @@ pub fn generate_from_texts(config: &Config, files: &[(String, String)]) -> Resul
     run(config, set, diags, start.elapsed())
 }
 
+/// Lowers the spec to the IR without emitting code: what reports and tools
+/// such as [`diff`] need. Reads `config.spec_dir`, or `texts` (`(relative
+/// path, text)` pairs) when given. Returns every diagnostic (errors first)
+/// when any error was found; warnings are dropped.
+///
+/// ```no_run
+/// let api = codegen::lower_api(&codegen::Config::new("spec"), None).expect("spec is valid");
+/// println!("{} modules", api.modules.len());
+/// ```
+pub fn lower_api(config: &Config, texts: Option<&[(String, String)]>) -> Result<ir::Api, Vec<Diagnostic>> {
+    let mut diags = diag::Diagnostics::default();
+    let set = match texts {
+        Some(files) => load::load_texts(files, &mut diags),
+        None => load::load_dir(&config.spec_dir, &mut diags),
+    };
+    let api = lower::lower(&set, config, &mut diags);
+    if diags.has_errors() {
+        return Err(diags.finish(|f| set.text(f)));
+    }
+    Ok(api)
+}
+
 fn run(
     config: &Config,
     set: load::SpecSet,
@@ -94,7 +117,7 @@ fn run(
     let t = Instant::now();
     let mut token_files = Vec::new();
     for m in api.modules.values() {
-        match emit::module_tokens(m) {
+        match emit::module_tokens(&api, m) {
             Ok(tokens) => token_files.push((format!("{}.rs", m.name), format!("spec/{}", m.source), tokens)),
             Err(e) => diags.error(&m.source, "", format!("could not render the module docs: {e}")),
         }

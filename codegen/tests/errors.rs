@@ -48,7 +48,11 @@ fn duplicate_operation_id_is_an_error() {
 #[test]
 fn path_parameter_mismatches_are_errors() {
     let undeclared = op("getA", "/a/{id}", "");
-    let stray = op("getB", "/b", "      parameters:\n        - { name: id, in: path, required: true, schema: { type: string } }\n");
+    let stray = op(
+        "getB",
+        "/b",
+        "      parameters:\n        - { name: id, in: path, required: true, schema: { type: string } }\n",
+    );
     let e = errors(&[("a.yaml", &format!("{HEAD}paths:\n{undeclared}{stray}"))]);
     assert!(e.iter().any(|d| d.message.contains("has `{id}` but no path parameter declares it")), "{e:#?}");
     assert!(e.iter().any(|d| d.message.contains("path parameter `id` does not appear in the path `/b`")), "{e:#?}");
@@ -97,7 +101,9 @@ fn unknown_extension_is_an_error() {
 
 #[test]
 fn garbage_never_panics() {
-    for text in ["", "[]", "42", "openapi: 3.1.0\npaths: 7\n", "openapi: 3.1.0\npaths:\n  /a: { get: 5 }\n", "openapi: 9\n"] {
+    for text in
+        ["", "[]", "42", "openapi: 3.1.0\npaths: 7\n", "openapi: 3.1.0\npaths:\n  /a: { get: 5 }\n", "openapi: 9\n"]
+    {
         let files = vec![("a.yaml".to_owned(), text.to_owned())];
         let _ = generate_from_texts(&Config::new("spec"), &files);
     }

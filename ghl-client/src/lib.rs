@@ -2,6 +2,10 @@
 #![warn(missing_docs)]
 
 pub mod runtime;
+#[cfg(feature = "webhooks")]
+pub mod webhook;
+#[cfg(feature = "webhooks")]
+pub use webhook::{VerifiedWebhook, WebhookError, WebhookVerifier};
 
 #[rustfmt::skip]
 #[allow(clippy::all, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
@@ -9,6 +13,8 @@ mod generated;
 
 pub use generated::*;
 pub use runtime::client::{Client, ClientBuilder};
+/// Re-exported for implementing [`TokenStore`] without depending on `async-trait`.
+pub use async_trait::async_trait;
 pub use runtime::error::{Error, ErrorBody, ErrorMessage, RateLimitKind};
 pub use runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
 pub use runtime::rate_limit::{RateLimit, RateLimiter};

@@ -330,3 +330,36 @@ async fn the_code_exchange_stores_tokens_that_calls_then_use() {
     let url = client.authorization_url("https://app.example/cb").unwrap().scope("things.readonly").to_string();
     assert!(url.contains("client_id=cid") && !url.contains("csecret"), "{url}");
 }
+
+#[tokio::test]
+async fn a_rejected_location_token_is_fetched_again_once() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/locationToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "loc-1", "expires_in": 86399})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/oauth/locationToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "loc-2", "expires_in": 86399})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/things/1"))
+        .and(header("authorization", "Bearer loc-1"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Invalid JWT"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_thing(&server, "loc-2", 1).await;
+    let tokens = fresh("agency-access", "agency-refresh", UserType::Company).company_id("comp-1");
+    let client = builder(&server)
+        .oauth(OAuthApp::new("cid", "csecret"))
+        .token_store(Arc::new(MemoryTokenStore::with_tokens(tokens)))
+        .location_id("loc-9")
+        .build()
+        .unwrap();
+    client.execute::<Value>(get_thing()).await.unwrap();
+    server.verify().await;
+}

@@ -18,6 +18,15 @@ static GET_THING: OperationMeta = OperationMeta {
     scopes: &["things.readonly"],
 };
 
+static GET_TOKEN: OperationMeta = OperationMeta {
+    id: "get-access-token",
+    method: Method::POST,
+    path: "/oauth/token",
+    version: "2021-07-28",
+    token: TokenKind::Either,
+    scopes: &[],
+};
+
 fn get(path: &str) -> Request {
     Request::new(&GET_THING, path.to_owned())
 }
@@ -139,10 +148,28 @@ async fn tokens_never_appear_in_debug_errors_or_logs() {
         }
         assert_clean("Debug of an OAuth client after use", &format!("{oauth:?}"));
     }
+    // The token endpoint called as an ordinary operation: a body that does not
+    // decode is withheld from the error, since it holds tokens.
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(wiremock::matchers::body_string_contains("grant_type=client_credentials"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"access_token": "access-SECRET-4", "expires_in": []}"#))
+        .mount(&server)
+        .await;
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct TokenAnswer {
+        access_token: String,
+        expires_in: u64,
+    }
+    let mut r = Request::new(&GET_TOKEN, "/oauth/token".into());
+    r.form(&[("grant_type", "client_credentials")]).unwrap();
+    errors.push(pit.execute::<TokenAnswer>(r).await.unwrap_err());
+
     let config = Client::builder().private_integration_token("bad-SECRET\nline").build().unwrap_err();
     errors.push(config);
 
-    assert_eq!(errors.len(), 6, "{errors:?}");
+    assert_eq!(errors.len(), 7, "{errors:?}");
     for e in &errors {
         assert_error_clean(e);
     }

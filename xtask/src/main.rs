@@ -7,6 +7,9 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use codegen::{Config, Diagnostic, Severity};
 
+mod spec_diff;
+mod verify;
+
 #[derive(Parser)]
 #[command(about = "Maintainer tasks for ghl-client")]
 struct Cli {
@@ -38,6 +41,10 @@ enum Command {
         #[arg(long, default_value = "spec")]
         spec: PathBuf,
     },
+    /// Classified diff of spec/ against a git revision (breaking / non-breaking for ghl-client users).
+    SpecDiff(spec_diff::Args),
+    /// Drift of spec/ against a directory of OpenAPI documents (e.g. HighLevel's published ones).
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +58,8 @@ fn main() -> ExitCode {
             codegen_cmd(&root, &root.join(spec), &root.join(out), manifest.map(|m| root.join(m)).as_deref(), check)
         }
         Command::Lint { spec } => lint_cmd(&root.join(spec)),
+        Command::SpecDiff(args) => spec_diff::run(&root, args),
+        Command::Verify(args) => verify::run(&root, args),
     }
 }
 

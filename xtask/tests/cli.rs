@@ -61,7 +61,11 @@ fn check_reports_stale_and_extra_files_then_codegen_fixes_them() {
     assert!(!check.status.success());
     assert!(stderr.contains("stale:") && stderr.contains("things.rs"), "{stderr}");
     assert!(stderr.contains("extra:") && stderr.contains("old.rs"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(out.join("things.rs")).unwrap(), "// edited by hand\n", "--check writes nothing");
+    assert_eq!(
+        std::fs::read_to_string(out.join("things.rs")).unwrap(),
+        "// edited by hand\n",
+        "--check writes nothing"
+    );
 
     assert!(xtask(&args).status.success());
     assert!(!out.join("old.rs").exists(), "extra files are removed");

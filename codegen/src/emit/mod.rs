@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod ops;
+pub mod samples;
 pub mod types;
 pub mod webhooks;
 
@@ -84,7 +85,7 @@ pub fn doc_attrs(text: &str) -> TokenStream {
 }
 
 /// The tokens of one module file.
-pub fn module_tokens(module: &Module) -> Result<TokenStream, minijinja::Error> {
+pub fn module_tokens(api: &Api, module: &Module) -> Result<TokenStream, minijinja::Error> {
     let docs = docs::module_docs(module)?;
     let inner_docs = docs.lines().map(|l| {
         let l = if l.is_empty() { String::new() } else { format!(" {l}") };
@@ -94,10 +95,18 @@ pub fn module_tokens(module: &Module) -> Result<TokenStream, minijinja::Error> {
     let builders = module.operations.values().map(|op| ops::builder(&module.name, op));
     let types = module.types.values().map(|t| types::type_def(&module.name, t));
     let events = (!module.webhooks.is_empty()).then(|| webhooks::event_enum(module));
+    let samples = samples::contract_samples(api, module);
+    let module_name = &module.name;
+    let module_const = (!module.operations.is_empty()).then(|| quote! {
+        /// This module's name (also its cargo feature).
+        pub const MODULE: &str = #module_name;
+    });
     Ok(quote! {
         #(#inner_docs)*
+        #module_const
         #handle
         #events
+        #samples
         #(#builders)*
         #(#types)*
     })
@@ -125,10 +134,27 @@ pub fn root_tokens(api: &Api) -> TokenStream {
         });
         quote! { #cfg #[doc = #doc] pub fn #name(&self) -> #name::#handle { #name::#handle::new(self.clone()) } }
     });
+    let samples = api.modules.values().filter(|m| !m.operations.is_empty()).map(|m| {
+        let name = ident(&m.name);
+        let cfg = (!m.shared).then(|| {
+            let f = &m.name;
+            quote! { #[cfg(feature = #f)] }
+        });
+        quote! { #cfg calls.extend(#name::contract_samples(client).into_iter().map(|(id, call)| (#name::MODULE, id, call))); }
+    });
     quote! {
         #(#decls)*
         impl crate::Client {
             #(#accessors)*
+        }
+        /// One sample call per operation of every enabled module: `(module, operationId, call)`.
+        #[cfg(feature = "contract-samples")]
+        #[doc(hidden)]
+        #[allow(unused_mut)]
+        pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, &'static str, crate::runtime::SampleCall)> {
+            let mut calls = Vec::new();
+            #(#samples)*
+            calls
         }
     }
 }
@@ -179,6 +205,7 @@ pub fn features_block(api: &Api) -> String {
     let all: Vec<String> = featured.iter().map(|m| format!("\"{}\"", m.name)).collect();
     out.push_str(&format!("full = [{}]\n", all.join(", ")));
     out.push_str("undocumented = []\n");
+    out.push_str("contract-samples = []\n");
     for m in featured {
         let d: Vec<String> = deps.get(&m.name).into_iter().flatten().map(|d| format!("\"{d}\"")).collect();
         out.push_str(&format!("{} = [{}]\n", m.name, d.join(", ")));

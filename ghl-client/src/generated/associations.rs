@@ -30,6 +30,8 @@
 //! | [`list_associations_by_object_key`](Associations::list_associations_by_object_key) | `GET /associations/objectKey/{objectKey}` | `2021-07-28` | location |
 //! | [`list_relations_by_record`](Associations::list_relations_by_record) | `GET /associations/relations/{recordId}` | `2021-07-28` | location |
 //! | [`update_association`](Associations::update_association) | `PUT /associations/{associationId}` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "associations";
 ///Operations of the Associations module. Get one with `Client::associations()`.
 #[derive(Clone, Debug)]
 pub struct Associations {
@@ -176,6 +178,123 @@ impl Associations {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Associations::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createAssociation",
+            Box::pin({
+                let call = handle
+                    .create_association(
+                        CreateAssociationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createRelation",
+            Box::pin({
+                let call = handle
+                    .create_relation(
+                        CreateRelationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAssociation",
+            Box::pin({
+                let call = handle.delete_association("sample-associationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteRelation",
+            Box::pin({
+                let call = handle.delete_relation("sample-relationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAssociation",
+            Box::pin({
+                let call = handle.get_association("sample-associationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAssociationByKey",
+            Box::pin({
+                let call = handle.get_association_by_key("sample-key_name");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAssociations",
+            Box::pin({
+                let call = handle.list_associations(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAssociationsByObjectKey",
+            Box::pin({
+                let call = handle.list_associations_by_object_key("sample-objectKey");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listRelationsByRecord",
+            Box::pin({
+                let call = handle
+                    .list_relations_by_record("sample-recordId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAssociation",
+            Box::pin({
+                let call = handle
+                    .update_association(
+                        "sample-associationId",
+                        UpdateAssociationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_association`: set optional parameters, then call `send()`.
 ///

@@ -25,6 +25,8 @@
 //! | [`get_business`](Businesses::get_business) | `GET /businesses/{businessId}` | `2021-07-28` | location |
 //! | [`list_businesses`](Businesses::list_businesses) | `GET /businesses/` | `2021-07-28` | location |
 //! | [`update_business`](Businesses::update_business) | `PUT /businesses/{businessId}` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "businesses";
 ///Operations of the Businesses module. Get one with `Client::businesses()`.
 #[derive(Clone, Debug)]
 pub struct Businesses {
@@ -96,6 +98,64 @@ impl Businesses {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Businesses::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createBusiness",
+            Box::pin({
+                let call = handle
+                    .create_business(
+                        CreateBusinessRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteBusiness",
+            Box::pin({
+                let call = handle.delete_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getBusiness",
+            Box::pin({
+                let call = handle.get_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBusinesses",
+            Box::pin({
+                let call = handle.list_businesses();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBusiness",
+            Box::pin({
+                let call = handle
+                    .update_business("sample-businessId", UpdateBusinessRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_business`: set optional parameters, then call `send()`.
 ///

@@ -61,6 +61,8 @@
 //! | [`update_calendar_notification`](Calendars::update_calendar_notification) | `PUT /calendars/{calendarId}/notifications/{notificationId}` | `2021-04-15` | location |
 //! | [`update_calendar_resource`](Calendars::update_calendar_resource) | `PUT /calendars/resources/{resourceType}/{id}` | `2021-04-15` | location |
 //! | [`validate_calendar_group_slug`](Calendars::validate_calendar_group_slug) | `POST /calendars/groups/validate-slug` | `2021-04-15` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "calendars";
 ///Operations of the Calendars module. Get one with `Client::calendars()`.
 #[derive(Clone, Debug)]
 pub struct Calendars {
@@ -671,6 +673,485 @@ impl Calendars {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Calendars::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addCalendarToSchedule",
+            Box::pin({
+                let call = handle
+                    .add_calendar_to_schedule("sample-id", "sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAppointment",
+            Box::pin({
+                let call = handle
+                    .create_appointment(
+                        CreateAppointmentRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .create_appointment_note(
+                        "sample-appointmentId",
+                        AppointmentNoteRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAvailabilitySchedule",
+            Box::pin({
+                let call = handle
+                    .create_availability_schedule(
+                        CreateAvailabilityScheduleRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createBlockSlot",
+            Box::pin({
+                let call = handle
+                    .create_block_slot(
+                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendar",
+            Box::pin({
+                let call = handle
+                    .create_calendar(
+                        CreateCalendarRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarGroup",
+            Box::pin({
+                let call = handle
+                    .create_calendar_group(
+                        CreateCalendarGroupRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarNotifications",
+            Box::pin({
+                let call = handle
+                    .create_calendar_notifications(
+                        "sample-calendarId",
+                        vec![
+                            CreateCalendarNotificationRequest::new(NotificationReceiverType::Contact,
+                            NotificationChannel::Email, NotificationEvent::Booked)
+                        ],
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarResource",
+            Box::pin({
+                let call = handle
+                    .create_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        CreateCalendarResourceRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            1i64,
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .delete_appointment_note("sample-appointmentId", "sample-noteId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAvailabilitySchedule",
+            Box::pin({
+                let call = handle.delete_availability_schedule("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendar",
+            Box::pin({
+                let call = handle.delete_calendar("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarEvent",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_event(
+                        "sample-eventId",
+                        DeleteCalendarEventRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarGroup",
+            Box::pin({
+                let call = handle.delete_calendar_group("sample-groupId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarResource",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAppointment",
+            Box::pin({
+                let call = handle.get_appointment("sample-eventId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAvailabilitySchedule",
+            Box::pin({
+                let call = handle.get_availability_schedule("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendar",
+            Box::pin({
+                let call = handle.get_calendar("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getCalendarGroup",
+            Box::pin({
+                let call = handle.get_calendar_group("sample-groupId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .get_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendarResource",
+            Box::pin({
+                let call = handle
+                    .get_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFreeSlots",
+            Box::pin({
+                let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAppointmentNotes",
+            Box::pin({
+                let call = handle
+                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlockedSlots",
+            Box::pin({
+                let call = handle.list_blocked_slots(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarEvents",
+            Box::pin({
+                let call = handle.list_calendar_events(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarGroups",
+            Box::pin({
+                let call = handle.list_calendar_groups();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarNotifications",
+            Box::pin({
+                let call = handle.list_calendar_notifications("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarResources",
+            Box::pin({
+                let call = handle
+                    .list_calendar_resources(
+                        CalendarResourceType::Equipments,
+                        1i64,
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendars",
+            Box::pin({
+                let call = handle.list_calendars();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeCalendarFromSchedule",
+            Box::pin({
+                let call = handle
+                    .remove_calendar_from_schedule("sample-id", "sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchAvailabilitySchedules",
+            Box::pin({
+                let call = handle.search_availability_schedules("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setCalendarGroupStatus",
+            Box::pin({
+                let call = handle
+                    .set_calendar_group_status(
+                        "sample-groupId",
+                        SetCalendarGroupStatusRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAppointment",
+            Box::pin({
+                let call = handle
+                    .update_appointment(
+                        "sample-eventId",
+                        UpdateAppointmentRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .update_appointment_note(
+                        "sample-appointmentId",
+                        "sample-noteId",
+                        AppointmentNoteRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAvailabilitySchedule",
+            Box::pin({
+                let call = handle
+                    .update_availability_schedule(
+                        "sample-id",
+                        UpdateAvailabilityScheduleRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBlockSlot",
+            Box::pin({
+                let call = handle
+                    .update_block_slot(
+                        "sample-eventId",
+                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendar",
+            Box::pin({
+                let call = handle
+                    .update_calendar("sample-calendarId", UpdateCalendarRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarGroup",
+            Box::pin({
+                let call = handle
+                    .update_calendar_group(
+                        "sample-groupId",
+                        UpdateCalendarGroupRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .update_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                        UpdateCalendarNotificationRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarResource",
+            Box::pin({
+                let call = handle
+                    .update_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        "sample-id",
+                        UpdateCalendarResourceRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "validateCalendarGroupSlug",
+            Box::pin({
+                let call = handle
+                    .validate_calendar_group_slug(
+                        ValidateCalendarGroupSlugRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `add_calendar_to_schedule`: set optional parameters, then call `send()`.
 ///

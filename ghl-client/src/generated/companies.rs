@@ -21,6 +21,8 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`get_company`](Companies::get_company) | `GET /companies/{companyId}` | `2021-07-28` | agency |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "companies";
 ///Operations of the Companies module. Get one with `Client::companies()`.
 #[derive(Clone, Debug)]
 pub struct Companies {
@@ -41,6 +43,25 @@ impl Companies {
             company_id: company_id.into(),
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Companies::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "getCompany",
+            Box::pin({
+                let call = handle.get_company("sample-companyId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `get_company`: set optional parameters, then call `send()`.
 ///

@@ -52,6 +52,8 @@
 //! | [`update_contact_note`](Contacts::update_contact_note) | `PUT /contacts/{contactId}/notes/{id}` | `2021-07-28` | location |
 //! | [`update_contact_task`](Contacts::update_contact_task) | `PUT /contacts/{contactId}/tasks/{taskId}` | `2021-07-28` | location |
 //! | [`upsert_contact`](Contacts::upsert_contact) | `POST /contacts/upsert` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "contacts";
 ///Operations of the Contacts module. Get one with `Client::contacts()`.
 #[derive(Clone, Debug)]
 pub struct Contacts {
@@ -519,6 +521,359 @@ impl Contacts {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Contacts::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addContactFollowers",
+            Box::pin({
+                let call = handle
+                    .add_contact_followers(
+                        "sample-contactId",
+                        ContactFollowersRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addContactTags",
+            Box::pin({
+                let call = handle
+                    .add_contact_tags(
+                        "sample-contactId",
+                        ContactTagsRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addContactToCampaign",
+            Box::pin({
+                let call = handle
+                    .add_contact_to_campaign("sample-contactId", "sample-campaignId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addContactToWorkflow",
+            Box::pin({
+                let call = handle
+                    .add_contact_to_workflow(
+                        "sample-contactId",
+                        "sample-workflowId",
+                        ContactWorkflowRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkSetContactsBusiness",
+            Box::pin({
+                let call = handle
+                    .bulk_set_contacts_business(
+                        BulkSetContactsBusinessRequest::new(
+                            "sample".to_owned(),
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateContactTags",
+            Box::pin({
+                let call = handle
+                    .bulk_update_contact_tags(
+                        BulkTagAction::Add,
+                        BulkUpdateContactTagsRequest::new(
+                            vec!["sample".to_owned()],
+                            vec!["sample".to_owned()],
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContact",
+            Box::pin({
+                let call = handle
+                    .create_contact(CreateContactRequest::new("sample".to_owned()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContactNote",
+            Box::pin({
+                let call = handle
+                    .create_contact_note(
+                        "sample-contactId",
+                        CreateContactNoteRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContactTask",
+            Box::pin({
+                let call = handle
+                    .create_contact_task(
+                        "sample-contactId",
+                        CreateContactTaskRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContact",
+            Box::pin({
+                let call = handle.delete_contact("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContactNote",
+            Box::pin({
+                let call = handle.delete_contact_note("sample-contactId", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContactTask",
+            Box::pin({
+                let call = handle
+                    .delete_contact_task("sample-contactId", "sample-taskId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContact",
+            Box::pin({
+                let call = handle.get_contact("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactNote",
+            Box::pin({
+                let call = handle.get_contact_note("sample-contactId", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactTask",
+            Box::pin({
+                let call = handle.get_contact_task("sample-contactId", "sample-taskId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getDuplicateContact",
+            Box::pin({
+                let call = handle.get_duplicate_contact();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactAppointments",
+            Box::pin({
+                let call = handle.list_contact_appointments("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "listContactCampaigns",
+            Box::pin({
+                let call = handle.list_contact_campaigns("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactNotes",
+            Box::pin({
+                let call = handle.list_contact_notes("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactTasks",
+            Box::pin({
+                let call = handle.list_contact_tasks("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContacts",
+            Box::pin({
+                let call = handle.list_contacts();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactsByBusiness",
+            Box::pin({
+                let call = handle.list_contacts_by_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFollowers",
+            Box::pin({
+                let call = handle
+                    .remove_contact_followers(
+                        "sample-contactId",
+                        ContactFollowersRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromAllCampaigns",
+            Box::pin({
+                let call = handle.remove_contact_from_all_campaigns("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromCampaign",
+            Box::pin({
+                let call = handle
+                    .remove_contact_from_campaign(
+                        "sample-contactId",
+                        "sample-campaignId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromWorkflow",
+            Box::pin({
+                let call = handle
+                    .remove_contact_from_workflow(
+                        "sample-contactId",
+                        "sample-workflowId",
+                        ContactWorkflowRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactTags",
+            Box::pin({
+                let call = handle
+                    .remove_contact_tags(
+                        "sample-contactId",
+                        ContactTagsRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchContacts",
+            Box::pin({
+                let call = handle
+                    .search_contacts(SearchContactsRequest::new("sample".to_owned()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setContactTaskCompleted",
+            Box::pin({
+                let call = handle
+                    .set_contact_task_completed(
+                        "sample-contactId",
+                        "sample-taskId",
+                        SetTaskCompletedRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContact",
+            Box::pin({
+                let call = handle
+                    .update_contact("sample-contactId", UpdateContactRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContactNote",
+            Box::pin({
+                let call = handle
+                    .update_contact_note(
+                        "sample-contactId",
+                        "sample-id",
+                        UpdateContactNoteRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContactTask",
+            Box::pin({
+                let call = handle
+                    .update_contact_task(
+                        "sample-contactId",
+                        "sample-taskId",
+                        UpdateContactTaskRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertContact",
+            Box::pin({
+                let call = handle
+                    .upsert_contact(UpsertContactRequest::new("sample".to_owned()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `add_contact_followers`: set optional parameters, then call `send()`.
 ///

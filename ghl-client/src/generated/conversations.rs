@@ -49,6 +49,8 @@
 //! | [`update_custom_subtype`](Conversations::update_custom_subtype) | `PUT /conversations/preferences/custom-subtypes/{id}` | `2021-04-15` | location |
 //! | [`update_message_status`](Conversations::update_message_status) | `PUT /conversations/messages/{messageId}/status` | `2021-04-15` | location |
 //! | [`upload_message_attachments`](Conversations::upload_message_attachments) | `POST /conversations/messages/upload` | `2021-04-15` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "conversations";
 ///Operations of the Conversations module. Get one with `Client::conversations()`.
 #[derive(Clone, Debug)]
 pub struct Conversations {
@@ -470,6 +472,351 @@ impl Conversations {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Conversations::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addInboundMessage",
+            Box::pin({
+                let call = handle
+                    .add_inbound_message(
+                        InboundMessageRequest::new(
+                            InboundMessageRequestType::Sms,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addOutboundCall",
+            Box::pin({
+                let call = handle
+                    .add_outbound_call(
+                        OutboundCallRequest::new(
+                            OutboundCallRequestType::Call,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "cancelScheduledEmail",
+            Box::pin({
+                let call = handle.cancel_scheduled_email("sample-emailMessageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "cancelScheduledMessage",
+            Box::pin({
+                let call = handle.cancel_scheduled_message("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "changeContactSubscription",
+            Box::pin({
+                let call = handle
+                    .change_contact_subscription(
+                        SubscriptionChangeRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            SubscriptionAction::new(
+                                SubscriptionActionType::Default,
+                                SubscriptionActionSubtypeStatus::Subscribed,
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "completeAttachmentUpload",
+            Box::pin({
+                let call = handle
+                    .complete_attachment_upload(
+                        CompleteAttachmentUploadRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createConversation",
+            Box::pin({
+                let call = handle
+                    .create_conversation(
+                        CreateConversationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCustomSubtype",
+            Box::pin({
+                let call = handle
+                    .create_custom_subtype(
+                        CreateCustomSubtypeRequest::new(
+                            "sample".to_owned(),
+                            CustomSubtypeChannel::Email,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteConversation",
+            Box::pin({
+                let call = handle.delete_conversation("sample-conversationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "downloadMessageTranscription",
+            Box::pin({
+                let call = handle.download_message_transcription("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "exportMessages",
+            Box::pin({
+                let call = handle.export_messages();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactSubscriptionStatus",
+            Box::pin({
+                let call = handle.get_contact_subscription_status("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getConversation",
+            Box::pin({
+                let call = handle.get_conversation("sample-conversationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getEmailMessage",
+            Box::pin({
+                let call = handle.get_email_message("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getMessage",
+            Box::pin({
+                let call = handle.get_message("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getMessageRecording",
+            Box::pin({
+                let call = handle.get_message_recording("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getMessageTranscription",
+            Box::pin({
+                let call = handle.get_message_transcription("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "initiateAttachmentUpload",
+            Box::pin({
+                let call = handle
+                    .initiate_attachment_upload(
+                        InitiateAttachmentUploadRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listConversationMessages",
+            Box::pin({
+                let call = handle.list_conversation_messages("sample-conversationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCustomSubtypes",
+            Box::pin({
+                let call = handle.list_custom_subtypes();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchConversations",
+            Box::pin({
+                let call = handle.search_conversations();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendMessage",
+            Box::pin({
+                let call = handle
+                    .send_message(
+                        SendMessageRequest::new(
+                            SendMessageType::Sms,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendReviewReply",
+            Box::pin({
+                let call = handle
+                    .send_review_reply(
+                        ReviewReplyRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setLiveChatTyping",
+            Box::pin({
+                let call = handle
+                    .set_live_chat_typing(
+                        LiveChatTypingRequest::new(
+                            "sample".to_owned(),
+                            true,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setMessageAttachments",
+            Box::pin({
+                let call = handle
+                    .set_message_attachments(
+                        "sample-messageId",
+                        SetMessageAttachmentsRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateConversation",
+            Box::pin({
+                let call = handle
+                    .update_conversation(
+                        "sample-conversationId",
+                        UpdateConversationRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomSubtype",
+            Box::pin({
+                let call = handle
+                    .update_custom_subtype(
+                        "sample-id",
+                        UpdateCustomSubtypeRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateMessageStatus",
+            Box::pin({
+                let call = handle
+                    .update_message_status(
+                        "sample-messageId",
+                        UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadMessageAttachments",
+            Box::pin({
+                let call = handle
+                    .upload_message_attachments(
+                        UploadMessageAttachmentsRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `add_inbound_message`: set optional parameters, then call `send()`.
 ///

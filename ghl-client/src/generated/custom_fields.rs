@@ -28,6 +28,8 @@
 //! | [`get_custom_fields_by_object_key`](CustomFields::get_custom_fields_by_object_key) | `GET /custom-fields/object-key/{objectKey}` | `2021-07-28` | location |
 //! | [`update_custom_field`](CustomFields::update_custom_field) | `PUT /custom-fields/{id}` | `2021-07-28` | location |
 //! | [`update_custom_field_folder`](CustomFields::update_custom_field_folder) | `PUT /custom-fields/folder/{id}` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "custom_fields";
 ///Operations of the Custom Fields module. Get one with `Client::custom_fields()`.
 #[derive(Clone, Debug)]
 pub struct CustomFields {
@@ -143,6 +145,109 @@ impl CustomFields {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = CustomFields::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createCustomField",
+            Box::pin({
+                let call = handle
+                    .create_custom_field(
+                        CreateCustomFieldRequest::new(
+                            "sample".to_owned(),
+                            true,
+                            CustomFieldDataType::Text,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCustomFieldFolder",
+            Box::pin({
+                let call = handle
+                    .create_custom_field_folder(
+                        CreateCustomFieldFolderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomField",
+            Box::pin({
+                let call = handle.delete_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomFieldFolder",
+            Box::pin({
+                let call = handle.delete_custom_field_folder("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomField",
+            Box::pin({
+                let call = handle.get_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomFieldsByObjectKey",
+            Box::pin({
+                let call = handle.get_custom_fields_by_object_key("sample-objectKey");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomField",
+            Box::pin({
+                let call = handle
+                    .update_custom_field(
+                        "sample-id",
+                        UpdateCustomFieldRequest::new("sample".to_owned(), true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomFieldFolder",
+            Box::pin({
+                let call = handle
+                    .update_custom_field_folder(
+                        "sample-id",
+                        UpdateCustomFieldFolderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_custom_field`: set optional parameters, then call `send()`.
 ///

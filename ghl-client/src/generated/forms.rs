@@ -23,6 +23,8 @@
 //! | [`list_form_submissions`](Forms::list_form_submissions) | `GET /forms/submissions` | `2021-07-28` | location |
 //! | [`list_forms`](Forms::list_forms) | `GET /forms/` | `2021-07-28` | location |
 //! | [`upload_form_custom_files`](Forms::upload_form_custom_files) | `POST /forms/upload-custom-files` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "forms";
 ///Operations of the Forms module. Get one with `Client::forms()`.
 #[derive(Clone, Debug)]
 pub struct Forms {
@@ -80,6 +82,50 @@ impl Forms {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Forms::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "listFormSubmissions",
+            Box::pin({
+                let call = handle.list_form_submissions();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listForms",
+            Box::pin({
+                let call = handle.list_forms();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadFormCustomFiles",
+            Box::pin({
+                let call = handle
+                    .upload_form_custom_files(
+                        "sample".to_owned(),
+                        std::collections::BTreeMap::from([
+                            (
+                                "key".to_owned(),
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            ),
+                        ]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `list_form_submissions`: set optional parameters, then call `send()`.
 ///

@@ -27,6 +27,8 @@
 //! | [`list_funnel_redirects`](Funnels::list_funnel_redirects) | `GET /funnels/lookup/redirect/list` | `2021-07-28` | location |
 //! | [`list_funnels`](Funnels::list_funnels) | `GET /funnels/funnel/list` | `2021-07-28` | location |
 //! | [`update_funnel_redirect`](Funnels::update_funnel_redirect) | `PATCH /funnels/lookup/redirect/{id}` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "funnels";
 ///Operations of the Funnels module. Get one with `Client::funnels()`.
 #[derive(Clone, Debug)]
 pub struct Funnels {
@@ -156,6 +158,99 @@ impl Funnels {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Funnels::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "countFunnelPages",
+            Box::pin({
+                let call = handle.count_funnel_pages("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFunnelRedirect",
+            Box::pin({
+                let call = handle
+                    .create_funnel_redirect(
+                        CreateRedirectRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            RedirectAction::Funnel,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFunnelRedirect",
+            Box::pin({
+                let call = handle.delete_funnel_redirect("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getFunnel",
+            Box::pin({
+                let call = handle.get_funnel("sample-funnelId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFunnelPages",
+            Box::pin({
+                let call = handle.list_funnel_pages("sample".to_owned(), 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFunnelRedirects",
+            Box::pin({
+                let call = handle.list_funnel_redirects(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFunnels",
+            Box::pin({
+                let call = handle.list_funnels();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateFunnelRedirect",
+            Box::pin({
+                let call = handle
+                    .update_funnel_redirect(
+                        "sample-id",
+                        UpdateRedirectRequest::new(
+                            "sample".to_owned(),
+                            RedirectAction::Funnel,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `count_funnel_pages`: set optional parameters, then call `send()`.
 ///

@@ -66,6 +66,8 @@
 //! | [`update_invoice_template_late_fees`](Invoices::update_invoice_template_late_fees) | `PATCH /invoices/template/{templateId}/late-fees-configuration` | `2021-07-28` | either |
 //! | [`update_invoice_template_payment_methods`](Invoices::update_invoice_template_payment_methods) | `PATCH /invoices/template/{templateId}/payment-methods-configuration` | `2021-07-28` | either |
 //! | [`void_invoice`](Invoices::void_invoice) | `POST /invoices/{invoiceId}/void` | `2021-07-28` | either |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "invoices";
 ///Operations of the Invoices module. Get one with `Client::invoices()`.
 #[derive(Clone, Debug)]
 pub struct Invoices {
@@ -733,6 +735,697 @@ impl Invoices {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Invoices::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "cancelInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .cancel_invoice_schedule(
+                        "sample-scheduleId",
+                        AltContext::new("sample".to_owned(), AltType::Location),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEstimate",
+            Box::pin({
+                let call = handle
+                    .create_estimate(
+                        CreateEstimateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            Discount::new(),
+                            ContactDetails::new(),
+                            FrequencySettings::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .create_estimate_template(
+                        EstimateTemplateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            Discount::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoice",
+            Box::pin({
+                let call = handle
+                    .create_invoice(
+                        CreateInvoiceRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            Discount::new(),
+                            ContactDetails::new(),
+                            "sample".to_owned(),
+                            SentTo::new(),
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoiceFromEstimate",
+            Box::pin({
+                let call = handle
+                    .create_invoice_from_estimate(
+                        "sample-estimateId",
+                        CreateInvoiceFromEstimateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .create_invoice_schedule(
+                        CreateInvoiceScheduleRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            ContactDetails::new(),
+                            ScheduleOptions::new(),
+                            true,
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            Discount::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .create_invoice_template(
+                        CreateInvoiceTemplateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createText2PayInvoice",
+            Box::pin({
+                let call = handle
+                    .create_text2_pay_invoice(
+                        Text2PayRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![
+                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            ContactDetails::new(),
+                            "sample".to_owned(),
+                            SentTo::new(),
+                            true,
+                            Text2PayRequestAction::Draft,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteEstimate",
+            Box::pin({
+                let call = handle
+                    .delete_estimate(
+                        "sample-estimateId",
+                        AltContext::new("sample".to_owned(), AltType::Location),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .delete_estimate_template(
+                        "sample-templateId",
+                        AltContext::new("sample".to_owned(), AltType::Location),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteInvoice",
+            Box::pin({
+                let call = handle
+                    .delete_invoice(
+                        "sample-invoiceId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .delete_invoice_schedule(
+                        "sample-scheduleId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .delete_invoice_template(
+                        "sample-templateId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "generateEstimateNumber",
+            Box::pin({
+                let call = handle
+                    .generate_estimate_number("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "generateInvoiceNumber",
+            Box::pin({
+                let call = handle
+                    .generate_invoice_number("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getEstimate",
+            Box::pin({
+                let call = handle.get_estimate("sample-estimateId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoice",
+            Box::pin({
+                let call = handle
+                    .get_invoice(
+                        "sample-invoiceId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .get_invoice_schedule(
+                        "sample-scheduleId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoiceSettings",
+            Box::pin({
+                let call = handle
+                    .get_invoice_settings("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .get_invoice_template(
+                        "sample-templateId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEstimateTemplates",
+            Box::pin({
+                let call = handle
+                    .list_estimate_templates(
+                        "sample".to_owned(),
+                        AltType::Location,
+                        1i64,
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEstimates",
+            Box::pin({
+                let call = handle
+                    .list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInvoiceSchedules",
+            Box::pin({
+                let call = handle
+                    .list_invoice_schedules(
+                        "sample".to_owned(),
+                        AltType::Location,
+                        1i64,
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInvoiceTemplates",
+            Box::pin({
+                let call = handle
+                    .list_invoice_templates(
+                        "sample".to_owned(),
+                        AltType::Location,
+                        1i64,
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInvoices",
+            Box::pin({
+                let call = handle
+                    .list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "previewEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .preview_estimate_template(
+                        "sample".to_owned(),
+                        AltType::Location,
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "recordInvoicePayment",
+            Box::pin({
+                let call = handle
+                    .record_invoice_payment(
+                        "sample-invoiceId",
+                        RecordPaymentRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            ManualPaymentMode::Cash,
+                            Card::new("sample".to_owned(), "sample".to_owned()),
+                            Cheque::new("sample".to_owned()),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "scheduleInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .schedule_invoice_schedule(
+                        "sample-scheduleId",
+                        ScheduleInvoiceScheduleRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendEstimate",
+            Box::pin({
+                let call = handle
+                    .send_estimate(
+                        "sample-estimateId",
+                        SendEstimateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendInvoice",
+            Box::pin({
+                let call = handle
+                    .send_invoice(
+                        "sample-invoiceId",
+                        SendInvoiceRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            SendAction::SmsAndEmail,
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setInvoiceScheduleAutoPayment",
+            Box::pin({
+                let call = handle
+                    .set_invoice_schedule_auto_payment(
+                        "sample-scheduleId",
+                        ScheduleAutoPaymentRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            AutoPaymentDetails::new(true),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAndScheduleInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .update_and_schedule_invoice_schedule("sample-scheduleId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEstimate",
+            Box::pin({
+                let call = handle
+                    .update_estimate(
+                        "sample-estimateId",
+                        UpdateEstimateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            Discount::new(),
+                            ContactDetails::new(),
+                            FrequencySettings::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEstimateLastVisitedAt",
+            Box::pin({
+                let call = handle
+                    .update_estimate_last_visited_at(
+                        EstimateViewedRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .update_estimate_template(
+                        "sample-templateId",
+                        EstimateTemplateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            Discount::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoice",
+            Box::pin({
+                let call = handle
+                    .update_invoice(
+                        "sample-invoiceId",
+                        UpdateInvoiceRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![
+                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceLastVisitedAt",
+            Box::pin({
+                let call = handle
+                    .update_invoice_last_visited_at(
+                        InvoiceViewedRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceLateFees",
+            Box::pin({
+                let call = handle
+                    .update_invoice_late_fees(
+                        "sample-invoiceId",
+                        UpdateLateFeesRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            LateFeesConfiguration::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .update_invoice_schedule(
+                        "sample-scheduleId",
+                        UpdateInvoiceScheduleRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            ContactDetails::new(),
+                            ScheduleOptions::new(),
+                            true,
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                            Discount::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .update_invoice_template(
+                        "sample-templateId",
+                        UpdateInvoiceTemplateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            BusinessDetails::new(),
+                            "sample".to_owned(),
+                            vec![
+                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
+                                1.0f64, 1.0f64)
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceTemplateLateFees",
+            Box::pin({
+                let call = handle
+                    .update_invoice_template_late_fees(
+                        "sample-templateId",
+                        UpdateLateFeesRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            LateFeesConfiguration::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceTemplatePaymentMethods",
+            Box::pin({
+                let call = handle
+                    .update_invoice_template_payment_methods(
+                        "sample-templateId",
+                        UpdatePaymentMethodsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "voidInvoice",
+            Box::pin({
+                let call = handle
+                    .void_invoice(
+                        "sample-invoiceId",
+                        AltContext::new("sample".to_owned(), AltType::Location),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `cancel_invoice_schedule`: set optional parameters, then call `send()`.
 ///

@@ -26,6 +26,8 @@
 //! | [`list_links`](Links::list_links) | `GET /links/` | `2021-07-28` | location |
 //! | [`search_links`](Links::search_links) | `GET /links/search` | `2021-04-15` | location |
 //! | [`update_link`](Links::update_link) | `PUT /links/{linkId}` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "links";
 ///Operations of the Links module. Get one with `Client::links()`.
 #[derive(Clone, Debug)]
 pub struct Links {
@@ -102,6 +104,76 @@ impl Links {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Links::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createLink",
+            Box::pin({
+                let call = handle
+                    .create_link(
+                        CreateLinkRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLink",
+            Box::pin({
+                let call = handle.delete_link("sample-linkId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLink",
+            Box::pin({
+                let call = handle.get_link("sample-linkId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLinks",
+            Box::pin({
+                let call = handle.list_links();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLinks",
+            Box::pin({
+                let call = handle.search_links();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLink",
+            Box::pin({
+                let call = handle
+                    .update_link(
+                        "sample-linkId",
+                        UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_link`: set optional parameters, then call `send()`.
 ///

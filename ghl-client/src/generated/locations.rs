@@ -49,6 +49,8 @@
 //! | [`update_location_tag`](Locations::update_location_tag) | `PUT /locations/{locationId}/tags/{tagId}` | `2021-07-28` | location |
 //! | [`update_recurring_task`](Locations::update_recurring_task) | `PUT /locations/{locationId}/recurring-tasks/{id}` | `2021-07-28` | location |
 //! | [`upload_location_custom_field_files`](Locations::upload_location_custom_field_files) | `POST /locations/{locationId}/customFields/upload` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "locations";
 ///Operations of the Locations module. Get one with `Client::locations()`.
 #[derive(Clone, Debug)]
 pub struct Locations {
@@ -445,6 +447,292 @@ impl Locations {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Locations::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createCustomValue",
+            Box::pin({
+                let call = handle
+                    .create_custom_value(
+                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLocation",
+            Box::pin({
+                let call = handle
+                    .create_location(
+                        CreateLocationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLocationCustomField",
+            Box::pin({
+                let call = handle
+                    .create_location_custom_field(
+                        CreateLocationCustomFieldRequest::new(
+                            "sample".to_owned(),
+                            LocationCustomFieldDataType::Text,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLocationTag",
+            Box::pin({
+                let call = handle
+                    .create_location_tag(LocationTagRequest::new("sample".to_owned()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createRecurringTask",
+            Box::pin({
+                let call = handle
+                    .create_recurring_task(
+                        CreateRecurringTaskRequest::new(
+                            "sample".to_owned(),
+                            RecurrenceRule::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomValue",
+            Box::pin({
+                let call = handle.delete_custom_value("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocation",
+            Box::pin({
+                let call = handle.delete_location(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocationCustomField",
+            Box::pin({
+                let call = handle.delete_location_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocationTag",
+            Box::pin({
+                let call = handle.delete_location_tag("sample-tagId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocationTemplate",
+            Box::pin({
+                let call = handle.delete_location_template("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteRecurringTask",
+            Box::pin({
+                let call = handle.delete_recurring_task("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomValue",
+            Box::pin({
+                let call = handle.get_custom_value("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocation",
+            Box::pin({
+                let call = handle.get_location();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationCustomField",
+            Box::pin({
+                let call = handle.get_location_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationTag",
+            Box::pin({
+                let call = handle.get_location_tag("sample-tagId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getRecurringTask",
+            Box::pin({
+                let call = handle.get_recurring_task("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCustomValues",
+            Box::pin({
+                let call = handle.list_custom_values();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationCustomFields",
+            Box::pin({
+                let call = handle.list_location_custom_fields();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationTags",
+            Box::pin({
+                let call = handle.list_location_tags();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationTemplates",
+            Box::pin({
+                let call = handle.list_location_templates("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listTimezones",
+            Box::pin({
+                let call = handle.list_timezones();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLocationTasks",
+            Box::pin({
+                let call = handle
+                    .search_location_tasks(SearchLocationTasksRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLocations",
+            Box::pin({
+                let call = handle.search_locations();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomValue",
+            Box::pin({
+                let call = handle
+                    .update_custom_value(
+                        "sample-id",
+                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLocation",
+            Box::pin({
+                let call = handle
+                    .update_location(UpdateLocationRequest::new("sample".to_owned()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLocationCustomField",
+            Box::pin({
+                let call = handle
+                    .update_location_custom_field(
+                        "sample-id",
+                        UpdateLocationCustomFieldRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLocationTag",
+            Box::pin({
+                let call = handle
+                    .update_location_tag(
+                        "sample-tagId",
+                        LocationTagRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateRecurringTask",
+            Box::pin({
+                let call = handle
+                    .update_recurring_task(
+                        "sample-id",
+                        UpdateRecurringTaskRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadLocationCustomFieldFiles",
+            Box::pin({
+                let call = handle
+                    .upload_location_custom_field_files(
+                        UploadCustomFieldFilesRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_custom_value`: set optional parameters, then call `send()`.
 ///

@@ -29,6 +29,8 @@
 //! | [`list_wallet_charges`](Marketplace::list_wallet_charges) | `GET /marketplace/billing/charges` | `2021-07-28` | location |
 //! | [`migrate_external_auth_connection`](Marketplace::migrate_external_auth_connection) | `POST /marketplace/external-auth/migration` | `2021-07-28` | location |
 //! | [`uninstall_app`](Marketplace::uninstall_app) | `DELETE /marketplace/app/{appId}/installations` | `2021-07-28` | either |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "marketplace";
 ///Operations of the Marketplace module. Get one with `Client::marketplace()`.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
@@ -161,6 +163,110 @@ impl Marketplace {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Marketplace::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "checkWalletFunds",
+            Box::pin({
+                let call = handle.check_wallet_funds();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createWalletCharge",
+            Box::pin({
+                let call = handle
+                    .create_wallet_charge(
+                        CreateWalletChargeRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteWalletCharge",
+            Box::pin({
+                let call = handle.delete_wallet_charge("sample-chargeId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAppRebillingConfig",
+            Box::pin({
+                let call = handle.get_app_rebilling_config("sample-appId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInstallerDetails",
+            Box::pin({
+                let call = handle.get_installer_details("sample-appId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getWalletCharge",
+            Box::pin({
+                let call = handle.get_wallet_charge("sample-chargeId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listWalletCharges",
+            Box::pin({
+                let call = handle.list_wallet_charges();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "migrateExternalAuthConnection",
+            Box::pin({
+                let call = handle
+                    .migrate_external_auth_connection(
+                        MigrateExternalAuthRequest::new(
+                            ExternalAuthType::Oauth2,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uninstallApp",
+            Box::pin({
+                let call = handle
+                    .uninstall_app("sample-appId", UninstallAppRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `check_wallet_funds`: set optional parameters, then call `send()`.
 ///

@@ -32,6 +32,8 @@
 //! | [`list_media_files`](Medias::list_media_files) | `GET /medias/files` | `2021-07-28` | location |
 //! | [`update_media_object`](Medias::update_media_object) | `POST /medias/{id}` | `2021-07-28` | location |
 //! | [`upload_media_file`](Medias::upload_media_file) | `POST /medias/upload-file` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "medias";
 ///Operations of the Media Storage module. Get one with `Client::medias()`.
 #[derive(Clone, Debug)]
 pub struct Medias {
@@ -171,6 +173,124 @@ impl Medias {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Medias::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "bulkDeleteMediaObjects",
+            Box::pin({
+                let call = handle
+                    .bulk_delete_media_objects(
+                        BulkDeleteMediaObjectsRequest::new(
+                            vec![MediaObjectRef::new("sample".to_owned())],
+                            AltType::Location,
+                            "sample".to_owned(),
+                            MediaDeleteStatus::Deleted,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateMediaObjects",
+            Box::pin({
+                let call = handle
+                    .bulk_update_media_objects(
+                        BulkUpdateMediaObjectsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![MediaObjectRename::new("sample".to_owned())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createMediaFolder",
+            Box::pin({
+                let call = handle
+                    .create_media_folder(
+                        CreateMediaFolderRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteMediaObject",
+            Box::pin({
+                let call = handle
+                    .delete_media_object(
+                        "sample-id",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getMediaObject",
+            Box::pin({
+                let call = handle.get_media_object("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listMediaFiles",
+            Box::pin({
+                let call = handle
+                    .list_media_files(
+                        "sample".to_owned(),
+                        AltType::Location,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateMediaObject",
+            Box::pin({
+                let call = handle
+                    .update_media_object(
+                        "sample-id",
+                        UpdateMediaObjectRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadMediaFile",
+            Box::pin({
+                let call = handle.upload_media_file(UploadMediaFileRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `bulk_delete_media_objects`: set optional parameters, then call `send()`.
 ///

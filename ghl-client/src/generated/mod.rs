@@ -69,8 +69,6 @@ pub mod products;
 ///Documents & Contracts (spec/proposals.yaml).
 #[cfg(feature = "proposals")]
 pub mod proposals;
-///Reputation (spec/reputation.yaml).
-pub mod reputation;
 ///SaaS (spec/saas.yaml).
 #[cfg(feature = "saas")]
 pub mod saas;
@@ -89,6 +87,9 @@ pub mod triggers;
 ///Users (spec/users.yaml).
 #[cfg(feature = "users")]
 pub mod users;
+///Webhook Events (spec/webhook-events.yaml).
+#[cfg(feature = "webhook_events")]
+pub mod webhook_events;
 ///Webhook Subscriptions (spec/webhook-subscriptions.yaml).
 #[cfg(feature = "webhook_subscriptions")]
 pub mod webhook_subscriptions;
@@ -246,4 +247,224 @@ impl crate::Client {
     pub fn workflows(&self) -> workflows::Workflows {
         workflows::Workflows::new(self.clone())
     }
+}
+/// One sample call per operation of every enabled module: `(module, operationId, call)`.
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(unused_mut)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, &'static str, crate::runtime::SampleCall)> {
+    let mut calls = Vec::new();
+    #[cfg(feature = "associations")]
+    calls
+        .extend(
+            associations::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (associations::MODULE, id, call)),
+        );
+    #[cfg(feature = "blogs")]
+    calls
+        .extend(
+            blogs::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (blogs::MODULE, id, call)),
+        );
+    #[cfg(feature = "businesses")]
+    calls
+        .extend(
+            businesses::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (businesses::MODULE, id, call)),
+        );
+    #[cfg(feature = "calendars")]
+    calls
+        .extend(
+            calendars::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (calendars::MODULE, id, call)),
+        );
+    #[cfg(feature = "companies")]
+    calls
+        .extend(
+            companies::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (companies::MODULE, id, call)),
+        );
+    #[cfg(feature = "contacts")]
+    calls
+        .extend(
+            contacts::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (contacts::MODULE, id, call)),
+        );
+    #[cfg(feature = "conversations")]
+    calls
+        .extend(
+            conversations::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (conversations::MODULE, id, call)),
+        );
+    #[cfg(feature = "courses")]
+    calls
+        .extend(
+            courses::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (courses::MODULE, id, call)),
+        );
+    #[cfg(feature = "custom_fields")]
+    calls
+        .extend(
+            custom_fields::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (custom_fields::MODULE, id, call)),
+        );
+    #[cfg(feature = "forms")]
+    calls
+        .extend(
+            forms::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (forms::MODULE, id, call)),
+        );
+    #[cfg(feature = "funnels")]
+    calls
+        .extend(
+            funnels::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (funnels::MODULE, id, call)),
+        );
+    #[cfg(feature = "invoices")]
+    calls
+        .extend(
+            invoices::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (invoices::MODULE, id, call)),
+        );
+    #[cfg(feature = "links")]
+    calls
+        .extend(
+            links::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (links::MODULE, id, call)),
+        );
+    #[cfg(feature = "locations")]
+    calls
+        .extend(
+            locations::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (locations::MODULE, id, call)),
+        );
+    #[cfg(feature = "marketplace")]
+    calls
+        .extend(
+            marketplace::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (marketplace::MODULE, id, call)),
+        );
+    #[cfg(feature = "medias")]
+    calls
+        .extend(
+            medias::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (medias::MODULE, id, call)),
+        );
+    #[cfg(feature = "oauth")]
+    calls
+        .extend(
+            oauth::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (oauth::MODULE, id, call)),
+        );
+    #[cfg(feature = "objects")]
+    calls
+        .extend(
+            objects::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (objects::MODULE, id, call)),
+        );
+    #[cfg(feature = "opportunities")]
+    calls
+        .extend(
+            opportunities::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (opportunities::MODULE, id, call)),
+        );
+    #[cfg(feature = "payments")]
+    calls
+        .extend(
+            payments::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (payments::MODULE, id, call)),
+        );
+    #[cfg(feature = "products")]
+    calls
+        .extend(
+            products::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (products::MODULE, id, call)),
+        );
+    #[cfg(feature = "proposals")]
+    calls
+        .extend(
+            proposals::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (proposals::MODULE, id, call)),
+        );
+    #[cfg(feature = "saas")]
+    calls
+        .extend(
+            saas::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (saas::MODULE, id, call)),
+        );
+    #[cfg(feature = "snapshots")]
+    calls
+        .extend(
+            snapshots::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (snapshots::MODULE, id, call)),
+        );
+    #[cfg(feature = "social_planner")]
+    calls
+        .extend(
+            social_planner::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (social_planner::MODULE, id, call)),
+        );
+    #[cfg(feature = "surveys")]
+    calls
+        .extend(
+            surveys::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (surveys::MODULE, id, call)),
+        );
+    #[cfg(feature = "triggers")]
+    calls
+        .extend(
+            triggers::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (triggers::MODULE, id, call)),
+        );
+    #[cfg(feature = "users")]
+    calls
+        .extend(
+            users::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (users::MODULE, id, call)),
+        );
+    #[cfg(feature = "webhook_subscriptions")]
+    calls
+        .extend(
+            webhook_subscriptions::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (webhook_subscriptions::MODULE, id, call)),
+        );
+    #[cfg(feature = "workflows")]
+    calls
+        .extend(
+            workflows::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (workflows::MODULE, id, call)),
+        );
+    calls
 }

@@ -23,6 +23,8 @@
 //! | [`get_access_token`](Oauth::get_access_token) | `POST /oauth/token` | `2021-07-28` | either |
 //! | [`get_location_access_token`](Oauth::get_location_access_token) | `POST /oauth/locationToken` | `2021-07-28` | agency |
 //! | [`list_installed_locations`](Oauth::list_installed_locations) | `GET /oauth/installedLocations` | `2021-07-28` | agency |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "oauth";
 ///Operations of the OAuth module. Get one with `Client::oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
@@ -83,6 +85,55 @@ impl Oauth {
             location_id: None,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Oauth::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "getAccessToken",
+            Box::pin({
+                let call = handle
+                    .get_access_token(
+                        GetAccessTokenRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            GrantType::AuthorizationCode,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationAccessToken",
+            Box::pin({
+                let call = handle
+                    .get_location_access_token(
+                        GetLocationAccessTokenRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInstalledLocations",
+            Box::pin({
+                let call = handle
+                    .list_installed_locations("sample".to_owned(), "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `get_access_token`: set optional parameters, then call `send()`.
 ///

@@ -29,6 +29,8 @@
 //! | [`search_object_records`](Objects::search_object_records) | `POST /objects/{schemaKey}/records/search` | `2021-07-28` | location |
 //! | [`update_object_record`](Objects::update_object_record) | `PUT /objects/{schemaKey}/records/{id}` | `2021-07-28` | location |
 //! | [`update_object_schema`](Objects::update_object_schema) | `PUT /objects/{key}` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "objects";
 ///Operations of the Objects module. Get one with `Client::objects()`.
 #[derive(Clone, Debug)]
 pub struct Objects {
@@ -175,6 +177,127 @@ impl Objects {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Objects::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createObjectRecord",
+            Box::pin({
+                let call = handle
+                    .create_object_record(
+                        "sample-schemaKey",
+                        CreateObjectRecordRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createObjectSchema",
+            Box::pin({
+                let call = handle
+                    .create_object_schema(
+                        CreateObjectSchemaRequest::new(
+                            ObjectLabels::new(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            PrimaryDisplayPropertyDetails::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                PrimaryDisplayPropertyDetailsDataType::Text,
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteObjectRecord",
+            Box::pin({
+                let call = handle.delete_object_record("sample-schemaKey", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getObjectRecord",
+            Box::pin({
+                let call = handle.get_object_record("sample-schemaKey", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getObjectSchema",
+            Box::pin({
+                let call = handle.get_object_schema("sample-key");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listObjectSchemas",
+            Box::pin({
+                let call = handle.list_object_schemas();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchObjectRecords",
+            Box::pin({
+                let call = handle
+                    .search_object_records(
+                        "sample-schemaKey",
+                        SearchObjectRecordsRequest::new(
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            "sample".to_owned(),
+                            vec![serde_json::Value::Object(Default::default())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateObjectRecord",
+            Box::pin({
+                let call = handle
+                    .update_object_record(
+                        "sample-schemaKey",
+                        "sample-id",
+                        UpdateObjectRecordRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateObjectSchema",
+            Box::pin({
+                let call = handle
+                    .update_object_schema(
+                        "sample-key",
+                        UpdateObjectSchemaRequest::new(
+                            "sample".to_owned(),
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_object_record`: set optional parameters, then call `send()`.
 ///

@@ -32,6 +32,8 @@
 //! | [`update_opportunity`](Opportunities::update_opportunity) | `PUT /opportunities/{id}` | `2021-07-28` | location |
 //! | [`update_opportunity_status`](Opportunities::update_opportunity_status) | `PUT /opportunities/{id}/status` | `2021-07-28` | location |
 //! | [`upsert_opportunity`](Opportunities::upsert_opportunity) | `POST /opportunities/upsert` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "opportunities";
 ///Operations of the Opportunities module. Get one with `Client::opportunities()`.
 #[derive(Clone, Debug)]
 pub struct Opportunities {
@@ -141,14 +143,11 @@ impl Opportunities {
     /// Search the opportunities of a sub-account with simple filters.
     ///
     /// `GET /opportunities/search` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
-    pub fn search_opportunities(
-        &self,
-        location_id: impl Into<String>,
-    ) -> SearchOpportunities {
+    pub fn search_opportunities(&self) -> SearchOpportunities {
         SearchOpportunities {
             client: self.client.clone(),
             q: None,
-            location_id: location_id.into(),
+            location_id: None,
             pipeline_id: None,
             pipeline_stage_id: None,
             contact_id: None,
@@ -221,6 +220,161 @@ impl Opportunities {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Opportunities::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addOpportunityFollowers",
+            Box::pin({
+                let call = handle
+                    .add_opportunity_followers(
+                        "sample-id",
+                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createOpportunity",
+            Box::pin({
+                let call = handle
+                    .create_opportunity(
+                        CreateOpportunityRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            OpportunityStatus::Open,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteOpportunity",
+            Box::pin({
+                let call = handle.delete_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getOpportunity",
+            Box::pin({
+                let call = handle.get_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getPipeline",
+            Box::pin({
+                let call = handle.get_pipeline("sample-pipelineId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLostReasons",
+            Box::pin({
+                let call = handle.list_lost_reasons();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listPipelines",
+            Box::pin({
+                let call = handle.list_pipelines();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeOpportunityFollowers",
+            Box::pin({
+                let call = handle
+                    .remove_opportunity_followers(
+                        "sample-id",
+                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunities",
+            Box::pin({
+                let call = handle.search_opportunities();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunitiesAdvanced",
+            Box::pin({
+                let call = handle
+                    .search_opportunities_advanced(
+                        SearchOpportunitiesRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            vec!["sample".to_owned()],
+                            OpportunitySearchDetails::new(true, true, true, true),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunity",
+            Box::pin({
+                let call = handle
+                    .update_opportunity("sample-id", UpdateOpportunityRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunityStatus",
+            Box::pin({
+                let call = handle
+                    .update_opportunity_status(
+                        "sample-id",
+                        UpdateOpportunityStatusRequest::new(OpportunityStatus::Open),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertOpportunity",
+            Box::pin({
+                let call = handle
+                    .upsert_opportunity(
+                        UpsertOpportunityRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `add_opportunity_followers`: set optional parameters, then call `send()`.
 ///
@@ -706,7 +860,7 @@ impl RemoveOpportunityFollowers {
 pub struct SearchOpportunities {
     client: crate::Client,
     q: Option<String>,
-    location_id: String,
+    location_id: Option<String>,
     pipeline_id: Option<String>,
     pipeline_stage_id: Option<String>,
     contact_id: Option<String>,
@@ -730,6 +884,13 @@ impl SearchOpportunities {
     ///Free-text search (contact name, email, phone...).
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
+        self
+    }
+    /**Sets `location_id`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
         self
     }
     ///Sets `pipeline_id`.
@@ -832,11 +993,15 @@ impl SearchOpportunities {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
+        let location_id = self
+            .client
+            .resolve_location("searchOpportunities", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
+        request.scope_key(location_id.clone());
         if let Some(value) = &self.q {
             request.query("q", value);
         }
-        request.query("location_id", &self.location_id);
+        request.query("location_id", &location_id);
         if let Some(value) = &self.pipeline_id {
             request.query("pipeline_id", value);
         }

@@ -43,6 +43,8 @@
 //! | [`record_order_payment`](Payments::record_order_payment) | `POST /payments/orders/{orderId}/record-payment` | `2021-07-28` | location |
 //! | [`update_coupon`](Payments::update_coupon) | `PUT /payments/coupon` | `2021-07-28` | location |
 //! | [`update_custom_provider_capabilities`](Payments::update_custom_provider_capabilities) | `PUT /payments/custom-provider/capabilities` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "payments";
 ///Operations of the Payments module. Get one with `Client::payments()`.
 #[derive(Clone, Debug)]
 pub struct Payments {
@@ -426,6 +428,321 @@ impl Payments {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Payments::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "connectCustomProviderConfig",
+            Box::pin({
+                let call = handle
+                    .connect_custom_provider_config(
+                        ConnectCustomProviderRequest::new(
+                            CustomProviderKeys::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
+                            CustomProviderKeys::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCoupon",
+            Box::pin({
+                let call = handle
+                    .create_coupon(
+                        CreateCouponRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            DiscountType::Percentage,
+                            1.0f64,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCustomProvider",
+            Box::pin({
+                let call = handle
+                    .create_custom_provider(
+                        CreateCustomProviderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "createOrder",
+            Box::pin({
+                let call = handle
+                    .create_order(serde_json::Value::Object(Default::default()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createOrderFulfillment",
+            Box::pin({
+                let call = handle
+                    .create_order_fulfillment(
+                        "sample-orderId",
+                        CreateFulfillmentRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![FulfillmentTracking::new()],
+                            vec![FulfillmentItemInput::new("sample".to_owned(), 1i64)],
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createWhiteLabelProvider",
+            Box::pin({
+                let call = handle
+                    .create_white_label_provider(
+                        CreateWhiteLabelProviderRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            WhiteLabelProviderKind::AuthorizeNet,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCoupon",
+            Box::pin({
+                let call = handle
+                    .delete_coupon(
+                        DeleteCouponRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomProvider",
+            Box::pin({
+                let call = handle.delete_custom_provider();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "disconnectCustomProviderConfig",
+            Box::pin({
+                let call = handle
+                    .disconnect_custom_provider_config(
+                        DisconnectCustomProviderRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCoupon",
+            Box::pin({
+                let call = handle.get_coupon("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomProviderConfig",
+            Box::pin({
+                let call = handle.get_custom_provider_config();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getOrder",
+            Box::pin({
+                let call = handle.get_order("sample-orderId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSubscription",
+            Box::pin({
+                let call = handle
+                    .get_subscription(
+                        "sample-subscriptionId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTransaction",
+            Box::pin({
+                let call = handle
+                    .get_transaction(
+                        "sample-transactionId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCoupons",
+            Box::pin({
+                let call = handle.list_coupons("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listOrderFulfillments",
+            Box::pin({
+                let call = handle
+                    .list_order_fulfillments(
+                        "sample-orderId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listOrderNotes",
+            Box::pin({
+                let call = handle
+                    .list_order_notes(
+                        "sample-orderId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listOrders",
+            Box::pin({
+                let call = handle.list_orders("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSubscriptions",
+            Box::pin({
+                let call = handle
+                    .list_subscriptions("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listTransactions",
+            Box::pin({
+                let call = handle
+                    .list_transactions("sample".to_owned(), "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listWhiteLabelProviders",
+            Box::pin({
+                let call = handle
+                    .list_white_label_providers("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "recordOrderPayment",
+            Box::pin({
+                let call = handle
+                    .record_order_payment(
+                        "sample-orderId",
+                        RecordOrderPaymentRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            ManualPaymentMode::Cash,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCoupon",
+            Box::pin({
+                let call = handle
+                    .update_coupon(
+                        UpdateCouponRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            DiscountType::Percentage,
+                            1.0f64,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomProviderCapabilities",
+            Box::pin({
+                let call = handle
+                    .update_custom_provider_capabilities(
+                        UpdateCustomProviderCapabilitiesRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `connect_custom_provider_config`: set optional parameters, then call `send()`.
 ///

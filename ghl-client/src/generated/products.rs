@@ -47,6 +47,8 @@
 //! | [`update_product_price`](Products::update_product_price) | `PUT /products/{productId}/price/{priceId}` | `2021-07-28` | either |
 //! | [`update_product_review`](Products::update_product_review) | `PUT /products/reviews/{reviewId}` | `2021-07-28` | location |
 //! | [`update_product_store_status`](Products::update_product_store_status) | `POST /products/store/{storeId}` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "products";
 ///Operations of the Products module. Get one with `Client::products()`.
 #[derive(Clone, Debug)]
 pub struct Products {
@@ -466,6 +468,365 @@ impl Products {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Products::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "bulkEditProducts",
+            Box::pin({
+                let call = handle
+                    .bulk_edit_products(
+                        BulkEditProductsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![BulkEditProduct::new("sample".to_owned())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateProductReviews",
+            Box::pin({
+                let call = handle
+                    .bulk_update_product_reviews(
+                        BulkUpdateProductReviewsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![
+                                ReviewRef::new("sample".to_owned(), "sample".to_owned(),
+                                "sample".to_owned())
+                            ],
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateProducts",
+            Box::pin({
+                let call = handle
+                    .bulk_update_products(
+                        BulkUpdateProductsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            BulkUpdateType::BulkUpdatePrice,
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "countProductReviews",
+            Box::pin({
+                let call = handle
+                    .count_product_reviews("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createProduct",
+            Box::pin({
+                let call = handle
+                    .create_product(
+                        CreateProductRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            ProductType::Digital,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createProductCollection",
+            Box::pin({
+                let call = handle
+                    .create_product_collection(
+                        CreateProductCollectionRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createProductPrice",
+            Box::pin({
+                let call = handle
+                    .create_product_price(
+                        "sample-productId",
+                        PriceRequest::new(
+                            "sample".to_owned(),
+                            PriceType::OneTime,
+                            "sample".to_owned(),
+                            1.0f64,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProduct",
+            Box::pin({
+                let call = handle.delete_product("sample-productId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProductCollection",
+            Box::pin({
+                let call = handle
+                    .delete_product_collection(
+                        "sample-collectionId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProductPrice",
+            Box::pin({
+                let call = handle
+                    .delete_product_price("sample-productId", "sample-priceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProductReview",
+            Box::pin({
+                let call = handle
+                    .delete_product_review(
+                        "sample-reviewId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProduct",
+            Box::pin({
+                let call = handle.get_product("sample-productId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProductCollection",
+            Box::pin({
+                let call = handle
+                    .get_product_collection("sample-collectionId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProductPrice",
+            Box::pin({
+                let call = handle
+                    .get_product_price("sample-productId", "sample-priceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProductStoreStats",
+            Box::pin({
+                let call = handle
+                    .get_product_store_stats(
+                        "sample-storeId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInventory",
+            Box::pin({
+                let call = handle.list_inventory("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProductCollections",
+            Box::pin({
+                let call = handle
+                    .list_product_collections("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProductPrices",
+            Box::pin({
+                let call = handle.list_product_prices("sample-productId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProductReviews",
+            Box::pin({
+                let call = handle
+                    .list_product_reviews("sample".to_owned(), AltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProducts",
+            Box::pin({
+                let call = handle.list_products();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInventory",
+            Box::pin({
+                let call = handle
+                    .update_inventory(
+                        UpdateInventoryRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![InventoryUpdate::new("sample".to_owned())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProduct",
+            Box::pin({
+                let call = handle
+                    .update_product(
+                        "sample-productId",
+                        UpdateProductRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            ProductType::Digital,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductCollection",
+            Box::pin({
+                let call = handle
+                    .update_product_collection(
+                        "sample-collectionId",
+                        UpdateProductCollectionRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductDisplayPriority",
+            Box::pin({
+                let call = handle
+                    .update_product_display_priority(
+                        "sample-storeId",
+                        UpdateDisplayPriorityRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![serde_json::Value::Object(Default::default())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductPrice",
+            Box::pin({
+                let call = handle
+                    .update_product_price(
+                        "sample-productId",
+                        "sample-priceId",
+                        PriceRequest::new(
+                            "sample".to_owned(),
+                            PriceType::OneTime,
+                            "sample".to_owned(),
+                            1.0f64,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductReview",
+            Box::pin({
+                let call = handle
+                    .update_product_review(
+                        "sample-reviewId",
+                        UpdateProductReviewRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductStoreStatus",
+            Box::pin({
+                let call = handle
+                    .update_product_store_status(
+                        "sample-storeId",
+                        UpdateProductStoreRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            StoreAction::Include,
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `bulk_edit_products`: set optional parameters, then call `send()`.
 ///

@@ -24,6 +24,8 @@
 //! | [`list_documents`](Proposals::list_documents) | `GET /proposals/document` | `2021-07-28` | either |
 //! | [`send_document`](Proposals::send_document) | `POST /proposals/document/send` | `2021-07-28` | either |
 //! | [`send_document_template`](Proposals::send_document_template) | `POST /proposals/templates/send` | `2021-07-28` | either |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "proposals";
 ///Operations of the Documents & Contracts module. Get one with `Client::proposals()`.
 #[derive(Clone, Debug)]
 pub struct Proposals {
@@ -109,6 +111,73 @@ impl Proposals {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Proposals::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getDocument",
+            Box::pin({
+                let call = handle.get_document("sample-documentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listDocumentTemplates",
+            Box::pin({
+                let call = handle.list_document_templates();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listDocuments",
+            Box::pin({
+                let call = handle.list_documents();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendDocument",
+            Box::pin({
+                let call = handle
+                    .send_document(
+                        SendDocumentRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendDocumentTemplate",
+            Box::pin({
+                let call = handle
+                    .send_document_template(
+                        SendTemplateRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `get_document`: set optional parameters, then call `send()`.
 ///

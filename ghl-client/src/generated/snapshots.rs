@@ -24,6 +24,8 @@
 //! | [`get_latest_snapshot_push`](Snapshots::get_latest_snapshot_push) | `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` | `2021-07-28` | agency |
 //! | [`list_snapshot_pushes`](Snapshots::list_snapshot_pushes) | `GET /snapshots/snapshot-status/{snapshotId}` | `2021-07-28` | agency |
 //! | [`list_snapshots`](Snapshots::list_snapshots) | `GET /snapshots/` | `2021-07-28` | agency |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "snapshots";
 ///Operations of the Snapshots module. Get one with `Client::snapshots()`.
 #[derive(Clone, Debug)]
 pub struct Snapshots {
@@ -101,6 +103,65 @@ impl Snapshots {
             company_id: company_id.into(),
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Snapshots::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createSnapshotShareLink",
+            Box::pin({
+                let call = handle
+                    .create_snapshot_share_link(
+                        "sample".to_owned(),
+                        CreateSnapshotShareLinkRequest::new(
+                            "sample".to_owned(),
+                            SnapshotShareType::Link,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLatestSnapshotPush",
+            Box::pin({
+                let call = handle
+                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSnapshotPushes",
+            Box::pin({
+                let call = handle
+                    .list_snapshot_pushes(
+                        "sample-snapshotId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSnapshots",
+            Box::pin({
+                let call = handle.list_snapshots("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_snapshot_share_link`: set optional parameters, then call `send()`.
 ///

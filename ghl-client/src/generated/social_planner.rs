@@ -60,6 +60,8 @@
 //! | [`start_twitter_oauth`](SocialPlanner::start_twitter_oauth) | `GET /social-media-posting/oauth/twitter/start` | `2021-07-28` | location |
 //! | [`update_social_post`](SocialPlanner::update_social_post) | `PUT /social-media-posting/{locationId}/posts/{id}` | `2021-07-28` | location |
 //! | [`upload_social_csv`](SocialPlanner::upload_social_csv) | `POST /social-media-posting/{locationId}/csv` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "social_planner";
 ///Operations of the Social Planner module. Get one with `Client::social_planner()`.
 #[derive(Clone, Debug)]
 pub struct SocialPlanner {
@@ -671,6 +673,416 @@ impl SocialPlanner {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = SocialPlanner::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "attachFacebookPage",
+            Box::pin({
+                let call = handle
+                    .attach_facebook_page(
+                        "sample-accountId",
+                        AttachFacebookPageRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachInstagramAccount",
+            Box::pin({
+                let call = handle
+                    .attach_instagram_account(
+                        "sample-accountId",
+                        AttachInstagramAccountRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachLinkedinAccount",
+            Box::pin({
+                let call = handle
+                    .attach_linkedin_account(
+                        "sample-accountId",
+                        AttachLinkedinAccountRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachTiktokProfile",
+            Box::pin({
+                let call = handle
+                    .attach_tiktok_profile(
+                        "sample-accountId",
+                        AttachTiktokProfileRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachTwitterProfile",
+            Box::pin({
+                let call = handle
+                    .attach_twitter_profile(
+                        "sample-accountId",
+                        AttachTwitterProfileRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkDeleteSocialPosts",
+            Box::pin({
+                let call = handle
+                    .bulk_delete_social_posts(BulkDeleteSocialPostsRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createSocialPost",
+            Box::pin({
+                let call = handle
+                    .create_social_post(
+                        CreateSocialPostRequest::new(
+                            vec!["sample".to_owned()],
+                            SocialPostType::Post,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialAccount",
+            Box::pin({
+                let call = handle.delete_social_account("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialCsvImport",
+            Box::pin({
+                let call = handle.delete_social_csv_import("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialCsvPost",
+            Box::pin({
+                let call = handle
+                    .delete_social_csv_post("sample-csvId", "sample-postId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialPost",
+            Box::pin({
+                let call = handle.delete_social_post("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "finalizeSocialCsvImport",
+            Box::pin({
+                let call = handle
+                    .finalize_social_csv_import(
+                        "sample-id",
+                        FinalizeSocialCsvImportRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookPages",
+            Box::pin({
+                let call = handle.get_facebook_pages("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleBusinessLocations",
+            Box::pin({
+                let call = handle.get_google_business_locations("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInstagramAccounts",
+            Box::pin({
+                let call = handle.get_instagram_accounts("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinAccounts",
+            Box::pin({
+                let call = handle.get_linkedin_accounts("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialCategory",
+            Box::pin({
+                let call = handle.get_social_category("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialCsvImport",
+            Box::pin({
+                let call = handle.get_social_csv_import("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialPost",
+            Box::pin({
+                let call = handle.get_social_post("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialStatistics",
+            Box::pin({
+                let call = handle.get_social_statistics();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialTagsByIds",
+            Box::pin({
+                let call = handle
+                    .get_social_tags_by_ids(
+                        SocialTagIdsRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTiktokBusinessProfile",
+            Box::pin({
+                let call = handle.get_tiktok_business_profile("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTiktokProfile",
+            Box::pin({
+                let call = handle.get_tiktok_profile("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTwitterProfile",
+            Box::pin({
+                let call = handle.get_twitter_profile("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialAccounts",
+            Box::pin({
+                let call = handle.list_social_accounts();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialCategories",
+            Box::pin({
+                let call = handle.list_social_categories();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialCsvImports",
+            Box::pin({
+                let call = handle.list_social_csv_imports();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialPosts",
+            Box::pin({
+                let call = handle
+                    .list_social_posts(
+                        ListSocialPostsRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialTags",
+            Box::pin({
+                let call = handle.list_social_tags();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "patchSocialPost",
+            Box::pin({
+                let call = handle
+                    .patch_social_post(
+                        "sample-id",
+                        std::collections::BTreeMap::from([
+                            (
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default()),
+                            ),
+                        ]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setGoogleBusinessLocation",
+            Box::pin({
+                let call = handle
+                    .set_google_business_location(
+                        "sample-accountId",
+                        AttachGoogleLocationRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setSocialCsvAccounts",
+            Box::pin({
+                let call = handle
+                    .set_social_csv_accounts(
+                        SetSocialCsvAccountsRequest::new(
+                            vec!["sample".to_owned()],
+                            "sample".to_owned(),
+                            1i64,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startFacebookOauth",
+            Box::pin({
+                let call = handle.start_facebook_oauth("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startGoogleOauth",
+            Box::pin({
+                let call = handle.start_google_oauth("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startInstagramOauth",
+            Box::pin({
+                let call = handle.start_instagram_oauth("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startLinkedinOauth",
+            Box::pin({
+                let call = handle.start_linkedin_oauth("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startTiktokBusinessOauth",
+            Box::pin({
+                let call = handle.start_tiktok_business_oauth("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startTiktokOauth",
+            Box::pin({
+                let call = handle.start_tiktok_oauth("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startTwitterOauth",
+            Box::pin({
+                let call = handle.start_twitter_oauth("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateSocialPost",
+            Box::pin({
+                let call = handle
+                    .update_social_post(
+                        "sample-id",
+                        UpdateSocialPostRequest::new(SocialPostType::Post),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadSocialCsv",
+            Box::pin({
+                let call = handle.upload_social_csv(UploadSocialCsvRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `attach_facebook_page`: set optional parameters, then call `send()`.
 ///

@@ -22,6 +22,8 @@
 //! |---|---|---|---|
 //! | [`list_survey_submissions`](Surveys::list_survey_submissions) | `GET /surveys/submissions` | `2021-07-28` | location |
 //! | [`list_surveys`](Surveys::list_surveys) | `GET /surveys/` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "surveys";
 ///Operations of the Surveys module. Get one with `Client::surveys()`.
 #[derive(Clone, Debug)]
 pub struct Surveys {
@@ -62,6 +64,33 @@ impl Surveys {
             type_: None,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Surveys::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "listSurveySubmissions",
+            Box::pin({
+                let call = handle.list_survey_submissions();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSurveys",
+            Box::pin({
+                let call = handle.list_surveys();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `list_survey_submissions`: set optional parameters, then call `send()`.
 ///

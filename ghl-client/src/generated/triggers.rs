@@ -20,6 +20,8 @@
 //! # Ok(())
 //! # }
 //! ```
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "triggers";
 ///Operations of the Triggers module. Get one with `Client::triggers()`.
 #[derive(Clone, Debug)]
 pub struct Triggers {
@@ -46,6 +48,27 @@ impl Triggers {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Triggers::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "fireWorkflowTrigger",
+            Box::pin({
+                let call = handle
+                    .fire_workflow_trigger(FireWorkflowTriggerRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `fire_workflow_trigger`: set optional parameters, then call `send()`.
 ///

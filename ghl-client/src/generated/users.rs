@@ -27,6 +27,8 @@
 //! | [`list_location_users`](Users::list_location_users) | `GET /users/` | `2021-07-28` | location |
 //! | [`search_users`](Users::search_users) | `GET /users/search` | `2021-07-28` | either |
 //! | [`update_user`](Users::update_user) | `PUT /users/{userId}` | `2021-07-28` | either |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "users";
 ///Operations of the Users module. Get one with `Client::users()`.
 #[derive(Clone, Debug)]
 pub struct Users {
@@ -120,6 +122,91 @@ impl Users {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Users::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createUser",
+            Box::pin({
+                let call = handle
+                    .create_user(
+                        CreateUserRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            UserType::Agency,
+                            UserRole::Admin,
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteUser",
+            Box::pin({
+                let call = handle.delete_user("sample-userId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "filterUsersByEmail",
+            Box::pin({
+                let call = handle
+                    .filter_users_by_email(
+                        FilterUsersByEmailRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getUser",
+            Box::pin({
+                let call = handle.get_user("sample-userId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationUsers",
+            Box::pin({
+                let call = handle.list_location_users();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchUsers",
+            Box::pin({
+                let call = handle.search_users("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateUser",
+            Box::pin({
+                let call = handle.update_user("sample-userId", UpdateUserRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_user`: set optional parameters, then call `send()`.
 ///

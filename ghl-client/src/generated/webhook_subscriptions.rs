@@ -15,6 +15,8 @@
 //! # Ok(())
 //! # }
 //! ```
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "webhook_subscriptions";
 ///Operations of the Webhook Subscriptions module. Get one with `Client::webhook_subscriptions()`.
 #[derive(Clone, Debug)]
 pub struct WebhookSubscriptions {
@@ -107,6 +109,67 @@ impl WebhookSubscriptions {
             body,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = WebhookSubscriptions::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "createWebhookSubscription",
+            Box::pin({
+                let call = handle
+                    .create_webhook_subscription(WebhookSubscriptionRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "deleteWebhookSubscription",
+            Box::pin({
+                let call = handle.delete_webhook_subscription("sample-webhookId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getWebhookSubscription",
+            Box::pin({
+                let call = handle.get_webhook_subscription("sample-webhookId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "listWebhookSubscriptions",
+            Box::pin({
+                let call = handle.list_webhook_subscriptions();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "updateWebhookSubscription",
+            Box::pin({
+                let call = handle
+                    .update_webhook_subscription(
+                        "sample-webhookId",
+                        WebhookSubscriptionRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `create_webhook_subscription`: set optional parameters, then call `send()`.
 ///

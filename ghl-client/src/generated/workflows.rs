@@ -21,6 +21,8 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`list_workflows`](Workflows::list_workflows) | `GET /workflows/` | `2021-07-28` | location |
+/// This module's name (also its cargo feature).
+pub const MODULE: &str = "workflows";
 ///Operations of the Workflows module. Get one with `Client::workflows()`.
 #[derive(Clone, Debug)]
 pub struct Workflows {
@@ -53,6 +55,34 @@ impl Workflows {
             location_id: None,
         }
     }
+}
+/// One call per operation with sample arguments (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Workflows::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getWorkflow",
+            Box::pin({
+                let call = handle.get_workflow("sample-workflowId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listWorkflows",
+            Box::pin({
+                let call = handle.list_workflows();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
 }
 /// Request builder for `get_workflow`: set optional parameters, then call `send()`.
 ///

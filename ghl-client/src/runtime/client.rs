@@ -178,7 +178,8 @@ impl ClientBuilder {
     }
 
     /// How long another client waits for a refresh lease before taking it
-    /// over (default 60 s; a refresh normally takes well under a second).
+    /// over (default 120 s, above the default request timeout; a refresh
+    /// normally takes well under a second).
     pub fn refresh_lease(mut self, ttl: Duration) -> Self {
         self.refresh.lease_ttl = ttl;
         self
@@ -398,7 +399,7 @@ impl Client {
 
     /// Refreshes the OAuth token now (normally done on its own, shortly
     /// before expiry or after a 401).
-    pub async fn refresh_token(&self) -> Result<(), Error> {
+    pub async fn refresh_now(&self) -> Result<(), Error> {
         let session = self.oauth_session()?;
         let current = session.access(&self.inner.net, "oauth-token", None).await?;
         session.access(&self.inner.net, "oauth-token", Some(current.revision)).await?;
@@ -441,7 +442,7 @@ impl Client {
         );
         async move {
             let (status, headers, raw) = self.send(&request).await?;
-            let body = decode(meta.id, status, &headers, &raw)?;
+            let body = decode(meta, status, &headers, &raw)?;
             Ok(ApiResponse { status, headers, raw, body })
         }
         .instrument(span)
@@ -607,17 +608,50 @@ fn unauthorized(meta: &OperationMeta, bearer: &Bearer, renewed: bool, raw: &[u8]
 }
 
 /// Decodes a success body, keeping the JSON path of the first mismatch.
-fn decode<T: DeserializeOwned>(operation: &'static str, status: StatusCode, headers: &HeaderMap, raw: &Bytes) -> Result<T, Error> {
+fn decode<T: DeserializeOwned>(meta: &OperationMeta, status: StatusCode, headers: &HeaderMap, raw: &Bytes) -> Result<T, Error> {
     let text: &[u8] = if raw.iter().all(u8::is_ascii_whitespace) { b"null" } else { raw };
     let mut de = serde_json::Deserializer::from_slice(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        // The token endpoints answer with tokens: keep them out of the error.
+        let raw = if meta.path.starts_with("/oauth/") { Bytes::from_static(b"[body withheld: it may hold tokens]") } else { raw.clone() };
         Error::Decode {
-            operation,
+            operation: meta.id,
             status,
             path: e.path().to_string(),
-            raw: raw.clone(),
+            raw,
             request_id: request_id(headers).map(str::to_owned),
             source: e.into_inner(),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_configures_the_builder() {
+        let env = EnvSettings {
+            api_key: Some("pit".into()),
+            location_id: Some("loc-1".into()),
+            oauth: Some(("id".into(), "secret".into())),
+            base_url: Some("http://127.0.0.1:9/".into()),
+        };
+        let client = ClientBuilder::default().apply_env(env).build().unwrap();
+        assert_eq!(client.location_id(), Some("loc-1"));
+        assert_eq!(client.oauth_app().map(OAuthApp::client_id), Some("id"));
+        assert_eq!(client.inner.net.base_url, "http://127.0.0.1:9");
+        assert!(client.inner.credentials.any.is_some());
+    }
+
+    #[test]
+    fn bad_configuration_is_reported_by_build() {
+        let e = |b: ClientBuilder| b.build().unwrap_err().to_string();
+        assert!(e(Client::builder()).contains("no credentials"));
+        assert!(e(Client::builder().private_integration_token("t").base_url("not a url")).contains("base URL"));
+        assert!(e(Client::builder().private_integration_token("t").rate_limit(RateLimit::new(0, Duration::from_secs(1)))).contains("rate limit"));
+        let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+        assert!(e(Client::builder().token_store(store)).contains("without an OAuth app"));
+        assert!(e(Client::builder().location_token("a\r\nb")).contains("not allowed in an HTTP header"));
+    }
 }

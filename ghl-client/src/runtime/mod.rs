@@ -23,3 +23,5 @@ pub mod retry;
 pub mod token_store;
 mod transport;
 pub mod upload;
+#[doc(hidden)]
+pub use request::SampleCall;

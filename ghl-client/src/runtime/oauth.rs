@@ -392,7 +392,7 @@ pub(crate) struct RefreshSettings {
 
 impl Default for RefreshSettings {
     fn default() -> Self {
-        RefreshSettings { refresh_before: Duration::from_secs(300), lease_ttl: Duration::from_secs(60), poll: Duration::from_millis(100) }
+        RefreshSettings { refresh_before: Duration::from_secs(300), lease_ttl: Duration::from_secs(120), poll: Duration::from_millis(100) }
     }
 }
 

@@ -179,3 +179,7 @@ mod tests {
         assert_eq!(path_segment("+1423"), "%2B1423");
     }
 }
+
+/// A boxed sample call, as generated for contract tests.
+#[doc(hidden)]
+pub type SampleCall = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send>>;

@@ -73,7 +73,7 @@ pub struct RefreshLease {
 /// #[derive(Debug, Default)]
 /// struct MyStore(Mutex<Option<TokenRecord>>);
 ///
-/// #[async_trait::async_trait]
+/// #[ghl_client::async_trait]
 /// impl TokenStore for MyStore {
 ///     async fn get(&self) -> Result<Option<TokenRecord>, Error> {
 ///         Ok(self.0.lock().unwrap().clone())

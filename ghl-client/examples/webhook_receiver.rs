@@ -1,0 +1,1 @@
+fn main() {} // placeholder: the webhooks helper replaces this
