@@ -234,8 +234,22 @@ pub struct Param {
     pub required: bool,
     /// Filled from the client's configuration when not set (e.g. `locationId`).
     pub context: Option<Context>,
+    /// How the value is written into the query or header.
+    pub encoding: ParamEncoding,
     /// Doc text.
     pub doc: Option<String>,
+}
+
+/// How a parameter value becomes text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParamEncoding {
+    /// Its `Display` text (scalars and string enums).
+    #[default]
+    Text,
+    /// One pair per element (`?ids=a&ids=b`).
+    EachText,
+    /// Its JSON text (objects, maps, nested lists).
+    Json,
 }
 
 /// A value the client configuration can supply.

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use ghl_client::{
-    Client, ClientBuilder, Error, FileTokenStore, MemoryTokenStore, OAuthApp, OAuthTokens, OperationMeta, Request, TokenKind,
-    TokenRecord, TokenStore, UserType,
+    Client, ClientBuilder, Error, FileTokenStore, MemoryTokenStore, OAuthApp, OAuthTokens, OperationMeta, Request,
+    TokenKind, TokenRecord, TokenStore, UserType,
 };
 use http::Method;
 use secrecy::ExposeSecret;
@@ -101,7 +101,12 @@ async fn sixty_four_concurrent_calls_share_one_refresh_and_store_the_rotated_tok
     mount_refresh(&server, "old-refresh", "new-access", "new-refresh", 1).await;
     mount_thing(&server, "new-access", 64).await;
     let store = Arc::new(MemoryTokenStore::with_tokens(expired("old-access", "old-refresh", UserType::Location)));
-    let client = builder(&server).oauth(OAuthApp::new("cid", "csecret")).token_store(store.clone()).location_id("loc-1").build().unwrap();
+    let client = builder(&server)
+        .oauth(OAuthApp::new("cid", "csecret"))
+        .token_store(store.clone())
+        .location_id("loc-1")
+        .build()
+        .unwrap();
 
     let calls: Vec<_> = (0..64)
         .map(|_| {
@@ -133,7 +138,9 @@ async fn two_clients_sharing_one_file_store_refresh_once() {
     assert!(FileTokenStore::new(&file).compare_and_swap(None, &seed).await.unwrap());
 
     // Two stores on one file: nothing shared in memory, as in two processes.
-    let client = |s: FileTokenStore| builder(&server).oauth(OAuthApp::new("cid", "csecret")).token_store(Arc::new(s)).build().unwrap();
+    let client = |s: FileTokenStore| {
+        builder(&server).oauth(OAuthApp::new("cid", "csecret")).token_store(Arc::new(s)).build().unwrap()
+    };
     let a = client(FileTokenStore::new(&file));
     let b = client(FileTokenStore::new(&file));
     let (ra, rb) = tokio::join!(a.execute::<Value>(get_thing()), b.execute::<Value>(get_thing()));
@@ -216,14 +223,20 @@ async fn a_second_401_after_refreshing_is_returned_not_retried_again() {
 async fn a_static_token_401_is_not_retried() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"statusCode": 401, "message": "Invalid Private Integration token"})))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"statusCode": 401, "message": "Invalid Private Integration token"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = builder(&server).private_integration_token("pit-1").build().unwrap();
     let e = client.execute::<Value>(get_thing()).await.unwrap_err();
     let text = e.to_string();
-    assert!(text.contains("Invalid Private Integration token") && text.contains("check that the token is current"), "{text}");
+    assert!(
+        text.contains("Invalid Private Integration token") && text.contains("check that the token is current"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -233,7 +246,11 @@ async fn proactive_refresh_happens_shortly_before_expiry() {
     mount_thing(&server, "access-2", 1).await;
     // Valid for two more minutes: inside the default five-minute margin.
     let tokens = OAuthTokens::new("access-1", Some("refresh-1".into()), now() + 120, UserType::Location);
-    let client = builder(&server).oauth(OAuthApp::new("cid", "csecret")).token_store(Arc::new(MemoryTokenStore::with_tokens(tokens))).build().unwrap();
+    let client = builder(&server)
+        .oauth(OAuthApp::new("cid", "csecret"))
+        .token_store(Arc::new(MemoryTokenStore::with_tokens(tokens)))
+        .build()
+        .unwrap();
     client.execute::<Value>(get_thing()).await.unwrap();
     server.verify().await;
 }
@@ -242,7 +259,10 @@ async fn proactive_refresh_happens_shortly_before_expiry() {
 async fn a_rejected_refresh_token_says_to_authorize_again_and_releases_the_lease() {
     let server = MockServer::start().await;
     Mock::given(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant", "message": "Invalid refresh token"})))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "invalid_grant", "message": "Invalid refresh token"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -278,7 +298,11 @@ async fn an_agency_token_yields_a_cached_location_token() {
         .mount(&server)
         .await;
     let tokens = fresh("agency-access", "agency-refresh", UserType::Company).company_id("comp-1");
-    let client = builder(&server).oauth(OAuthApp::new("cid", "csecret")).token_store(Arc::new(MemoryTokenStore::with_tokens(tokens))).build().unwrap();
+    let client = builder(&server)
+        .oauth(OAuthApp::new("cid", "csecret"))
+        .token_store(Arc::new(MemoryTokenStore::with_tokens(tokens)))
+        .build()
+        .unwrap();
     for _ in 0..3 {
         let mut r = get_thing();
         r.scope_key("loc-9");
@@ -296,11 +320,20 @@ async fn the_token_kind_is_chosen_per_operation_and_a_missing_one_is_a_clear_err
     client.execute::<Value>(get_thing()).await.unwrap();
     let e = client.execute::<Value>(Request::new(&LIST_AGENCY_THINGS, "/agency/things".into())).await.unwrap_err();
     let text = e.to_string();
-    assert!(text.contains("list-agency-things") && text.contains("agency (company) token") && text.contains(".agency_token("), "{text}");
+    assert!(
+        text.contains("list-agency-things")
+            && text.contains("agency (company) token")
+            && text.contains(".agency_token("),
+        "{text}"
+    );
     server.verify().await; // the agency call was never sent
 
     let tokens = fresh("a", "r", UserType::Location);
-    let oauth = builder(&server).oauth(OAuthApp::new("cid", "csecret")).token_store(Arc::new(MemoryTokenStore::with_tokens(tokens))).build().unwrap();
+    let oauth = builder(&server)
+        .oauth(OAuthApp::new("cid", "csecret"))
+        .token_store(Arc::new(MemoryTokenStore::with_tokens(tokens)))
+        .build()
+        .unwrap();
     let e = oauth.execute::<Value>(Request::new(&LIST_AGENCY_THINGS, "/agency/things".into())).await.unwrap_err();
     assert!(e.to_string().contains("the stored OAuth token is a location token"), "{e}");
 }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use ghl_client::{Client, ClientBuilder, Error, OperationMeta, Part, RateLimit, RateLimitKind, RateLimiter, Request, RetryPolicy, TokenKind, Upload};
+use ghl_client::{
+    Client, ClientBuilder, Error, OperationMeta, Part, RateLimit, RateLimitKind, RateLimiter, Request, RetryPolicy,
+    TokenKind, Upload,
+};
 use http::Method;
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -40,7 +43,12 @@ static UPLOAD_FILE: OperationMeta = OperationMeta {
 };
 
 fn builder(server: &MockServer) -> ClientBuilder {
-    Client::builder().base_url(server.uri()).private_integration_token("pit").connect_timeout(None).timeout(None).pool_idle_timeout(None)
+    Client::builder()
+        .base_url(server.uri())
+        .private_integration_token("pit")
+        .connect_timeout(None)
+        .timeout(None)
+        .pool_idle_timeout(None)
 }
 
 fn get() -> Request {
@@ -61,12 +69,20 @@ async fn requests(server: &MockServer) -> usize {
 async fn a_429_is_retried_after_the_interval_even_for_post() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("X-RateLimit-Interval-Milliseconds", "1500").insert_header("X-RateLimit-Daily-Remaining", "5000"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("X-RateLimit-Interval-Milliseconds", "1500")
+                .insert_header("X-RateLimit-Daily-Remaining", "5000"),
+        )
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST")).and(body_string_contains("\"name\":\"x\"")).respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "t1"}))).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(body_string_contains("\"name\":\"x\""))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "t1"})))
+        .mount(&server)
+        .await;
     // Without the limiter, whose own pause would hide a retry that did not wait.
     let client = builder(&server).no_rate_limit().build().unwrap();
     let start = Instant::now();
@@ -102,7 +118,12 @@ async fn a_429_makes_other_calls_on_that_location_wait_too() {
 #[tokio::test(start_paused = true)]
 async fn retry_after_is_honoured() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "7")).up_to_n_times(1).with_priority(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "7"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({}))).mount(&server).await;
     let client = builder(&server).no_rate_limit().build().unwrap();
     let start = Instant::now();
@@ -139,7 +160,9 @@ async fn a_spent_daily_limit_fails_at_once() {
 async fn a_post_answered_503_is_sent_once() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"statusCode": 503, "message": "Service Unavailable"})))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_json(json!({"statusCode": 503, "message": "Service Unavailable"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -153,8 +176,18 @@ async fn a_post_answered_503_is_sent_once() {
 #[tokio::test(start_paused = true)]
 async fn a_get_answered_503_twice_then_200_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).up_to_n_times(2).with_priority(1).expect(2).mount(&server).await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"}))).expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = builder(&server).build().unwrap();
     let r = client.execute::<Value>(get()).await.unwrap();
     assert_eq!(r.body["id"], "1");
@@ -174,11 +207,17 @@ async fn retries_are_bounded() {
 #[tokio::test(start_paused = true)]
 async fn a_wait_longer_than_allowed_is_returned_with_the_wait() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600")).expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = builder(&server).build().unwrap();
     let e = client.execute::<Value>(get()).await.unwrap_err();
     match e {
-        Error::RateLimited { kind: RateLimitKind::Burst, wait, .. } => assert_eq!(wait, Some(Duration::from_secs(3600))),
+        Error::RateLimited { kind: RateLimitKind::Burst, wait, .. } => {
+            assert_eq!(wait, Some(Duration::from_secs(3600)))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -186,7 +225,10 @@ async fn a_wait_longer_than_allowed_is_returned_with_the_wait() {
 #[tokio::test(start_paused = true)]
 async fn a_timeout_is_reported_as_such() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(300))).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(300)))
+        .mount(&server)
+        .await;
     let client = builder(&server).timeout(Duration::from_secs(5)).retry(RetryPolicy::none()).build().unwrap();
     let e = client.execute::<Value>(get()).await.unwrap_err();
     assert!(matches!(e, Error::Timeout { connect: false, after: Some(d), .. } if d == Duration::from_secs(5)), "{e:?}");
@@ -207,7 +249,12 @@ async fn a_dropped_connection_is_a_transport_error_naming_the_operation() {
             drop(socket);
         }
     });
-    let client = Client::builder().base_url(format!("http://{addr}")).private_integration_token("pit").retry(RetryPolicy::none()).build().unwrap();
+    let client = Client::builder()
+        .base_url(format!("http://{addr}"))
+        .private_integration_token("pit")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     let e = client.execute::<Value>(create()).await.unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     assert!(e.to_string().starts_with("create-thing: request failed"), "{e}");
@@ -218,7 +265,10 @@ async fn a_dropped_connection_is_a_transport_error_naming_the_operation() {
 async fn api_errors_keep_message_list_error_trace_and_raw_body() {
     let server = MockServer::start().await;
     let body = json!({"statusCode": 422, "message": ["name must be a string", "email is invalid"], "error": "Unprocessable Entity", "traceId": "tr-1"});
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(422).set_body_json(body.clone())).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(body.clone()))
+        .mount(&server)
+        .await;
     let client = builder(&server).build().unwrap();
     let e = client.execute::<Value>(create()).await.unwrap_err();
     let Error::Api { status, message, body: Some(parsed), request_id, raw, .. } = &e else { panic!("{e:?}") };
@@ -233,8 +283,14 @@ async fn api_errors_keep_message_list_error_trace_and_raw_body() {
 #[tokio::test]
 async fn bad_bodies_give_errors_not_panics() {
     let server = MockServer::start().await;
-    Mock::given(path("/things/1")).respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": 5")).mount(&server).await;
-    Mock::given(path("/things/2")).respond_with(ResponseTemplate::new(500).set_body_bytes(vec![0xff, 0xfe, 0x00])).mount(&server).await;
+    Mock::given(path("/things/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": 5"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/things/2"))
+        .respond_with(ResponseTemplate::new(500).set_body_bytes(vec![0xff, 0xfe, 0x00]))
+        .mount(&server)
+        .await;
     Mock::given(path("/things/3")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     let client = builder(&server).retry(RetryPolicy::none()).build().unwrap();
 
@@ -259,7 +315,12 @@ async fn bad_bodies_give_errors_not_panics() {
 #[tokio::test]
 async fn operation_headers_and_query_are_sent_and_invalid_ones_rejected() {
     let server = MockServer::start().await;
-    Mock::given(header("x-custom", "v1")).and(wiremock::matchers::query_param("q", "a b")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    Mock::given(header("x-custom", "v1"))
+        .and(wiremock::matchers::query_param("q", "a b"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = builder(&server).build().unwrap();
     let mut r = get();
     r.header("X-Custom", "v1");
@@ -275,7 +336,10 @@ async fn operation_headers_and_query_are_sent_and_invalid_ones_rejected() {
 #[tokio::test(start_paused = true)]
 async fn the_limiter_is_applied_per_location_and_tightened_by_the_server() {
     let server = MockServer::start().await;
-    Mock::given(path("/things/1")).respond_with(ResponseTemplate::new(200).insert_header("X-RateLimit-Remaining", "0")).mount(&server).await;
+    Mock::given(path("/things/1"))
+        .respond_with(ResponseTemplate::new(200).insert_header("X-RateLimit-Remaining", "0"))
+        .mount(&server)
+        .await;
     Mock::given(path("/things/2")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     let client = builder(&server).rate_limit(RateLimit::new(100, Duration::from_secs(10))).build().unwrap();
 
@@ -327,7 +391,10 @@ async fn uploads_send_multipart_from_bytes_path_and_stream() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.txt");
     std::fs::write(&file, "hello from bytes").unwrap();
-    let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"hello ")), Ok(Bytes::from_static(b"from bytes"))]);
+    let chunks = futures::stream::iter([
+        Ok::<_, std::io::Error>(Bytes::from_static(b"hello ")),
+        Ok(Bytes::from_static(b"from bytes")),
+    ]);
     let uploads = [
         Upload::from_bytes("a.txt", &b"hello from bytes"[..]).mime("text/plain"),
         Upload::from_path(&file),
@@ -354,13 +421,20 @@ async fn uploads_over_the_limit_are_refused_before_sending() {
     let file = dir.path().join("big.mp4");
     std::fs::write(&file, vec![0u8; 2048]).unwrap();
     let never_polled = futures::stream::pending::<Result<Bytes, std::io::Error>>();
-    for upload in [Upload::from_bytes("big.png", vec![0u8; 2048]), Upload::from_path(&file), Upload::from_stream("big.bin", never_polled, Some(2048))] {
+    for upload in [
+        Upload::from_bytes("big.png", vec![0u8; 2048]),
+        Upload::from_path(&file),
+        Upload::from_stream("big.bin", never_polled, Some(2048)),
+    ] {
         let name = upload.file_name().to_owned();
         let mut r = Request::new(&UPLOAD_FILE, "/medias/upload-file".into());
         r.multipart(vec![Part::File { name: "file".into(), upload, max_bytes: Some(1024) }]);
         let e = client.execute::<Value>(r).await.unwrap_err();
         assert!(matches!(e, Error::InvalidArgument { .. }), "{e:?}");
-        assert!(e.to_string().contains(&format!("`{name}` is 2048 bytes; this endpoint accepts at most 1024 bytes")), "{e}");
+        assert!(
+            e.to_string().contains(&format!("`{name}` is 2048 bytes; this endpoint accepts at most 1024 bytes")),
+            "{e}"
+        );
     }
     server.verify().await;
 }
@@ -368,11 +442,19 @@ async fn uploads_over_the_limit_are_refused_before_sending() {
 #[tokio::test(start_paused = true)]
 async fn a_streamed_upload_is_not_resent() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1")).expect(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = builder(&server).build().unwrap();
     let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"data"))]);
     let mut r = Request::new(&UPLOAD_FILE, "/medias/upload-file".into());
-    r.multipart(vec![Part::File { name: "file".into(), upload: Upload::from_stream("s.bin", chunks, Some(4)), max_bytes: None }]);
+    r.multipart(vec![Part::File {
+        name: "file".into(),
+        upload: Upload::from_stream("s.bin", chunks, Some(4)),
+        max_bytes: None,
+    }]);
     let e = client.execute::<Value>(r).await.unwrap_err();
     assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
     server.verify().await;

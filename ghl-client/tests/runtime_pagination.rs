@@ -26,7 +26,13 @@ fn client(server: &MockServer) -> Client {
 }
 
 async fn page(server: &MockServer, matcher: impl wiremock::Match + 'static, body: serde_json::Value) {
-    Mock::given(method("GET")).and(path("/items")).and(matcher).respond_with(ResponseTemplate::new(200).set_body_json(body)).expect(1).mount(server).await;
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(matcher)
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .expect(1)
+        .mount(server)
+        .await;
 }
 
 // --- offset: `offset` + `limit`, total in the body ---
@@ -170,10 +176,17 @@ impl Paginated for ByCursor {
 #[tokio::test]
 async fn cursor_paging_yields_every_item_once_in_order() {
     let server = MockServer::start().await;
-    page(&server, query_param_is_missing("startAfterId"), json!({"contacts": ["c1", "c2"], "meta": {"startAfterId": "c2"}})).await;
-    page(&server, query_param("startAfterId", "c2"), json!({"contacts": ["c3", "c4"], "meta": {"startAfterId": "c4"}})).await;
+    page(
+        &server,
+        query_param_is_missing("startAfterId"),
+        json!({"contacts": ["c1", "c2"], "meta": {"startAfterId": "c2"}}),
+    )
+    .await;
+    page(&server, query_param("startAfterId", "c2"), json!({"contacts": ["c3", "c4"], "meta": {"startAfterId": "c4"}}))
+        .await;
     page(&server, query_param("startAfterId", "c4"), json!({"contacts": ["c5"], "meta": {"startAfterId": null}})).await;
-    let all: Vec<String> = paginate(ByCursor { client: client(&server), start_after_id: None }).try_collect().await.unwrap();
+    let all: Vec<String> =
+        paginate(ByCursor { client: client(&server), start_after_id: None }).try_collect().await.unwrap();
     assert_eq!(all, ["c1", "c2", "c3", "c4", "c5"]);
     server.verify().await;
 }
@@ -181,10 +194,17 @@ async fn cursor_paging_yields_every_item_once_in_order() {
 #[tokio::test]
 async fn a_cursor_that_stops_moving_ends_the_stream() {
     let server = MockServer::start().await;
-    page(&server, query_param_is_missing("startAfterId"), json!({"contacts": ["c1", "c2"], "meta": {"startAfterId": "c2"}})).await;
+    page(
+        &server,
+        query_param_is_missing("startAfterId"),
+        json!({"contacts": ["c1", "c2"], "meta": {"startAfterId": "c2"}}),
+    )
+    .await;
     // The server hands back the cursor it was given: following it would loop forever.
-    page(&server, query_param("startAfterId", "c2"), json!({"contacts": ["c3", "c4"], "meta": {"startAfterId": "c2"}})).await;
-    let all: Vec<String> = paginate(ByCursor { client: client(&server), start_after_id: None }).try_collect().await.unwrap();
+    page(&server, query_param("startAfterId", "c2"), json!({"contacts": ["c3", "c4"], "meta": {"startAfterId": "c2"}}))
+        .await;
+    let all: Vec<String> =
+        paginate(ByCursor { client: client(&server), start_after_id: None }).try_collect().await.unwrap();
     assert_eq!(all, ["c1", "c2", "c3", "c4"]);
     server.verify().await;
 }

@@ -3,7 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use ghl_client::{Client, Error, FileTokenStore, MemoryTokenStore, OAuthApp, OAuthTokens, OperationMeta, Request, TokenKind, TokenRecord, TokenStore, UserType};
+use ghl_client::{
+    Client, Error, FileTokenStore, MemoryTokenStore, OAuthApp, OAuthTokens, OperationMeta, Request, TokenKind,
+    TokenRecord, TokenStore, UserType,
+};
 use http::Method;
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
@@ -84,10 +87,17 @@ async fn tokens_never_appear_in_debug_errors_or_logs() {
 
     let server = MockServer::start().await;
     // A PIT client: 401, 500, a decode failure, and a success.
-    Mock::given(path("/things/401")).respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Invalid token"}))).mount(&server).await;
+    Mock::given(path("/things/401"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Invalid token"})))
+        .mount(&server)
+        .await;
     Mock::given(path("/things/500")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
     Mock::given(path("/things/bad")).respond_with(ResponseTemplate::new(200).set_body_string("[")).mount(&server).await;
-    Mock::given(path("/things/ok")).and(header("authorization", "Bearer pit-SECRET-1")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(path("/things/ok"))
+        .and(header("authorization", "Bearer pit-SECRET-1"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     let pit = Client::builder()
         .base_url(server.uri())
         .private_integration_token("pit-SECRET-1")
@@ -115,21 +125,35 @@ async fn tokens_never_appear_in_debug_errors_or_logs() {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(wiremock::matchers::body_string_contains("refresh_token=refresh-SECRET-malformed"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "access-SECRET-x", "expires_in": "SECRET"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "access-SECRET-x", "expires_in": "SECRET"})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(wiremock::matchers::body_string_contains("refresh_token=refresh-SECRET-refused"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_grant", "message": "bad refresh token"})))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_grant", "message": "bad refresh token"})),
+        )
         .mount(&server)
         .await;
-    Mock::given(path("/things/oauth")).and(header("authorization", "Bearer access-SECRET-new")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(path("/things/oauth"))
+        .and(header("authorization", "Bearer access-SECRET-new"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
 
     let dir = tempfile::tempdir().unwrap();
     for refresh in ["good", "malformed", "refused"] {
         let file = FileTokenStore::new(dir.path().join(format!("{refresh}.json")));
-        let tokens = OAuthTokens::new("access-SECRET-old", Some(format!("refresh-SECRET-{refresh}")), now() - 5, UserType::Location);
+        let tokens = OAuthTokens::new(
+            "access-SECRET-old",
+            Some(format!("refresh-SECRET-{refresh}")),
+            now() - 5,
+            UserType::Location,
+        );
         file.compare_and_swap(None, &TokenRecord::new(tokens.clone())).await.unwrap();
         assert_clean("Debug of a file store", &format!("{file:?}"));
         let memory = MemoryTokenStore::with_tokens(tokens.clone());
@@ -153,7 +177,9 @@ async fn tokens_never_appear_in_debug_errors_or_logs() {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(wiremock::matchers::body_string_contains("grant_type=client_credentials"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"access_token": "access-SECRET-4", "expires_in": []}"#))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"access_token": "access-SECRET-4", "expires_in": []}"#),
+        )
         .mount(&server)
         .await;
     #[derive(Debug, serde::Deserialize)]
@@ -174,6 +200,9 @@ async fn tokens_never_appear_in_debug_errors_or_logs() {
         assert_error_clean(e);
     }
     let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("get-thing") && text.contains("refreshing the OAuth access token"), "the capture works: {text}");
+    assert!(
+        text.contains("get-thing") && text.contains("refreshing the OAuth access token"),
+        "the capture works: {text}"
+    );
     assert_clean("the logs", &text);
 }

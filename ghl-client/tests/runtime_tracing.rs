@@ -53,13 +53,33 @@ async fn each_request_has_a_span_with_operation_method_path_attempt_status_and_w
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).with_priority(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
-    let client = Client::builder().base_url(server.uri()).private_integration_token("pit").connect_timeout(None).timeout(None).pool_idle_timeout(None).build().unwrap();
+    let client = Client::builder()
+        .base_url(server.uri())
+        .private_integration_token("pit")
+        .connect_timeout(None)
+        .timeout(None)
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap();
     client.execute::<Value>(Request::new(&GET_THING, "/things/1".into())).await.unwrap();
     let log = spans.0.lock().unwrap().concat();
     let close = log.lines().find(|l| l.contains("close")).unwrap_or_else(|| panic!("{log}"));
-    for field in ["ghl_request", "operation=\"get-thing\"", "method=GET", "path=\"/things/{thingId}\"", "attempt=2", "status=200", "wait_ms="] {
+    for field in [
+        "ghl_request",
+        "operation=\"get-thing\"",
+        "method=GET",
+        "path=\"/things/{thingId}\"",
+        "attempt=2",
+        "status=200",
+        "wait_ms=",
+    ] {
         assert!(close.contains(field), "{field} missing in {close}");
     }
 }

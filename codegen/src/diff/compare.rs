@@ -264,8 +264,7 @@ fn params(out: &mut Out, m: &str, o: &Operation, n: &Operation) {
         }
     };
     let args = |op: &Operation| -> Vec<String> {
-        let mut v: Vec<String> =
-            op.params.iter().filter(|p| positional(p)).map(|p| identity(&op.params, p)).collect();
+        let mut v: Vec<String> = op.params.iter().filter(|p| positional(p)).map(|p| identity(&op.params, p)).collect();
         if op.body.as_ref().is_some_and(|b| b.required) {
             v.push("body".to_owned());
         }
@@ -291,7 +290,8 @@ fn param_pair(out: &mut Out, m: &str, id: &str, a: &Param, b: &Param) {
     let subject = format!("{id}({})", b.wire);
     let (pa, pb) = (positional(a), positional(b));
     if !a.required && b.required {
-        let how = if pb { "setter → positional argument" } else { "now required; filled from the client's configuration" };
+        let how =
+            if pb { "setter → positional argument" } else { "now required; filled from the client's configuration" };
         out.push(Rule::ParameterMadeRequired, &subject, format!("`{}`: {how}", b.wire));
     } else if a.required && !b.required {
         if pa {
@@ -333,7 +333,9 @@ fn body(out: &mut Out, m: &str, o: &Operation, n: &Operation) {
             let rule = if b.required { Rule::BodyAddedRequired } else { Rule::BodyAddedOptional };
             out.push(rule, subject, format!("`{}` ({:?})", ty_display(&b.ty, m), b.kind));
         }
-        (Some(b), None) => out.push(Rule::BodyRemoved, subject, format!("`{}` is no longer sent", ty_display(&b.ty, m))),
+        (Some(b), None) => {
+            out.push(Rule::BodyRemoved, subject, format!("`{}` is no longer sent", ty_display(&b.ty, m)))
+        }
         (Some(a), Some(b)) => {
             match (a.required, b.required) {
                 (false, true) => out.push(Rule::BodyMadeRequired, &subject, "`body()` setter → positional argument"),

@@ -165,7 +165,11 @@ impl RustItems {
         self.add(name.clone(), ItemKind::Module, format!("mod {name} ({gate})"));
         if !m.operations.is_empty() {
             let handle = crate::emit::ops::handle_name(name);
-            self.add(format!("Client::{name}()"), ItemKind::HandleMethod, format!("fn {name}(&self) -> {name}::{handle}"));
+            self.add(
+                format!("Client::{name}()"),
+                ItemKind::HandleMethod,
+                format!("fn {name}(&self) -> {name}::{handle}"),
+            );
             for op in m.operations.values() {
                 self.operation(name, &handle, op);
             }
@@ -206,7 +210,11 @@ impl RustItems {
         self.add(
             format!("{m}::{handle}::{}()", op.fn_name),
             ItemKind::HandleMethod,
-            format!("fn {}(&self{}) -> {builder}{gates}", op.fn_name, args.iter().map(|a| format!(", {a}")).collect::<String>()),
+            format!(
+                "fn {}(&self{}) -> {builder}{gates}",
+                op.fn_name,
+                args.iter().map(|a| format!(", {a}")).collect::<String>()
+            ),
         );
         self.add(format!("{m}::{builder}"), ItemKind::Builder, format!("struct{gates}"));
         for p in op.params.iter().filter(|p| !positional(p)) {
@@ -291,7 +299,11 @@ impl RustItems {
                         .filter(|f| f.repr(usage) == Repr::Plain)
                         .map(|f| format!("{}: impl Into<{}>", f.ident, ty_display(&f.ty, m)))
                         .collect();
-                    self.add(format!("{m}::{name}::new()"), ItemKind::TypeMethod, format!("fn new({}) -> Self", args.join(", ")));
+                    self.add(
+                        format!("{m}::{name}::new()"),
+                        ItemKind::TypeMethod,
+                        format!("fn new({}) -> Self", args.join(", ")),
+                    );
                     for f in shown.iter().filter(|f| f.repr(usage) != Repr::Plain) {
                         let setter = if f.ident == "new" { "set_new".to_owned() } else { f.ident.clone() };
                         self.add(
@@ -301,7 +313,11 @@ impl RustItems {
                         );
                         if f.repr(usage) == Repr::Nullable {
                             let clear = format!("clear_{}", f.ident.trim_end_matches('_'));
-                            self.add(format!("{m}::{name}::{clear}()"), ItemKind::TypeMethod, format!("fn {clear}(self) -> Self"));
+                            self.add(
+                                format!("{m}::{name}::{clear}()"),
+                                ItemKind::TypeMethod,
+                                format!("fn {clear}(self) -> Self"),
+                            );
                         }
                     }
                     if usage.multipart {

@@ -254,10 +254,8 @@ pub fn changelog_markdown(diff: &SpecDiff, labels: &DiffLabels) -> Result<String
                 });
             }
             if !new_types.is_empty() {
-                entries.push(Entry {
-                    breaking: false,
-                    text: format!("`{module}`: new types {}", new_types.join(", ")),
-                });
+                entries
+                    .push(Entry { breaking: false, text: format!("`{module}`: new types {}", new_types.join(", ")) });
             }
         }
         entries.sort_by_key(|e| !e.breaking);

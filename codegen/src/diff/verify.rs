@@ -111,6 +111,21 @@ pub struct Drift {
     pub upstream: Option<String>,
     /// The `x-ghl-note` that explains it, if any.
     pub explained_by: Option<String>,
+    /// Where that note sits: on the parameter or schema covering the item, or
+    /// on the operation (which covers everything in it, so read it).
+    pub explained_at: Option<NoteLevel>,
+}
+
+/// Where an explaining `x-ghl-note` sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoteLevel {
+    /// On the operation: covers every item of it.
+    Operation,
+    /// On the parameter or its schema.
+    Parameter,
+    /// On the schema or property at or above the field.
+    Schema,
 }
 
 /// An operation on one side.
@@ -322,8 +337,11 @@ impl Docs {
         while let Some(from) = queue.pop() {
             let mut refs = Vec::new();
             refs_in(&docs.values[&from], &mut refs);
-            let files: BTreeSet<String> =
-                refs.into_iter().filter_map(|r| r.split('#').next().map(str::to_owned)).filter(|f| !f.is_empty()).collect();
+            let files: BTreeSet<String> = refs
+                .into_iter()
+                .filter_map(|r| r.split('#').next().map(str::to_owned))
+                .filter(|f| !f.is_empty())
+                .collect();
             for file in files {
                 let target = normalize(&from.parent().unwrap_or(Path::new("/")).join(&file));
                 if docs.values.contains_key(&target) || docs.find_by_suffix(&file).is_some() {
@@ -663,7 +681,14 @@ impl<'a> Flattener<'a> {
     }
 
     /// Properties (merged over `allOf`/`oneOf`/`anyOf`) and required names.
-    fn props(&mut self, doc: &'a Path, v: &'a Value, out: &mut Vec<(&'a Path, &'a str, &'a Value)>, req: &mut BTreeSet<String>, hops: usize) {
+    fn props(
+        &mut self,
+        doc: &'a Path,
+        v: &'a Value,
+        out: &mut Vec<(&'a Path, &'a str, &'a Value)>,
+        req: &mut BTreeSet<String>,
+        hops: usize,
+    ) {
         if hops > 12 {
             return;
         }
@@ -684,7 +709,14 @@ impl<'a> Flattener<'a> {
                 out.push((doc, name, schema));
             }
         }
-        req.extend(v.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
+        req.extend(
+            v.get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned),
+        );
     }
 
     fn object(&mut self, doc: &'a Path, v: &'a Value, prefix: &str, level: usize, note: Option<&str>, flat: &mut Flat) {
@@ -782,8 +814,21 @@ impl Cmp<'_> {
         upstream: Option<String>,
         note: Option<String>,
     ) {
-        let explained_by = self.op_note.clone().or(note);
-        self.drift.push(Drift { kind, subject: subject.into(), ours, upstream, explained_by });
+        use DriftKind as K;
+        let level = match kind {
+            K::ParameterMissing | K::ParameterExtra | K::ParameterRequired | K::ParameterType | K::ParameterEnum => {
+                NoteLevel::Parameter
+            }
+            K::Version | K::Token | K::ScopeMissing | K::ScopeExtra => NoteLevel::Operation,
+            _ => NoteLevel::Schema,
+        };
+        // The most specific note wins; the operation's covers everything else.
+        let (explained_at, explained_by) = match (note, &self.op_note) {
+            (Some(n), _) => (Some(level), Some(n)),
+            (None, Some(n)) => (Some(NoteLevel::Operation), Some(n.clone())),
+            (None, None) => (None, None),
+        };
+        self.drift.push(Drift { kind, subject: subject.into(), ours, upstream, explained_by, explained_at });
     }
 
     fn op(&mut self, o: &Op, t: &Op) {
@@ -847,12 +892,20 @@ impl Cmp<'_> {
             match pair {
                 (Some(p), None) => {
                     let subject = format!("{} {}", p.loc, p.name);
-                    let ours = Some(format!("{}{}", p.ty.as_deref().unwrap_or("any"), if p.required { ", required" } else { "" }));
+                    let ours = Some(format!(
+                        "{}{}",
+                        p.ty.as_deref().unwrap_or("any"),
+                        if p.required { ", required" } else { "" }
+                    ));
                     self.push(DriftKind::ParameterExtra, subject, ours, None, p.note);
                 }
                 (None, Some(q)) => {
                     let subject = format!("{} {}", q.loc, q.name);
-                    let up = Some(format!("{}{}", q.ty.as_deref().unwrap_or("any"), if q.required { ", required" } else { "" }));
+                    let up = Some(format!(
+                        "{}{}",
+                        q.ty.as_deref().unwrap_or("any"),
+                        if q.required { ", required" } else { "" }
+                    ));
                     self.push(DriftKind::ParameterMissing, subject, None, up, None);
                 }
                 (Some(p), Some(q)) => {
@@ -863,14 +916,26 @@ impl Cmp<'_> {
                     };
                     if p.required != q.required {
                         let show = |r: bool| Some(if r { "required" } else { "optional" }.to_owned());
-                        self.push(DriftKind::ParameterRequired, &subject, show(p.required), show(q.required), p.note.clone());
+                        self.push(
+                            DriftKind::ParameterRequired,
+                            &subject,
+                            show(p.required),
+                            show(q.required),
+                            p.note.clone(),
+                        );
                     }
                     if let (Some(a), Some(b)) = (&p.ty, &q.ty)
                         && !same_type(a, b)
                     {
                         self.push(DriftKind::ParameterType, &subject, Some(a.clone()), Some(b.clone()), p.note.clone());
                     }
-                    self.enums(DriftKind::ParameterEnum, &subject, p.values.as_ref(), q.values.as_ref(), p.note.clone());
+                    self.enums(
+                        DriftKind::ParameterEnum,
+                        &subject,
+                        p.values.as_ref(),
+                        q.values.as_ref(),
+                        p.note.clone(),
+                    );
                 }
                 (None, None) => {}
             }
@@ -1081,8 +1146,13 @@ pub fn verify(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<V
         };
         summary.matched += 1;
         covered.insert(t.file);
-        let mut cmp =
-            Cmp { ours: &our_docs, theirs: &their_docs, depth: options.depth, op_note: note_of(o.op), drift: Vec::new() };
+        let mut cmp = Cmp {
+            ours: &our_docs,
+            theirs: &their_docs,
+            depth: options.depth,
+            op_note: note_of(o.op),
+            drift: Vec::new(),
+        };
         cmp.op(o, t);
         if cmp.drift.is_empty() {
             summary.matched_clean += 1;
@@ -1118,7 +1188,10 @@ pub fn verify(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<V
         upstream_dir: upstream.display().to_string(),
         summary,
         missing,
-        uncovered: uncovered.into_iter().map(|(file, operations)| UncoveredDoc { file: file.to_owned(), operations }).collect(),
+        uncovered: uncovered
+            .into_iter()
+            .map(|(file, operations)| UncoveredDoc { file: file.to_owned(), operations })
+            .collect(),
         extra,
         drifting,
         warnings,
@@ -1143,6 +1216,7 @@ struct DriftRow<'a> {
     ours: &'a str,
     upstream: &'a str,
     explained: Option<String>,
+    explained_at: Option<NoteLevel>,
 }
 
 #[derive(Serialize)]
@@ -1175,6 +1249,7 @@ pub fn verify_markdown(report: &VerifyReport, unexplained_only: bool) -> Result<
                     ours: d.ours.as_deref().unwrap_or("—"),
                     upstream: d.upstream.as_deref().unwrap_or("—"),
                     explained: d.explained_by.as_deref().map(short),
+                    explained_at: d.explained_at,
                 })
                 .collect(),
         })

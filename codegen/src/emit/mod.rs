@@ -97,9 +97,11 @@ pub fn module_tokens(api: &Api, module: &Module) -> Result<TokenStream, minijinj
     let events = (!module.webhooks.is_empty()).then(|| webhooks::event_enum(module));
     let samples = samples::contract_samples(api, module);
     let module_name = &module.name;
-    let module_const = (!module.operations.is_empty()).then(|| quote! {
-        /// This module's name (also its cargo feature).
-        pub const MODULE: &str = #module_name;
+    let module_const = (!module.operations.is_empty()).then(|| {
+        quote! {
+            /// This module's name (also its cargo feature).
+            pub const MODULE: &str = #module_name;
+        }
     });
     Ok(quote! {
         #(#inner_docs)*

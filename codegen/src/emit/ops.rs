@@ -6,7 +6,8 @@ use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, ty_tokens};
 use crate::ir::{
-    BodyKind, Context, Method, Module, Operation, PageParam, PageStyle, Param, ParamLoc, PathStep, Success, Token, Ty,
+    BodyKind, Context, Method, Module, Operation, PageParam, PageStyle, Param, ParamEncoding, ParamLoc, PathStep,
+    Success, Token, Ty,
 };
 use crate::names;
 
@@ -250,12 +251,11 @@ fn to_request(op: &Operation) -> TokenStream {
         let pid = ident(&p.ident);
         let wire = &p.wire;
         let add = |v: TokenStream| -> TokenStream {
-            match (p.loc, &p.ty) {
+            match (p.loc, p.encoding) {
                 (ParamLoc::Header, _) => quote! { request.header(#wire, #v); },
-                (_, Ty::Array(inner)) if is_scalar(inner) => quote! { request.query_each(#wire, #v.iter()); },
-                (_, Ty::Array(_) | Ty::Map(_) | Ty::Json) => quote! { request.query_json(#wire, #v)?; },
-                (_, Ty::Named { .. }) => quote! { request.query_json(#wire, #v)?; },
-                _ => quote! { request.query(#wire, #v); },
+                (_, ParamEncoding::EachText) => quote! { request.query_each(#wire, #v.iter()); },
+                (_, ParamEncoding::Json) => quote! { request.query_json(#wire, #v)?; },
+                (_, ParamEncoding::Text) => quote! { request.query(#wire, #v); },
             }
         };
         if p.context.is_some() {
@@ -315,14 +315,6 @@ fn to_request(op: &Operation) -> TokenStream {
             #body
             Ok(request)
         }
-    }
-}
-
-fn is_scalar(ty: &Ty) -> bool {
-    match ty {
-        Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => true,
-        Ty::Named { .. } => true, // enums implement Display; structs are rejected by query_json above
-        _ => false,
     }
 }
 

@@ -19,6 +19,7 @@ fn named(ty: &Ty, out: &mut Vec<Key>) {
 impl Lowerer<'_> {
     pub(super) fn analyze(&mut self) {
         self.mark_usage();
+        self.param_encodings();
         self.box_recursion();
         self.check_required_cycles();
     }
@@ -67,6 +68,44 @@ impl Lowerer<'_> {
                     response: response.contains(&key),
                     multipart: multipart.contains(&key),
                 };
+            }
+        }
+    }
+
+    /// Decides how each parameter is written, now that every type is known.
+    fn param_encodings(&mut self) {
+        use crate::ir::ParamEncoding;
+        let text_like = |l: &Self, ty: &Ty| -> bool {
+            let mut ty = ty.clone();
+            for _ in 0..8 {
+                match &ty {
+                    Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => return true,
+                    Ty::Named { module, name } => match l.type_def(module, name).map(|t| &t.kind) {
+                        Some(TypeKind::Enum(_)) => return true,
+                        Some(TypeKind::Alias(inner)) => ty = inner.clone(),
+                        _ => return false,
+                    },
+                    _ => return false,
+                }
+            }
+            false
+        };
+        let mut encodings = Vec::new();
+        for (mname, m) in &self.api.modules {
+            for (oname, op) in &m.operations {
+                for (i, p) in op.params.iter().enumerate() {
+                    let enc = match &p.ty {
+                        ty if text_like(self, ty) => ParamEncoding::Text,
+                        Ty::Array(inner) if text_like(self, inner) => ParamEncoding::EachText,
+                        _ => ParamEncoding::Json,
+                    };
+                    encodings.push((mname.clone(), oname.clone(), i, enc));
+                }
+            }
+        }
+        for (m, o, i, enc) in encodings {
+            if let Some(op) = self.api.modules.get_mut(&m).and_then(|m| m.operations.get_mut(&o)) {
+                op.params[i].encoding = enc;
             }
         }
     }

@@ -355,7 +355,17 @@ impl Lowerer<'_> {
             let base = names::snake(&name);
             let base = if matches!(base.as_str(), "client" | "body") { format!("{base}_param") } else { base };
             let ident = names::unique(&base, |c| params.iter().any(|p| p.ident == c));
-            params.push(Param { wire: name, ident, loc, ty, required, context, doc: text(&p, "description") });
+            let encoding = crate::ir::ParamEncoding::default();
+            params.push(Param {
+                wire: name,
+                ident,
+                loc,
+                ty,
+                required,
+                context,
+                encoding,
+                doc: text(&p, "description"),
+            });
         }
         for placeholder in &placeholders {
             if !params.iter().any(|p| p.loc == ParamLoc::Path && p.wire == *placeholder) {

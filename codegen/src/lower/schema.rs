@@ -339,7 +339,8 @@ impl Lowerer<'_> {
                     continue;
                 }
                 // `_id` next to `id`: spell the underscore out rather than number it.
-                let ident = if taken.contains(&ident) && wire.starts_with('_') { format!("underscore_{ident}") } else { ident };
+                let ident =
+                    if taken.contains(&ident) && wire.starts_with('_') { format!("underscore_{ident}") } else { ident };
                 let ident = names::unique(&ident, |c| taken.iter().any(|t| t == c));
                 taken.push(ident.clone());
                 idents[i] = Some(ident);

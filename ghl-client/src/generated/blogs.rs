@@ -799,7 +799,7 @@ Defaults to the client's configured location.*/
             request.query("searchTerm", value);
         }
         if let Some(value) = &self.status {
-            request.query_json("status", value)?;
+            request.query("status", value);
         }
         Ok(request)
     }

@@ -1391,10 +1391,10 @@ Defaults to the client's configured location.*/
             request.query("cursor", value);
         }
         if let Some(value) = &self.sort_by {
-            request.query_json("sortBy", value)?;
+            request.query("sortBy", value);
         }
         if let Some(value) = &self.sort_order {
-            request.query_json("sortOrder", value)?;
+            request.query("sortOrder", value);
         }
         if let Some(value) = &self.conversation_id {
             request.query("conversationId", value);
@@ -1403,7 +1403,7 @@ Defaults to the client's configured location.*/
             request.query("contactId", value);
         }
         if let Some(value) = &self.channel {
-            request.query_json("channel", value)?;
+            request.query("channel", value);
         }
         if let Some(value) = &self.start_date {
             request.query("startDate", value);
@@ -1883,7 +1883,7 @@ impl ListConversationMessages {
             request.query("limit", value);
         }
         if let Some(value) = &self.type_ {
-            request.query_json("type", value)?;
+            request.query("type", value);
         }
         Ok(request)
     }
@@ -2176,7 +2176,7 @@ Defaults to the client's configured location.*/
             request.query("query", value);
         }
         if let Some(value) = &self.sort {
-            request.query_json("sort", value)?;
+            request.query("sort", value);
         }
         if let Some(value) = &self.start_after_date {
             request.query("startAfterDate", value);
@@ -2188,19 +2188,19 @@ Defaults to the client's configured location.*/
             request.query("limit", value);
         }
         if let Some(value) = &self.last_message_type {
-            request.query_json("lastMessageType", value)?;
+            request.query("lastMessageType", value);
         }
         if let Some(value) = &self.last_message_action {
-            request.query_json("lastMessageAction", value)?;
+            request.query("lastMessageAction", value);
         }
         if let Some(value) = &self.last_message_direction {
-            request.query_json("lastMessageDirection", value)?;
+            request.query("lastMessageDirection", value);
         }
         if let Some(value) = &self.status {
-            request.query_json("status", value)?;
+            request.query("status", value);
         }
         if let Some(value) = &self.sort_by {
-            request.query_json("sortBy", value)?;
+            request.query("sortBy", value);
         }
         if let Some(value) = &self.sort_score_profile {
             request.query("sortScoreProfile", value);

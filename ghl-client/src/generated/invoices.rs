@@ -1907,7 +1907,7 @@ impl DeleteInvoice {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -1954,7 +1954,7 @@ impl DeleteInvoiceSchedule {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2001,7 +2001,7 @@ impl DeleteInvoiceTemplate {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2044,7 +2044,7 @@ impl GenerateEstimateNumber {
             "/invoices/estimate/number/generate".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2087,7 +2087,7 @@ impl GenerateInvoiceNumber {
             "/invoices/generate-invoice-number".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2182,7 +2182,7 @@ impl GetInvoice {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2229,7 +2229,7 @@ impl GetInvoiceSchedule {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2269,7 +2269,7 @@ impl GetInvoiceSettings {
         };
         let mut request = crate::Request::new(&META, "/invoices/settings".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2316,7 +2316,7 @@ impl GetInvoiceTemplate {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2367,7 +2367,7 @@ impl ListEstimateTemplates {
             "/invoices/estimate/template".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
             request.query("search", value);
         }
@@ -2488,7 +2488,7 @@ impl ListEstimates {
             "/invoices/estimate/list".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.start_at {
             request.query("startAt", value);
         }
@@ -2499,7 +2499,7 @@ impl ListEstimates {
             request.query("search", value);
         }
         if let Some(value) = &self.status {
-            request.query_json("status", value)?;
+            request.query("status", value);
         }
         if let Some(value) = &self.contact_id {
             request.query("contactId", value);
@@ -2614,7 +2614,7 @@ impl ListInvoiceSchedules {
         };
         let mut request = crate::Request::new(&META, "/invoices/schedule".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
             request.query("status", value);
         }
@@ -2628,7 +2628,7 @@ impl ListInvoiceSchedules {
             request.query("search", value);
         }
         if let Some(value) = &self.payment_mode {
-            request.query_json("paymentMode", value)?;
+            request.query("paymentMode", value);
         }
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -2742,7 +2742,7 @@ impl ListInvoiceTemplates {
         };
         let mut request = crate::Request::new(&META, "/invoices/template".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
             request.query("status", value);
         }
@@ -2756,7 +2756,7 @@ impl ListInvoiceTemplates {
             request.query("search", value);
         }
         if let Some(value) = &self.payment_mode {
-            request.query_json("paymentMode", value)?;
+            request.query("paymentMode", value);
         }
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -2888,7 +2888,7 @@ impl ListInvoices {
         };
         let mut request = crate::Request::new(&META, "/invoices/".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
             request.query("status", value);
         }
@@ -2902,7 +2902,7 @@ impl ListInvoices {
             request.query("search", value);
         }
         if let Some(value) = &self.payment_mode {
-            request.query_json("paymentMode", value)?;
+            request.query("paymentMode", value);
         }
         if let Some(value) = &self.contact_id {
             request.query("contactId", value);
@@ -2910,10 +2910,10 @@ impl ListInvoices {
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
         if let Some(value) = &self.sort_field {
-            request.query_json("sortField", value)?;
+            request.query("sortField", value);
         }
         if let Some(value) = &self.sort_order {
-            request.query_json("sortOrder", value)?;
+            request.query("sortOrder", value);
         }
         Ok(request)
     }
@@ -2995,7 +2995,7 @@ impl PreviewEstimateTemplate {
             "/invoices/estimate/template/preview".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         request.query("templateId", &self.template_id);
         Ok(request)
     }

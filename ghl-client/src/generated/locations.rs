@@ -1747,7 +1747,7 @@ Defaults to the client's configured location.*/
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.model {
-            request.query_json("model", value)?;
+            request.query("model", value);
         }
         Ok(request)
     }
@@ -1894,7 +1894,7 @@ Defaults to the client's configured location.*/
             request.query("limit", value);
         }
         if let Some(value) = &self.type_ {
-            request.query_json("type", value)?;
+            request.query("type", value);
         }
         request.query("originId", &self.origin_id);
         Ok(request)
@@ -2168,7 +2168,7 @@ impl SearchLocations {
             request.query("limit", value);
         }
         if let Some(value) = &self.order {
-            request.query_json("order", value)?;
+            request.query("order", value);
         }
         if let Some(value) = &self.email {
             request.query("email", value);

@@ -452,7 +452,7 @@ impl DeleteMediaObject {
             format!("/medias/{}", crate ::runtime::request::path_segment(& self.id)),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -573,7 +573,7 @@ impl ListMediaFiles {
         };
         let mut request = crate::Request::new(&META, "/medias/files".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         request.query("type", &self.type_);
         request.query("sortBy", &self.sort_by);
         request.query("sortOrder", &self.sort_order);

@@ -1012,7 +1012,7 @@ Defaults to the client's configured location.*/
             request.query("contact_id", value);
         }
         if let Some(value) = &self.status {
-            request.query_json("status", value)?;
+            request.query("status", value);
         }
         if let Some(value) = &self.assigned_to {
             request.query("assigned_to", value);

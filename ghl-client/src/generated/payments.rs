@@ -1245,7 +1245,7 @@ impl GetCoupon {
         };
         let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.id {
             request.query("id", value);
         }
@@ -1404,7 +1404,7 @@ impl GetSubscription {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -1526,7 +1526,7 @@ impl ListCoupons {
         };
         let mut request = crate::Request::new(&META, "/payments/coupon/list".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
             request.query("limit", value);
         }
@@ -1534,7 +1534,7 @@ impl ListCoupons {
             request.query("offset", value);
         }
         if let Some(value) = &self.status {
-            request.query_json("status", value)?;
+            request.query("status", value);
         }
         if let Some(value) = &self.search {
             request.query("search", value);
@@ -1622,7 +1622,7 @@ impl ListOrderFulfillments {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -1671,7 +1671,7 @@ impl ListOrderNotes {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -1789,7 +1789,7 @@ impl ListOrders {
             request.query("status", value);
         }
         if let Some(value) = &self.payment_status {
-            request.query_json("paymentStatus", value)?;
+            request.query("paymentStatus", value);
         }
         if let Some(value) = &self.payment_mode {
             request.query("paymentMode", value);
@@ -1963,7 +1963,7 @@ impl ListSubscriptions {
             "/payments/subscriptions".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.entity_id {
             request.query("entityId", value);
         }
@@ -2282,7 +2282,7 @@ impl ListWhiteLabelProviders {
             "/payments/integrations/provider/whitelabel".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
             request.query("limit", value);
         }

@@ -1017,7 +1017,7 @@ impl CountProductReviews {
             "/products/reviews/count".to_owned(),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.rating {
             request.query("rating", value);
         }
@@ -1275,7 +1275,7 @@ impl DeleteProductCollection {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -1382,7 +1382,7 @@ impl DeleteProductReview {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         request.query("productId", &self.product_id);
         Ok(request)
     }
@@ -1610,7 +1610,7 @@ impl GetProductStoreStats {
             ),
         );
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
             request.query("search", value);
         }
@@ -1680,7 +1680,7 @@ impl ListInventory {
             request.query("offset", value);
         }
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
             request.query("search", value);
         }
@@ -1793,7 +1793,7 @@ impl ListProductCollections {
             request.query("offset", value);
         }
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.collection_ids {
             request.query("collectionIds", value);
         }
@@ -2054,7 +2054,7 @@ impl ListProductReviews {
         };
         let mut request = crate::Request::new(&META, "/products/reviews".to_owned());
         request.query("altId", &self.alt_id);
-        request.query_json("altType", &self.alt_type)?;
+        request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
             request.query("limit", value);
         }
@@ -2062,10 +2062,10 @@ impl ListProductReviews {
             request.query("offset", value);
         }
         if let Some(value) = &self.sort_field {
-            request.query_json("sortField", value)?;
+            request.query("sortField", value);
         }
         if let Some(value) = &self.sort_order {
-            request.query_json("sortOrder", value)?;
+            request.query("sortOrder", value);
         }
         if let Some(value) = &self.rating {
             request.query("rating", value);
@@ -2269,7 +2269,7 @@ Defaults to the client's configured location.*/
             request.query("availableInStore", value);
         }
         if let Some(value) = &self.sort_order {
-            request.query_json("sortOrder", value)?;
+            request.query("sortOrder", value);
         }
         Ok(request)
     }

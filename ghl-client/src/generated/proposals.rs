@@ -470,10 +470,10 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.status {
-            request.query_json("status", value)?;
+            request.query("status", value);
         }
         if let Some(value) = &self.payment_status {
-            request.query_json("paymentStatus", value)?;
+            request.query("paymentStatus", value);
         }
         if let Some(value) = &self.limit {
             request.query("limit", value);

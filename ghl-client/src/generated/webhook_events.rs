@@ -556,13 +556,13 @@ pub struct AssociationCreateEvent {
     /// Association id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `USER_DEFINED` or `SYSTEM_DEFINED`.
+    /// `associationType`
     #[serde(
         rename = "associationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub association_type: Option<String>,
+    pub association_type: Option<AssociationType>,
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
@@ -610,13 +610,13 @@ pub struct AssociationDeleteEvent {
     /// Association id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `USER_DEFINED` or `SYSTEM_DEFINED`.
+    /// `associationType`
     #[serde(
         rename = "associationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub association_type: Option<String>,
+    pub association_type: Option<AssociationType>,
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
@@ -668,6 +668,37 @@ pub struct AssociationDeleteEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+/// Whether HighLevel or the account defined an association.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AssociationType {
+    ///`USER_DEFINED`
+    UserDefined,
+    ///`SYSTEM_DEFINED`
+    SystemDefined,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl AssociationType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserDefined => "USER_DEFINED",
+            Self::SystemDefined => "SYSTEM_DEFINED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for AssociationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "USER_DEFINED" => Self::UserDefined,
+            "SYSTEM_DEFINED" => Self::SystemDefined,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(AssociationType);
 /// Payload of `AssociationUpdate`: an association type between two objects was changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -678,13 +709,13 @@ pub struct AssociationUpdateEvent {
     /// Association id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `USER_DEFINED` or `SYSTEM_DEFINED`.
+    /// `associationType`
     #[serde(
         rename = "associationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub association_type: Option<String>,
+    pub association_type: Option<AssociationType>,
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
@@ -1456,9 +1487,9 @@ pub struct InboundMessageEvent {
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `inbound` or `outbound`.
+    /// `direction`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<String>,
+    pub direction: Option<MessageDirection>,
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
     #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
@@ -2336,6 +2367,37 @@ pub struct LocationUpdateEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+/// Which way a message or call went, seen from the sub-account.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageDirection {
+    ///`inbound`
+    Inbound,
+    ///`outbound`
+    Outbound,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl MessageDirection {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Inbound => "inbound",
+            Self::Outbound => "outbound",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for MessageDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "inbound" => Self::Inbound,
+            "outbound" => Self::Outbound,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(MessageDirection);
 /// Payload of `NoteCreate`: a note was added to a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2482,9 +2544,9 @@ pub struct ObjectSchemaCreateEvent {
     /// `updatedAt`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `USER_DEFINED`.
+    /// `objectType`
     #[serde(rename = "objectType", default, skip_serializing_if = "Option::is_none")]
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
@@ -2540,9 +2602,9 @@ pub struct ObjectSchemaUpdateEvent {
     /// `updatedAt`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `USER_DEFINED`.
+    /// `objectType`
     #[serde(rename = "objectType", default, skip_serializing_if = "Option::is_none")]
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
@@ -2550,6 +2612,37 @@ pub struct ObjectSchemaUpdateEvent {
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
 }
+/// Whether HighLevel or the account defined an object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectType {
+    ///`USER_DEFINED`
+    UserDefined,
+    ///`SYSTEM_DEFINED`
+    SystemDefined,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl ObjectType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserDefined => "USER_DEFINED",
+            Self::SystemDefined => "SYSTEM_DEFINED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ObjectType {
+    fn from(value: &str) -> Self {
+        match value {
+            "USER_DEFINED" => Self::UserDefined,
+            "SYSTEM_DEFINED" => Self::SystemDefined,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(ObjectType);
 /// Payload of `OpportunityAssignedToUpdate`: an opportunity was assigned to another user.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2588,9 +2681,9 @@ pub struct OpportunityAssignedToUpdateEvent {
     /// `source`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `open`, `won`, `lost` or `abandoned`.
+    /// `status`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<OpportunityStatus>,
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
@@ -2639,9 +2732,9 @@ pub struct OpportunityCreateEvent {
     /// `source`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `open`, `won`, `lost` or `abandoned`.
+    /// `status`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<OpportunityStatus>,
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
@@ -2690,9 +2783,9 @@ pub struct OpportunityDeleteEvent {
     /// `source`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `open`, `won`, `lost` or `abandoned`.
+    /// `status`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<OpportunityStatus>,
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
@@ -2741,9 +2834,9 @@ pub struct OpportunityMonetaryValueUpdateEvent {
     /// `source`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `open`, `won`, `lost` or `abandoned`.
+    /// `status`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<OpportunityStatus>,
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
@@ -2792,9 +2885,9 @@ pub struct OpportunityStageUpdateEvent {
     /// `source`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `open`, `won`, `lost` or `abandoned`.
+    /// `status`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<OpportunityStatus>,
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
@@ -2805,6 +2898,45 @@ pub struct OpportunityStageUpdateEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+/// Where an opportunity stands.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OpportunityStatus {
+    ///`open`
+    Open,
+    ///`won`
+    Won,
+    ///`lost`
+    Lost,
+    ///`abandoned`
+    Abandoned,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl OpportunityStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Open => "open",
+            Self::Won => "won",
+            Self::Lost => "lost",
+            Self::Abandoned => "abandoned",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for OpportunityStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "open" => Self::Open,
+            "won" => Self::Won,
+            "lost" => Self::Lost,
+            "abandoned" => Self::Abandoned,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(OpportunityStatus);
 /// Payload of `OpportunityStatusUpdate`: an opportunity's status (open, won, lost, abandoned) changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2843,9 +2975,9 @@ pub struct OpportunityStatusUpdateEvent {
     /// `source`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `open`, `won`, `lost` or `abandoned`.
+    /// `status`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<OpportunityStatus>,
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
@@ -2894,9 +3026,9 @@ pub struct OpportunityUpdateEvent {
     /// `source`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `open`, `won`, `lost` or `abandoned`.
+    /// `status`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<OpportunityStatus>,
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
@@ -3092,9 +3224,9 @@ pub struct OrderPrice {
     /// `name`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `one_time` or `recurring`.
+    /// `type`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<PriceType>,
     /// `currency`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
@@ -3277,9 +3409,9 @@ pub struct OutboundMessageEvent {
     /// `dateAdded`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `inbound` or `outbound`.
+    /// `direction`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<String>,
+    pub direction: Option<MessageDirection>,
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
     #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
@@ -3434,9 +3566,9 @@ pub struct PriceCreateEvent {
     /// `name`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `one_time` or `recurring`.
+    /// `priceType`
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: Option<String>,
+    pub price_type: Option<PriceType>,
     /// `currency`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
@@ -3515,9 +3647,9 @@ pub struct PriceDeleteEvent {
     /// `name`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `one_time` or `recurring`.
+    /// `priceType`
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: Option<String>,
+    pub price_type: Option<PriceType>,
     /// `currency`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
@@ -3585,6 +3717,37 @@ pub struct PriceRecurrence {
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
+/// Whether a price is charged once or on a schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PriceType {
+    ///`one_time`
+    OneTime,
+    ///`recurring`
+    Recurring,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl PriceType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OneTime => "one_time",
+            Self::Recurring => "recurring",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for PriceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "one_time" => Self::OneTime,
+            "recurring" => Self::Recurring,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(PriceType);
 /// Payload of `PriceUpdate`: a price changed. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3621,9 +3784,9 @@ pub struct PriceUpdateEvent {
     /// `name`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `one_time` or `recurring`.
+    /// `priceType`
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: Option<String>,
+    pub price_type: Option<PriceType>,
     /// `currency`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,

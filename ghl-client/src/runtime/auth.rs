@@ -20,8 +20,12 @@ use crate::runtime::transport::Net;
 /// The `Authorization` header for `token`, marked sensitive so that HTTP
 /// layers never log it. The error never quotes the token.
 pub(crate) fn bearer_header(token: &SecretString) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-        .map_err(|_| Error::Config("a token contains characters that are not allowed in an HTTP header (a line break or control character?)".into()))?;
+    let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose_secret())).map_err(|_| {
+        Error::Config(
+            "a token contains characters that are not allowed in an HTTP header (a line break or control character?)"
+                .into(),
+        )
+    })?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -78,7 +82,13 @@ impl Credentials {
 
     /// The token for `meta`, renewing the one in `failed` if given.
     /// `location` is the location the call is about, for location tokens.
-    pub async fn bearer(&self, net: &Net, meta: &'static OperationMeta, location: Option<&str>, failed: Option<&Origin>) -> Result<Bearer, Error> {
+    pub async fn bearer(
+        &self,
+        net: &Net,
+        meta: &'static OperationMeta,
+        location: Option<&str>,
+        failed: Option<&Origin>,
+    ) -> Result<Bearer, Error> {
         let fixed = match meta.token {
             TokenKind::Location => self.location.as_ref().or(self.any.as_ref()),
             TokenKind::Agency => self.agency.as_ref().or(self.any.as_ref()),
@@ -96,9 +106,12 @@ impl Credentials {
         };
         let record = oauth.access(net, meta.id, failed_revision).await?;
         match (meta.token, record.tokens.user_type) {
-            (TokenKind::Either, _) | (TokenKind::Location, UserType::Location) | (TokenKind::Agency, UserType::Company) => {
-                Ok(Bearer { header: bearer_header(&record.tokens.access_token)?, origin: Origin::OAuth(record.revision) })
-            }
+            (TokenKind::Either, _)
+            | (TokenKind::Location, UserType::Location)
+            | (TokenKind::Agency, UserType::Company) => Ok(Bearer {
+                header: bearer_header(&record.tokens.access_token)?,
+                origin: Origin::OAuth(record.revision),
+            }),
             (TokenKind::Location, UserType::Company) => {
                 let Some(location_id) = location else {
                     return Err(Error::auth(
@@ -111,7 +124,8 @@ impl Credentials {
                     Some(Origin::Location { location_id: l, generation }) if l == location_id => Some(*generation),
                     _ => None,
                 };
-                let (token, generation) = oauth.location_token(net, meta.id, record, location_id, failed_generation).await?;
+                let (token, generation) =
+                    oauth.location_token(net, meta.id, record, location_id, failed_generation).await?;
                 Ok(Bearer {
                     header: bearer_header(&token)?,
                     origin: Origin::Location { location_id: location_id.to_owned(), generation },
@@ -137,7 +151,8 @@ impl Credentials {
             ),
             TokenKind::Either => ("an access token", "set GHL_API_KEY or configure a token or OAuth on the builder"),
         };
-        let have = if self.is_empty() { "no token is configured" } else { "none of the configured tokens is of that kind" };
+        let have =
+            if self.is_empty() { "no token is configured" } else { "none of the configured tokens is of that kind" };
         Error::auth(meta.id, format!("this operation needs {needs} and {have}; {how}"))
     }
 }

@@ -293,7 +293,11 @@ impl ClientBuilder {
                 let store = store.unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
                 credentials.oauth = Some(Arc::new(OAuthSession::new(app, store, self.refresh)));
             }
-            (None, Some(_)) => return Err(Error::Config("a token store was given without an OAuth app; add `.oauth(OAuthApp::new(..))`".into())),
+            (None, Some(_)) => {
+                return Err(Error::Config(
+                    "a token store was given without an OAuth app; add `.oauth(OAuthApp::new(..))`".into(),
+                ));
+            }
             (None, None) => {}
         }
         if credentials.is_empty() {
@@ -313,7 +317,10 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
         let limiter = match self.limiting {
             Limiting::Own(limit) if limit.max() == 0 || limit.per().is_zero() => {
-                return Err(Error::Config("a rate limit needs at least 1 request per non-zero window; use `.no_rate_limit()` to turn it off".into()));
+                return Err(Error::Config(
+                    "a rate limit needs at least 1 request per non-zero window; use `.no_rate_limit()` to turn it off"
+                        .into(),
+                ));
             }
             Limiting::Own(limit) => Some(Arc::new(RateLimiter::new(limit))),
             Limiting::Shared(l) => Some(l),
@@ -365,7 +372,11 @@ impl Client {
     /// ```
     pub fn resolve_location(&self, operation: &'static str, explicit: Option<&str>) -> Result<String, Error> {
         explicit.or(self.location_id()).map(str::to_owned).ok_or_else(|| {
-            Error::missing_parameter(operation, "locationId", "pass it on the call or configure the client with `.location_id(..)` / GHL_LOCATION_ID")
+            Error::missing_parameter(
+                operation,
+                "locationId",
+                "pass it on the call or configure the client with `.location_id(..)` / GHL_LOCATION_ID",
+            )
         })
     }
 
@@ -380,7 +391,11 @@ impl Client {
     }
 
     fn oauth_session(&self) -> Result<&OAuthSession, Error> {
-        self.inner.credentials.oauth.as_deref().ok_or_else(|| Error::Config("no OAuth app is configured; add `.oauth(OAuthApp::new(..))`".into()))
+        self.inner
+            .credentials
+            .oauth
+            .as_deref()
+            .ok_or_else(|| Error::Config("no OAuth app is configured; add `.oauth(OAuthApp::new(..))`".into()))
     }
 
     /// Exchanges the `code` HighLevel sent to your redirect URI for tokens,
@@ -393,7 +408,12 @@ impl Client {
     /// println!("installed for location {:?}", tokens.location_id);
     /// # Ok(()) }
     /// ```
-    pub async fn exchange_code(&self, code: &str, redirect_uri: Option<&str>, user_type: UserType) -> Result<OAuthTokens, Error> {
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: Option<&str>,
+        user_type: UserType,
+    ) -> Result<OAuthTokens, Error> {
         self.oauth_session()?.exchange_code(&self.inner.net, code, redirect_uri, user_type).await
     }
 
@@ -508,11 +528,14 @@ impl Client {
             if status.is_success() {
                 return Ok((status, headers, raw));
             }
-            let trace = request_id(&headers).map(str::to_owned).or_else(|| ErrorBody::parse(&raw).and_then(|b| b.trace_id));
+            let trace =
+                request_id(&headers).map(str::to_owned).or_else(|| ErrorBody::parse(&raw).and_then(|b| b.trace_id));
+            if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                && let Some(e) = scope_error(meta, status, &raw, trace.clone())
+            {
+                return Err(e);
+            }
             if status == StatusCode::UNAUTHORIZED {
-                if let Some(e) = scope_error(meta, &raw, trace.clone()) {
-                    return Err(e);
-                }
                 if bearer.renewable() && !renewed && replayable {
                     tracing::info!("the token was rejected (401); renewing it and retrying once");
                     renewed = true;
@@ -531,17 +554,30 @@ impl Client {
                 }
                 match decision {
                     Decision::DailyLimit => {
-                        return Err(Error::RateLimited { operation: meta.id, kind: RateLimitKind::Daily, wait: None, request_id: trace });
+                        return Err(Error::RateLimited {
+                            operation: meta.id,
+                            kind: RateLimitKind::Daily,
+                            wait: None,
+                            request_id: trace,
+                        });
                     }
                     Decision::Retry(wait) if replayable => {
-                        tracing::warn!(wait_ms = wait.as_millis() as u64, "rate limited by HighLevel (429); retrying after the wait");
+                        tracing::warn!(
+                            wait_ms = wait.as_millis() as u64,
+                            "rate limited by HighLevel (429); retrying after the wait"
+                        );
                         waited += wait;
                         span.record("wait_ms", waited.as_millis() as u64);
                         tokio::time::sleep(wait).await;
                         continue;
                     }
                     _ => {
-                        return Err(Error::RateLimited { operation: meta.id, kind: RateLimitKind::Burst, wait: server_wait, request_id: trace });
+                        return Err(Error::RateLimited {
+                            operation: meta.id,
+                            kind: RateLimitKind::Burst,
+                            wait: server_wait,
+                            request_id: trace,
+                        });
                     }
                 }
             }
@@ -568,8 +604,8 @@ fn api_error(operation: &'static str, status: StatusCode, raw: Bytes, request_id
     Error::Api { operation, status, message, body: body.map(Box::new), request_id, raw }
 }
 
-/// A 401 whose body says the token lacks a scope: final, and names the scope.
-fn scope_error(meta: &OperationMeta, raw: &[u8], request_id: Option<String>) -> Option<Error> {
+/// A 401 (or 403) whose body says the token lacks a scope: final, and names the scope.
+fn scope_error(meta: &OperationMeta, status: StatusCode, raw: &[u8], request_id: Option<String>) -> Option<Error> {
     let said = ErrorBody::parse(raw)?.message?.to_string();
     if !said.to_ascii_lowercase().contains("scope") {
         return None;
@@ -578,7 +614,8 @@ fn scope_error(meta: &OperationMeta, raw: &[u8], request_id: Option<String>) -> 
     let named: Vec<&str> = meta.scopes.iter().copied().filter(|s| said.contains(s)).collect();
     let scopes = if named.is_empty() { meta.scopes.to_vec() } else { named };
     let missing = (!scopes.is_empty()).then(|| scopes.join(" or "));
-    let which = missing.as_ref().map(|s| format!("`{s}`")).unwrap_or_else(|| "the scope this operation needs".to_owned());
+    let which =
+        missing.as_ref().map(|s| format!("`{s}`")).unwrap_or_else(|| "the scope this operation needs".to_owned());
     Some(Error::Auth {
         operation: meta.id,
         message: format!(
@@ -586,16 +623,21 @@ fn scope_error(meta: &OperationMeta, raw: &[u8], request_id: Option<String>) -> 
              and authorize again"
         ),
         missing_scope: missing,
-        status: Some(StatusCode::UNAUTHORIZED),
+        status: Some(status),
         request_id,
     })
 }
 
 fn unauthorized(meta: &OperationMeta, bearer: &Bearer, renewed: bool, raw: &[u8], request_id: Option<String>) -> Error {
-    let said = ErrorBody::parse(raw).and_then(|b| b.message).map(|m| m.to_string()).unwrap_or_else(|| "Unauthorized".to_owned());
+    let said = ErrorBody::parse(raw)
+        .and_then(|b| b.message)
+        .map(|m| m.to_string())
+        .unwrap_or_else(|| "Unauthorized".to_owned());
     let advice = match (&bearer.origin, renewed) {
         (Origin::Static, _) => "check that the token is current and was issued for this location or agency",
-        (_, true) => "it was rejected again after renewing it; the app may have been uninstalled, so authorize it again",
+        (_, true) => {
+            "it was rejected again after renewing it; the app may have been uninstalled, so authorize it again"
+        }
         (_, false) => "the request body could not be sent again to retry with a renewed token; retry the call",
     };
     Error::Auth {
@@ -608,12 +650,21 @@ fn unauthorized(meta: &OperationMeta, bearer: &Bearer, renewed: bool, raw: &[u8]
 }
 
 /// Decodes a success body, keeping the JSON path of the first mismatch.
-fn decode<T: DeserializeOwned>(meta: &OperationMeta, status: StatusCode, headers: &HeaderMap, raw: &Bytes) -> Result<T, Error> {
+fn decode<T: DeserializeOwned>(
+    meta: &OperationMeta,
+    status: StatusCode,
+    headers: &HeaderMap,
+    raw: &Bytes,
+) -> Result<T, Error> {
     let text: &[u8] = if raw.iter().all(u8::is_ascii_whitespace) { b"null" } else { raw };
     let mut de = serde_json::Deserializer::from_slice(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         // The token endpoints answer with tokens: keep them out of the error.
-        let raw = if meta.path.starts_with("/oauth/") { Bytes::from_static(b"[body withheld: it may hold tokens]") } else { raw.clone() };
+        let raw = if meta.path.starts_with("/oauth/") {
+            Bytes::from_static(b"[body withheld: it may hold tokens]")
+        } else {
+            raw.clone()
+        };
         Error::Decode {
             operation: meta.id,
             status,
@@ -649,7 +700,10 @@ mod tests {
         let e = |b: ClientBuilder| b.build().unwrap_err().to_string();
         assert!(e(Client::builder()).contains("no credentials"));
         assert!(e(Client::builder().private_integration_token("t").base_url("not a url")).contains("base URL"));
-        assert!(e(Client::builder().private_integration_token("t").rate_limit(RateLimit::new(0, Duration::from_secs(1)))).contains("rate limit"));
+        assert!(
+            e(Client::builder().private_integration_token("t").rate_limit(RateLimit::new(0, Duration::from_secs(1))))
+                .contains("rate limit")
+        );
         let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
         assert!(e(Client::builder().token_store(store)).contains("without an OAuth app"));
         assert!(e(Client::builder().location_token("a\r\nb")).contains("not allowed in an HTTP header"));

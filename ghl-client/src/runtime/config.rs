@@ -34,10 +34,23 @@ impl EnvSettings {
         let oauth = match (get(ENV_CLIENT_ID)?, get(ENV_CLIENT_SECRET)?) {
             (Some(id), Some(secret)) => Some((id, secret)),
             (None, None) => None,
-            (Some(_), None) => return Err(Error::Config(format!("{ENV_CLIENT_ID} is set but {ENV_CLIENT_SECRET} is not; set both or neither"))),
-            (None, Some(_)) => return Err(Error::Config(format!("{ENV_CLIENT_SECRET} is set but {ENV_CLIENT_ID} is not; set both or neither"))),
+            (Some(_), None) => {
+                return Err(Error::Config(format!(
+                    "{ENV_CLIENT_ID} is set but {ENV_CLIENT_SECRET} is not; set both or neither"
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(Error::Config(format!(
+                    "{ENV_CLIENT_SECRET} is set but {ENV_CLIENT_ID} is not; set both or neither"
+                )));
+            }
         };
-        let settings = EnvSettings { api_key: get(ENV_API_KEY)?, location_id: get(ENV_LOCATION_ID)?, oauth, base_url: get(ENV_BASE_URL)? };
+        let settings = EnvSettings {
+            api_key: get(ENV_API_KEY)?,
+            location_id: get(ENV_LOCATION_ID)?,
+            oauth,
+            base_url: get(ENV_BASE_URL)?,
+        };
         if settings.api_key.is_none() && settings.oauth.is_none() {
             return Err(Error::Config(format!(
                 "no credentials in the environment: set {ENV_API_KEY} (a Private Integration Token or access token), \

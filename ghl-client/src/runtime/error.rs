@@ -182,7 +182,10 @@ impl Error {
         Error::Encode { operation, message: e.to_string() }
     }
 
-    pub(crate) fn store(message: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+    pub(crate) fn store(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         Error::TokenStore { message: message.into(), source: Some(source.into()) }
     }
 
@@ -191,7 +194,11 @@ impl Error {
     }
 
     /// Maps a reqwest error to [`Error::Timeout`] or [`Error::Transport`].
-    pub(crate) fn from_reqwest(operation: &'static str, source: reqwest::Error, limits: (Option<Duration>, Option<Duration>)) -> Self {
+    pub(crate) fn from_reqwest(
+        operation: &'static str,
+        source: reqwest::Error,
+        limits: (Option<Duration>, Option<Duration>),
+    ) -> Self {
         if source.is_timeout() {
             let connect = source.is_connect();
             let after = if connect { limits.0 } else { limits.1 };
@@ -253,7 +260,9 @@ impl Error {
             Error::Api { status, .. } => status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS,
             Error::RateLimited { kind, .. } => *kind == RateLimitKind::Burst,
             Error::Timeout { .. } => true,
-            Error::Transport { source, .. } => source.is_connect() || source.is_timeout() || source.is_request() || source.is_body(),
+            Error::Transport { source, .. } => {
+                source.is_connect() || source.is_timeout() || source.is_request() || source.is_body()
+            }
             _ => false,
         }
     }
@@ -349,7 +358,8 @@ mod tests {
 
     #[test]
     fn error_body_parses_text_list_and_junk() {
-        let b = ErrorBody::parse(br#"{"statusCode":422,"message":["a","b"],"error":"Unprocessable","traceId":"t1"}"#).unwrap();
+        let b = ErrorBody::parse(br#"{"statusCode":422,"message":["a","b"],"error":"Unprocessable","traceId":"t1"}"#)
+            .unwrap();
         assert_eq!(b.message.unwrap().to_string(), "a; b");
         assert_eq!(b.trace_id.as_deref(), Some("t1"));
         let b = ErrorBody::parse(br#"{"message":"x","statusCode":"oops"}"#).unwrap();
@@ -371,7 +381,10 @@ mod tests {
             request_id: Some("abc".into()),
             raw: Bytes::new(),
         };
-        assert_eq!(e.to_string(), "get-contact: HighLevel answered 404 Not Found: Contact not found (trace id abc); check the ids in the request");
+        assert_eq!(
+            e.to_string(),
+            "get-contact: HighLevel answered 404 Not Found: Contact not found (trace id abc); check the ids in the request"
+        );
         assert_eq!(e.request_id(), Some("abc"));
     }
 }

@@ -1,11 +1,12 @@
 //! The hand-written runtime every generated operation runs through.
 //!
 //! - [`client`]: the [`crate::Client`], its builder, and the attempt loop;
-//! - [`auth`] (private), [`oauth`], [`token_store`]: which token a call
-//!   carries, OAuth refresh, and where tokens are kept;
+//! - [`oauth`], [`token_store`]: OAuth refresh and where tokens are kept
+//!   (a private `auth` module picks the token each operation takes);
 //! - [`retry`], [`rate_limit`]: when to send again, and how fast;
 //! - [`request`], [`response`], [`pagination`], [`upload`], [`nullable`]:
 //!   the surface generated code uses;
+//! - [`config`]: the environment variables `Client::from_env` reads;
 //! - [`error`]: the one error type.
 
 mod auth;

@@ -82,7 +82,12 @@ pub struct OAuthTokens {
 
 impl OAuthTokens {
     /// Tokens obtained elsewhere (e.g. from your own code exchange).
-    pub fn new(access_token: impl Into<String>, refresh_token: Option<String>, expires_at: u64, user_type: UserType) -> Self {
+    pub fn new(
+        access_token: impl Into<String>,
+        refresh_token: Option<String>,
+        expires_at: u64,
+        user_type: UserType,
+    ) -> Self {
         OAuthTokens {
             access_token: SecretString::from(access_token.into()),
             refresh_token: refresh_token.map(SecretString::from),
@@ -251,7 +256,13 @@ impl AuthorizationUrl {
 impl fmt::Display for AuthorizationUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let enc = |v: &str| percent_encoding::utf8_percent_encode(v, QUERY_VALUE).to_string();
-        write!(f, "{}?response_type=code&redirect_uri={}&client_id={}", self.base, enc(&self.redirect_uri), enc(&self.client_id))?;
+        write!(
+            f,
+            "{}?response_type=code&redirect_uri={}&client_id={}",
+            self.base,
+            enc(&self.redirect_uri),
+            enc(&self.client_id)
+        )?;
         if !self.scopes.is_empty() {
             write!(f, "&scope={}", enc(&self.scopes.join(" ")))?;
         }
@@ -334,7 +345,10 @@ async fn token_call(
         .header("Version", "2021-07-28")
         .body(body);
     if let Some(token) = bearer {
-        builder = builder.header(http::header::AUTHORIZATION, crate::runtime::auth::bearer_header(token).map_err(TokenCallError::Other)?);
+        builder = builder.header(
+            http::header::AUTHORIZATION,
+            crate::runtime::auth::bearer_header(token).map_err(TokenCallError::Other)?,
+        );
     }
     let response = builder.send().await.map_err(|e| TokenCallError::Other(net.error(operation, e)))?;
     let status = response.status();
@@ -343,13 +357,7 @@ async fn token_call(
     if !status.is_success() {
         // Error bodies carry no tokens; still, only the known text fields are kept.
         let said = ErrorBody::parse(&raw)
-            .map(|b| {
-                [b.error, b.message.map(|m| m.to_string())]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(": ")
-            })
+            .map(|b| [b.error, b.message.map(|m| m.to_string())].into_iter().flatten().collect::<Vec<_>>().join(": "))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         let rejected = matches!(status.as_u16(), 400 | 401 | 403 | 422);
@@ -392,7 +400,11 @@ pub(crate) struct RefreshSettings {
 
 impl Default for RefreshSettings {
     fn default() -> Self {
-        RefreshSettings { refresh_before: Duration::from_secs(300), lease_ttl: Duration::from_secs(120), poll: Duration::from_millis(100) }
+        RefreshSettings {
+            refresh_before: Duration::from_secs(300),
+            lease_ttl: Duration::from_secs(120),
+            poll: Duration::from_millis(100),
+        }
     }
 }
 
@@ -453,7 +465,9 @@ impl OAuthSession {
 
     /// Whether `record` can be used now, given that revision `failed` was rejected.
     fn usable(&self, record: &TokenRecord, failed: Option<u64>) -> bool {
-        record.lease.is_none() && Some(record.revision) != failed && !record.tokens.expires_within(self.settings.refresh_before)
+        record.lease.is_none()
+            && Some(record.revision) != failed
+            && !record.tokens.expires_within(self.settings.refresh_before)
     }
 
     fn cached_usable(&self, failed: Option<u64>) -> Option<TokenRecord> {
@@ -462,7 +476,12 @@ impl OAuthSession {
 
     /// A usable token record, refreshing first if the access token is (about
     /// to be) expired or revision `failed` was just rejected by the server.
-    pub(crate) async fn access(&self, net: &Net, operation: &'static str, failed: Option<u64>) -> Result<TokenRecord, Error> {
+    pub(crate) async fn access(
+        &self,
+        net: &Net,
+        operation: &'static str,
+        failed: Option<u64>,
+    ) -> Result<TokenRecord, Error> {
         if let Some(r) = self.cached_usable(failed) {
             return Ok(r);
         }
@@ -492,9 +511,15 @@ impl OAuthSession {
                 continue;
             }
             let Some(refresh) = current.tokens.refresh_token.clone() else {
-                return Err(Error::auth(operation, "the stored access token expired and there is no refresh token; authorize the app again"));
+                return Err(Error::auth(
+                    operation,
+                    "the stored access token expired and there is no refresh token; authorize the app again",
+                ));
             };
-            let lease = RefreshLease { holder: self.holder.clone(), expires_at: unix_now().saturating_add(self.settings.lease_ttl.as_secs()) };
+            let lease = RefreshLease {
+                holder: self.holder.clone(),
+                expires_at: unix_now().saturating_add(self.settings.lease_ttl.as_secs()),
+            };
             let leased = current.next(current.tokens.clone(), Some(lease));
             if !self.store.compare_and_swap(Some(current.revision), &leased).await? {
                 continue; // the store changed under us: look again
@@ -504,7 +529,13 @@ impl OAuthSession {
     }
 
     /// Spends the refresh token (we hold the lease) and stores the new pair.
-    async fn refresh_with_lease(&self, net: &Net, operation: &'static str, leased: &TokenRecord, refresh: &SecretString) -> Result<TokenRecord, Error> {
+    async fn refresh_with_lease(
+        &self,
+        net: &Net,
+        operation: &'static str,
+        leased: &TokenRecord,
+        refresh: &SecretString,
+    ) -> Result<TokenRecord, Error> {
         tracing::info!(operation, user_type = leased.tokens.user_type.as_str(), "refreshing the OAuth access token");
         let user_type = leased.tokens.user_type;
         let form = [
@@ -557,7 +588,10 @@ impl OAuthSession {
             }
         }
         *lock(&self.unsaved) = Some(new);
-        Err(Error::TokenStore { message: "the token store kept changing while saving refreshed tokens; will retry on the next call".into(), source: None })
+        Err(Error::TokenStore {
+            message: "the token store kept changing while saving refreshed tokens; will retry on the next call".into(),
+            source: None,
+        })
     }
 
     /// Retries saving a refreshed record that could not be stored before.
@@ -570,7 +604,13 @@ impl OAuthSession {
     }
 
     /// Exchanges an authorization code and stores the tokens (replacing any).
-    pub(crate) async fn exchange_code(&self, net: &Net, code: &str, redirect_uri: Option<&str>, user_type: UserType) -> Result<OAuthTokens, Error> {
+    pub(crate) async fn exchange_code(
+        &self,
+        net: &Net,
+        code: &str,
+        redirect_uri: Option<&str>,
+        user_type: UserType,
+    ) -> Result<OAuthTokens, Error> {
         let mut form = vec![
             ("client_id", self.app.client_id.as_str()),
             ("client_secret", self.app.client_secret.expose_secret()),
@@ -581,7 +621,9 @@ impl OAuthSession {
         if let Some(uri) = redirect_uri {
             form.push(("redirect_uri", uri));
         }
-        let tokens = token_call(net, TOKEN_OP, "/oauth/token", &form, None, user_type).await.map_err(TokenCallError::into_error)?;
+        let tokens = token_call(net, TOKEN_OP, "/oauth/token", &form, None, user_type)
+            .await
+            .map_err(TokenCallError::into_error)?;
         let _gate = self.gate.lock().await;
         lock(&self.unsaved).take();
         let current = self.store.get().await.ok().flatten();
@@ -616,17 +658,31 @@ impl OAuthSession {
             return Ok((t.token.clone(), t.generation));
         }
         let Some(company_id) = agency.tokens.company_id.clone() else {
-            return Err(Error::auth(operation, "the agency token has no company id, so no location token can be requested; authorize the app again"));
+            return Err(Error::auth(
+                operation,
+                "the agency token has no company id, so no location token can be requested; authorize the app again",
+            ));
         };
         let form = [("companyId", company_id.as_str()), ("locationId", location_id)];
         tracing::info!(operation, location_id, "requesting a location token from the agency token");
         let mut agency = agency;
         let mut retried = false;
         let tokens = loop {
-            match token_call(net, operation, "/oauth/locationToken", &form, Some(&agency.tokens.access_token), UserType::Location).await {
+            match token_call(
+                net,
+                operation,
+                "/oauth/locationToken",
+                &form,
+                Some(&agency.tokens.access_token),
+                UserType::Location,
+            )
+            .await
+            {
                 Ok(t) => break t,
                 // The agency token may have been revoked or expired early: refresh it once.
-                Err(TokenCallError::Rejected(Error::Auth { status: Some(s), .. })) if s == http::StatusCode::UNAUTHORIZED && !retried => {
+                Err(TokenCallError::Rejected(Error::Auth { status: Some(s), .. }))
+                    if s == http::StatusCode::UNAUTHORIZED && !retried =>
+                {
                     retried = true;
                     agency = self.access(net, operation, Some(agency.revision)).await?;
                 }
@@ -646,13 +702,22 @@ mod tests {
 
     #[test]
     fn token_answers_parse_leniently_and_errors_hide_the_body() {
-        let t = parse_tokens(br#"{"access_token":"A","refresh_token":"R","expires_in":86399.0,"userType":"Company","companyId":"c"}"#, UserType::Location).unwrap();
+        let t = parse_tokens(
+            br#"{"access_token":"A","refresh_token":"R","expires_in":86399.0,"userType":"Company","companyId":"c"}"#,
+            UserType::Location,
+        )
+        .unwrap();
         assert_eq!(t.user_type, UserType::Company);
         assert_eq!(t.company_id.as_deref(), Some("c"));
         assert!(t.expires_at >= unix_now() + 86_000);
         let t = parse_tokens(br#"{"access_token":"A","expires_in":"60"}"#, UserType::Location).unwrap();
         assert!(t.refresh_token.is_none() && t.user_type == UserType::Location);
-        for bad in [&br#"{"access_token":"SECRET","expires_in":"soon"}"#[..], b"SECRET", br#"["SECRET"]"#, br#"{"refresh_token":"SECRET"}"#] {
+        for bad in [
+            &br#"{"access_token":"SECRET","expires_in":"soon"}"#[..],
+            b"SECRET",
+            br#"["SECRET"]"#,
+            br#"{"refresh_token":"SECRET"}"#,
+        ] {
             let why = parse_tokens(bad, UserType::Location).unwrap_err();
             assert!(!why.contains("SECRET"));
         }

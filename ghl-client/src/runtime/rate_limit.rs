@@ -207,7 +207,8 @@ impl RateLimitHeaders {
         RateLimitHeaders {
             remaining: number("x-ratelimit-remaining").map(|v| v.min(u32::MAX as f64) as u32),
             daily_remaining: number("x-ratelimit-daily-remaining").map(|v| v.min(u64::MAX as f64) as u64),
-            interval: number("x-ratelimit-interval-milliseconds").and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok()),
+            interval: number("x-ratelimit-interval-milliseconds")
+                .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok()),
             retry_after: text("retry-after").and_then(parse_retry_after),
         }
     }

@@ -151,10 +151,16 @@ mod tests {
     fn post_is_never_repeated_after_5xx_or_transport() {
         let p = RetryPolicy::default();
         let none = RateLimitHeaders::default();
-        assert_eq!(p.decide(&Method::POST, Failure::Status(StatusCode::SERVICE_UNAVAILABLE, &none), 1), Decision::GiveUp);
+        assert_eq!(
+            p.decide(&Method::POST, Failure::Status(StatusCode::SERVICE_UNAVAILABLE, &none), 1),
+            Decision::GiveUp
+        );
         assert_eq!(p.decide(&Method::PATCH, Failure::Transport, 1), Decision::GiveUp);
         assert!(matches!(p.decide(&Method::GET, Failure::Transport, 1), Decision::Retry(_)));
-        assert!(matches!(p.decide(&Method::DELETE, Failure::Status(StatusCode::BAD_GATEWAY, &none), 1), Decision::Retry(_)));
+        assert!(matches!(
+            p.decide(&Method::DELETE, Failure::Status(StatusCode::BAD_GATEWAY, &none), 1),
+            Decision::Retry(_)
+        ));
         assert_eq!(p.decide(&Method::GET, Failure::Status(StatusCode::NOT_FOUND, &none), 1), Decision::GiveUp);
     }
 
@@ -162,14 +168,23 @@ mod tests {
     fn rate_limits_use_the_servers_wait() {
         let p = RetryPolicy::default();
         let interval = headers(|h| h.interval = Some(Duration::from_millis(1500)));
-        assert_eq!(p.decide(&Method::POST, Failure::Status(StatusCode::TOO_MANY_REQUESTS, &interval), 1), Decision::Retry(Duration::from_millis(1500)));
+        assert_eq!(
+            p.decide(&Method::POST, Failure::Status(StatusCode::TOO_MANY_REQUESTS, &interval), 1),
+            Decision::Retry(Duration::from_millis(1500))
+        );
         let both = headers(|h| {
             h.interval = Some(Duration::from_secs(10));
             h.retry_after = Some(Duration::from_secs(3));
         });
-        assert_eq!(p.decide(&Method::GET, Failure::Status(StatusCode::TOO_MANY_REQUESTS, &both), 1), Decision::Retry(Duration::from_secs(3)));
+        assert_eq!(
+            p.decide(&Method::GET, Failure::Status(StatusCode::TOO_MANY_REQUESTS, &both), 1),
+            Decision::Retry(Duration::from_secs(3))
+        );
         let daily = headers(|h| h.daily_remaining = Some(0));
-        assert_eq!(p.decide(&Method::GET, Failure::Status(StatusCode::TOO_MANY_REQUESTS, &daily), 1), Decision::DailyLimit);
+        assert_eq!(
+            p.decide(&Method::GET, Failure::Status(StatusCode::TOO_MANY_REQUESTS, &daily), 1),
+            Decision::DailyLimit
+        );
         let long = headers(|h| h.retry_after = Some(Duration::from_secs(3600)));
         assert_eq!(p.decide(&Method::GET, Failure::Status(StatusCode::TOO_MANY_REQUESTS, &long), 1), Decision::GiveUp);
     }

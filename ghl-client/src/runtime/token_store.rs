@@ -242,7 +242,10 @@ fn swap_file(path: &Path, expected: Option<u64>, new: &TokenRecord) -> Result<bo
     };
     let text = serde_json::to_vec_pretty(new).map_err(|e| Error::store("could not encode the token record", e))?;
     // tempfile creates the file with mode 0600 on Unix.
-    let mut tmp = tempfile::Builder::new().prefix(".ghl-tokens").tempfile_in(dir).map_err(|e| io("create a temporary file next to", e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ghl-tokens")
+        .tempfile_in(dir)
+        .map_err(|e| io("create a temporary file next to", e))?;
     std::io::Write::write_all(&mut tmp, &text).map_err(|e| io("write", e))?;
     tmp.as_file().sync_all().map_err(|e| io("flush", e))?;
     tmp.persist(path).map_err(|e| io("replace", e.error))?;
@@ -296,7 +299,8 @@ mod tests {
     use crate::runtime::oauth::UserType;
 
     fn record(rev: u64, access: &str) -> TokenRecord {
-        let mut r = TokenRecord::new(OAuthTokens::new(access, Some(format!("r-{access}")), 1_900_000_000, UserType::Location));
+        let mut r =
+            TokenRecord::new(OAuthTokens::new(access, Some(format!("r-{access}")), 1_900_000_000, UserType::Location));
         r.revision = rev;
         r
     }

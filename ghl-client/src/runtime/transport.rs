@@ -34,14 +34,19 @@ impl Net {
             .header(http::header::ACCEPT, "application/json")
             .header(http::header::AUTHORIZATION, authorization);
         for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::encode(op, format!("`{name}` is not a valid header name")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| Error::encode(op, format!("the value of header `{name}` has characters not allowed in a header")))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::encode(op, format!("`{name}` is not a valid header name")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::encode(op, format!("the value of header `{name}` has characters not allowed in a header"))
+            })?;
             builder = builder.header(name, value);
         }
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder.header(http::header::CONTENT_TYPE, "application/json").body(bytes.clone()),
-            Body::Form(text) => builder.header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(text.clone()),
+            Body::Form(text) => {
+                builder.header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(text.clone())
+            }
             Body::Multipart(parts) => builder.multipart(multipart_form(op, parts).await?),
         };
         builder.build().map_err(|e| Error::encode(op, e))
@@ -64,7 +69,9 @@ async fn multipart_form(operation: &'static str, parts: &[Part]) -> Result<reqwe
     for part in parts {
         form = match part {
             Part::Text { name, value } => form.text(name.clone(), value.clone()),
-            Part::File { name, upload, max_bytes } => form.part(name.clone(), upload.to_part(operation, *max_bytes).await?),
+            Part::File { name, upload, max_bytes } => {
+                form.part(name.clone(), upload.to_part(operation, *max_bytes).await?)
+            }
         };
     }
     Ok(form)

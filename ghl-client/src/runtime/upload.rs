@@ -37,7 +37,10 @@ pub(crate) enum UploadSource {
     Bytes(Bytes),
     Path(PathBuf),
     /// Taken on the first send: a stream cannot be sent twice.
-    Stream { stream: Arc<Mutex<Option<ByteStream>>>, length: Option<u64> },
+    Stream {
+        stream: Arc<Mutex<Option<ByteStream>>>,
+        length: Option<u64>,
+    },
 }
 
 impl fmt::Debug for UploadSource {
@@ -45,7 +48,9 @@ impl fmt::Debug for UploadSource {
         match self {
             UploadSource::Bytes(b) => f.debug_tuple("Bytes").field(&b.len()).finish(),
             UploadSource::Path(p) => f.debug_tuple("Path").field(p).finish(),
-            UploadSource::Stream { length, .. } => f.debug_struct("Stream").field("length", length).finish_non_exhaustive(),
+            UploadSource::Stream { length, .. } => {
+                f.debug_struct("Stream").field("length", length).finish_non_exhaustive()
+            }
         }
     }
 }
@@ -119,7 +124,11 @@ impl Upload {
     }
 
     /// The multipart part, after checking `max_bytes`.
-    pub(crate) async fn to_part(&self, operation: &'static str, max_bytes: Option<u64>) -> Result<reqwest::multipart::Part, Error> {
+    pub(crate) async fn to_part(
+        &self,
+        operation: &'static str,
+        max_bytes: Option<u64>,
+    ) -> Result<reqwest::multipart::Part, Error> {
         let too_large = |size: u64, max: u64| Error::InvalidArgument {
             operation,
             message: format!("`{}` is {size} bytes; this endpoint accepts at most {max} bytes", self.file_name),
@@ -134,10 +143,16 @@ impl Upload {
                 reqwest::multipart::Part::stream_with_length(reqwest::Body::from(b.clone()), b.len() as u64)
             }
             UploadSource::Path(p) => {
-                let unreadable = |e: std::io::Error| Error::InvalidArgument { operation, message: format!("could not read `{}`: {e}", p.display()) };
+                let unreadable = |e: std::io::Error| Error::InvalidArgument {
+                    operation,
+                    message: format!("could not read `{}`: {e}", p.display()),
+                };
                 let meta = tokio::fs::metadata(p).await.map_err(unreadable)?;
                 if !meta.is_file() {
-                    return Err(Error::InvalidArgument { operation, message: format!("`{}` is not a regular file", p.display()) });
+                    return Err(Error::InvalidArgument {
+                        operation,
+                        message: format!("`{}` is not a regular file", p.display()),
+                    });
                 }
                 check(meta.len())?;
                 let file = tokio::fs::File::open(p).await.map_err(unreadable)?;
@@ -151,7 +166,10 @@ impl Upload {
                 let Some(stream) = taken else {
                     return Err(Error::InvalidArgument {
                         operation,
-                        message: format!("the stream of `{}` was already sent; a stream can be uploaded once", self.file_name),
+                        message: format!(
+                            "the stream of `{}` was already sent; a stream can be uploaded once",
+                            self.file_name
+                        ),
                     });
                 };
                 let body = reqwest::Body::wrap_stream(limit_stream(stream, max_bytes));
@@ -163,7 +181,9 @@ impl Upload {
         };
         let part = part.file_name(self.file_name.clone());
         match &self.mime {
-            Some(mime) => part.mime_str(mime).map_err(|e| Error::encode(operation, format!("invalid MIME type `{mime}`: {e}"))),
+            Some(mime) => {
+                part.mime_str(mime).map_err(|e| Error::encode(operation, format!("invalid MIME type `{mime}`: {e}")))
+            }
             None => Ok(part),
         }
     }
@@ -196,7 +216,8 @@ mod tests {
         assert!(e.to_string().contains("`a.bin` is 11 bytes; this endpoint accepts at most 10 bytes"), "{e}");
         assert!(big.to_part("op", Some(11)).await.is_ok());
 
-        let declared = Upload::from_stream("s.bin", futures::stream::empty::<Result<Bytes, std::io::Error>>(), Some(100));
+        let declared =
+            Upload::from_stream("s.bin", futures::stream::empty::<Result<Bytes, std::io::Error>>(), Some(100));
         assert!(declared.to_part("op", Some(10)).await.is_err());
 
         let missing = Upload::from_path("/definitely/not/here.png");
