@@ -236,6 +236,8 @@ pub struct Param {
     pub context: Option<Context>,
     /// How the value is written into the query or header.
     pub encoding: ParamEncoding,
+    /// `explode: false`: list elements go comma-separated in one pair.
+    pub explode: bool,
     /// Doc text.
     pub doc: Option<String>,
 }
@@ -248,6 +250,8 @@ pub enum ParamEncoding {
     Text,
     /// One pair per element (`?ids=a&ids=b`).
     EachText,
+    /// One pair, elements joined by commas (`explode: false`: `?ids=a,b`).
+    CommaText,
     /// Its JSON text (objects, maps, nested lists).
     Json,
 }

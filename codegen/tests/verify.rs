@@ -10,8 +10,8 @@ fn fixture(rel: &str) -> PathBuf {
 
 #[test]
 fn a_tiny_pair_reports_missing_extra_and_explained_drift() {
-    let report =
-        verify(&fixture("spec"), &fixture("upstream/apps"), &VerifyOptions::default()).expect("fixture dirs are readable");
+    let report = verify(&fixture("spec"), &fixture("upstream/apps"), &VerifyOptions::default())
+        .expect("fixture dirs are readable");
     let s = &report.summary;
     assert_eq!((s.upstream_operations, s.our_operations, s.matched), (4, 3, 2), "{s:#?}");
 
@@ -38,7 +38,10 @@ fn a_tiny_pair_reports_missing_extra_and_explained_drift() {
 
     // An enum value only upstream has, unexplained; a field reached through `../common`.
     let status = get.drift.iter().find(|d| d.kind == DriftKind::ResponseFieldEnum).unwrap();
-    assert_eq!((status.subject.as_str(), status.upstream.as_deref()), ("response status", Some("only here: `deleted`")));
+    assert_eq!(
+        (status.subject.as_str(), status.upstream.as_deref()),
+        ("response status", Some("only here: `deleted`"))
+    );
     assert!(status.explained_by.is_none());
     assert!(
         get.drift.iter().any(|d| d.kind == DriftKind::ResponseFieldMissing && d.subject == "response meta.nextPage"),
@@ -83,9 +86,9 @@ fn an_unreadable_directory_is_an_error() {
 /// so CI does not have them: the test then says so and passes.
 #[test]
 fn the_real_spec_against_highlevels_documents_runs() {
-    let dir = std::env::var_os("GHL_OPENAPI_APPS").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/ghl-openapi/apps")
-    });
+    let dir = std::env::var_os("GHL_OPENAPI_APPS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/ghl-openapi/apps"));
     if !dir.is_dir() {
         eprintln!("skipped: {} is absent (set GHL_OPENAPI_APPS to HighLevel's apps/ directory)", dir.display());
         return;

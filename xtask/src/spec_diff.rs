@@ -49,12 +49,7 @@ pub struct Args {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
         return Err(format!("`git {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()));
     }
@@ -70,7 +65,9 @@ fn default_base(top: &Path) -> Result<(String, String), String> {
     let head = commit(top, "HEAD").ok_or("HEAD is not a commit (an empty repository?)")?;
     let parent_or_head = |why: &str| match commit(top, "HEAD~1") {
         Some(_) => ("HEAD~1".to_owned(), format!("{why}: comparing with HEAD~1")),
-        None => ("HEAD".to_owned(), format!("{why} and HEAD has no parent: comparing with HEAD (uncommitted edits only)")),
+        None => {
+            ("HEAD".to_owned(), format!("{why} and HEAD has no parent: comparing with HEAD (uncommitted edits only)"))
+        }
     };
     let Some(main) = ["main", "origin/main"].into_iter().find(|r| commit(top, r).is_some()) else {
         return Ok(parent_or_head("no `main` branch"));
@@ -120,7 +117,8 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
 
 fn run_inner(root: &Path, args: &Args) -> Result<ExitCode, String> {
     let spec = root.join(&args.spec).canonicalize().map_err(|e| format!("{}: {e}", args.spec.display()))?;
-    let top = PathBuf::from(git(root, &["rev-parse", "--show-toplevel"])?.trim());
+    // The repository is the one holding the spec directory.
+    let top = PathBuf::from(git(&spec, &["rev-parse", "--show-toplevel"])?.trim());
     let top = top.canonicalize().map_err(|e| format!("{}: {e}", top.display()))?;
     let prefix = spec
         .strip_prefix(&top)
@@ -144,11 +142,14 @@ fn run_inner(root: &Path, args: &Args) -> Result<ExitCode, String> {
     })?;
     let new = codegen::lower_api(&config, None).map_err(|diags| {
         print_diags(&diags, &prefix);
-        format!("the spec in the working tree does not lower ({} diagnostics above); see `cargo xtask lint`", diags.len())
+        format!(
+            "the spec in the working tree does not lower ({} diagnostics above); see `cargo xtask lint`",
+            diags.len()
+        )
     })?;
 
     let diff = diff_apis(&old, &new);
-    let label_base = if base.len() == sha.len() { format!("`{short}`") } else { format!("`{base}` ({short})") };
+    let label_base = if sha.starts_with(&base) { format!("`{short}`") } else { format!("`{base}` ({short})") };
     let labels = DiffLabels { base: label_base, head: format!("working tree (`{prefix}/`)") };
     let text = if args.changelog {
         changelog_markdown(&diff, &labels)

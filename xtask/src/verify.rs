@@ -49,13 +49,14 @@ pub struct Args {
 /// from there, relative `--against` from the current directory).
 pub fn run(root: &Path, args: Args) -> ExitCode {
     let options = VerifyOptions { recursive: args.recursive, depth: args.depth.max(1) };
-    let report = match verify(&root.join(&args.spec), &args.against, &options) {
+    let mut report = match verify(&root.join(&args.spec), &args.against, &options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("verify: {e}");
             return ExitCode::FAILURE;
         }
     };
+    report.ours_dir = args.spec.display().to_string();
     let text = match args.format {
         Format::Markdown => verify_markdown(&report, args.unexplained_only),
         Format::Json => verify_json(&report),

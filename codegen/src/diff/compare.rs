@@ -54,7 +54,31 @@ pub(super) fn compare(old: &Api, new: &Api) -> Vec<Change> {
 
 fn module(out: &mut Out, o: &Module, n: &Module) {
     let m = out.module.to_owned();
+    // An operation whose operationId changed but not its method and path is
+    // renamed, and its contents are still compared.
+    let renamed: Vec<(&String, &String)> = o
+        .operations
+        .iter()
+        .filter(|(k, _)| !n.operations.contains_key(*k))
+        .filter_map(|(ok, a)| {
+            let mut hits = n
+                .operations
+                .iter()
+                .filter(|(nk, b)| !o.operations.contains_key(*nk) && b.method == a.method && b.path == a.path);
+            let (nk, _) = hits.next()?;
+            hits.next().is_none().then_some((ok, nk))
+        })
+        .collect();
+    for (ok, nk) in &renamed {
+        let (a, b) = (&o.operations[*ok], &n.operations[*nk]);
+        out.push(Rule::OperationRenamed, &b.id, format!("`{}` → `{}` (`{}` → `{}`)", a.id, b.id, a.fn_name, b.fn_name));
+        operation(out, &m, a, b);
+    }
+    let is_renamed = |k: &String| renamed.iter().any(|(a, b)| *a == k || *b == k);
     for key in keys(&o.operations, &n.operations) {
+        if is_renamed(key) {
+            continue;
+        }
         match (o.operations.get(key), n.operations.get(key)) {
             (Some(op), None) => out.push(
                 Rule::OperationRemoved,

@@ -6,7 +6,8 @@
 //!
 //! Both versions are lowered to the [IR](crate::ir) and compared there, so the
 //! diff speaks about what the generated client exposes: operations are matched
-//! by module and builder name (from `operationId`), types by module and Rust
+//! by module and builder name (from `operationId`; an unmatched pair with the
+//! same method and path is a renamed operation, compared further), types by module and Rust
 //! name, fields and enum values by wire name, path parameters by position (a
 //! path parameter is a positional argument, so only its place matters) and the
 //! other parameters by wire name. Each difference becomes a [`Change`] with the
@@ -39,7 +40,7 @@
 //! | rule | impact |
 //! |---|---|
 //! | `module-added` / `module-removed` | non-breaking / **breaking** |
-//! | `operation-added` / `operation-removed` | non-breaking / **breaking** |
+//! | `operation-added` / `operation-removed` / `operation-renamed` | non-breaking / **breaking** / **breaking** |
 //! | `operation-method-changed`, `operation-path-changed`, `operation-version-changed` | non-breaking (wire only) |
 //! | `operation-token-narrowed` / `operation-token-widened` | **breaking** / non-breaking |
 //! | `operation-scope-added` / `operation-scope-removed` | **breaking** / non-breaking |
@@ -188,7 +189,9 @@ rules! {
     OperationAdded = "operation-added", NonBreaking, Added,
         "A new operation: a new handle method and builder.";
     OperationRemoved = "operation-removed", Breaking, Removed,
-        "An operation is gone (or its operationId changed): its method and builder disappear.";
+        "An operation is gone: its method and builder disappear.";
+    OperationRenamed = "operation-renamed", Breaking, Changed,
+        "The operationId changed (same method and path): the handle method and builder are renamed.";
     OperationMethodChanged = "operation-method-changed", NonBreaking, Changed,
         "The HTTP method changed; the Rust call is the same (wire only).";
     OperationPathChanged = "operation-path-changed", NonBreaking, Changed,

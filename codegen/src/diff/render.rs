@@ -40,6 +40,15 @@ impl From<serde_json::Error> for RenderError {
     }
 }
 
+/// Text that ends with exactly one newline.
+pub(super) fn with_newline(mut text: String) -> String {
+    while text.ends_with('\n') {
+        text.pop();
+    }
+    text.push('\n');
+    text
+}
+
 /// A Markdown table cell: no pipes or line breaks.
 fn cell(text: String) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
@@ -179,7 +188,7 @@ pub fn diff_markdown(diff: &SpecDiff, labels: &DiffLabels) -> Result<String, Ren
         items_added_more => added_more,
         rules => rule_rows(),
     })?;
-    Ok(text)
+    Ok(with_newline(text))
 }
 
 #[derive(Serialize)]
@@ -263,9 +272,10 @@ pub fn changelog_markdown(diff: &SpecDiff, labels: &DiffLabels) -> Result<String
             out.push(ChangelogSection { title, entries });
         }
     }
-    Ok(env().get_template("spec_diff_changelog")?.render(context! {
+    let text = env().get_template("spec_diff_changelog")?.render(context! {
         labels => labels,
         sections => out,
         breaking => diff.breaking(),
-    })?)
+    })?;
+    Ok(with_newline(text))
 }

@@ -1274,7 +1274,7 @@ pub fn verify_markdown(report: &VerifyReport, unexplained_only: bool) -> Result<
         unexplained_only => unexplained_only,
         strict_fails => report.has_unexplained(),
     })?;
-    Ok(text)
+    Ok(super::render::with_newline(text))
 }
 
 /// The whole report as pretty-printed JSON.

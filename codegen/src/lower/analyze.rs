@@ -96,6 +96,7 @@ impl Lowerer<'_> {
                 for (i, p) in op.params.iter().enumerate() {
                     let enc = match &p.ty {
                         ty if text_like(self, ty) => ParamEncoding::Text,
+                        Ty::Array(inner) if text_like(self, inner) && !p.explode => ParamEncoding::CommaText,
                         Ty::Array(inner) if text_like(self, inner) => ParamEncoding::EachText,
                         _ => ParamEncoding::Json,
                     };

@@ -356,7 +356,9 @@ impl Lowerer<'_> {
             let base = if matches!(base.as_str(), "client" | "body") { format!("{base}_param") } else { base };
             let ident = names::unique(&base, |c| params.iter().any(|p| p.ident == c));
             let encoding = crate::ir::ParamEncoding::default();
+            let explode = p.get("explode") != Some(&Value::Bool(false));
             params.push(Param {
+                explode,
                 wire: name,
                 ident,
                 loc,

@@ -8235,7 +8235,7 @@ impl From<&str> for AdMediaKind {
     }
 }
 crate::runtime::enums::string_enum!(AdMediaKind);
-/// Which data set to read; campaigns built in HighLevel's Ad Manager, or the connected ad account as a whole.
+/// Whether to read HighLevel's Ad Manager data or the connected integration's data.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdSourceType {
@@ -9640,7 +9640,7 @@ impl FacebookLeadFormThankYouPage {
         self
     }
 }
-/// Lead form flavour; higher intent adds a review step before submission.
+/// Lead form flavour.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookLeadFormType {

@@ -7,6 +7,9 @@ pub mod ad_manager;
 ///Affiliate Manager (spec/affiliate-manager.yaml).
 #[cfg(feature = "affiliate_manager")]
 pub mod affiliate_manager;
+///Agent Studio (spec/agent-studio.yaml).
+#[cfg(feature = "agent_studio")]
+pub mod agent_studio;
 ///Associations (spec/associations.yaml).
 #[cfg(feature = "associations")]
 pub mod associations;
@@ -33,6 +36,9 @@ pub mod companies;
 ///Contacts (spec/contacts.yaml).
 #[cfg(feature = "contacts")]
 pub mod contacts;
+///Conversation AI (spec/conversation-ai.yaml).
+#[cfg(feature = "conversation_ai")]
+pub mod conversation_ai;
 ///Conversations (spec/conversations.yaml).
 #[cfg(feature = "conversations")]
 pub mod conversations;
@@ -105,6 +111,9 @@ pub mod snapshots;
 ///Social Planner (spec/social-planner.yaml).
 #[cfg(feature = "social_planner")]
 pub mod social_planner;
+///Store (spec/store.yaml).
+#[cfg(feature = "store")]
+pub mod store;
 ///Surveys (spec/surveys.yaml).
 #[cfg(feature = "surveys")]
 pub mod surveys;
@@ -114,6 +123,9 @@ pub mod triggers;
 ///Users (spec/users.yaml).
 #[cfg(feature = "users")]
 pub mod users;
+///Voice AI (spec/voice-ai.yaml).
+#[cfg(feature = "voice_ai")]
+pub mod voice_ai;
 ///Webhook Events (spec/webhook-events.yaml).
 #[cfg(feature = "webhook_events")]
 pub mod webhook_events;
@@ -133,6 +145,11 @@ impl crate::Client {
     ///Operations of the Affiliate Manager module.
     pub fn affiliate_manager(&self) -> affiliate_manager::AffiliateManager {
         affiliate_manager::AffiliateManager::new(self.clone())
+    }
+    #[cfg(feature = "agent_studio")]
+    ///Operations of the Agent Studio module.
+    pub fn agent_studio(&self) -> agent_studio::AgentStudio {
+        agent_studio::AgentStudio::new(self.clone())
     }
     #[cfg(feature = "associations")]
     ///Operations of the Associations module.
@@ -173,6 +190,11 @@ impl crate::Client {
     ///Operations of the Contacts module.
     pub fn contacts(&self) -> contacts::Contacts {
         contacts::Contacts::new(self.clone())
+    }
+    #[cfg(feature = "conversation_ai")]
+    ///Operations of the Conversation AI module.
+    pub fn conversation_ai(&self) -> conversation_ai::ConversationAi {
+        conversation_ai::ConversationAi::new(self.clone())
     }
     #[cfg(feature = "conversations")]
     ///Operations of the Conversations module.
@@ -294,6 +316,11 @@ impl crate::Client {
     pub fn social_planner(&self) -> social_planner::SocialPlanner {
         social_planner::SocialPlanner::new(self.clone())
     }
+    #[cfg(feature = "store")]
+    ///Operations of the Store module.
+    pub fn store(&self) -> store::Store {
+        store::Store::new(self.clone())
+    }
     #[cfg(feature = "surveys")]
     ///Operations of the Surveys module.
     pub fn surveys(&self) -> surveys::Surveys {
@@ -308,6 +335,11 @@ impl crate::Client {
     ///Operations of the Users module.
     pub fn users(&self) -> users::Users {
         users::Users::new(self.clone())
+    }
+    #[cfg(feature = "voice_ai")]
+    ///Operations of the Voice AI module.
+    pub fn voice_ai(&self) -> voice_ai::VoiceAi {
+        voice_ai::VoiceAi::new(self.clone())
     }
     #[cfg(feature = "webhook_subscriptions")]
     ///Operations of the Webhook Subscriptions module.
@@ -341,6 +373,13 @@ pub fn contract_samples(
             affiliate_manager::contract_samples(client)
                 .into_iter()
                 .map(|(id, call)| (affiliate_manager::MODULE, id, call)),
+        );
+    #[cfg(feature = "agent_studio")]
+    calls
+        .extend(
+            agent_studio::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (agent_studio::MODULE, id, call)),
         );
     #[cfg(feature = "associations")]
     calls
@@ -397,6 +436,13 @@ pub fn contract_samples(
             contacts::contract_samples(client)
                 .into_iter()
                 .map(|(id, call)| (contacts::MODULE, id, call)),
+        );
+    #[cfg(feature = "conversation_ai")]
+    calls
+        .extend(
+            conversation_ai::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (conversation_ai::MODULE, id, call)),
         );
     #[cfg(feature = "conversations")]
     calls
@@ -566,6 +612,13 @@ pub fn contract_samples(
                 .into_iter()
                 .map(|(id, call)| (social_planner::MODULE, id, call)),
         );
+    #[cfg(feature = "store")]
+    calls
+        .extend(
+            store::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (store::MODULE, id, call)),
+        );
     #[cfg(feature = "surveys")]
     calls
         .extend(
@@ -586,6 +639,13 @@ pub fn contract_samples(
             users::contract_samples(client)
                 .into_iter()
                 .map(|(id, call)| (users::MODULE, id, call)),
+        );
+    #[cfg(feature = "voice_ai")]
+    calls
+        .extend(
+            voice_ai::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (voice_ai::MODULE, id, call)),
         );
     #[cfg(feature = "webhook_subscriptions")]
     calls

@@ -13,7 +13,8 @@ use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
-use crate::runtime::oauth::{OAuthSession, UserType};
+use crate::runtime::oauth::UserType;
+use crate::runtime::refresh::OAuthSession;
 use crate::runtime::request::{OperationMeta, TokenKind};
 use crate::runtime::transport::Net;
 

@@ -10,6 +10,7 @@
 //! - [`error`]: the one error type.
 
 mod auth;
+mod builder;
 pub mod client;
 pub mod config;
 pub(crate) mod enums;
@@ -18,6 +19,7 @@ pub mod nullable;
 pub mod oauth;
 pub mod pagination;
 pub mod rate_limit;
+mod refresh;
 pub mod request;
 pub mod response;
 pub mod retry;

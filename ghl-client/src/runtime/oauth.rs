@@ -1,10 +1,9 @@
-//! OAuth 2.0 for HighLevel marketplace apps: the authorization URL, the code
-//! exchange and refresh at `/oauth/token`, location tokens from an agency
-//! token, and the refresh protocol over a [`TokenStore`].
+//! OAuth 2.0 for HighLevel marketplace apps: the app's credentials, the
+//! authorization URL, the token pair, and the calls to `/oauth/token` and
+//! `/oauth/locationToken`. The refresh protocol over a
+//! [`crate::TokenStore`] is in the private `refresh` module.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -12,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::runtime::error::{ErrorBody, request_id};
-use crate::runtime::token_store::{RefreshLease, TokenRecord, TokenStore};
 use crate::runtime::transport::Net;
 
 /// The authorization page of the marketplace.
@@ -21,7 +19,7 @@ pub const AUTHORIZATION_URL: &str = "https://marketplace.gohighlevel.com/v2/oaut
 pub const WHITE_LABEL_AUTHORIZATION_URL: &str = "https://marketplace.leadconnectorhq.com/v2/oauth/chooselocation";
 
 /// Operation name in errors of a code exchange (no API operation is involved).
-const TOKEN_OP: &str = "oauth-token";
+pub(crate) const TOKEN_OP: &str = "oauth-token";
 
 /// Which kind of account a token acts for (`user_type` at `/oauth/token`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -168,8 +166,8 @@ mod opt_secret {
 /// ```
 #[derive(Clone)]
 pub struct OAuthApp {
-    client_id: String,
-    client_secret: SecretString,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: SecretString,
 }
 
 impl fmt::Debug for OAuthApp {
@@ -281,7 +279,7 @@ const QUERY_VALUE: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
 
 /// Parses a token-endpoint answer. Errors never quote the body: it holds tokens.
-fn parse_tokens(raw: &[u8], requested: UserType) -> Result<OAuthTokens, &'static str> {
+pub(crate) fn parse_tokens(raw: &[u8], requested: UserType) -> Result<OAuthTokens, &'static str> {
     let value: serde_json::Value = serde_json::from_slice(raw).map_err(|_| "the answer is not JSON")?;
     let obj = value.as_object().ok_or("the answer is not a JSON object")?;
     let text = |k: &str| obj.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -312,7 +310,7 @@ fn parse_tokens(raw: &[u8], requested: UserType) -> Result<OAuthTokens, &'static
 }
 
 /// Why a token-endpoint call failed.
-enum TokenCallError {
+pub(crate) enum TokenCallError {
     /// HighLevel rejected the credentials (400/401/403): refreshing again will not help.
     Rejected(Error),
     /// Anything else.
@@ -320,7 +318,7 @@ enum TokenCallError {
 }
 
 impl TokenCallError {
-    fn into_error(self) -> Error {
+    pub(crate) fn into_error(self) -> Error {
         match self {
             TokenCallError::Rejected(e) | TokenCallError::Other(e) => e,
         }
@@ -328,7 +326,7 @@ impl TokenCallError {
 }
 
 /// POSTs a form to a token endpoint and parses the tokens it returns.
-async fn token_call(
+pub(crate) async fn token_call(
     net: &Net,
     operation: &'static str,
     path: &str,
@@ -387,315 +385,6 @@ async fn token_call(
     })
 }
 
-/// Settings of the refresh protocol.
-#[derive(Clone, Debug)]
-pub(crate) struct RefreshSettings {
-    /// Refresh this long before the access token expires.
-    pub refresh_before: Duration,
-    /// How long a refresh lease is honoured by others.
-    pub lease_ttl: Duration,
-    /// How often a waiting client looks at the store again.
-    pub poll: Duration,
-}
-
-impl Default for RefreshSettings {
-    fn default() -> Self {
-        RefreshSettings {
-            refresh_before: Duration::from_secs(300),
-            lease_ttl: Duration::from_secs(120),
-            poll: Duration::from_millis(100),
-        }
-    }
-}
-
-/// A location token made from the agency token, cached per location.
-struct LocationToken {
-    token: SecretString,
-    expires_at: u64,
-    generation: u64,
-}
-
-type LocationSlot = Arc<tokio::sync::Mutex<Option<LocationToken>>>;
-
-/// The OAuth state of one client: app, store, cache, and the refresh gate.
-pub(crate) struct OAuthSession {
-    app: OAuthApp,
-    store: Arc<dyn TokenStore>,
-    settings: RefreshSettings,
-    /// Names this session in refresh leases.
-    holder: String,
-    /// Last record seen; the fast path reads only this.
-    cached: Mutex<Option<TokenRecord>>,
-    /// A refreshed record that could not be stored yet: stored before any use.
-    unsaved: Mutex<Option<TokenRecord>>,
-    /// One refresh at a time in this process; tokio's mutex is FIFO.
-    gate: tokio::sync::Mutex<()>,
-    locations: Mutex<HashMap<String, LocationSlot>>,
-    generations: std::sync::atomic::AtomicU64,
-}
-
-impl fmt::Debug for OAuthSession {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthSession").field("app", &self.app).field("store", &self.store).finish_non_exhaustive()
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl OAuthSession {
-    pub(crate) fn new(app: OAuthApp, store: Arc<dyn TokenStore>, settings: RefreshSettings) -> Self {
-        OAuthSession {
-            app,
-            store,
-            settings,
-            holder: format!("{}-{:016x}", std::process::id(), fastrand::u64(..)),
-            cached: Mutex::new(None),
-            unsaved: Mutex::new(None),
-            gate: tokio::sync::Mutex::new(()),
-            locations: Mutex::new(HashMap::new()),
-            generations: std::sync::atomic::AtomicU64::new(1),
-        }
-    }
-
-    pub(crate) fn app(&self) -> &OAuthApp {
-        &self.app
-    }
-
-    /// Whether `record` can be used now, given that revision `failed` was rejected.
-    fn usable(&self, record: &TokenRecord, failed: Option<u64>) -> bool {
-        record.lease.is_none()
-            && Some(record.revision) != failed
-            && !record.tokens.expires_within(self.settings.refresh_before)
-    }
-
-    fn cached_usable(&self, failed: Option<u64>) -> Option<TokenRecord> {
-        lock(&self.cached).as_ref().filter(|r| self.usable(r, failed)).cloned()
-    }
-
-    /// A usable token record, refreshing first if the access token is (about
-    /// to be) expired or revision `failed` was just rejected by the server.
-    pub(crate) async fn access(
-        &self,
-        net: &Net,
-        operation: &'static str,
-        failed: Option<u64>,
-    ) -> Result<TokenRecord, Error> {
-        if let Some(r) = self.cached_usable(failed) {
-            return Ok(r);
-        }
-        let _gate = self.gate.lock().await;
-        self.store_unsaved().await?;
-        loop {
-            // Someone in this process may have refreshed while we queued.
-            if let Some(r) = self.cached_usable(failed) {
-                return Ok(r);
-            }
-            let Some(current) = self.store.get().await? else {
-                return Err(Error::auth(
-                    operation,
-                    "no OAuth tokens are stored yet; send the installing admin to the authorization URL and pass the returned code to `Client::exchange_code`",
-                ));
-            };
-            *lock(&self.cached) = Some(current.clone());
-            if self.usable(&current, failed) {
-                return Ok(current);
-            }
-            if let Some(lease) = &current.lease
-                && lease.holder != self.holder
-                && lease.expires_at > unix_now()
-            {
-                // Another process is refreshing: wait for its record.
-                tokio::time::sleep(self.settings.poll).await;
-                continue;
-            }
-            let Some(refresh) = current.tokens.refresh_token.clone() else {
-                return Err(Error::auth(
-                    operation,
-                    "the stored access token expired and there is no refresh token; authorize the app again",
-                ));
-            };
-            let lease = RefreshLease {
-                holder: self.holder.clone(),
-                expires_at: unix_now().saturating_add(self.settings.lease_ttl.as_secs()),
-            };
-            let leased = current.next(current.tokens.clone(), Some(lease));
-            if !self.store.compare_and_swap(Some(current.revision), &leased).await? {
-                continue; // the store changed under us: look again
-            }
-            return self.refresh_with_lease(net, operation, &leased, &refresh).await;
-        }
-    }
-
-    /// Spends the refresh token (we hold the lease) and stores the new pair.
-    async fn refresh_with_lease(
-        &self,
-        net: &Net,
-        operation: &'static str,
-        leased: &TokenRecord,
-        refresh: &SecretString,
-    ) -> Result<TokenRecord, Error> {
-        tracing::info!(operation, user_type = leased.tokens.user_type.as_str(), "refreshing the OAuth access token");
-        let user_type = leased.tokens.user_type;
-        let form = [
-            ("client_id", self.app.client_id.as_str()),
-            ("client_secret", self.app.client_secret.expose_secret()),
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh.expose_secret()),
-            ("user_type", user_type.as_str()),
-        ];
-        match token_call(net, operation, "/oauth/token", &form, None, user_type).await {
-            Ok(mut tokens) => {
-                // Keep what the refresh answer may omit.
-                tokens.location_id = tokens.location_id.or_else(|| leased.tokens.location_id.clone());
-                tokens.company_id = tokens.company_id.or_else(|| leased.tokens.company_id.clone());
-                tokens.user_id = tokens.user_id.or_else(|| leased.tokens.user_id.clone());
-                tokens.refresh_token = tokens.refresh_token.or_else(|| leased.tokens.refresh_token.clone());
-                let new = leased.next(tokens, None);
-                self.save_spent(new).await
-            }
-            Err(e) => {
-                // Give the lease back so that others do not wait for it to time out.
-                let released = leased.next(leased.tokens.clone(), None);
-                if let Err(store_error) = self.store.compare_and_swap(Some(leased.revision), &released).await {
-                    tracing::warn!(error = %store_error, "could not release the refresh lease");
-                }
-                Err(e.into_error())
-            }
-        }
-    }
-
-    /// Stores a record whose refresh token was just obtained. The old one is
-    /// spent, so this one must land even if our lease was taken over.
-    async fn save_spent(&self, mut new: TokenRecord) -> Result<TokenRecord, Error> {
-        let mut expected = Some(new.revision.saturating_sub(1));
-        for _ in 0..8 {
-            match self.store.compare_and_swap(expected, &new).await {
-                Ok(true) => {
-                    *lock(&self.cached) = Some(new.clone());
-                    return Ok(new);
-                }
-                Ok(false) => {
-                    let current = self.store.get().await?;
-                    expected = current.as_ref().map(|r| r.revision);
-                    new.revision = expected.unwrap_or(0).saturating_add(1);
-                }
-                Err(e) => {
-                    *lock(&self.unsaved) = Some(new);
-                    return Err(e);
-                }
-            }
-        }
-        *lock(&self.unsaved) = Some(new);
-        Err(Error::TokenStore {
-            message: "the token store kept changing while saving refreshed tokens; will retry on the next call".into(),
-            source: None,
-        })
-    }
-
-    /// Retries saving a refreshed record that could not be stored before.
-    async fn store_unsaved(&self) -> Result<(), Error> {
-        let pending = lock(&self.unsaved).take();
-        if let Some(record) = pending {
-            self.save_spent(record).await?;
-        }
-        Ok(())
-    }
-
-    /// Exchanges an authorization code and stores the tokens (replacing any).
-    pub(crate) async fn exchange_code(
-        &self,
-        net: &Net,
-        code: &str,
-        redirect_uri: Option<&str>,
-        user_type: UserType,
-    ) -> Result<OAuthTokens, Error> {
-        let mut form = vec![
-            ("client_id", self.app.client_id.as_str()),
-            ("client_secret", self.app.client_secret.expose_secret()),
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("user_type", user_type.as_str()),
-        ];
-        if let Some(uri) = redirect_uri {
-            form.push(("redirect_uri", uri));
-        }
-        let tokens = token_call(net, TOKEN_OP, "/oauth/token", &form, None, user_type)
-            .await
-            .map_err(TokenCallError::into_error)?;
-        let _gate = self.gate.lock().await;
-        lock(&self.unsaved).take();
-        let current = self.store.get().await.ok().flatten();
-        let record = match &current {
-            Some(c) => c.next(tokens.clone(), None),
-            None => TokenRecord::new(tokens.clone()),
-        };
-        self.save_spent(record).await?;
-        Ok(tokens)
-    }
-
-    fn location_slot(&self, location_id: &str) -> LocationSlot {
-        lock(&self.locations).entry(location_id.to_owned()).or_default().clone()
-    }
-
-    /// A location token for `location_id`, made from the agency token and
-    /// cached; `failed` is the generation the server just rejected.
-    pub(crate) async fn location_token(
-        &self,
-        net: &Net,
-        operation: &'static str,
-        agency: TokenRecord,
-        location_id: &str,
-        failed: Option<u64>,
-    ) -> Result<(SecretString, u64), Error> {
-        let slot = self.location_slot(location_id);
-        let mut cached = slot.lock().await; // one fetch per location at a time
-        if let Some(t) = cached.as_ref()
-            && Some(t.generation) != failed
-            && t.expires_at > unix_now().saturating_add(self.settings.refresh_before.as_secs())
-        {
-            return Ok((t.token.clone(), t.generation));
-        }
-        let Some(company_id) = agency.tokens.company_id.clone() else {
-            return Err(Error::auth(
-                operation,
-                "the agency token has no company id, so no location token can be requested; authorize the app again",
-            ));
-        };
-        let form = [("companyId", company_id.as_str()), ("locationId", location_id)];
-        tracing::info!(operation, location_id, "requesting a location token from the agency token");
-        let mut agency = agency;
-        let mut retried = false;
-        let tokens = loop {
-            match token_call(
-                net,
-                operation,
-                "/oauth/locationToken",
-                &form,
-                Some(&agency.tokens.access_token),
-                UserType::Location,
-            )
-            .await
-            {
-                Ok(t) => break t,
-                // The agency token may have been revoked or expired early: refresh it once.
-                Err(TokenCallError::Rejected(Error::Auth { status: Some(s), .. }))
-                    if s == http::StatusCode::UNAUTHORIZED && !retried =>
-                {
-                    retried = true;
-                    agency = self.access(net, operation, Some(agency.revision)).await?;
-                }
-                Err(e) => return Err(e.into_error()),
-            }
-        };
-        let generation = self.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let token = tokens.access_token.clone();
-        *cached = Some(LocationToken { token: token.clone(), expires_at: tokens.expires_at, generation });
-        Ok((token, generation))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -741,6 +430,7 @@ mod tests {
 
     #[test]
     fn stored_tokens_round_trip_through_json() {
+        use crate::TokenRecord;
         let t = OAuthTokens::new("A", Some("R".into()), 5, UserType::Location).location_id("l");
         let json = serde_json::to_string(&TokenRecord::new(t)).unwrap();
         let back: TokenRecord = serde_json::from_str(&json).unwrap();

@@ -115,6 +115,12 @@ impl Request {
         }
     }
 
+    /// Adds one query pair holding every element, comma-separated (`?ids=a,b`).
+    pub fn query_joined<T: Display>(&mut self, name: &'static str, values: impl IntoIterator<Item = T>) {
+        let joined = values.into_iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+        self.query.push((name, joined));
+    }
+
     /// Adds a structured query value, sent as its JSON text.
     pub fn query_json<T: serde::Serialize>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
         let text = serde_json::to_string(value).map_err(|e| Error::encode(self.meta.id, e))?;

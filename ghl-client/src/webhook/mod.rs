@@ -266,6 +266,31 @@ impl WebhookVerifier {
         Ok(VerifiedWebhook { scheme, webhook_id, timestamp, payload })
     }
 
+    /// Forgets a verified delivery's `webhookId`, so that HighLevel may
+    /// deliver it again: call it when the event could not be handled and you
+    /// answer `429` (the one status HighLevel retries on). A redelivery must
+    /// still fall inside the timestamp window.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # use ghl_client::webhook::{VerifiedWebhook, WebhookVerifier};
+    /// # async fn handle(_: &VerifiedWebhook) -> Result<(), ()> { Err(()) }
+    /// # async fn f(verifier: &WebhookVerifier, delivery: VerifiedWebhook) -> http::StatusCode {
+    /// if handle(&delivery).await.is_err() {
+    ///     let _ = verifier.release(&delivery).await;
+    ///     return http::StatusCode::TOO_MANY_REQUESTS;
+    /// }
+    /// http::StatusCode::OK
+    /// # }
+    /// # }
+    /// ```
+    pub async fn release(&self, delivery: &VerifiedWebhook) -> Result<(), WebhookError> {
+        match &delivery.webhook_id {
+            Some(id) => self.store.remove(id).await,
+            None => Ok(()),
+        }
+    }
+
     /// Checks only the body size and the signatures (no timestamp, no
     /// replay); returns the verified scheme.
     ///

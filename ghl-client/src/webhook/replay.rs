@@ -71,6 +71,14 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
     /// After `expires_at` the timestamp window refuses the delivery anyway,
     /// so the id may be forgotten.
     async fn insert_if_absent(&self, webhook_id: &str, now: SystemTime, expires_at: SystemTime) -> Result<bool, WebhookError>;
+
+    /// Forgets `webhook_id`, so that a redelivery of it is accepted (see
+    /// [`WebhookVerifier::release`](super::WebhookVerifier::release)). The
+    /// default does nothing.
+    async fn remove(&self, webhook_id: &str) -> Result<(), WebhookError> {
+        let _ = webhook_id;
+        Ok(())
+    }
 }
 
 /// A [`ReplayStore`] in memory, bounded in size.
@@ -179,6 +187,12 @@ impl ReplayStore for MemoryReplayStore {
         seen.order.push_back((webhook_id.to_owned(), seq));
         Ok(true)
     }
+
+    async fn remove(&self, webhook_id: &str) -> Result<(), WebhookError> {
+        // Its queue entry stays behind and is skipped when it reaches the front.
+        self.seen().ids.remove(webhook_id);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -217,5 +231,7 @@ mod tests {
         assert!(store.insert_if_absent("x", at(20), at(30)).await.unwrap());
         assert!(store.insert_if_absent("y", at(21), at(31)).await.unwrap());
         assert!(!store.insert_if_absent("x", at(22), at(32)).await.unwrap());
+        store.remove("x").await.unwrap();
+        assert!(store.insert_if_absent("x", at(23), at(33)).await.unwrap());
     }
 }

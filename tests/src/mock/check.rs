@@ -205,7 +205,7 @@ pub(crate) fn describe(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("boolean {b}"),
         Value::Number(n) => format!("number {n}"),
-        Value::String(s) if s.len() > 40 => format!("string \"{}…\"", &s[..s.floor_char_boundary(40)]),
+        Value::String(s) if s.chars().count() > 40 => format!("string \"{}…\"", s.chars().take(40).collect::<String>()),
         Value::String(s) => format!("string \"{s}\""),
         Value::Array(a) => format!("an array of {}", a.len()),
         Value::Object(_) => "an object".into(),

@@ -4,9 +4,11 @@
 
 use std::path::Path;
 
-use codegen::ir::{Api, Method, Operation};
+use codegen::ir::{Api, Operation};
 use codegen::load::SpecSet;
 use serde_json::Value;
+
+use super::respond::{Builder, Raw};
 
 /// The loaded spec: every operation of every module, ready to route.
 ///
@@ -19,6 +21,7 @@ pub struct MockSpec {
     pub(crate) api: Api,
     pub(crate) set: SpecSet,
     ops: Vec<MockOperation>,
+    notes: Vec<String>,
 }
 
 /// One operation, with what the mock needs beyond the IR.
@@ -35,6 +38,8 @@ pub struct MockOperation {
     pub(crate) doc: String,
     pub(crate) pointer: String,
     pub(crate) paging: Option<RawPaging>,
+    /// The body of a successful answer (`None` for no body).
+    pub response: Option<Value>,
     segments: Vec<Segment>,
 }
 
@@ -97,11 +102,36 @@ impl MockSpec {
                     doc: module.source.clone(),
                     pointer,
                     paging,
+                    response: None,
                     segments: segments(&op.path),
                 });
             }
         }
-        MockSpec { api, set, ops }
+        let mut builder = Builder::new(&api, &set);
+        for mock in &mut ops {
+            let codegen::ir::Success::Json(ty) = &mock.op.success else { continue };
+            let raw_op = set.doc(&mock.doc).and_then(|d| d.value.pointer(&mock.pointer));
+            let media = raw_op
+                .and_then(|r| r.get("responses"))
+                .and_then(|r| r.get(mock.success_status.to_string()))
+                .and_then(|r| r.get("content"))
+                .and_then(|c| c.get("application/json"));
+            let schema = media.and_then(|m| m.get("schema")).map(|s| Raw::new(&mock.doc, s));
+            let at = format!("{} response", mock.op.id);
+            let mut value = builder.build(&at, ty, schema, 0);
+            if let Some(example) = media.and_then(|m| m.get("example")) {
+                builder.overlay(&at, &mut value, example, ty);
+            }
+            mock.response = Some(value);
+        }
+        let notes = builder.notes.into_iter().collect();
+        MockSpec { api, set, ops, notes }
+    }
+
+    /// Spec `example` values that do not fit their schema's type, and were
+    /// therefore not used in responses (one line each).
+    pub fn example_notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The lowered API.
@@ -233,9 +263,4 @@ fn raw_paging(v: &Value) -> RawPaging {
         cursors: v.get("cursor").and_then(Value::as_object).map(|c| c.keys().cloned().collect()).unwrap_or_default(),
         items: s("items"),
     }
-}
-
-/// `GET`, `POST`, … of an IR method (re-exported for callers matching on it).
-pub fn method_name(m: Method) -> &'static str {
-    m.as_str()
 }
