@@ -206,6 +206,8 @@ pub enum Token {
     Agency,
     /// Either.
     Either,
+    /// No token (e.g. the OAuth token endpoint).
+    None,
 }
 
 /// Where a parameter goes.

@@ -11,17 +11,17 @@ pub use webhook::{VerifiedWebhook, WebhookError, WebhookVerifier};
 #[allow(clippy::all, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 mod generated;
 
-pub use generated::*;
-pub use runtime::client::{Client, ClientBuilder};
 /// Re-exported for implementing [`TokenStore`] without depending on `async-trait`.
 pub use async_trait::async_trait;
+pub use generated::*;
+pub use runtime::client::{Client, ClientBuilder};
 pub use runtime::error::{Error, ErrorBody, ErrorMessage, RateLimitKind};
-pub use runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
-pub use runtime::rate_limit::{RateLimit, RateLimiter};
-pub use runtime::retry::RetryPolicy;
-pub use runtime::token_store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenRecord, TokenStore};
 pub use runtime::nullable::Nullable;
+pub use runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
 pub use runtime::pagination::{Paginated, paginate};
+pub use runtime::rate_limit::{RateLimit, RateLimiter};
 pub use runtime::request::{Body, OperationMeta, Part, Request, TokenKind};
 pub use runtime::response::ApiResponse;
+pub use runtime::retry::RetryPolicy;
+pub use runtime::token_store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenRecord, TokenStore};
 pub use runtime::upload::Upload;

@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use codegen::{Config, Diagnostic, Severity};
 
+mod mock;
 mod spec_diff;
 mod verify;
 
@@ -42,8 +43,12 @@ enum Command {
         spec: PathBuf,
     },
     /// Classified diff of spec/ against a git revision (breaking / non-breaking for ghl-client users).
+    #[command(long_about = spec_diff::LONG_ABOUT)]
     SpecDiff(spec_diff::Args),
+    /// Run the spec-driven mock GHL server (prints its base URL; try the examples with GHL_BASE_URL).
+    Mock(mock::Args),
     /// Drift of spec/ against a directory of OpenAPI documents (e.g. HighLevel's published ones).
+    #[command(long_about = verify::LONG_ABOUT)]
     Verify(verify::Args),
 }
 
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
         Command::Lint { spec } => lint_cmd(&root.join(spec)),
         Command::SpecDiff(args) => spec_diff::run(&root, args),
         Command::Verify(args) => verify::run(&root, args),
+        Command::Mock(args) => mock::run(&root, args),
     }
 }
 

@@ -16,11 +16,8 @@ pub enum Format {
     Json,
 }
 
-/// Arguments of `cargo xtask spec-diff`.
-#[derive(Debug, clap::Args)]
-#[command(
-    about = "Classified diff of spec/ against a git revision: what changes for users of ghl-client",
-    long_about = "Lowers spec/ at a git revision (read with `git show`, nothing is checked out) and spec/ in the \
+/// The long help of the command (`--help`).
+pub const LONG_ABOUT: &str = "Lowers spec/ at a git revision (read with `git show`, nothing is checked out) and spec/ in the \
 working tree, compares them at the IR level, and classifies every change as breaking or non-breaking for users \
 of the generated client (the rules are in the report's footer and the rustdoc of `codegen::diff`).\n\n\
 The base defaults to the merge base of HEAD with `main` (or `origin/main`): on a feature branch that is where \
@@ -28,8 +25,10 @@ the branch started, so the report covers the whole branch plus uncommitted edits
 When HEAD is `main` itself (or behind it) that merge base is HEAD, which would show only uncommitted edits, so \
 HEAD~1 is used instead: the last commit plus uncommitted edits. Without a parent commit, HEAD is used.\n\n\
 Exit status: 0 when the report was produced; 1 on an error (git, or a spec that does not lower); 2 with \
---fail-on-breaking when a breaking change exists."
-)]
+--fail-on-breaking when a breaking change exists.";
+
+/// Arguments of `cargo xtask spec-diff`.
+#[derive(Debug, clap::Args)]
 pub struct Args {
     /// Git revision to compare against (default: merge base with main; see --help).
     #[arg(long, value_name = "GIT_REF")]
@@ -174,4 +173,56 @@ fn run_inner(root: &Path, args: &Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = "openapi: 3.1.0\ninfo: { title: Things, version: \"1\" }\npaths: {}\n";
+
+    fn sh(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+    }
+
+    fn commit_spec(dir: &Path, title: &str) {
+        std::fs::write(dir.join("spec/things.yaml"), SPEC.replace("Things", title)).unwrap();
+        sh(dir, &["add", "-A"]);
+        sh(dir, &["commit", "-q", "-m", title]);
+    }
+
+    #[test]
+    fn the_default_base_follows_main_and_branches() {
+        let dir = std::env::temp_dir().join(format!("ghl-spec-diff-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("spec")).unwrap();
+        sh(&dir, &["init", "-q", "-b", "main"]);
+        commit_spec(&dir, "One");
+        assert_eq!(default_base(&dir).unwrap().0, "HEAD", "a root commit has no parent");
+
+        commit_spec(&dir, "Two");
+        let (base, why) = default_base(&dir).unwrap();
+        assert_eq!(base, "HEAD~1", "{why}");
+        assert!(why.contains("HEAD is `main`"), "{why}");
+        let two = commit(&dir, "HEAD").unwrap();
+
+        sh(&dir, &["checkout", "-q", "-b", "feature"]);
+        commit_spec(&dir, "Three");
+        let (base, why) = default_base(&dir).unwrap();
+        assert_eq!(base, two, "a branch is compared with where it left main");
+        assert!(why.contains("merge base"), "{why}");
+
+        let files = spec_at(&dir, &base, "spec").unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "things.yaml");
+        assert!(files[0].1.contains("title: Two"), "{}", files[0].1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -7,11 +7,8 @@ use codegen::diff::verify::{VerifyOptions, verify, verify_json, verify_markdown}
 
 use crate::spec_diff::Format;
 
-/// Arguments of `cargo xtask verify`.
-#[derive(Debug, clap::Args)]
-#[command(
-    about = "Drift of spec/ against a directory of OpenAPI documents (e.g. HighLevel's published ones)",
-    long_about = "Compares spec/ with a directory of OpenAPI 3.0/3.1 documents, such as HighLevel's \
+/// The long help of the command (`--help`).
+pub const LONG_ABOUT: &str = "Compares spec/ with a directory of OpenAPI 3.0/3.1 documents, such as HighLevel's \
 (../shared/reference/ghl-openapi/apps). Operations are matched by method and path, path parameter names \
 ignored. Reports operations missing from spec/ (and upstream documents spec/ does not cover at all), \
 operations only spec/ has (`x-ghl-status: undocumented` ones are explained), and for matched operations \
@@ -19,8 +16,10 @@ differing Version, token kind, scopes, parameters, request and response fields a
 explained when spec/ carries an `x-ghl-note` on the operation, the parameter, or the schema or property \
 covering it; the note is quoted.\n\n\
 Exit status: 0 when the report was produced; 1 on an error (a directory cannot be read); 2 with --strict \
-when anything is unexplained (missing operations in covered documents, unexplained extra operations or drift)."
-)]
+when anything is unexplained (missing operations in covered documents, unexplained extra operations or drift).";
+
+/// Arguments of `cargo xtask verify`.
+#[derive(Debug, clap::Args)]
 pub struct Args {
     /// Directory of the OpenAPI documents to compare with.
     #[arg(long, value_name = "DIR")]

@@ -44,6 +44,14 @@ pub(super) fn compare(old: &Api, new: &Api) -> Vec<Change> {
                 format!("module {name}"),
                 format!("new module from `{}` ({} operations, {} types)", m.source, m.operations.len(), m.types.len()),
             ),
+            (Some(a), Some(b)) if a.shared != b.shared => {
+                let (rule, how) = if b.shared {
+                    (Rule::ModuleUngated, format!("always compiled now; no longer behind the feature `{name}`"))
+                } else {
+                    (Rule::ModuleGated, format!("now behind the cargo feature `{name}`"))
+                };
+                out.push(rule, format!("module {name}"), how);
+            }
             _ => {}
         }
         module(&mut out, o.unwrap_or(&empty), n.unwrap_or(&empty));
@@ -150,6 +158,17 @@ fn token_name(t: Token) -> &'static str {
         Token::Location => "location",
         Token::Agency => "agency",
         Token::Either => "either",
+        Token::None => "no",
+    }
+}
+
+/// Which credentials a token kind accepts: location, agency, or none at all.
+fn accepts(t: Token) -> u8 {
+    match t {
+        Token::Location => 0b001,
+        Token::Agency => 0b010,
+        Token::Either => 0b011,
+        Token::None => 0b111,
     }
 }
 
@@ -185,7 +204,9 @@ fn operation(out: &mut Out, m: &str, o: &Operation, n: &Operation) {
         out.push(Rule::OperationVersionChanged, id, format!("`{}` → `{}`", o.version, n.version));
     }
     if o.token != n.token {
-        let rule = if n.token == Token::Either { Rule::OperationTokenWidened } else { Rule::OperationTokenNarrowed };
+        // Narrowed when a credential the old operation accepted no longer works.
+        let narrowed = accepts(o.token) & !accepts(n.token) != 0;
+        let rule = if narrowed { Rule::OperationTokenNarrowed } else { Rule::OperationTokenWidened };
         out.push(rule, id, format!("{} → {} token", token_name(o.token), token_name(n.token)));
     }
     for s in n.scopes.iter().filter(|s| !o.scopes.contains(s)) {

@@ -40,6 +40,7 @@
 //! | rule | impact |
 //! |---|---|
 //! | `module-added` / `module-removed` | non-breaking / **breaking** |
+//! | `module-gated` / `module-ungated` | **breaking** / non-breaking |
 //! | `operation-added` / `operation-removed` / `operation-renamed` | non-breaking / **breaking** / **breaking** |
 //! | `operation-method-changed`, `operation-path-changed`, `operation-version-changed` | non-breaking (wire only) |
 //! | `operation-token-narrowed` / `operation-token-widened` | **breaking** / non-breaking |
@@ -67,31 +68,38 @@
 //!
 //! # Compared with oasdiff
 //!
-//! oasdiff judges HTTP compatibility; these rules judge the Rust API. Where
-//! they differ, and why:
+//! oasdiff (the common OpenAPI breaking-change checker) judges HTTP
+//! compatibility; these rules judge the Rust API of the generated client.
+//! Where they differ, and why (oasdiff's levels as of its 1.3x releases):
 //!
 //! - **Required → optional** (a parameter, a request field, a body): oasdiff
 //!   calls relaxing a request safe; here it is breaking, because a positional
 //!   argument (or a `new()` argument) becomes a setter and callers stop compiling.
-//! - **Optional response field removed**: oasdiff (since 1.30) reports it as
-//!   information; here every removed field is breaking, the `pub` field is gone.
-//! - **Response field made optional / nullable**: breaking in oasdiff; here
+//! - **Optional request field removed**: a warning at most in oasdiff; here
+//!   breaking, the setter is gone.
+//! - **Optional response field removed**: information in oasdiff; here every
+//!   removed field is breaking, the `pub` field is gone.
+//! - **Response field made optional or nullable**: breaking in oasdiff; here
 //!   non-breaking (`field-required-flag-changed`): response fields are already
-//!   `Option` because GHL omits documented fields.
-//! - **Enum value added to a response**: oasdiff (since 1.30) flags it;
-//!   here it is non-breaking, enums are `#[non_exhaustive]` with a catch-all.
-//!   A removed value is breaking on both sides of the wire (oasdiff: requests only).
-//! - **Type widened** (e.g. integer → number in a request): safe in oasdiff,
-//!   breaking here, since the Rust type changes either way.
+//!   `Option`, because GHL omits documented fields.
+//! - **Enum value added to a response**: oasdiff flags it (old clients may not
+//!   handle the value); here non-breaking, enums are `#[non_exhaustive]` with a
+//!   catch-all. A removed value is breaking here in requests and responses
+//!   alike (the variant is gone); oasdiff only fails it for requests.
+//! - **Type widened** (e.g. integer → number in a request): a checker of HTTP
+//!   compatibility may accept it; here it is breaking, the Rust type changes.
 //! - **Path or method changed**: oasdiff sees one endpoint removed and another
 //!   added (breaking); here the operation keeps its Rust name and signature, so
-//!   it is a non-breaking wire change. A changed `operationId` is the reverse:
-//!   harmless on the wire, breaking here (the method is renamed).
-//! - **Union variant added**: oasdiff breaks only for responses; here always
+//!   it is a non-breaking wire change. A changed `operationId` with the same
+//!   method and path is breaking here (`operation-renamed`: the method is
+//!   renamed) although nothing changes on the wire.
+//! - **Union variant added**: oasdiff fails it for responses only; here always
 //!   (untagged unions are exhaustive Rust enums).
 //! - `x-ghl-token`, `x-ghl-version`, `x-ghl-pagination`, `x-ghl-status`: oasdiff
-//!   ignores extensions; here they are classified as above. The same for
-//!   scopes: a scope added is breaking (the app must request it), as in oasdiff.
+//!   ignores extensions; here they are classified as above. Scopes agree: a
+//!   scope added is breaking (the app must request it), one removed is not.
+//! - Not compared here: descriptions and summaries, examples, and
+//!   `x-ghl-max-bytes` upload limits (no Rust signature depends on them).
 
 mod compare;
 pub mod items;
@@ -186,6 +194,10 @@ rules! {
         "A new module (and cargo feature).";
     ModuleRemoved = "module-removed", Breaking, Removed,
         "A module and its cargo feature are gone.";
+    ModuleGated = "module-gated", Breaking, Changed,
+        "A module that was always compiled (no operations) now needs its cargo feature.";
+    ModuleUngated = "module-ungated", NonBreaking, Changed,
+        "A module no longer needs a cargo feature (it has no operations left).";
     OperationAdded = "operation-added", NonBreaking, Added,
         "A new operation: a new handle method and builder.";
     OperationRemoved = "operation-removed", Breaking, Removed,
@@ -201,7 +213,7 @@ rules! {
     OperationTokenNarrowed = "operation-token-narrowed", Breaking, Changed,
         "The operation accepts fewer token kinds: a client configured with the other kind now fails.";
     OperationTokenWidened = "operation-token-widened", NonBreaking, Changed,
-        "The operation now accepts either token kind.";
+        "The operation accepts more: either token kind, or no token at all.";
     OperationScopeAdded = "operation-scope-added", Breaking, Changed,
         "A new OAuth scope is listed: apps must request it.";
     OperationScopeRemoved = "operation-scope-removed", NonBreaking, Changed,

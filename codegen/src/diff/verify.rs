@@ -531,6 +531,7 @@ fn security_of(docs: &Docs, op: &Op) -> (BTreeSet<String>, Option<&'static str>)
         Some("location") => Some("location"),
         Some("agency") => Some("agency"),
         Some("either") => Some("either"),
+        Some("none") => Some("none"),
         _ => match (location, agency) {
             (true, false) => Some("location"),
             (false, true) => Some("agency"),

@@ -20,6 +20,7 @@ fn token_text(t: Token) -> &'static str {
         Token::Location => "location",
         Token::Agency => "agency",
         Token::Either => "either",
+        Token::None => "none",
     }
 }
 

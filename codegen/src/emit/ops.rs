@@ -98,6 +98,7 @@ pub fn op_doc(op: &Operation) -> String {
         Token::Location => "location",
         Token::Agency => "agency",
         Token::Either => "location or agency",
+        Token::None => "no",
     };
     let scopes = if op.scopes.is_empty() {
         "none stated".to_owned()
@@ -203,6 +204,7 @@ fn to_request(op: &Operation) -> TokenStream {
         Token::Location => quote! { crate::TokenKind::Location },
         Token::Agency => quote! { crate::TokenKind::Agency },
         Token::Either => quote! { crate::TokenKind::Either },
+        Token::None => quote! { crate::TokenKind::None },
     };
     let scopes = &op.scopes;
     // Resolve context parameters (locationId) first: they are needed in the path and as the rate-limit key.

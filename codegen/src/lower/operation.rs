@@ -533,11 +533,12 @@ impl Lowerer<'_> {
             Some("location") => Token::Location,
             Some("agency") => Token::Agency,
             Some("either") => Token::Either,
+            Some("none") => Token::None,
             Some(other) => {
                 self.diags.error(
                     doc,
                     &join(ptr, "x-ghl-token"),
-                    format!("`x-ghl-token` must be location, agency or either, not `{other}`"),
+                    format!("`x-ghl-token` must be location, agency, either or none, not `{other}`"),
                 );
                 Token::Either
             }

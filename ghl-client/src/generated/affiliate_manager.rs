@@ -700,7 +700,7 @@ pub struct Affiliate {
     /// `locationId`
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// Whether the affiliate is active.
+    /// Active flag of the affiliate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `address`

@@ -55,7 +55,7 @@ impl AgentStudio {
             body,
         }
     }
-    /// Delete an agent with all its versions.
+    /// Remove an agent together with every version of it.
     ///
     /// `DELETE /agent-studio/agent/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
     pub fn delete_agent_studio_agent(
@@ -169,7 +169,7 @@ impl AgentStudio {
             source: None,
         }
     }
-    /// Promote a draft version to production.
+    /// Make a draft version the production version.
     ///
     /// `POST /agent-studio/agent/versions/{versionId}/publish` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
     pub fn publish_agent_studio_version(
@@ -404,7 +404,7 @@ impl CreateAgentStudioAgent {
 }
 /// Request builder for `delete_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
-/// Delete an agent with all its versions.
+/// Remove an agent together with every version of it.
 ///
 /// `DELETE /agent-studio/agent/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
 #[derive(Clone, Debug)]
@@ -941,7 +941,7 @@ impl ListPublishedAgentStudioAgents {
 }
 /// Request builder for `publish_agent_studio_version`: set optional parameters, then call `send()`.
 ///
-/// Promote a draft version to production.
+/// Make a draft version the production version.
 ///
 /// `POST /agent-studio/agent/versions/{versionId}/publish` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
 #[derive(Clone, Debug)]

@@ -45,7 +45,7 @@ impl BrandBoards {
             body,
         }
     }
-    /// Delete a brand board.
+    /// Delete a brand board by id.
     ///
     /// `DELETE /brand-boards/{locationId}/{id}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.write`
     pub fn delete_brand_board(&self, id: impl Into<String>) -> DeleteBrandBoard {
@@ -195,7 +195,7 @@ impl CreateBrandBoard {
 }
 /// Request builder for `delete_brand_board`: set optional parameters, then call `send()`.
 ///
-/// Delete a brand board.
+/// Delete a brand board by id.
 ///
 /// `DELETE /brand-boards/{locationId}/{id}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.write`
 #[derive(Clone, Debug)]

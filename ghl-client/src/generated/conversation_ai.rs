@@ -43,7 +43,7 @@ impl ConversationAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
-    /// Attach a new action to an agent.
+    /// Create an action for an agent.
     ///
     /// `POST /conversation-ai/agents/{agentId}/actions` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
     ///
@@ -73,7 +73,7 @@ impl ConversationAi {
             body,
         }
     }
-    /// Remove an action from an agent.
+    /// Detach and delete an action of an agent.
     ///
     /// `DELETE /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
     ///
@@ -145,7 +145,7 @@ impl ConversationAi {
             source: source.into(),
         }
     }
-    /// List the actions of an agent.
+    /// List every action attached to an agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}/actions/list` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
     pub fn list_conversation_ai_actions(
@@ -366,7 +366,7 @@ pub fn contract_samples(
 }
 /// Request builder for `create_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
-/// Attach a new action to an agent.
+/// Create an action for an agent.
 ///
 /// `POST /conversation-ai/agents/{agentId}/actions` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
 ///
@@ -462,7 +462,7 @@ impl CreateConversationAiAgent {
 }
 /// Request builder for `delete_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
-/// Remove an action from an agent.
+/// Detach and delete an action of an agent.
 ///
 /// `DELETE /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
 ///
@@ -687,7 +687,7 @@ impl GetConversationAiGeneration {
 }
 /// Request builder for `list_conversation_ai_actions`: set optional parameters, then call `send()`.
 ///
-/// List the actions of an agent.
+/// List every action attached to an agent.
 ///
 /// `GET /conversation-ai/agents/{agentId}/actions/list` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
 #[derive(Clone, Debug)]

@@ -73,7 +73,7 @@ impl KnowledgeBase {
             body,
         }
     }
-    /// Delete a knowledge base.
+    /// Delete a knowledge base by id.
     ///
     /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
     ///
@@ -519,7 +519,7 @@ impl CreateKnowledgeBaseFaq {
 }
 /// Request builder for `delete_knowledge_base`: set optional parameters, then call `send()`.
 ///
-/// Delete a knowledge base.
+/// Delete a knowledge base by id.
 ///
 /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
 ///

@@ -20,7 +20,7 @@
 //!
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
-//! | [`get_access_token`](Oauth::get_access_token) | `POST /oauth/token` | `2021-07-28` | either |
+//! | [`get_access_token`](Oauth::get_access_token) | `POST /oauth/token` | `2021-07-28` | none |
 //! | [`get_location_access_token`](Oauth::get_location_access_token) | `POST /oauth/locationToken` | `2021-07-28` | agency |
 //! | [`list_installed_locations`](Oauth::list_installed_locations) | `GET /oauth/installedLocations` | `2021-07-28` | agency |
 /// This module's name (also its cargo feature).
@@ -38,7 +38,7 @@ impl Oauth {
     ///
     /// With `grant_type=authorization_code`, send `code` (and the `redirect_uri` used for authorization); with `grant_type=refresh_token`, send `refresh_token`. `user_type` asks for an agency (`Company`) or sub-account (`Location`) token. Access tokens last about a day; refresh tokens a year, and each refresh returns a new one.
     ///
-    /// `POST /oauth/token` · Version `2021-07-28` · location or agency token · scopes: none stated
+    /// `POST /oauth/token` · Version `2021-07-28` · no token · scopes: none stated
     ///
     /// Note: The endpoint takes no bearer token (the app's client id and secret go in the form body) and HighLevel's doc names no Version header. SKILL.md lists the code exchange and the token refresh as two calls; both are this operation, told apart by grant_type.
     pub fn get_access_token(&self, body: GetAccessTokenRequest) -> GetAccessToken {
@@ -141,7 +141,7 @@ pub fn contract_samples(
 ///
 /// With `grant_type=authorization_code`, send `code` (and the `redirect_uri` used for authorization); with `grant_type=refresh_token`, send `refresh_token`. `user_type` asks for an agency (`Company`) or sub-account (`Location`) token. Access tokens last about a day; refresh tokens a year, and each refresh returns a new one.
 ///
-/// `POST /oauth/token` · Version `2021-07-28` · location or agency token · scopes: none stated
+/// `POST /oauth/token` · Version `2021-07-28` · no token · scopes: none stated
 ///
 /// Note: The endpoint takes no bearer token (the app's client id and secret go in the form body) and HighLevel's doc names no Version header. SKILL.md lists the code exchange and the token refresh as two calls; both are this operation, told apart by grant_type.
 #[derive(Clone, Debug)]
@@ -158,7 +158,7 @@ impl GetAccessToken {
             method: http::Method::POST,
             path: "/oauth/token",
             version: "2021-07-28",
-            token: crate::TokenKind::Either,
+            token: crate::TokenKind::None,
             scopes: &[],
         };
         let mut request = crate::Request::new(&META, "/oauth/token".to_owned());

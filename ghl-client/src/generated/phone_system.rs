@@ -275,7 +275,7 @@ pub struct ListAvailablePhoneNumbers {
     client: crate::Client,
     location_id: Option<String>,
     country_code: String,
-    number_types: Option<String>,
+    number_types: Option<Vec<String>>,
     first_part: Option<String>,
     last_part: Option<String>,
     anywhere: Option<String>,
@@ -291,8 +291,8 @@ Defaults to the client's configured location.*/
         self.location_id = Some(value.into());
         self
     }
-    ///Comma-separated number types, e.g. local,tollFree.
-    pub fn number_types(mut self, value: impl Into<String>) -> Self {
+    ///Number types to search, e.g. local and tollFree.
+    pub fn number_types(mut self, value: impl Into<Vec<String>>) -> Self {
         self.number_types = Some(value.into());
         self
     }
@@ -349,7 +349,7 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         request.query("countryCode", &self.country_code);
         if let Some(value) = &self.number_types {
-            request.query("numberTypes", value);
+            request.query_joined("numberTypes", value.iter());
         }
         if let Some(value) = &self.first_part {
             request.query("firstPart", value);

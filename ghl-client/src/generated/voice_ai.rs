@@ -822,11 +822,11 @@ pub struct ListVoiceAiCallLogs {
     client: crate::Client,
     location_id: Option<String>,
     agent_id: Option<String>,
-    contact_id: Option<String>,
+    contact_id: Option<Vec<String>>,
     call_type: Option<ListVoiceAiCallLogsCallType>,
     start_date: Option<i64>,
     end_date: Option<i64>,
-    action_type: Option<String>,
+    action_type: Option<Vec<VoiceAiActionType>>,
     sort_by: Option<ListVoiceAiCallLogsSortBy>,
     sort: Option<ListVoiceAiCallLogsSort>,
     page: Option<i64>,
@@ -845,8 +845,8 @@ Defaults to the client's configured location.*/
         self.agent_id = Some(value.into());
         self
     }
-    ///Only calls with these contacts (comma-separated ids).
-    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
+    ///Only calls with these contacts.
+    pub fn contact_id(mut self, value: impl Into<Vec<String>>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
@@ -865,8 +865,8 @@ Defaults to the client's configured location.*/
         self.end_date = Some(value.into());
         self
     }
-    ///Only calls in which these actions ran: comma-separated action types (see VoiceAiActionType).
-    pub fn action_type(mut self, value: impl Into<String>) -> Self {
+    ///Only calls in which one of these actions ran.
+    pub fn action_type(mut self, value: impl Into<Vec<VoiceAiActionType>>) -> Self {
         self.action_type = Some(value.into());
         self
     }
@@ -913,7 +913,7 @@ Defaults to the client's configured location.*/
             request.query("agentId", value);
         }
         if let Some(value) = &self.contact_id {
-            request.query("contactId", value);
+            request.query_joined("contactId", value.iter());
         }
         if let Some(value) = &self.call_type {
             request.query("callType", value);
@@ -925,7 +925,7 @@ Defaults to the client's configured location.*/
             request.query("endDate", value);
         }
         if let Some(value) = &self.action_type {
-            request.query("actionType", value);
+            request.query_joined("actionType", value.iter());
         }
         if let Some(value) = &self.sort_by {
             request.query("sortBy", value);

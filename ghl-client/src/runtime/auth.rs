@@ -54,7 +54,8 @@ impl fmt::Debug for Credentials {
 
 /// A token chosen for one attempt, and where it came from.
 pub(crate) struct Bearer {
-    pub header: HeaderValue,
+    /// `None` for operations that take no token.
+    pub header: Option<HeaderValue>,
     pub origin: Origin,
 }
 
@@ -90,13 +91,17 @@ impl Credentials {
         location: Option<&str>,
         failed: Option<&Origin>,
     ) -> Result<Bearer, Error> {
+        if meta.token == TokenKind::None {
+            return Ok(Bearer { header: None, origin: Origin::Static });
+        }
         let fixed = match meta.token {
+            TokenKind::None => None,
             TokenKind::Location => self.location.as_ref().or(self.any.as_ref()),
             TokenKind::Agency => self.agency.as_ref().or(self.any.as_ref()),
             TokenKind::Either => self.location.as_ref().or(self.agency.as_ref()).or(self.any.as_ref()),
         };
         if let Some(token) = fixed {
-            return Ok(Bearer { header: bearer_header(token)?, origin: Origin::Static });
+            return Ok(Bearer { header: Some(bearer_header(token)?), origin: Origin::Static });
         }
         let Some(oauth) = &self.oauth else {
             return Err(self.no_token(meta));
@@ -107,10 +112,10 @@ impl Credentials {
         };
         let record = oauth.access(net, meta.id, failed_revision).await?;
         match (meta.token, record.tokens.user_type) {
-            (TokenKind::Either, _)
+            (TokenKind::Either | TokenKind::None, _)
             | (TokenKind::Location, UserType::Location)
             | (TokenKind::Agency, UserType::Company) => Ok(Bearer {
-                header: bearer_header(&record.tokens.access_token)?,
+                header: Some(bearer_header(&record.tokens.access_token)?),
                 origin: Origin::OAuth(record.revision),
             }),
             (TokenKind::Location, UserType::Company) => {
@@ -128,7 +133,7 @@ impl Credentials {
                 let (token, generation) =
                     oauth.location_token(net, meta.id, record, location_id, failed_generation).await?;
                 Ok(Bearer {
-                    header: bearer_header(&token)?,
+                    header: Some(bearer_header(&token)?),
                     origin: Origin::Location { location_id: location_id.to_owned(), generation },
                 })
             }
@@ -150,7 +155,9 @@ impl Credentials {
                 "an agency (company) token",
                 "configure `.agency_token(..)` with an agency Private Integration Token, or OAuth with an agency install",
             ),
-            TokenKind::Either => ("an access token", "set GHL_API_KEY or configure a token or OAuth on the builder"),
+            TokenKind::Either | TokenKind::None => {
+                ("an access token", "set GHL_API_KEY or configure a token or OAuth on the builder")
+            }
         };
         let have =
             if self.is_empty() { "no token is configured" } else { "none of the configured tokens is of that kind" };

@@ -3,6 +3,7 @@
 /// Implements `From<String>`, `FromStr`, `Display`, `AsRef<str>`, `Serialize`
 /// and `Deserialize` for a generated enum in terms of its `as_str` and
 /// `From<&str>`, so each enum's generated code stays small.
+#[allow(unused_macros)]
 macro_rules! string_enum {
     ($name:ident) => {
         impl From<String> for $name {
@@ -49,4 +50,5 @@ macro_rules! string_enum {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use string_enum;

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -388,6 +388,7 @@ pub(crate) async fn token_call(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     #[test]
     fn token_answers_parse_leniently_and_errors_hide_the_body() {

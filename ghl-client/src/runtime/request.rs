@@ -19,6 +19,8 @@ pub enum TokenKind {
     Agency,
     /// Either kind.
     Either,
+    /// No token at all (the OAuth token endpoint authenticates with the app's credentials).
+    None,
 }
 
 /// Static facts about one operation, taken from the spec.
@@ -174,6 +176,10 @@ pub fn path_segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 
+/// A boxed sample call, as generated for contract tests.
+#[doc(hidden)]
+pub type SampleCall = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +192,3 @@ mod tests {
     }
 }
 
-/// A boxed sample call, as generated for contract tests.
-#[doc(hidden)]
-pub type SampleCall = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send>>;

@@ -253,7 +253,7 @@ fn swap_file(path: &Path, expected: Option<u64>, new: &TokenRecord) -> Result<bo
     Ok(true)
 }
 
-#[allow(clippy::incompatible_msrv)] // `File::lock` (1.89); the crate already needs a newer compiler than the declared 1.85
+// `File::lock` is stable since 1.89, the workspace MSRV.
 fn lock_exclusive(file: &std::fs::File) -> std::io::Result<()> {
     file.lock()
 }

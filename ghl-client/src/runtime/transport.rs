@@ -24,15 +24,17 @@ impl Net {
     }
 
     /// Builds one attempt of `request` (bodies are rebuilt for every attempt).
-    pub async fn build(&self, request: &Request, authorization: HeaderValue) -> Result<reqwest::Request, Error> {
+    pub async fn build(&self, request: &Request, authorization: Option<HeaderValue>) -> Result<reqwest::Request, Error> {
         let op = request.meta.id;
         let mut builder = self
             .http
             .request(request.meta.method.clone(), format!("{}{}", self.base_url, request.path))
             .query(&request.query)
             .header("Version", request.meta.version)
-            .header(http::header::ACCEPT, "application/json")
-            .header(http::header::AUTHORIZATION, authorization);
+            .header(http::header::ACCEPT, "application/json");
+        if let Some(authorization) = authorization {
+            builder = builder.header(http::header::AUTHORIZATION, authorization);
+        }
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::encode(op, format!("`{name}` is not a valid header name")))?;

@@ -34,13 +34,20 @@ pub(crate) struct Builder<'a> {
     api: &'a Api,
     set: &'a SpecSet,
     stack: Vec<(String, String)>,
+    /// Document of the example being laid over (for notes).
+    doc: &'a str,
     /// Examples that did not fit their type.
     pub notes: BTreeSet<String>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(api: &'a Api, set: &'a SpecSet) -> Self {
-        Builder { api, set, stack: Vec::new(), notes: BTreeSet::new() }
+        Builder { api, set, stack: Vec::new(), doc: "", notes: BTreeSet::new() }
+    }
+
+    /// Names the document of examples laid over next (for notes).
+    pub fn set_doc(&mut self, doc: &'a str) {
+        self.doc = doc;
     }
 
     fn deref(&self, raw: Raw<'a>) -> Raw<'a> {
@@ -87,7 +94,8 @@ impl<'a> Builder<'a> {
     /// A value of `ty`: generated, then overlaid with the raw schema's example.
     pub fn build(&mut self, at: &str, ty: &Ty, raw: Option<Raw<'a>>, depth: usize) -> Value {
         let mut v = self.generate(at, ty, raw, depth);
-        if let Some(ex) = self.example(raw) {
+        if let (Some(ex), Some(r)) = (self.example(raw), raw) {
+            self.doc = r.doc;
             self.overlay(at, &mut v, ex, ty);
         }
         v
@@ -163,7 +171,7 @@ impl<'a> Builder<'a> {
         let mut checker = Checker::response(self.api);
         if let Some(fields) = checker.struct_fields(ty) {
             let (Some(obj), Some(ex_obj)) = (v.as_object_mut(), ex.as_object()) else {
-                self.notes.insert(format!("{at}: example {ex} is not an object"));
+                self.notes.insert(format!("spec/{}: {at}: the example {ex} is not an object", self.doc));
                 return;
             };
             for (k, exv) in ex_obj {
@@ -196,7 +204,7 @@ impl<'a> Builder<'a> {
         if checker.problems.is_empty() {
             *v = ex.clone();
         } else {
-            self.notes.insert(format!("example does not fit: {}", checker.problems.join("; ")));
+            self.notes.insert(format!("spec/{}: an example does not fit its type: {}", self.doc, checker.problems.join("; ")));
         }
     }
 }
@@ -219,7 +227,7 @@ pub(crate) fn add_unknown_fields(api: &Api, v: &mut Value, ty: &Ty, field: &str,
     });
 }
 
-/// Whether `ty` contains an enum anywhere (so that [`replace_enums`] changes something).
+/// Whether `v` (a value of `ty`) holds an enum value anywhere (so that [`replace_enums`] changes something).
 pub(crate) fn has_enum(api: &Api, v: &Value, ty: &Ty) -> bool {
     let mut found = false;
     let mut v = v.clone();

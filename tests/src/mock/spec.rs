@@ -120,6 +120,7 @@ impl MockSpec {
             let at = format!("{} response", mock.op.id);
             let mut value = builder.build(&at, ty, schema, 0);
             if let Some(example) = media.and_then(|m| m.get("example")) {
+                builder.set_doc(&mock.doc);
                 builder.overlay(&at, &mut value, example, ty);
             }
             mock.response = Some(value);
@@ -149,8 +150,17 @@ impl MockSpec {
         self.ops.iter().find(|o| o.op.id == id)
     }
 
-    /// The raw operation object of `op` in its document.
-    pub(crate) fn raw_operation(&self, op: &MockOperation) -> Option<&Value> {
+    /// Whether the success body of `op` holds an enum value somewhere (what
+    /// [`super::Fault::UnknownEnumValue`] replaces).
+    pub fn response_has_enum(&self, op: &MockOperation) -> bool {
+        match (&op.op.success, &op.response) {
+            (codegen::ir::Success::Json(ty), Some(v)) => super::respond::has_enum(&self.api, v, ty),
+            _ => false,
+        }
+    }
+
+    /// The operation object of `op` as written in its spec document.
+    pub fn raw_operation(&self, op: &MockOperation) -> Option<&Value> {
         self.set.doc(&op.doc).and_then(|d| d.value.pointer(&op.pointer))
     }
 

@@ -144,6 +144,10 @@ pub(crate) fn check(spec: &MockSpec, op: &MockOperation, req: &Incoming<'_>) -> 
             req.body.len(),
             if content_type.is_empty() { "no content type".to_owned() } else { content_type.clone() }
         )),
+        // An empty form (no fields at all) is a form body with no fields.
+        Some(b) if req.body.is_empty() && b.kind != BodyKind::Json && mime == kind_mime(b.kind) => {
+            fields(&mut c, &[], &b.ty, b.max_bytes, b.kind == BodyKind::Multipart);
+        }
         Some(b) if req.body.is_empty() => {
             if b.required {
                 c.problems.push(format!("body: required ({}), but none was sent", kind_mime(b.kind)));
