@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let blogs = client.blogs().list_blogs("ve9EPM428h8vShlRW1KT", 0, 10).send().await?;
+//! let blogs = client.blogs().list_blogs(0, 10).send().await?;
 //! # Ok(())
 //! # }
 //! ```

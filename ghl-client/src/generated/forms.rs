@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let page = client.forms().list_form_submissions("ve9EPM428h8vShlRW1KT").limit(20).send().await?;
+//! let page = client.forms().list_form_submissions().limit(20).send().await?;
 //! # Ok(())
 //! # }
 //! ```

@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let funnels = client.funnels().list_funnels("ve9EPM428h8vShlRW1KT").limit(20).send().await?;
+//! let funnels = client.funnels().list_funnels().limit(20).send().await?;
 //! # Ok(())
 //! # }
 //! ```

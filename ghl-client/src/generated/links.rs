@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let links = client.links().list_links("ve9EPM428h8vShlRW1KT").send().await?;
+//! let links = client.links().list_links().send().await?;
 //! # Ok(())
 //! # }
 //! ```

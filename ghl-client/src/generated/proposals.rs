@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let documents = client.proposals().list_documents("ve9EPM428h8vShlRW1KT").limit(20).send().await?;
+//! let documents = client.proposals().list_documents().limit(20).send().await?;
 //! # Ok(())
 //! # }
 //! ```

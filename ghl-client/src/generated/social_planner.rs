@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let accounts = client.social_planner().list_social_accounts("ve9EPM428h8vShlRW1KT").send().await?;
+//! let accounts = client.social_planner().list_social_accounts().send().await?;
 //! # Ok(())
 //! # }
 //! ```

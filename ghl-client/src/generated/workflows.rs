@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let workflows = client.workflows().list_workflows("ve9EPM428h8vShlRW1KT").send().await?;
+//! let workflows = client.workflows().list_workflows().send().await?;
 //! # Ok(())
 //! # }
 //! ```
