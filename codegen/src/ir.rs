@@ -296,6 +296,8 @@ pub enum Success {
     Json(Ty),
     /// No body (`()`).
     Empty,
+    /// A non-JSON body, returned as bytes.
+    Bytes,
 }
 
 /// One operation.

@@ -189,6 +189,7 @@ fn success_display(s: &Success, module: &str) -> String {
     match s {
         Success::Json(ty) => ty_display(ty, module),
         Success::Empty => "()".to_owned(),
+        Success::Bytes => "bytes::Bytes".to_owned(),
     }
 }
 

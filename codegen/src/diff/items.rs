@@ -234,6 +234,7 @@ impl RustItems {
         let success = match &op.success {
             Success::Json(ty) => ty_display(ty, m),
             Success::Empty => "()".into(),
+            Success::Bytes => "bytes::Bytes".into(),
         };
         self.add(
             format!("{m}::{builder}::send()"),

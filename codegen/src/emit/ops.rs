@@ -169,7 +169,9 @@ pub fn builder(module: &str, op: &Operation) -> TokenStream {
     let success = match &op.success {
         Success::Json(ty) => ty_tokens(module, ty),
         Success::Empty => quote! { () },
+        Success::Bytes => quote! { bytes::Bytes },
     };
+    let execute = if op.success == Success::Bytes { quote! { execute_bytes } } else { quote! { execute } };
     let paged = op.pagination.as_ref().map(|_| paginated(module, op));
     quote! {
         #docs #cfg
@@ -188,7 +190,7 @@ pub fn builder(module: &str, op: &Operation) -> TokenStream {
             /// Sends the request and returns the body with status, headers and raw bytes.
             pub async fn send_with_meta(self) -> Result<crate::ApiResponse<#success>, crate::Error> {
                 let request = self.to_request()?;
-                self.client.execute(request).await
+                self.client.#execute(request).await
             }
         }
         #paged

@@ -483,12 +483,8 @@ impl Lowerer<'_> {
                 continue;
             };
             let Some((media, media_obj)) = content.iter().find(|(mt, _)| mt.contains("json")) else {
-                self.diags.warning(
-                    &at.doc,
-                    &join(&ptr, code),
-                    "the success response is not JSON; it is returned as raw JSON and may fail to decode",
-                );
-                return Success::Json(Ty::Json);
+                // A recording, a CSV, a text file: handed over as bytes.
+                return Success::Bytes;
             };
             let Some(schema) = media_obj.get("schema") else { return Success::Json(Ty::Json) };
             let s_at = At {

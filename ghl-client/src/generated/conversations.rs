@@ -1279,15 +1279,15 @@ Defaults to the client's configured location.*/
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+    pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
-    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+    ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
-        self.client.execute(request).await
+        self.client.execute_bytes(request).await
     }
 }
 /// Request builder for `export_messages`: set optional parameters, then call `send()`.
@@ -1716,15 +1716,15 @@ Defaults to the client's configured location.*/
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+    pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
-    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+    ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
-        self.client.execute(request).await
+        self.client.execute_bytes(request).await
     }
 }
 /// Request builder for `get_message_transcription`: set optional parameters, then call `send()`.

@@ -181,21 +181,24 @@ impl Client {
     /// ```
     pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<ApiResponse<T>, Error> {
         let meta = request.meta;
-        let span = tracing::info_span!(
-            "ghl_request",
-            operation = meta.id,
-            method = %meta.method,
-            path = meta.path,
-            attempt = Empty,
-            status = Empty,
-            wait_ms = Empty,
-        );
         async move {
             let (status, headers, raw) = self.send(&request).await?;
             let body = decode(meta, status, &headers, &raw)?;
             Ok(ApiResponse { status, headers, raw, body })
         }
-        .instrument(span)
+        .instrument(request_span(meta))
+        .await
+    }
+
+    /// Like [`Client::execute`], for operations whose success body is not
+    /// JSON (a recording, a text file): the body is returned as bytes.
+    pub async fn execute_bytes(&self, request: Request) -> Result<ApiResponse<Bytes>, Error> {
+        let meta = request.meta;
+        async move {
+            let (status, headers, raw) = self.send(&request).await?;
+            Ok(ApiResponse { status, headers, body: raw.clone(), raw })
+        }
+        .instrument(request_span(meta))
         .await
     }
 
@@ -380,6 +383,19 @@ fn unauthorized(meta: &OperationMeta, bearer: &Bearer, renewed: bool, raw: &[u8]
 }
 
 /// Decodes a success body, keeping the JSON path of the first mismatch.
+/// The `ghl_request` span of one call; never holds a token.
+fn request_span(meta: &OperationMeta) -> tracing::Span {
+    tracing::info_span!(
+        "ghl_request",
+        operation = meta.id,
+        method = %meta.method,
+        path = meta.path,
+        attempt = Empty,
+        status = Empty,
+        wait_ms = Empty,
+    )
+}
+
 fn decode<T: DeserializeOwned>(
     meta: &OperationMeta,
     status: StatusCode,
