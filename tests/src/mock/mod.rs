@@ -406,6 +406,18 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
         state.journal().violations.push(v);
     }
 
+    // Recorded before answering: a client that gives up (timeout) still counts.
+    state.journal().requests.push(RecordedRequest {
+        seq,
+        method: parts.method.to_string(),
+        path: path.clone(),
+        query: query.clone(),
+        operation_id: op_id.clone(),
+        headers: parts.headers.clone(),
+        body: body.clone(),
+        status: None,
+        fault: fault.clone(),
+    });
     let answer = match (&fault, op) {
         (Some(f), _) => apply_fault(&state, f, op, &query_pairs, &body, &problems, status, seq).await,
         (None, Some(op)) if problems.is_empty() => Some(success(&spec, op, &query_pairs, &body)),
@@ -418,17 +430,9 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
         let injected = fault.as_ref().map(|f| format!(" [fault {f:?}]")).unwrap_or_default();
         eprintln!("{} {shown_path} -> {result} {what}{injected}", parts.method);
     }
-    state.journal().requests.push(RecordedRequest {
-        seq,
-        method: parts.method.to_string(),
-        path,
-        query,
-        operation_id: op_id,
-        headers: parts.headers,
-        body,
-        status: answered,
-        fault,
-    });
+    if let Some(r) = state.journal().requests.iter_mut().rev().find(|r| r.seq == seq) {
+        r.status = answered;
+    }
     let mut answer = answer.ok_or(Dropped)?;
     answer.headers_mut().insert("x-request-id", HeaderValue::from_str(&format!("mock-{seq}")).unwrap_or(HeaderValue::from_static("mock")));
     Ok(answer)

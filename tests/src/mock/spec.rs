@@ -86,7 +86,7 @@ impl MockSpec {
                 let auth_required = !matches!(security, Some(Value::Array(a)) if a.is_empty());
                 let success_status = match op.success {
                     codegen::ir::Success::Empty => 204,
-                    codegen::ir::Success::Json(_) => raw
+                    codegen::ir::Success::Json(_) | codegen::ir::Success::Bytes => raw
                         .and_then(|r| r.get("responses"))
                         .and_then(Value::as_object)
                         .and_then(|rs| rs.keys().filter_map(|k| k.parse::<u16>().ok()).find(|c| (200..300).contains(c)))
