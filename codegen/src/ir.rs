@@ -354,6 +354,8 @@ pub struct Pagination {
     pub item_ty: Ty,
     /// Path to the total count.
     pub total: Option<Vec<PathStep>>,
+    /// Type of the total count (`I32`, `I64` or `F64`).
+    pub total_ty: Option<Ty>,
 }
 
 /// A paging parameter: its ident on the builder (or body) and type.

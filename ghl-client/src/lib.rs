@@ -8,7 +8,7 @@ pub mod webhook;
 pub use webhook::{VerifiedWebhook, WebhookError, WebhookVerifier};
 
 #[rustfmt::skip]
-#[allow(clippy::all, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+#[allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 mod generated;
 
 /// Re-exported for implementing [`TokenStore`] without depending on `async-trait`.

@@ -171,7 +171,16 @@ pub fn builder(module: &str, op: &Operation) -> TokenStream {
         Success::Empty => quote! { () },
         Success::Bytes => quote! { bytes::Bytes },
     };
-    let execute = if op.success == Success::Bytes { quote! { execute_bytes } } else { quote! { execute } };
+    let send_body = if op.success == Success::Empty {
+        quote! { self.send_with_meta().await?; Ok(()) }
+    } else {
+        quote! { Ok(self.send_with_meta().await?.body) }
+    };
+    let execute = if op.success == Success::Bytes {
+        quote! { execute_bytes }
+    } else {
+        quote! { execute }
+    };
     let paged = op.pagination.as_ref().map(|_| paginated(module, op));
     quote! {
         #docs #cfg
@@ -185,7 +194,7 @@ pub fn builder(module: &str, op: &Operation) -> TokenStream {
             #to_request
             /// Sends the request and returns the decoded body.
             pub async fn send(self) -> Result<#success, crate::Error> {
-                Ok(self.send_with_meta().await?.body)
+                #send_body
             }
             /// Sends the request and returns the body with status, headers and raw bytes.
             pub async fn send_with_meta(self) -> Result<crate::ApiResponse<#success>, crate::Error> {
@@ -231,13 +240,16 @@ fn to_request(op: &Operation) -> TokenStream {
             Some(p) => {
                 let pid = ident(&p.ident);
                 let value = if p.context.is_some() {
-                    quote! { #pid }
+                    quote! { &#pid }
                 } else if p.ty == Ty::String {
-                    quote! { self.#pid }
+                    quote! { &self.#pid }
+                } else if matches!(p.ty, Ty::Named { .. }) {
+                    // String enums (or aliases of String): no allocation needed.
+                    quote! { self.#pid.as_str() }
                 } else {
-                    quote! { self.#pid.to_string() }
+                    quote! { &self.#pid.to_string() }
                 };
-                quote! { crate::runtime::request::path_segment(&#value) }
+                quote! { crate::runtime::request::path_segment(#value) }
             }
             None => quote! { "" },
         });
@@ -265,6 +277,8 @@ fn to_request(op: &Operation) -> TokenStream {
         };
         if p.context.is_some() {
             adds.push(add(quote! { &#pid }));
+        } else if positional(p) && matches!(p.ty, Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool) {
+            adds.push(add(quote! { self.#pid }));
         } else if positional(p) {
             adds.push(add(quote! { &self.#pid }));
         } else {
@@ -405,10 +419,7 @@ fn paginated(module: &str, op: &Operation) -> TokenStream {
     let items_ref = borrow_path(quote! { Some(page) }, &pg.items);
     let items_owned = owned_path(quote! { Some(page) }, &pg.items);
     let total = match &pg.total {
-        Some(steps) => {
-            // The last step's type decides the conversion; totals are numbers.
-            as_i64(borrow_path(quote! { Some(page) }, steps), &Ty::F64)
-        }
+        Some(steps) => as_i64(borrow_path(quote! { Some(page) }, steps), pg.total_ty.as_ref().unwrap_or(&Ty::I64)),
         None => quote! { None },
     };
     let limit = match &pg.limit {

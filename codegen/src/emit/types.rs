@@ -273,6 +273,7 @@ fn union(module: &str, name: &syn::Ident, docs: &TokenStream, variants: &[UnionV
         #docs
         #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(untagged)]
+        #[allow(clippy::large_enum_variant)]
         pub enum #name { #(#vs)* }
     }
 }

@@ -81,15 +81,15 @@ impl Lowerer<'_> {
         let Ty::Array(item_ty) = items_ty else {
             return Err(err("items", format!("`{items_path}` is not an array")));
         };
-        let total = match s("total") {
+        let (total, total_ty) = match s("total") {
             Some(path) => {
                 let (steps, ty) = self.field_path(page_ty, path).map_err(|m| err("total", m))?;
                 if !matches!(ty, Ty::I32 | Ty::I64 | Ty::F64) {
                     return Err(err("total", format!("`{path}` is not a number")));
                 }
-                Some(steps)
+                (Some(steps), Some(ty))
             }
-            None => None,
+            None => (None, None),
         };
         let numeric = |p: &PageParam, key: &str| {
             if matches!(p.ty, Ty::I32 | Ty::I64) {
@@ -172,7 +172,7 @@ impl Lowerer<'_> {
             }
             other => return Err(err("style", format!("`style` must be offset, skip, page or cursor, not {other:?}"))),
         };
-        Ok(Pagination { style, in_body, limit, items, item_ty: *item_ty, total })
+        Ok(Pagination { style, in_body, limit, items, item_ty: *item_ty, total, total_ty })
     }
 
     fn struct_of(&self, ty: &Ty) -> Option<(&Vec<crate::ir::Field>, crate::ir::Usage)> {

@@ -336,7 +336,7 @@ impl crate::Paginated for ListAffiliateCommissions {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
@@ -500,7 +500,7 @@ impl crate::Paginated for ListAffiliatePayouts {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
@@ -655,7 +655,7 @@ impl crate::Paginated for ListAffiliates {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),

@@ -770,8 +770,8 @@ Defaults to the client's configured location.*/
         if let Some(value) = &self.is_published {
             request.query("isPublished", value);
         }
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -804,7 +804,7 @@ impl crate::Paginated for ListAgentStudioAgents {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
@@ -880,8 +880,8 @@ Defaults to the client's configured location.*/
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -914,7 +914,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),

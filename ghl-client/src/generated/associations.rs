@@ -624,8 +624,8 @@ Defaults to the client's configured location.*/
         let mut request = crate::Request::new(&META, "/associations/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("skip", &self.skip);
-        request.query("limit", &self.limit);
+        request.query("skip", self.skip);
+        request.query("limit", self.limit);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -783,8 +783,8 @@ Defaults to the client's configured location.*/
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("skip", &self.skip);
-        request.query("limit", &self.limit);
+        request.query("skip", self.skip);
+        request.query("limit", self.limit);
         if let Some(value) = &self.association_ids {
             request.query_each("associationIds", value.iter());
         }

@@ -599,8 +599,8 @@ Defaults to the client's configured location.*/
         let mut request = crate::Request::new(&META, "/blogs/authors".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -687,8 +687,8 @@ Defaults to the client's configured location.*/
         let mut request = crate::Request::new(&META, "/blogs/categories".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -793,8 +793,8 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("blogId", &self.blog_id);
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         if let Some(value) = &self.search_term {
             request.query("searchTerm", value);
         }
@@ -893,8 +893,8 @@ Defaults to the client's configured location.*/
         let mut request = crate::Request::new(&META, "/blogs/site/all".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("skip", &self.skip);
-        request.query("limit", &self.limit);
+        request.query("skip", self.skip);
+        request.query("limit", self.limit);
         if let Some(value) = &self.search_term {
             request.query("searchTerm", value);
         }

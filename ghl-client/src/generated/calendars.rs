@@ -1535,8 +1535,8 @@ impl CreateCalendarResource {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}", crate ::runtime::request::path_segment(& self
-                .resource_type.to_string())
+                "/calendars/resources/{}", crate ::runtime::request::path_segment(self
+                .resource_type.as_str())
             ),
         );
         {
@@ -1852,9 +1852,9 @@ impl DeleteCalendarResource {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(&
-                self.resource_type.to_string()), crate ::runtime::request::path_segment(&
-                self.id)
+                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
+                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
+                .id)
             ),
         );
         Ok(request)
@@ -2122,9 +2122,9 @@ impl GetCalendarResource {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(&
-                self.resource_type.to_string()), crate ::runtime::request::path_segment(&
-                self.id)
+                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
+                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
+                .id)
             ),
         );
         Ok(request)
@@ -2194,8 +2194,8 @@ impl GetFreeSlots {
                 .calendar_id)
             ),
         );
-        request.query("startDate", &self.start_date);
-        request.query("endDate", &self.end_date);
+        request.query("startDate", self.start_date);
+        request.query("endDate", self.end_date);
         if let Some(value) = &self.timezone {
             request.query("timezone", value);
         }
@@ -2250,8 +2250,8 @@ impl ListAppointmentNotes {
                 ::runtime::request::path_segment(& self.appointment_id)
             ),
         );
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2372,8 +2372,8 @@ Defaults to the client's configured location.*/
         if let Some(value) = &self.group_id {
             request.query("groupId", value);
         }
-        request.query("startTime", &self.start_time);
-        request.query("endTime", &self.end_time);
+        request.query("startTime", self.start_time);
+        request.query("endTime", self.end_time);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2456,8 +2456,8 @@ Defaults to the client's configured location.*/
         if let Some(value) = &self.group_id {
             request.query("groupId", value);
         }
-        request.query("startTime", &self.start_time);
-        request.query("endTime", &self.end_time);
+        request.query("startTime", self.start_time);
+        request.query("endTime", self.end_time);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2642,14 +2642,14 @@ Defaults to the client's configured location.*/
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}", crate ::runtime::request::path_segment(& self
-                .resource_type.to_string())
+                "/calendars/resources/{}", crate ::runtime::request::path_segment(self
+                .resource_type.as_str())
             ),
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("limit", &self.limit);
-        request.query("skip", &self.skip);
+        request.query("limit", self.limit);
+        request.query("skip", self.skip);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -3320,9 +3320,9 @@ impl UpdateCalendarResource {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(&
-                self.resource_type.to_string()), crate ::runtime::request::path_segment(&
-                self.id)
+                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
+                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
+                .id)
             ),
         );
         {

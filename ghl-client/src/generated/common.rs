@@ -26,6 +26,7 @@ pub struct ApiError {
 /// What went wrong; a single text or, for validation errors, one text per problem.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ApiErrorMessage {
     ///The `String` shape.
     String(String),

@@ -1150,8 +1150,8 @@ impl BulkUpdateContactTags {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/bulk/tags/update/{}", crate ::runtime::request::path_segment(&
-                self.type_.to_string())
+                "/contacts/bulk/tags/update/{}", crate
+                ::runtime::request::path_segment(self.type_.as_str())
             ),
         );
         {

@@ -387,7 +387,7 @@ impl crate::Paginated for ListCustomMenus {
         let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_links.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),

@@ -512,8 +512,8 @@ Defaults to the client's configured location.*/
         if let Some(value) = &self.name {
             request.query("name", value);
         }
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -576,8 +576,8 @@ Defaults to the client's configured location.*/
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         if let Some(value) = &self.search {
             request.query("search", value);
         }
@@ -613,7 +613,7 @@ impl crate::Paginated for ListFunnelRedirects {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
@@ -753,9 +753,7 @@ impl crate::Paginated for ListFunnels {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.funnels.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),

@@ -2371,8 +2371,8 @@ impl ListEstimateTemplates {
         if let Some(value) = &self.search {
             request.query("search", value);
         }
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2401,7 +2401,7 @@ impl crate::Paginated for ListEstimateTemplates {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
@@ -2504,8 +2504,8 @@ impl ListEstimates {
         if let Some(value) = &self.contact_id {
             request.query("contactId", value);
         }
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2532,9 +2532,7 @@ impl crate::Paginated for ListEstimates {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
@@ -2630,8 +2628,8 @@ impl ListInvoiceSchedules {
         if let Some(value) = &self.payment_mode {
             request.query("paymentMode", value);
         }
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2658,9 +2656,7 @@ impl crate::Paginated for ListInvoiceSchedules {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
@@ -2758,8 +2754,8 @@ impl ListInvoiceTemplates {
         if let Some(value) = &self.payment_mode {
             request.query("paymentMode", value);
         }
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2788,7 +2784,7 @@ impl crate::Paginated for ListInvoiceTemplates {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
@@ -2907,8 +2903,8 @@ impl ListInvoices {
         if let Some(value) = &self.contact_id {
             request.query("contactId", value);
         }
-        request.query("limit", &self.limit);
-        request.query("offset", &self.offset);
+        request.query("limit", self.limit);
+        request.query("offset", self.offset);
         if let Some(value) = &self.sort_field {
             request.query("sortField", value);
         }
@@ -2941,9 +2937,7 @@ impl crate::Paginated for ListInvoices {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
@@ -4313,6 +4307,7 @@ impl BusinessDetails {
 /// Business address.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BusinessDetailsAddress {
     ///The `Address` shape.
     Address(Address),
@@ -6050,6 +6045,7 @@ pub struct GenerateInvoiceNumberResponse {
 /// The next free invoice number.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum GenerateInvoiceNumberResponseInvoiceNumber {
     ///The `Integer` shape.
     Integer(i64),

@@ -1017,9 +1017,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.page_length.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
             self.page.as_ref().copied(),

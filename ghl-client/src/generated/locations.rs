@@ -1116,7 +1116,7 @@ Defaults to the client's configured location.*/
             ),
         );
         request.scope_key(location_id.clone());
-        request.query("deleteTwilioAccount", &self.delete_twilio_account);
+        request.query("deleteTwilioAccount", self.delete_twilio_account);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -1925,7 +1925,7 @@ impl crate::Paginated for ListLocationTemplates {
         let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),

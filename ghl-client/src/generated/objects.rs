@@ -661,9 +661,7 @@ impl crate::Paginated for SearchObjectRecords {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.records.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.page_limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
             Some(&self.body.page).copied(),

@@ -716,9 +716,7 @@ impl crate::Paginated for ListLostReasons {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.lost_reasons.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
@@ -1185,9 +1183,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         let count = Some(page)
             .and_then(|v| v.opportunities.as_ref())
             .map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
             Some(&self.body.page).copied(),

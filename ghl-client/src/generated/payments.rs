@@ -1567,7 +1567,7 @@ impl crate::Paginated for ListCoupons {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
@@ -1846,7 +1846,7 @@ impl crate::Paginated for ListOrders {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
@@ -2025,7 +2025,7 @@ impl crate::Paginated for ListSubscriptions {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
@@ -2215,7 +2215,7 @@ impl crate::Paginated for ListTransactions {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
@@ -2650,6 +2650,7 @@ pub struct Coupon {
 /// Uses allowed per customer (0 for no limit).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum CouponLimitPerCustomer {
     ///The `Integer` shape.
     Integer(i64),

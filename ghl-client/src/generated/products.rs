@@ -1713,7 +1713,7 @@ impl crate::Paginated for ListInventory {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total.as_ref())
             .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
@@ -1826,9 +1826,7 @@ impl crate::Paginated for ListProductCollections {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
@@ -1950,9 +1948,7 @@ impl crate::Paginated for ListProductPrices {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.prices.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
@@ -2108,9 +2104,7 @@ impl crate::Paginated for ListProductReviews {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),

@@ -1628,7 +1628,7 @@ impl ListSaasLocations {
                 .company_id)
             ),
         );
-        request.query("page", &self.page);
+        request.query("page", self.page);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -1658,7 +1658,7 @@ impl crate::Paginated for ListSaasLocations {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = None;
         let Some(next) = crate::runtime::pagination::next_page(
             Some(&self.page).copied(),
@@ -1754,7 +1754,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = None;
         let Some(next) = crate::runtime::pagination::next_page(
             self.page.as_ref().copied(),

@@ -308,7 +308,7 @@ impl ListSnapshotPushes {
         request.query("from", &self.from);
         request.query("to", &self.to);
         request.query("lastDoc", &self.last_doc);
-        request.query("limit", &self.limit);
+        request.query("limit", self.limit);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.

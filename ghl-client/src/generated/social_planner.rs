@@ -2223,7 +2223,7 @@ impl crate::Paginated for GetSocialCsvImport {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
@@ -2759,7 +2759,7 @@ impl crate::Paginated for ListSocialCategories {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
@@ -2894,7 +2894,7 @@ impl crate::Paginated for ListSocialCsvImports {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
@@ -3081,7 +3081,7 @@ impl crate::Paginated for ListSocialTags {
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
             .and_then(|v| v.count.as_ref())
-            .map(|v| *v as i64);
+            .copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
@@ -5140,6 +5140,7 @@ pub struct GoogleBusinessLocationsResponseResults {
 /// `GoogleBusinessLocationsResponseResultsLocations`: one of several JSON shapes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum GoogleBusinessLocationsResponseResultsLocations {
     ///The `List` shape.
     List(Vec<GoogleBusinessLocationEntry>),

@@ -462,7 +462,8 @@ Defaults to the client's configured location.*/
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<(), crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+        self.send_with_meta().await?;
+        Ok(())
     }
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
@@ -518,7 +519,8 @@ Defaults to the client's configured location.*/
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<(), crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+        self.send_with_meta().await?;
+        Ok(())
     }
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
@@ -784,9 +786,7 @@ impl crate::Paginated for ListVoiceAiAgents {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
             self.page.as_ref().copied(),
@@ -965,9 +965,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total.as_ref())
-            .map(|v| *v as i64);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
             self.page.as_ref().copied(),

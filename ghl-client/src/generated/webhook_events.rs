@@ -1549,6 +1549,7 @@ pub struct InboundMessageEvent {
 /// Blind-copy recipients.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum InboundMessageEventBcc {
     ///The `String` shape.
     String(String),
@@ -1558,6 +1559,7 @@ pub enum InboundMessageEventBcc {
 /// Copy recipients.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum InboundMessageEventCc {
     ///The `String` shape.
     String(String),
@@ -1567,6 +1569,7 @@ pub enum InboundMessageEventCc {
 /// E-mail recipients.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum InboundMessageEventTo {
     ///The `String` shape.
     String(String),
@@ -3474,6 +3477,7 @@ pub struct OutboundMessageEvent {
 /// Blind-copy recipients.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum OutboundMessageEventBcc {
     ///The `String` shape.
     String(String),
@@ -3483,6 +3487,7 @@ pub enum OutboundMessageEventBcc {
 /// Copy recipients.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum OutboundMessageEventCc {
     ///The `String` shape.
     String(String),
@@ -3492,6 +3497,7 @@ pub enum OutboundMessageEventCc {
 /// E-mail recipients.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum OutboundMessageEventTo {
     ///The `String` shape.
     String(String),
@@ -4142,6 +4148,7 @@ pub struct ProviderOutboundMessageEvent {
 /// Recipients (e-mail).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ProviderOutboundMessageEventEmailTo {
     ///The `String` shape.
     String(String),
