@@ -414,6 +414,17 @@ pub enum Repr {
 }
 
 impl Field {
+    /// Whether `new()` takes this field: required and not nullable. In
+    /// lenient types (sent and received) the field stays an `Option`, but a
+    /// caller building one still has to give it.
+    pub fn in_constructor(&self, usage: Usage) -> bool {
+        match self.repr(usage) {
+            Repr::Plain => true,
+            Repr::Option => usage.lenient() && self.required && !self.nullable,
+            Repr::Nullable => false,
+        }
+    }
+
     /// The Rust form of this field in a type used as `usage`.
     pub fn repr(&self, usage: Usage) -> Repr {
         if usage.multipart {

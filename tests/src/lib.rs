@@ -13,4 +13,6 @@
 //!     cargo run -p ghl-client --example create_contact --features contacts
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod mock;

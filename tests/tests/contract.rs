@@ -77,7 +77,9 @@ async fn every_operation_is_accepted_by_the_mock_and_decodes() {
                     failures.push(format!("{id} ({module}): not an operation of the spec (stale generated code?)"));
                 }
             }
-            (Ok(()), _) => failures.push(format!("{id} ({module}): sent {} requests: {}", sent.len(), routed.join(", "))),
+            (Ok(()), _) => {
+                failures.push(format!("{id} ({module}): sent {} requests: {}", sent.len(), routed.join(", ")))
+            }
         }
     }
     for (id, module) in &expected {
@@ -186,10 +188,22 @@ async fn the_mock_rejects_requests_that_break_the_contract() {
         }
     }
 
-    expect_rejected(&client, Request::new(&WRONG_VERSION, "/contacts/c1".into()), 400, "header Version: expected `2021-07-28`, got `2021-04-15`").await;
+    expect_rejected(
+        &client,
+        Request::new(&WRONG_VERSION, "/contacts/c1".into()),
+        400,
+        "header Version: expected `2021-07-28`, got `2021-04-15`",
+    )
+    .await;
 
     // locationId is a required query parameter of listContacts.
-    expect_rejected(&client, Request::new(&LIST_CONTACTS, "/contacts/".into()), 400, "query parameter `locationId`: required").await;
+    expect_rejected(
+        &client,
+        Request::new(&LIST_CONTACTS, "/contacts/".into()),
+        400,
+        "query parameter `locationId`: required",
+    )
+    .await;
     let mut r = Request::new(&LIST_CONTACTS, "/contacts/".into());
     r.query("locationId", "l1");
     r.query("limit", "many");
@@ -239,7 +253,11 @@ async fn the_mock_rejects_requests_that_break_the_contract() {
     expect_rejected(&client, r, 400, "unknown value `toggle` of enum `BulkTagAction`").await;
 
     // Without a bearer token (plain HTTP, as the client always sends one).
-    let answer = raw_http(server.addr(), "GET /contacts/c1 HTTP/1.1\r\nHost: x\r\nVersion: 2021-07-28\r\nConnection: close\r\n\r\n").await;
+    let answer = raw_http(
+        server.addr(),
+        "GET /contacts/c1 HTTP/1.1\r\nHost: x\r\nVersion: 2021-07-28\r\nConnection: close\r\n\r\n",
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     assert!(answer.contains("header Authorization: missing"), "{answer}");
 

@@ -332,7 +332,8 @@ async fn unknown_fields_are_ignored() {
     let client = client(&server);
     let plain = get(&client).await.expect("the normal answer decodes");
     server.inject(only(GET), Fault::UnknownFields, 1);
-    let with_extra = client.contacts().get_contact("c-1").send_with_meta().await.expect("unknown fields do not fail decoding");
+    let with_extra =
+        client.contacts().get_contact("c-1").send_with_meta().await.expect("unknown fields do not fail decoding");
     assert!(
         String::from_utf8_lossy(&with_extra.raw).contains(tests::mock::UNKNOWN_FIELD),
         "the mock did add the field"

@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use codegen::{Config, Diagnostic, Severity};
 
+mod bench;
 mod mock;
 mod spec_diff;
 mod verify;
@@ -50,6 +51,9 @@ enum Command {
     /// Drift of spec/ against a directory of OpenAPI documents (e.g. HighLevel's published ones).
     #[command(long_about = verify::LONG_ABOUT)]
     Verify(verify::Args),
+    /// Benchmarks: regeneration, compile cost, request overhead, decoding, pagination (BENCHMARKS.md).
+    #[command(long_about = bench::LONG_ABOUT)]
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::SpecDiff(args) => spec_diff::run(&root, args),
         Command::Verify(args) => verify::run(&root, args),
         Command::Mock(args) => mock::run(&root, args),
+        Command::Bench(args) => bench::run(&root, args),
     }
 }
 

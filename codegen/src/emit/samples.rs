@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, ty_tokens};
-use crate::ir::{Api, Module, Repr, Ty, TypeKind};
+use crate::ir::{Api, Module, Ty, TypeKind};
 
 /// The `contract_samples` function of a module (empty tokens when it has no operations).
 pub fn contract_samples(api: &Api, module: &Module) -> TokenStream {
@@ -94,7 +94,7 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize) -> TokenStream {
                 }
                 TypeKind::Alias(inner) => sample(api, module, inner, depth + 1),
                 TypeKind::Struct(fields) if def.usage.request && depth < 8 => {
-                    let args = fields.iter().filter(|f| f.repr(def.usage) == Repr::Plain).map(|f| {
+                    let args = fields.iter().filter(|f| f.in_constructor(def.usage)).map(|f| {
                         let ty = if def.usage.multipart && f.binary {
                             if matches!(f.ty, Ty::Array(_)) { Ty::Array(Box::new(Ty::Upload)) } else { Ty::Upload }
                         } else {

@@ -92,7 +92,7 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
 
 /// `new(required…)` plus one setter per optional field, for types callers build.
 fn builder_impl(module: &str, name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
-    let required: Vec<&Field> = fields.iter().filter(|f| f.repr(usage) == Repr::Plain).collect();
+    let required: Vec<&Field> = fields.iter().filter(|f| f.in_constructor(usage)).collect();
     let args = required.iter().map(|f| {
         let id = ident(&f.ident);
         let ty = ty_tokens(module, &f.ty);
@@ -103,6 +103,8 @@ fn builder_impl(module: &str, name: &syn::Ident, fields: &[Field], usage: Usage)
         match f.repr(usage) {
             Repr::Plain if f.boxed => quote! { #id: Box::new(#id.into()), },
             Repr::Plain => quote! { #id: #id.into(), },
+            Repr::Option if f.in_constructor(usage) && f.boxed => quote! { #id: Some(Box::new(#id.into())), },
+            Repr::Option if f.in_constructor(usage) => quote! { #id: Some(#id.into()), },
             Repr::Option => quote! { #id: None, },
             Repr::Nullable => quote! { #id: crate::Nullable::Absent, },
         }

@@ -634,16 +634,23 @@ pub struct BrandColor {
     pub label: Option<String>,
 }
 impl BrandColor {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `hexa`, `rgba`, `hex`, `rgb`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        hexa: impl Into<String>,
+        rgba: impl Into<String>,
+        hex: impl Into<String>,
+        rgb: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Self {
-            id: None,
-            hexa: None,
-            rgba: None,
-            hex: None,
-            rgb: None,
-            label: None,
+            id: Some(id.into()),
+            hexa: Some(hexa.into()),
+            rgba: Some(rgba.into()),
+            hex: Some(hex.into()),
+            rgb: Some(rgb.into()),
+            label: Some(label.into()),
         }
     }
     ///Sets `id`.
@@ -695,14 +702,19 @@ pub struct BrandFont {
     pub label: Option<String>,
 }
 impl BrandFont {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `font`, `fallback`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        font: impl Into<String>,
+        fallback: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Self {
-            id: None,
-            font: None,
-            fallback: None,
-            label: None,
+            id: Some(id.into()),
+            font: Some(font.into()),
+            fallback: Some(fallback.into()),
+            label: Some(label.into()),
         }
     }
     ///Sets `id`.
@@ -744,14 +756,19 @@ pub struct BrandLogo {
     pub path: Option<String>,
 }
 impl BrandLogo {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `url`, `label`, `path`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        url: impl Into<String>,
+        label: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Self {
         Self {
-            id: None,
-            url: None,
-            label: None,
-            path: None,
+            id: Some(id.into()),
+            url: Some(url.into()),
+            label: Some(label.into()),
+            path: Some(path.into()),
         }
     }
     ///Sets `id`.

@@ -4285,16 +4285,22 @@ pub struct CalendarNotificationSetting {
     pub selected_users: Option<String>,
 }
 impl CalendarNotificationSetting {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`shouldSendToContact`, `shouldSendToGuest`, `shouldSendToUser`, `shouldSendToSelectedUsers`, `selectedUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        should_send_to_contact: impl Into<bool>,
+        should_send_to_guest: impl Into<bool>,
+        should_send_to_user: impl Into<bool>,
+        should_send_to_selected_users: impl Into<bool>,
+        selected_users: impl Into<String>,
+    ) -> Self {
         Self {
             type_: None,
-            should_send_to_contact: None,
-            should_send_to_guest: None,
-            should_send_to_user: None,
-            should_send_to_selected_users: None,
-            selected_users: None,
+            should_send_to_contact: Some(should_send_to_contact.into()),
+            should_send_to_guest: Some(should_send_to_guest.into()),
+            should_send_to_user: Some(should_send_to_user.into()),
+            should_send_to_selected_users: Some(should_send_to_selected_users.into()),
+            selected_users: Some(selected_users.into()),
         }
     }
     ///Sets `type`.
@@ -5570,12 +5576,12 @@ pub struct CustomAvailability {
     pub deleted: Option<bool>,
 }
 impl CustomAvailability {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(date: impl Into<String>, hours: impl Into<Vec<HourRange>>) -> Self {
         Self {
-            date: None,
-            hours: None,
+            date: Some(date.into()),
+            hours: Some(hours.into()),
             deleted: None,
         }
     }
@@ -5760,14 +5766,19 @@ pub struct HourRange {
     pub close_minute: Option<i64>,
 }
 impl HourRange {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`openHour`, `openMinute`, `closeHour`, `closeMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        open_hour: impl Into<i64>,
+        open_minute: impl Into<i64>,
+        close_hour: impl Into<i64>,
+        close_minute: impl Into<i64>,
+    ) -> Self {
         Self {
-            open_hour: None,
-            open_minute: None,
-            close_hour: None,
-            close_minute: None,
+            open_hour: Some(open_hour.into()),
+            open_minute: Some(open_minute.into()),
+            close_hour: Some(close_hour.into()),
+            close_minute: Some(close_minute.into()),
         }
     }
     ///Sets `openHour`.
@@ -5901,12 +5912,12 @@ pub struct LookBusyConfig {
     pub look_busy_percentage: Option<f64>,
 }
 impl LookBusyConfig {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`enabled`, `LookBusyPercentage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(enabled: impl Into<bool>, look_busy_percentage: impl Into<f64>) -> Self {
         Self {
-            enabled: None,
-            look_busy_percentage: None,
+            enabled: Some(enabled.into()),
+            look_busy_percentage: Some(look_busy_percentage.into()),
         }
     }
     ///Sets `enabled`.
@@ -6187,12 +6198,15 @@ pub struct OpenHours {
     pub hours: Option<Vec<HourRange>>,
 }
 impl OpenHours {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`daysOfTheWeek`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        days_of_the_week: impl Into<Vec<i64>>,
+        hours: impl Into<Vec<HourRange>>,
+    ) -> Self {
         Self {
-            days_of_the_week: None,
-            hours: None,
+            days_of_the_week: Some(days_of_the_week.into()),
+            hours: Some(hours.into()),
         }
     }
     ///Sets `daysOfTheWeek`.
@@ -6419,10 +6433,13 @@ pub struct ScheduleInterval {
     pub to: Option<String>,
 }
 impl ScheduleInterval {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { from: None, to: None }
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
+        Self {
+            from: Some(from.into()),
+            to: Some(to.into()),
+        }
     }
     ///Sets `from`.
     pub fn from(mut self, value: impl Into<String>) -> Self {
@@ -6453,12 +6470,15 @@ pub struct ScheduleRule {
     pub day: Option<Weekday>,
 }
 impl ScheduleRule {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`type`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        type_: impl Into<ScheduleRuleType>,
+        intervals: impl Into<Vec<ScheduleInterval>>,
+    ) -> Self {
         Self {
-            type_: None,
-            intervals: None,
+            type_: Some(type_.into()),
+            intervals: Some(intervals.into()),
             date: None,
             day: None,
         }

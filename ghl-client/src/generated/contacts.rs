@@ -3760,11 +3760,11 @@ pub struct DndSetting {
     pub code: Option<String>,
 }
 impl DndSetting {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(status: impl Into<DndStatus>) -> Self {
         Self {
-            status: None,
+            status: Some(status.into()),
             message: None,
             code: None,
         }

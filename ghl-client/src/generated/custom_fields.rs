@@ -1038,12 +1038,12 @@ pub struct CustomFieldOption {
     pub url: Option<String>,
 }
 impl CustomFieldOption {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`key`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(key: impl Into<String>, label: impl Into<String>) -> Self {
         Self {
-            key: None,
-            label: None,
+            key: Some(key.into()),
+            label: Some(label.into()),
             url: None,
         }
     }

@@ -773,9 +773,14 @@ pub fn contract_samples(
                                 EstimateItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            Discount::new(),
-                            ContactDetails::new(),
-                            FrequencySettings::new(),
+                            Discount::new(AmountType::Fixed),
+                            ContactDetails::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
+                            FrequencySettings::new(true, ScheduleOptions::new()),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -797,7 +802,7 @@ pub fn contract_samples(
                                 EstimateItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            Discount::new(),
+                            Discount::new(AmountType::Fixed),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -819,10 +824,15 @@ pub fn contract_samples(
                                 InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            Discount::new(),
-                            ContactDetails::new(),
+                            Discount::new(AmountType::Fixed),
+                            ContactDetails::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
                             "sample".to_owned(),
-                            SentTo::new(),
+                            SentTo::new(vec!["sample".to_owned()]),
                             true,
                         ),
                     );
@@ -855,7 +865,12 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             AltType::Location,
                             "sample".to_owned(),
-                            ContactDetails::new(),
+                            ContactDetails::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
                             ScheduleOptions::new(),
                             true,
                             BusinessDetails::new(),
@@ -864,7 +879,7 @@ pub fn contract_samples(
                                 InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            Discount::new(),
+                            Discount::new(AmountType::Fixed),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -906,9 +921,14 @@ pub fn contract_samples(
                                 InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            ContactDetails::new(),
+                            ContactDetails::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
                             "sample".to_owned(),
-                            SentTo::new(),
+                            SentTo::new(vec!["sample".to_owned()]),
                             true,
                             Text2PayRequestAction::Draft,
                             "sample".to_owned(),
@@ -1242,9 +1262,14 @@ pub fn contract_samples(
                                 EstimateItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            Discount::new(),
-                            ContactDetails::new(),
-                            FrequencySettings::new(),
+                            Discount::new(AmountType::Fixed),
+                            ContactDetails::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
+                            FrequencySettings::new(true, ScheduleOptions::new()),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1278,7 +1303,7 @@ pub fn contract_samples(
                                 EstimateItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            Discount::new(),
+                            Discount::new(AmountType::Fixed),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1328,7 +1353,15 @@ pub fn contract_samples(
                         UpdateLateFeesRequest::new(
                             "sample".to_owned(),
                             AltType::Location,
-                            LateFeesConfiguration::new(),
+                            LateFeesConfiguration::new(
+                                true,
+                                1.0f64,
+                                AmountType::Fixed,
+                                LateFeesFrequency::new(
+                                    1i64,
+                                    LateFeesFrequencyInterval::Minute,
+                                ),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1345,7 +1378,12 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             AltType::Location,
                             "sample".to_owned(),
-                            ContactDetails::new(),
+                            ContactDetails::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
                             ScheduleOptions::new(),
                             true,
                             BusinessDetails::new(),
@@ -1354,7 +1392,7 @@ pub fn contract_samples(
                                 InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
                                 1.0f64, 1.0f64)
                             ],
-                            Discount::new(),
+                            Discount::new(AmountType::Fixed),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1392,7 +1430,15 @@ pub fn contract_samples(
                         UpdateLateFeesRequest::new(
                             "sample".to_owned(),
                             AltType::Location,
-                            LateFeesConfiguration::new(),
+                            LateFeesConfiguration::new(
+                                true,
+                                1.0f64,
+                                AmountType::Fixed,
+                                LateFeesFrequency::new(
+                                    1i64,
+                                    LateFeesFrequencyInterval::Minute,
+                                ),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -3828,10 +3874,10 @@ pub struct AdditionalEmail {
     pub email: Option<String>,
 }
 impl AdditionalEmail {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { email: None }
+    pub fn new(email: impl Into<String>) -> Self {
+        Self { email: Some(email.into()) }
     }
     ///Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
@@ -4006,15 +4052,21 @@ pub struct Attachment {
     pub size: Option<i64>,
 }
 impl Attachment {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `name`, `url`, `type`, `size`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        url: impl Into<String>,
+        type_: impl Into<String>,
+        size: impl Into<i64>,
+    ) -> Self {
         Self {
-            id: None,
-            name: None,
-            url: None,
-            type_: None,
-            size: None,
+            id: Some(id.into()),
+            name: Some(name.into()),
+            url: Some(url.into()),
+            type_: Some(type_.into()),
+            size: Some(size.into()),
         }
     }
     ///Sets `id`.
@@ -4055,11 +4107,11 @@ pub struct AutoInvoicing {
     pub direct_payments: Option<bool>,
 }
 impl AutoInvoicing {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
-            enabled: None,
+            enabled: Some(enabled.into()),
             direct_payments: None,
         }
     }
@@ -4381,14 +4433,19 @@ pub struct ContactDetails {
     pub custom_fields: Option<Vec<String>>,
 }
 impl ContactDetails {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `name`, `phoneNo`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        phone_no: impl Into<String>,
+        email: impl Into<String>,
+    ) -> Self {
         Self {
-            id: None,
-            name: None,
-            phone_no: None,
-            email: None,
+            id: Some(id.into()),
+            name: Some(name.into()),
+            phone_no: Some(phone_no.into()),
+            email: Some(email.into()),
             additional_emails: None,
             company_name: None,
             address: None,
@@ -5410,12 +5467,12 @@ pub struct Discount {
     pub valid_on_product_ids: Option<Vec<String>>,
 }
 impl Discount {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(type_: impl Into<AmountType>) -> Self {
         Self {
             value: None,
-            type_: None,
+            type_: Some(type_.into()),
             valid_on_product_ids: None,
         }
     }
@@ -6004,12 +6061,12 @@ pub struct FrequencySettings {
     pub schedule: Option<ScheduleOptions>,
 }
 impl FrequencySettings {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`enabled`, `schedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(enabled: impl Into<bool>, schedule: impl Into<ScheduleOptions>) -> Self {
         Self {
-            enabled: None,
-            schedule: None,
+            enabled: Some(enabled.into()),
+            schedule: Some(schedule.into()),
         }
     }
     ///Sets `enabled`.
@@ -6640,13 +6697,17 @@ pub struct ItemTax {
     pub tax_id: Option<String>,
 }
 impl ItemTax {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`_id`, `name`, `rate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        rate: impl Into<f64>,
+    ) -> Self {
         Self {
-            id: None,
-            name: None,
-            rate: None,
+            id: Some(id.into()),
+            name: Some(name.into()),
+            rate: Some(rate.into()),
             calculation: None,
             description: None,
             tax_id: None,
@@ -6753,10 +6814,13 @@ pub struct LateFeesCap {
     pub value: Option<f64>,
 }
 impl LateFeesCap {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None, value: None }
+    pub fn new(type_: impl Into<LateFeesCapType>, value: impl Into<f64>) -> Self {
+        Self {
+            type_: Some(type_.into()),
+            value: Some(value.into()),
+        }
     }
     ///Sets `type`.
     pub fn type_(mut self, value: impl Into<LateFeesCapType>) -> Self {
@@ -6820,14 +6884,19 @@ pub struct LateFeesConfiguration {
     pub max_late_fees: Option<LateFeesCap>,
 }
 impl LateFeesConfiguration {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`enable`, `value`, `type`, `frequency`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        enable: impl Into<bool>,
+        value: impl Into<f64>,
+        type_: impl Into<AmountType>,
+        frequency: impl Into<LateFeesFrequency>,
+    ) -> Self {
         Self {
-            enable: None,
-            value: None,
-            type_: None,
-            frequency: None,
+            enable: Some(enable.into()),
+            value: Some(value.into()),
+            type_: Some(type_.into()),
+            frequency: Some(frequency.into()),
             grace: None,
             max_late_fees: None,
         }
@@ -6875,12 +6944,15 @@ pub struct LateFeesFrequency {
     pub interval: Option<LateFeesFrequencyInterval>,
 }
 impl LateFeesFrequency {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        interval_count: impl Into<i64>,
+        interval: impl Into<LateFeesFrequencyInterval>,
+    ) -> Self {
         Self {
-            interval_count: None,
-            interval: None,
+            interval_count: Some(interval_count.into()),
+            interval: Some(interval.into()),
         }
     }
     ///Sets `intervalCount`.
@@ -6953,12 +7025,15 @@ pub struct LateFeesGrace {
     pub interval: Option<LateFeesGraceInterval>,
 }
 impl LateFeesGrace {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        interval_count: impl Into<i64>,
+        interval: impl Into<LateFeesGraceInterval>,
+    ) -> Self {
         Self {
-            interval_count: None,
-            interval: None,
+            interval_count: Some(interval_count.into()),
+            interval: Some(interval.into()),
         }
     }
     ///Sets `intervalCount`.
@@ -7286,10 +7361,12 @@ pub struct PaymentMethods {
     pub stripe: Option<StripePaymentMethod>,
 }
 impl PaymentMethods {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`stripe`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { stripe: None }
+    pub fn new(stripe: impl Into<StripePaymentMethod>) -> Self {
+        Self {
+            stripe: Some(stripe.into()),
+        }
     }
     ///Sets `stripe`.
     pub fn stripe(mut self, value: impl Into<StripePaymentMethod>) -> Self {
@@ -7634,13 +7711,17 @@ pub struct RecurrenceRule {
     pub end_type: Option<String>,
 }
 impl RecurrenceRule {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`intervalType`, `interval`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        interval_type: impl Into<IntervalType>,
+        interval: impl Into<i64>,
+        start_date: impl Into<String>,
+    ) -> Self {
         Self {
-            interval_type: None,
-            interval: None,
-            start_date: None,
+            interval_type: Some(interval_type.into()),
+            interval: Some(interval.into()),
+            start_date: Some(start_date.into()),
             start_time: None,
             end_date: None,
             end_time: None,
@@ -8310,11 +8391,11 @@ pub struct SentTo {
     pub phone_no: Option<Vec<String>>,
 }
 impl SentTo {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(email: impl Into<Vec<String>>) -> Self {
         Self {
-            email: None,
+            email: Some(email.into()),
             email_cc: None,
             email_bcc: None,
             phone_no: None,
@@ -8411,11 +8492,11 @@ pub struct StripePaymentMethod {
     pub enable_bank_debit_only: Option<bool>,
 }
 impl StripePaymentMethod {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`enableBankDebitOnly`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(enable_bank_debit_only: impl Into<bool>) -> Self {
         Self {
-            enable_bank_debit_only: None,
+            enable_bank_debit_only: Some(enable_bank_debit_only.into()),
         }
     }
     ///Sets `enableBankDebitOnly`.
@@ -8725,12 +8806,15 @@ pub struct TipsConfiguration {
     pub tips_enabled: Option<bool>,
 }
 impl TipsConfiguration {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`tipsPercentage`, `tipsEnabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        tips_percentage: impl Into<Vec<f64>>,
+        tips_enabled: impl Into<bool>,
+    ) -> Self {
         Self {
-            tips_percentage: None,
-            tips_enabled: None,
+            tips_percentage: Some(tips_percentage.into()),
+            tips_enabled: Some(tips_enabled.into()),
         }
     }
     ///Sets `tipsPercentage`.

@@ -513,7 +513,12 @@ pub fn contract_samples(
                     .create_recurring_task(
                         CreateRecurringTaskRequest::new(
                             "sample".to_owned(),
-                            RecurrenceRule::new(),
+                            RecurrenceRule::new(
+                                RecurrenceInterval::Yearly,
+                                1i64,
+                                "sample".to_owned(),
+                                1i64,
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -4730,20 +4735,25 @@ pub struct RecurrenceRule {
     pub due_after_seconds: Option<i64>,
 }
 impl RecurrenceRule {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`intervalType`, `interval`, `startDate`, `dueAfterSeconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        interval_type: impl Into<RecurrenceInterval>,
+        interval: impl Into<i64>,
+        start_date: impl Into<String>,
+        due_after_seconds: impl Into<i64>,
+    ) -> Self {
         Self {
-            interval_type: None,
-            interval: None,
-            start_date: None,
+            interval_type: Some(interval_type.into()),
+            interval: Some(interval.into()),
+            start_date: Some(start_date.into()),
             end_date: None,
             day_of_month: None,
             day_of_week: None,
             month_of_year: None,
             count: None,
             create_task_if_over_due: None,
-            due_after_seconds: None,
+            due_after_seconds: Some(due_after_seconds.into()),
         }
     }
     ///Sets `intervalType`.

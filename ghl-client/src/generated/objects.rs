@@ -206,7 +206,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_object_schema(
                         CreateObjectSchemaRequest::new(
-                            ObjectLabels::new(),
+                            ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             PrimaryDisplayPropertyDetails::new(
@@ -1145,12 +1145,12 @@ pub struct ObjectLabels {
     pub plural: Option<String>,
 }
 impl ObjectLabels {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`singular`, `plural`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(singular: impl Into<String>, plural: impl Into<String>) -> Self {
         Self {
-            singular: None,
-            plural: None,
+            singular: Some(singular.into()),
+            plural: Some(plural.into()),
         }
     }
     ///Sets `singular`.

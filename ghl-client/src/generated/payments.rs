@@ -3254,13 +3254,17 @@ pub struct FuturePaymentsConfig {
     pub duration_type: Option<FuturePaymentsDurationType>,
 }
 impl FuturePaymentsConfig {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`type`, `duration`, `durationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        type_: impl Into<FuturePaymentsConfigType>,
+        duration: impl Into<i64>,
+        duration_type: impl Into<FuturePaymentsDurationType>,
+    ) -> Self {
         Self {
-            type_: None,
-            duration: None,
-            duration_type: None,
+            type_: Some(type_.into()),
+            duration: Some(duration.into()),
+            duration_type: Some(duration_type.into()),
         }
     }
     ///Sets `type`.

@@ -3823,13 +3823,17 @@ pub struct MembershipOffer {
     pub id: Option<String>,
 }
 impl MembershipOffer {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`label`, `value`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        label: impl Into<String>,
+        value: impl Into<String>,
+        id: impl Into<String>,
+    ) -> Self {
         Self {
-            label: None,
-            value: None,
-            id: None,
+            label: Some(label.into()),
+            value: Some(value.into()),
+            id: Some(id.into()),
         }
     }
     ///Sets `label`.
@@ -4482,11 +4486,11 @@ pub struct ProductLabel {
     pub end_date: Option<String>,
 }
 impl ProductLabel {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`title`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(title: impl Into<String>) -> Self {
         Self {
-            title: None,
+            title: Some(title.into()),
             start_date: None,
             end_date: None,
         }
@@ -4531,14 +4535,18 @@ pub struct ProductMedia {
     pub price_ids: Option<Vec<String>>,
 }
 impl ProductMedia {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `url`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        url: impl Into<String>,
+        type_: impl Into<ProductMediaType>,
+    ) -> Self {
         Self {
-            id: None,
+            id: Some(id.into()),
             title: None,
-            url: None,
-            type_: None,
+            url: Some(url.into()),
+            type_: Some(type_.into()),
             is_featured: None,
             price_ids: None,
         }
@@ -4744,13 +4752,17 @@ pub struct ProductVariant {
     pub options: Option<Vec<ProductVariantOption>>,
 }
 impl ProductVariant {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `name`, `options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        options: impl Into<Vec<ProductVariantOption>>,
+    ) -> Self {
         Self {
-            id: None,
-            name: None,
-            options: None,
+            id: Some(id.into()),
+            name: Some(name.into()),
+            options: Some(options.into()),
         }
     }
     ///Sets `id`.
@@ -4781,10 +4793,13 @@ pub struct ProductVariantOption {
     pub name: Option<String>,
 }
 impl ProductVariantOption {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            name: Some(name.into()),
+        }
     }
     ///Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
@@ -4809,12 +4824,15 @@ pub struct Recurring {
     pub interval_count: Option<i64>,
 }
 impl Recurring {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`interval`, `intervalCount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        interval: impl Into<RecurringInterval>,
+        interval_count: impl Into<i64>,
+    ) -> Self {
         Self {
-            interval: None,
-            interval_count: None,
+            interval: Some(interval.into()),
+            interval_count: Some(interval_count.into()),
         }
     }
     ///Sets `interval`.

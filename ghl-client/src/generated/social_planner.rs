@@ -4797,13 +4797,17 @@ pub struct GmbDate {
     pub day: Option<i64>,
 }
 impl GmbDate {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`year`, `month`, `day`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        year: impl Into<i64>,
+        month: impl Into<i64>,
+        day: impl Into<i64>,
+    ) -> Self {
         Self {
-            year: None,
-            month: None,
-            day: None,
+            year: Some(year.into()),
+            month: Some(month.into()),
+            day: Some(day.into()),
         }
     }
     ///Sets `year`.
@@ -5010,13 +5014,17 @@ pub struct GmbTime {
     pub seconds: Option<i64>,
 }
 impl GmbTime {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`hours`, `minutes`, `seconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        hours: impl Into<i64>,
+        minutes: impl Into<i64>,
+        seconds: impl Into<i64>,
+    ) -> Self {
         Self {
-            hours: None,
-            minutes: None,
-            seconds: None,
+            hours: Some(hours.into()),
+            minutes: Some(minutes.into()),
+            seconds: Some(seconds.into()),
         }
     }
     ///Sets `hours`.
@@ -6383,11 +6391,11 @@ pub struct SocialPostMedia {
     pub id: Option<String>,
 }
 impl SocialPostMedia {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            url: None,
+            url: Some(url.into()),
             caption: None,
             type_: None,
             thumbnail: None,

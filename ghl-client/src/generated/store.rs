@@ -414,7 +414,7 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             StoreAltType::Location,
                             "sample".to_owned(),
-                            vec![ShippingZoneCountry::new()],
+                            vec![ShippingZoneCountry::new(CountryCode::Us)],
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -568,7 +568,13 @@ pub fn contract_samples(
                         SaveStoreSettingsRequest::new(
                             "sample".to_owned(),
                             StoreAltType::Location,
-                            ShippingOrigin::new(),
+                            ShippingOrigin::new(
+                                "sample".to_owned(),
+                                CountryCode::Us,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -3422,10 +3428,13 @@ pub struct ShippingCarrierService {
     pub value: Option<String>,
 }
 impl ShippingCarrierService {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { name: None, value: None }
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+            value: Some(value.into()),
+        }
     }
     ///Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -3506,17 +3515,23 @@ pub struct ShippingOrigin {
     pub email: Option<String>,
 }
 impl ShippingOrigin {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`name`, `country`, `city`, `street1`, `zip`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        country: impl Into<CountryCode>,
+        city: impl Into<String>,
+        street1: impl Into<String>,
+        zip: impl Into<String>,
+    ) -> Self {
         Self {
-            name: None,
-            country: None,
+            name: Some(name.into()),
+            country: Some(country.into()),
             state: None,
-            city: None,
-            street1: None,
+            city: Some(city.into()),
+            street1: Some(street1.into()),
             street2: None,
-            zip: None,
+            zip: Some(zip.into()),
             phone: None,
             email: None,
         }
@@ -3690,10 +3705,13 @@ pub struct ShippingZoneCountry {
     pub states: Option<Vec<ShippingZoneState>>,
 }
 impl ShippingZoneCountry {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { code: None, states: None }
+    pub fn new(code: impl Into<CountryCode>) -> Self {
+        Self {
+            code: Some(code.into()),
+            states: None,
+        }
     }
     ///Sets `code`.
     pub fn code(mut self, value: impl Into<CountryCode>) -> Self {
@@ -3729,10 +3747,10 @@ pub struct ShippingZoneState {
     pub code: Option<String>,
 }
 impl ShippingZoneState {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { code: None }
+    pub fn new(code: impl Into<String>) -> Self {
+        Self { code: Some(code.into()) }
     }
     ///Sets `code`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
@@ -3793,14 +3811,19 @@ pub struct StoreEmailNotification {
     pub default_email_template_id: Option<String>,
 }
 impl StoreEmailNotification {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`enabled`, `subject`, `emailTemplateId`, `defaultEmailTemplateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        enabled: impl Into<bool>,
+        subject: impl Into<String>,
+        email_template_id: impl Into<String>,
+        default_email_template_id: impl Into<String>,
+    ) -> Self {
         Self {
-            enabled: None,
-            subject: None,
-            email_template_id: None,
-            default_email_template_id: None,
+            enabled: Some(enabled.into()),
+            subject: Some(subject.into()),
+            email_template_id: Some(email_template_id.into()),
+            default_email_template_id: Some(default_email_template_id.into()),
         }
     }
     ///Sets `enabled`.

@@ -1111,11 +1111,11 @@ pub struct AgentTranslation {
     pub language: Option<String>,
 }
 impl AgentTranslation {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
-            enabled: None,
+            enabled: Some(enabled.into()),
             language: None,
         }
     }
@@ -1142,12 +1142,15 @@ pub struct AgentWorkingDay {
     pub intervals: Option<Vec<WorkingInterval>>,
 }
 impl AgentWorkingDay {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`dayOfTheWeek`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        day_of_the_week: impl Into<i64>,
+        intervals: impl Into<Vec<WorkingInterval>>,
+    ) -> Self {
         Self {
-            day_of_the_week: None,
-            intervals: None,
+            day_of_the_week: Some(day_of_the_week.into()),
+            intervals: Some(intervals.into()),
         }
     }
     ///Sets `dayOfTheWeek`.
@@ -1905,15 +1908,21 @@ pub struct PostCallNotificationRecipients {
     pub custom_emails: Option<Vec<String>>,
 }
 impl PostCallNotificationRecipients {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`admins`, `allUsers`, `contactAssignedUser`, `specificUsers`, `customEmails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        admins: impl Into<bool>,
+        all_users: impl Into<bool>,
+        contact_assigned_user: impl Into<bool>,
+        specific_users: impl Into<Vec<String>>,
+        custom_emails: impl Into<Vec<String>>,
+    ) -> Self {
         Self {
-            admins: None,
-            all_users: None,
-            contact_assigned_user: None,
-            specific_users: None,
-            custom_emails: None,
+            admins: Some(admins.into()),
+            all_users: Some(all_users.into()),
+            contact_assigned_user: Some(contact_assigned_user.into()),
+            specific_users: Some(specific_users.into()),
+            custom_emails: Some(custom_emails.into()),
         }
     }
     ///Sets `admins`.
@@ -2466,14 +2475,19 @@ pub struct WorkingInterval {
     pub end_minute: Option<i64>,
 }
 impl WorkingInterval {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`startHour`, `endHour`, `startMinute`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        start_hour: impl Into<i64>,
+        end_hour: impl Into<i64>,
+        start_minute: impl Into<i64>,
+        end_minute: impl Into<i64>,
+    ) -> Self {
         Self {
-            start_hour: None,
-            end_hour: None,
-            start_minute: None,
-            end_minute: None,
+            start_hour: Some(start_hour.into()),
+            end_hour: Some(end_hour.into()),
+            start_minute: Some(start_minute.into()),
+            end_minute: Some(end_minute.into()),
         }
     }
     ///Sets `startHour`.

@@ -107,7 +107,10 @@ impl<'a> Checker<'a> {
                         Some(s) if e.variants.iter().any(|(w, _)| w == s) => {}
                         Some(s) if self.request => {
                             let known: Vec<&str> = e.variants.iter().map(|(w, _)| w.as_str()).collect();
-                            self.problem(at, format!("unknown value `{s}` of enum `{name}` (known: {})", known.join(", ")));
+                            self.problem(
+                                at,
+                                format!("unknown value `{s}` of enum `{name}` (known: {})", known.join(", ")),
+                            );
                         }
                         Some(_) => {}
                         None => self.problem(at, format!("expected a string (enum `{name}`), got {}", describe(v))),
@@ -123,7 +126,10 @@ impl<'a> Checker<'a> {
                             first.get_or_insert(sub.problems);
                         }
                         let why = first.map(|p| p.join("; ")).unwrap_or_default();
-                        self.problem(at, format!("matches none of the {} shapes of `{name}` (first: {why})", variants.len()));
+                        self.problem(
+                            at,
+                            format!("matches none of the {} shapes of `{name}` (first: {why})", variants.len()),
+                        );
                     }
                     TypeKind::Struct(fields) => self.object(at, v, name, fields),
                 }

@@ -120,7 +120,12 @@ fn once() -> Option<usize> {
 
 /// Takes the fault for a request: the first queued rule that matches, in
 /// the order they were added.
-pub(crate) fn take(queue: &mut Vec<FaultRule>, operation: Option<&str>, template: Option<&str>, path: &str) -> Option<Fault> {
+pub(crate) fn take(
+    queue: &mut Vec<FaultRule>,
+    operation: Option<&str>,
+    template: Option<&str>,
+    path: &str,
+) -> Option<Fault> {
     let i = queue.iter().position(|r| r.times != Some(0) && r.scope.matches(operation, template, path))?;
     let fault = queue[i].fault.clone();
     if let Some(n) = &mut queue[i].times {

@@ -256,7 +256,8 @@ impl MockServer {
 /// ends, logging every request: what `cargo xtask mock` does. Prints the
 /// base URL and how to point the examples at it.
 pub fn serve_forever(spec_dir: &Path, addr: SocketAddr) -> Result<(), String> {
-    let spec = MockSpec::load(spec_dir).map_err(|e| format!("the spec in {} does not lower:\n{e}", spec_dir.display()))?;
+    let spec =
+        MockSpec::load(spec_dir).map_err(|e| format!("the spec in {} does not lower:\n{e}", spec_dir.display()))?;
     let ops = spec.operations().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -303,7 +304,10 @@ impl Body for MockBody {
     type Data = Bytes;
     type Error = std::io::Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         match &mut *self {
             MockBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             MockBody::Truncated(b, failed) => match b.take() {
@@ -335,7 +339,8 @@ fn response(status: u16, content_type: Option<&str>, body: impl Into<Bytes>) -> 
     let mut r = Response::new(MockBody::Full((!body.is_empty()).then_some(body)));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let Some(ct) = content_type {
-        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap_or(HeaderValue::from_static("application/json")));
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap_or(HeaderValue::from_static("application/json")));
     }
     r
 }
@@ -379,7 +384,8 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
     // Route and check.
     let (op, problems, status) = match spec.route(parts.method.as_str(), &path) {
         Route::Found { op, params } => {
-            let incoming = validate::Incoming { params: &params, query: &query_pairs, headers: &parts.headers, body: &body };
+            let incoming =
+                validate::Incoming { params: &params, query: &query_pairs, headers: &parts.headers, body: &body };
             let findings = validate::check(&spec, op, &incoming);
             let status = findings.status();
             (Some(op), findings.messages(), status)
@@ -399,7 +405,13 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
     let op_id = op.map(|o| o.op.id.clone());
     let fault = fault::take(&mut state.journal().faults, op_id.as_deref(), op.map(|o| o.op.path.as_str()), &path);
     if !problems.is_empty() {
-        let v = Violation { operation_id: op_id.clone(), method: parts.method.to_string(), path: shown_path.clone(), status, problems: problems.clone() };
+        let v = Violation {
+            operation_id: op_id.clone(),
+            method: parts.method.to_string(),
+            path: shown_path.clone(),
+            status,
+            problems: problems.clone(),
+        };
         if state.log {
             eprintln!("  CONTRACT VIOLATION {v}");
         }
@@ -420,7 +432,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
     });
     let answer = match (&fault, op) {
         (Some(f), _) => apply_fault(&state, f, op, &query_pairs, &body, &problems, status, seq).await,
-        (None, Some(op)) if problems.is_empty() => Some(success(&spec, op, &query_pairs, &body)),
+        (None, Some(op)) if problems.is_empty() => Some(success(op, &query_pairs, &body)),
         (None, _) => Some(violation_response(op_id.as_deref(), status, &problems)),
     };
     let answered = answer.as_ref().map(|r| r.status().as_u16());
@@ -434,7 +446,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
         r.status = answered;
     }
     let mut answer = answer.ok_or(Dropped)?;
-    answer.headers_mut().insert("x-request-id", HeaderValue::from_str(&format!("mock-{seq}")).unwrap_or(HeaderValue::from_static("mock")));
+    answer.headers_mut().insert(
+        "x-request-id",
+        HeaderValue::from_str(&format!("mock-{seq}")).unwrap_or(HeaderValue::from_static("mock")),
+    );
     Ok(answer)
 }
 
@@ -453,7 +468,8 @@ fn violation_response(op: Option<&str>, status: u16, problems: &[String]) -> Res
 /// Whether this request asks for a page past the first.
 fn later_page(op: &MockOperation, query: &[(String, String)], body: &[u8]) -> bool {
     let Some(paging) = &op.paging else { return false };
-    let json_body: Value = if paging.in_body { serde_json::from_slice(body).unwrap_or(Value::Null) } else { Value::Null };
+    let json_body: Value =
+        if paging.in_body { serde_json::from_slice(body).unwrap_or(Value::Null) } else { Value::Null };
     let get = |name: &str| -> Option<String> {
         if paging.in_body {
             match json_body.get(name)? {
@@ -492,8 +508,7 @@ fn with_rate_headers(mut r: Response<MockBody>, remaining: u32, daily_remaining:
     r
 }
 
-fn success(spec: &MockSpec, op: &MockOperation, query: &[(String, String)], body: &[u8]) -> Response<MockBody> {
-    let _ = spec;
+fn success(op: &MockOperation, query: &[(String, String)], body: &[u8]) -> Response<MockBody> {
     let r = match success_value(op, query, body) {
         Some(v) => json_response(op.success_status, &v),
         None => response(204, None, Bytes::new()),
@@ -514,7 +529,7 @@ async fn apply_fault(
 ) -> Option<Response<MockBody>> {
     let spec = &state.spec;
     let normal = || match op {
-        Some(op) if problems.is_empty() => success(spec, op, query, body),
+        Some(op) if problems.is_empty() => success(op, query, body),
         _ => violation_response(op.map(|o| o.op.id.as_str()), status, problems),
     };
     let ok_status = op.map_or(200, |o| o.success_status);
@@ -525,16 +540,24 @@ async fn apply_fault(
     };
     Some(match fault {
         Fault::RateLimited { retry_after_secs, daily_exhausted } => {
-            let r = json_response(429, &json!({"statusCode": 429, "message": "Too many requests", "error": "Too Many Requests", "traceId": format!("mock-{seq}")}));
+            let r = json_response(
+                429,
+                &json!({"statusCode": 429, "message": "Too many requests", "error": "Too Many Requests", "traceId": format!("mock-{seq}")}),
+            );
             let mut r = with_rate_headers(r, 0, if *daily_exhausted { 0 } else { 150_000 });
-            let secs = if retry_after_secs.fract() == 0.0 { format!("{}", *retry_after_secs as u64) } else { format!("{retry_after_secs}") };
+            let secs = if retry_after_secs.fract() == 0.0 {
+                format!("{}", *retry_after_secs as u64)
+            } else {
+                format!("{retry_after_secs}")
+            };
             if let Ok(v) = HeaderValue::from_str(&secs) {
                 r.headers_mut().insert("retry-after", v);
             }
             r
         }
         Fault::ServerError { status } => {
-            let reason = StatusCode::from_u16(*status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Server Error");
+            let reason =
+                StatusCode::from_u16(*status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Server Error");
             json_response(
                 *status,
                 &json!({"statusCode": status, "message": format!("{reason} (injected by the mock)"), "error": reason, "traceId": format!("mock-{seq}")}),
@@ -571,7 +594,9 @@ async fn apply_fault(
             );
             response(*status, Some("text/html; charset=utf-8"), html)
         }
-        Fault::WrongContentType => response(if ok_status == 204 { 200 } else { ok_status }, Some("text/plain; charset=utf-8"), "OK"),
+        Fault::WrongContentType => {
+            response(if ok_status == 204 { 200 } else { ok_status }, Some("text/plain; charset=utf-8"), "OK")
+        }
         Fault::UnknownEnumValue => match value_and_ty() {
             Some((mut v, ty, status)) => {
                 respond::replace_enums(&spec.api, &mut v, ty, UNKNOWN_ENUM_VALUE);

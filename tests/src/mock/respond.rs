@@ -204,7 +204,11 @@ impl<'a> Builder<'a> {
         if checker.problems.is_empty() {
             *v = ex.clone();
         } else {
-            self.notes.insert(format!("spec/{}: an example does not fit its type: {}", self.doc, checker.problems.join("; ")));
+            self.notes.insert(format!(
+                "spec/{}: an example does not fit its type: {}",
+                self.doc,
+                checker.problems.join("; ")
+            ));
         }
     }
 }

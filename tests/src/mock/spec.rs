@@ -168,11 +168,11 @@ impl MockSpec {
     /// and its path parameters (decoded). The most specific template wins:
     /// a literal segment beats a parameter at the first place they differ.
     pub fn route(&self, method: &str, path: &str) -> Route<'_> {
-        let parts: Vec<String> = path
-            .split('/')
-            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
-            .collect();
-        let mut best: Option<(&MockOperation, Vec<bool>, Vec<(String, String)>)> = None;
+        let parts: Vec<String> =
+            path.split('/').map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()).collect();
+        // (operation, literal-ness of each segment, parameters)
+        type Candidate<'s> = (&'s MockOperation, Vec<bool>, Vec<(String, String)>);
+        let mut best: Option<Candidate<'_>> = None;
         let mut other_methods = Vec::new();
         for op in &self.ops {
             let Some(params) = match_segments(&op.segments, &parts) else { continue };

@@ -63,7 +63,9 @@ pub(crate) fn check(spec: &MockSpec, op: &MockOperation, req: &Incoming<'_>) -> 
             Some(token) if !token.trim().is_empty() => {}
             _ => f.add(Kind::Auth, [format!("header Authorization: expected `Bearer <token>`, got `{}`", redact(&v))]),
         },
-        None if op.auth_required => f.add(Kind::Auth, ["header Authorization: missing (expected `Bearer <token>`)".to_owned()]),
+        None if op.auth_required => {
+            f.add(Kind::Auth, ["header Authorization: missing (expected `Bearer <token>`)".to_owned()])
+        }
         None => {}
     }
     match header("version") {
@@ -87,7 +89,8 @@ pub(crate) fn check(spec: &MockSpec, op: &MockOperation, req: &Incoming<'_>) -> 
             },
             ParamLoc::Query => {
                 let at = format!("query parameter `{}`", p.wire);
-                let values: Vec<&str> = req.query.iter().filter(|(n, _)| n == &p.wire).map(|(_, v)| v.as_str()).collect();
+                let values: Vec<&str> =
+                    req.query.iter().filter(|(n, _)| n == &p.wire).map(|(_, v)| v.as_str()).collect();
                 if values.is_empty() {
                     if p.required {
                         c.problems.push(format!("{at}: required, but not sent"));
@@ -110,7 +113,8 @@ pub(crate) fn check(spec: &MockSpec, op: &MockOperation, req: &Incoming<'_>) -> 
                             other => other,
                         };
                         if values.len() > 1 {
-                            c.problems.push(format!("{at}: sent {} times, expected once (comma-separated)", values.len()));
+                            c.problems
+                                .push(format!("{at}: sent {} times, expected once (comma-separated)", values.len()));
                         }
                         for v in values[0].split(',') {
                             c.text(&at, v, inner);
@@ -163,18 +167,16 @@ pub(crate) fn check(spec: &MockSpec, op: &MockOperation, req: &Incoming<'_>) -> 
                         Ok(v) => c.value("body", &v, &b.ty),
                         Err(e) => c.problems.push(format!("body: not valid JSON: {e}")),
                     },
-                    BodyKind::Form => {
-                        match serde_urlencoded::from_bytes::<Vec<(String, String)>>(req.body) {
-                            Ok(pairs) => {
-                                let parts: Vec<FormPart> = pairs
-                                    .into_iter()
-                                    .map(|(name, v)| FormPart { name, file_name: None, data: v.into_bytes() })
-                                    .collect();
-                                fields(&mut c, &parts, &b.ty, None, false);
-                            }
-                            Err(e) => c.problems.push(format!("body: not valid form-urlencoded text: {e}")),
+                    BodyKind::Form => match serde_urlencoded::from_bytes::<Vec<(String, String)>>(req.body) {
+                        Ok(pairs) => {
+                            let parts: Vec<FormPart> = pairs
+                                .into_iter()
+                                .map(|(name, v)| FormPart { name, file_name: None, data: v.into_bytes() })
+                                .collect();
+                            fields(&mut c, &parts, &b.ty, None, false);
                         }
-                    }
+                        Err(e) => c.problems.push(format!("body: not valid form-urlencoded text: {e}")),
+                    },
                     BodyKind::Multipart => match multipart::boundary(&content_type) {
                         None => c.problems.push(format!("header Content-Type: `{content_type}` has no boundary")),
                         Some(boundary) => match multipart::parse(req.body, &boundary) {
