@@ -396,3 +396,15 @@ async fn a_rejected_location_token_is_fetched_again_once() {
     client.execute::<Value>(get_thing()).await.unwrap();
     server.verify().await;
 }
+
+#[tokio::test]
+async fn refresh_now_on_an_expired_token_refreshes_exactly_once() {
+    let server = MockServer::start().await;
+    mount_refresh(&server, "refresh-1", "access-2", "refresh-2", 1).await;
+    let store = Arc::new(MemoryTokenStore::with_tokens(expired("access-1", "refresh-1", UserType::Location)));
+    let client = builder(&server).oauth(OAuthApp::new("cid", "csecret")).token_store(store.clone()).build().unwrap();
+    client.refresh_now().await.unwrap();
+    server.verify().await;
+    let record = store.get().await.unwrap().expect("tokens stored");
+    assert_eq!(record.tokens.refresh_token.as_ref().map(|t| t.expose_secret().to_owned()).as_deref(), Some("refresh-2"));
+}

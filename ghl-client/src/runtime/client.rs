@@ -151,8 +151,10 @@ impl Client {
     /// before expiry or after a 401).
     pub async fn refresh_now(&self) -> Result<(), Error> {
         let session = self.oauth_session()?;
-        let current = session.access(&self.inner.net, "oauth-token", None).await?;
-        session.access(&self.inner.net, "oauth-token", Some(current.revision)).await?;
+        // Treat the stored revision as spent: exactly one refresh, even when
+        // that token was already expired (which `access` alone would refresh too).
+        let stored = session.stored_revision().await?;
+        session.access(&self.inner.net, "oauth-token", stored).await?;
         Ok(())
     }
 

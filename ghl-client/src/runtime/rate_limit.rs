@@ -163,14 +163,15 @@ impl RateLimiter {
         }
     }
 
-    /// Blocks `key` for `wait` (after a 429): no slot frees before then.
+    /// Blocks `key` for `wait` (after a 429): no slot frees before then, and
+    /// every slot frees then. The server's wait is authoritative: it replaces
+    /// any longer estimate made from `X-RateLimit-Remaining`.
     pub fn pause(&self, key: &str, wait: Duration) {
         let bucket = self.bucket(key);
         let mut heap = lock(&bucket.busy_until);
         let until = Instant::now() + wait;
-        let mut slots: Vec<_> = heap.drain().map(|Reverse(t)| Reverse(t.max(until))).collect();
-        slots.resize(self.max().max(slots.len()), Reverse(until));
-        heap.extend(slots);
+        heap.clear();
+        heap.extend(std::iter::repeat_n(Reverse(until), self.max()));
     }
 
     /// Applies HighLevel's rate-limit headers of a response for `key`.

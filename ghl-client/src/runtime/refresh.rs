@@ -91,6 +91,11 @@ impl OAuthSession {
         &self.app
     }
 
+    /// The revision currently in the store, without refreshing anything.
+    pub(crate) async fn stored_revision(&self) -> Result<Option<u64>, Error> {
+        Ok(self.store.get().await?.map(|r| r.revision))
+    }
+
     /// Whether `record` can be used now, given that revision `failed` was rejected.
     fn usable(&self, record: &TokenRecord, failed: Option<u64>) -> bool {
         record.lease.is_none()
