@@ -225,7 +225,6 @@ async fn signed_examples_are_accepted_once_and_then_refused_as_replays() {
 
 // ---------------------------------------------------------------- zero false accepts
 
-static T: std::sync::Mutex<[Duration;2]> = std::sync::Mutex::new([Duration::ZERO, Duration::ZERO]);
 /// One signature header, of `scheme`.
 fn only(scheme: SignatureScheme, value: &[u8]) -> SignatureHeaders<'_> {
     match scheme {
@@ -247,7 +246,6 @@ fn flipping_any_byte_of_body_or_signature_is_refused() {
         let rsa = sign_rsa(&keys().rsa, &body);
         for (scheme, sig) in [(SignatureScheme::Ed25519, &ed), (SignatureScheme::RsaSha256, &rsa)] {
             assert_eq!(v.verify_signature_with(only(scheme, sig.as_bytes()), &body).unwrap(), scheme);
-            let t0 = std::time::Instant::now();
             let mut altered = body.clone();
             for at in 0..altered.len() {
                 altered[at] ^= 1;
@@ -268,10 +266,8 @@ fn flipping_any_byte_of_body_or_signature_is_refused() {
                 bad_sig[at] ^= 1;
                 tried += 1;
             }
-            T.lock().unwrap()[if scheme == SignatureScheme::Ed25519 {0} else {1}] += t0.elapsed();
         }
     }
-    eprintln!("TRIED {tried} ed {:?} rsa {:?}", T.lock().unwrap()[0], T.lock().unwrap()[1]);
     assert!(tried > 50_000, "{tried} alterations");
 }
 

@@ -1532,49 +1532,19 @@ pub struct InboundMessageEvent {
     pub subject: Option<String>,
     /// E-mail recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<InboundMessageEventTo>,
+    pub to: Option<Recipients>,
     /// Copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<InboundMessageEventCc>,
+    pub cc: Option<Recipients>,
     /// Blind-copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bcc: Option<InboundMessageEventBcc>,
+    pub bcc: Option<Recipients>,
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-}
-/// Blind-copy recipients.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum InboundMessageEventBcc {
-    ///The `String` shape.
-    String(String),
-    ///The `List` shape.
-    List(Vec<String>),
-}
-/// Copy recipients.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum InboundMessageEventCc {
-    ///The `String` shape.
-    String(String),
-    ///The `List` shape.
-    List(Vec<String>),
-}
-/// E-mail recipients.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum InboundMessageEventTo {
-    ///The `String` shape.
-    String(String),
-    ///The `List` shape.
-    List(Vec<String>),
 }
 /// A further address the invoice is sent to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3460,49 +3430,19 @@ pub struct OutboundMessageEvent {
     pub subject: Option<String>,
     /// E-mail recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<OutboundMessageEventTo>,
+    pub to: Option<Recipients>,
     /// Copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<OutboundMessageEventCc>,
+    pub cc: Option<Recipients>,
     /// Blind-copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bcc: Option<OutboundMessageEventBcc>,
+    pub bcc: Option<Recipients>,
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-}
-/// Blind-copy recipients.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum OutboundMessageEventBcc {
-    ///The `String` shape.
-    String(String),
-    ///The `List` shape.
-    List(Vec<String>),
-}
-/// Copy recipients.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum OutboundMessageEventCc {
-    ///The `String` shape.
-    String(String),
-    ///The `List` shape.
-    List(Vec<String>),
-}
-/// E-mail recipients.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum OutboundMessageEventTo {
-    ///The `String` shape.
-    String(String),
-    ///The `List` shape.
-    List(Vec<String>),
 }
 /// Payload of `PlanChange`: a sub-account or agency switched to another plan of a paid app. Sent when the paying account moves to another plan of the app.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4125,7 +4065,7 @@ pub struct ProviderOutboundMessageEvent {
     pub phone: Option<String>,
     /// Recipients (e-mail).
     #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
-    pub email_to: Option<ProviderOutboundMessageEventEmailTo>,
+    pub email_to: Option<Recipients>,
     /// Sender (e-mail).
     #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
@@ -4145,11 +4085,11 @@ pub struct ProviderOutboundMessageEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
-/// Recipients (e-mail).
+/// E-mail addresses: one as text, or a list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
-pub enum ProviderOutboundMessageEventEmailTo {
+pub enum Recipients {
     ///The `String` shape.
     String(String),
     ///The `List` shape.

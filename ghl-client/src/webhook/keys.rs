@@ -135,8 +135,23 @@ pub struct PublicKey(Inner);
 #[derive(Clone, PartialEq, Eq)]
 enum Inner {
     Ed25519(ed25519_dalek::VerifyingKey),
-    Rsa(Box<rsa::RsaPublicKey>),
+    Rsa(Box<RsaKey>),
 }
+
+/// An RSA key with its PKCS#1 v1.5 / SHA-256 verifier made once.
+#[derive(Clone)]
+struct RsaKey {
+    public: rsa::RsaPublicKey,
+    verifier: rsa::pkcs1v15::VerifyingKey<rsa::sha2::Sha256>,
+}
+
+impl PartialEq for RsaKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.public == other.public
+    }
+}
+
+impl Eq for RsaKey {}
 
 impl PublicKey {
     /// HighLevel's published RSA key ([`HIGHLEVEL_RSA_PUBLIC_KEY_PEM`]).
@@ -224,7 +239,7 @@ impl PublicKey {
         let trimmed = text.trim();
         if trimmed.contains("-----BEGIN") {
             Self::from_pem(trimmed)
-        } else if !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_hexdigit()) && trimmed.len() % 2 == 0 {
+        } else if !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_hexdigit()) && trimmed.len().is_multiple_of(2) {
             Self::from_hex(trimmed)
         } else {
             Self::from_base64(trimmed)
@@ -259,7 +274,8 @@ impl PublicKey {
         if bits < MIN_RSA_BITS {
             return Err(KeyError::new(format!("the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required")));
         }
-        Ok(PublicKey(Inner::Rsa(Box::new(key))))
+        let verifier = rsa::pkcs1v15::VerifyingKey::new(key.clone());
+        Ok(PublicKey(Inner::Rsa(Box::new(RsaKey { public: key, verifier }))))
     }
 
     /// Whether `signature` (raw bytes, already decoded) is a valid signature
@@ -270,13 +286,10 @@ impl PublicKey {
                 Ok(sig) => key.verify_strict(message, &sig).is_ok(),
                 Err(_) => false,
             },
-            Inner::Rsa(key) => {
-                let verifier = rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new((**key).clone());
-                match rsa::pkcs1v15::Signature::try_from(signature) {
-                    Ok(sig) => verifier.verify(message, &sig).is_ok(),
-                    Err(_) => false,
-                }
-            }
+            Inner::Rsa(key) => match rsa::pkcs1v15::Signature::try_from(signature) {
+                Ok(sig) => key.verifier.verify(message, &sig).is_ok(),
+                Err(_) => false,
+            },
         }
     }
 
@@ -284,7 +297,7 @@ impl PublicKey {
     pub(crate) fn signature_len(&self) -> usize {
         match &self.0 {
             Inner::Ed25519(_) => ed25519_dalek::SIGNATURE_LENGTH,
-            Inner::Rsa(key) => key.size(),
+            Inner::Rsa(key) => key.public.size(),
         }
     }
 }
@@ -293,7 +306,7 @@ impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Inner::Ed25519(key) => write!(f, "PublicKey(ed25519 {})", hex::encode(key.as_bytes())),
-            Inner::Rsa(key) => write!(f, "PublicKey(rsa-sha256, {} bits)", key.size() * 8),
+            Inner::Rsa(key) => write!(f, "PublicKey(rsa-sha256, {} bits)", key.public.size() * 8),
         }
     }
 }
