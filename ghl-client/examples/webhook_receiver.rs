@@ -31,12 +31,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::Router;
-use ghl_client::webhook::{apply_lifecycle, Lifecycle, MemoryInstallations, PublicKey, WebhookVerifier};
+use ghl_client::webhook::{Lifecycle, MemoryInstallations, PublicKey, WebhookVerifier, apply_lifecycle};
 use ghl_client::webhook_events::WebhookEvent;
 
 /// What every request shares.
@@ -61,7 +61,11 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -
     let event = match delivery.clone().into_event() {
         Ok(event) => event,
         Err(e) => {
-            eprintln!("authentic but unreadable {:?} delivery: {e}; payload: {}", delivery.event_type(), delivery.payload);
+            eprintln!(
+                "authentic but unreadable {:?} delivery: {e}; payload: {}",
+                delivery.event_type(),
+                delivery.payload
+            );
             return (StatusCode::OK, "unreadable, ignored");
         }
     };
@@ -81,7 +85,10 @@ async fn handle(app: &App, event: &WebhookEvent) -> Result<&'static str, ghl_cli
     // Installs and uninstalls keep one token store per account.
     match apply_lifecycle(event, &app.installations).await? {
         Some(Lifecycle::Installed { installation, event }) => {
-            println!("installed in {installation} (plan {:?}); its tokens arrive with the OAuth code exchange", event.plan_id);
+            println!(
+                "installed in {installation} (plan {:?}); its tokens arrive with the OAuth code exchange",
+                event.plan_id
+            );
             return Ok("installed");
         }
         Some(Lifecycle::Uninstalled { installation, .. }) => {
@@ -118,7 +125,9 @@ fn verifier() -> Result<WebhookVerifier, ghl_client::Error> {
     }
     let verifier = builder.build();
     if !verifier.accepts(ghl_client::webhook::SignatureScheme::Ed25519) {
-        eprintln!("warning: no Ed25519 key in GHL_WEBHOOK_KEYS; deliveries signed only with x-ghl-signature will be refused");
+        eprintln!(
+            "warning: no Ed25519 key in GHL_WEBHOOK_KEYS; deliveries signed only with x-ghl-signature will be refused"
+        );
     }
     Ok(verifier)
 }

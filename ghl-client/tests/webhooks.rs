@@ -12,14 +12,14 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use ghl_client::webhook::{
-    apply_lifecycle, Installation, InstallationStore, Lifecycle, MemoryInstallations, MemoryReplayStore, PublicKey,
-    ReplayStore, SignatureHeaders, SignatureScheme, WebhookError, WebhookVerifier,
+    Installation, InstallationStore, Lifecycle, MemoryInstallations, MemoryReplayStore, PublicKey, ReplayStore,
+    SignatureHeaders, SignatureScheme, WebhookError, WebhookVerifier, apply_lifecycle,
 };
 use ghl_client::webhook_events::WebhookEvent;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use rand::{Rng as _, SeedableRng as _};
 use rsa::signature::{SignatureEncoding as _, Signer as _};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -168,7 +168,8 @@ fn every_documented_example_parses_into_its_variant() {
 
 #[test]
 fn typed_fields_come_through() {
-    let event = WebhookEvent::from_value(examples().into_iter().find(|e| e.key == "OrderCreate").unwrap().payload).unwrap();
+    let event =
+        WebhookEvent::from_value(examples().into_iter().find(|e| e.key == "OrderCreate").unwrap().payload).unwrap();
     let WebhookEvent::OrderCreate(order) = event else { panic!() };
     let items = order.items.unwrap();
     assert_eq!(items.len(), 2);
@@ -250,7 +251,11 @@ fn flipping_any_byte_of_body_or_signature_is_refused() {
             for at in 0..altered.len() {
                 altered[at] ^= 1;
                 let e = v.verify_signature_with(only(scheme, sig.as_bytes()), &altered).unwrap_err();
-                assert!(matches!(e, WebhookError::BadSignature { scheme: s } if s == scheme), "{}: body[{at}]: {e}", ex.key);
+                assert!(
+                    matches!(e, WebhookError::BadSignature { scheme: s } if s == scheme),
+                    "{}: body[{at}]: {e}",
+                    ex.key
+                );
                 altered[at] ^= 1;
                 tried += 1;
             }
@@ -367,7 +372,12 @@ async fn a_wrong_key_is_refused() {
     assert!(e.to_string().contains("Ed25519 public key"), "{e}");
 
     // With the legacy scheme off, an RSA-only delivery is refused even with the right key.
-    let no_rsa = WebhookVerifier::builder().without_default_keys().key(rsa_public()).legacy_rsa(false).clock(frozen_clock()).build();
+    let no_rsa = WebhookVerifier::builder()
+        .without_default_keys()
+        .key(rsa_public())
+        .legacy_rsa(false)
+        .clock(frozen_clock())
+        .build();
     let e = no_rsa.verify(&headers(None, Some(&sign_rsa(&keys().rsa, &body))), &body).await.unwrap_err();
     assert!(matches!(e, WebhookError::SchemeNotAccepted { scheme: SignatureScheme::RsaSha256 }), "{e}");
 }
@@ -416,12 +426,22 @@ async fn timestamps_outside_the_window_are_refused() {
 
     // The window is configurable, and so is the clock.
     let later = || now() + Duration::from_secs(3600);
-    let v2 = WebhookVerifier::builder().without_default_keys().key(ed_public()).tolerance(Duration::from_secs(7200)).clock(later).build();
+    let v2 = WebhookVerifier::builder()
+        .without_default_keys()
+        .key(ed_public())
+        .tolerance(Duration::from_secs(7200))
+        .clock(later)
+        .build();
     let body = delivery(&json!({"type": "ContactUpdate"}), "hour", NOW_TEXT);
     v2.verify(&headers(Some(&sign_ed(&keys().ed, &body)), None), &body).await.unwrap();
 
     // Without the requirement, a payload without timestamp passes.
-    let lax = WebhookVerifier::builder().without_default_keys().key(ed_public()).require_timestamp(false).clock(frozen_clock()).build();
+    let lax = WebhookVerifier::builder()
+        .without_default_keys()
+        .key(ed_public())
+        .require_timestamp(false)
+        .clock(frozen_clock())
+        .build();
     let body = serde_json::to_vec(&json!({"type": "ContactUpdate", "webhookId": "lax"})).unwrap();
     let ok = lax.verify(&headers(Some(&sign_ed(&keys().ed, &body)), None), &body).await.unwrap();
     assert_eq!(ok.timestamp, None);
@@ -458,7 +478,12 @@ async fn webhook_ids_are_required_and_remembered() {
     // One store shared by two verifiers (two workers) catches a replay across them.
     let shared: Arc<dyn ReplayStore> = Arc::new(MemoryReplayStore::with_capacity(16));
     let make = || {
-        WebhookVerifier::builder().without_default_keys().key(ed_public()).clock(frozen_clock()).replay_store(shared.clone()).build()
+        WebhookVerifier::builder()
+            .without_default_keys()
+            .key(ed_public())
+            .clock(frozen_clock())
+            .replay_store(shared.clone())
+            .build()
     };
     let (a, b2) = (make(), make());
     let (h, b) = signed(json!({"type": "TaskCreate", "timestamp": NOW_TEXT, "webhookId": "shared"}));
@@ -494,8 +519,15 @@ async fn a_failing_replay_store_fails_closed_and_asks_for_redelivery() {
 
 #[tokio::test]
 async fn empty_and_oversized_bodies_are_refused() {
-    let v = WebhookVerifier::builder().without_default_keys().key(ed_public()).key(rsa_public()).max_body_bytes(1024).clock(frozen_clock()).build();
-    let e = v.verify(&headers(Some(&sign_ed(&keys().ed, b"")), Some(&sign_rsa(&keys().rsa, b""))), b"").await.unwrap_err();
+    let v = WebhookVerifier::builder()
+        .without_default_keys()
+        .key(ed_public())
+        .key(rsa_public())
+        .max_body_bytes(1024)
+        .clock(frozen_clock())
+        .build();
+    let e =
+        v.verify(&headers(Some(&sign_ed(&keys().ed, b"")), Some(&sign_rsa(&keys().rsa, b""))), b"").await.unwrap_err();
     assert!(matches!(e, WebhookError::EmptyBody), "{e}");
     assert_eq!(e.status(), StatusCode::BAD_REQUEST);
 
@@ -548,18 +580,25 @@ async fn malformed_signatures_are_refused_with_a_reason() {
         ("non-canonical bits".into(), non_canonical),
     ];
     for (what, value) in cases {
-        let e = v.verify_with(SignatureHeaders { ghl_signature: Some(&value), wh_signature: None }, &body).await.unwrap_err();
+        let e = v
+            .verify_with(SignatureHeaders { ghl_signature: Some(&value), wh_signature: None }, &body)
+            .await
+            .unwrap_err();
         assert!(matches!(e, WebhookError::BadEncoding { scheme: SignatureScheme::Ed25519, .. }), "{what}: {e}");
         assert_eq!(e.status(), StatusCode::UNAUTHORIZED);
     }
     // URL-safe base64 differs from standard only when the signature has `+` or `/`.
     if url_safe != good {
-        let e = v.verify_with(SignatureHeaders { ghl_signature: Some(url_safe.as_bytes()), wh_signature: None }, &body).await.unwrap_err();
+        let e = v
+            .verify_with(SignatureHeaders { ghl_signature: Some(url_safe.as_bytes()), wh_signature: None }, &body)
+            .await
+            .unwrap_err();
         assert!(matches!(e, WebhookError::BadEncoding { .. }), "{e}");
     }
     // Padding is optional.
     let unpadded = good.trim_end_matches('=');
-    v.verify_signature_with(SignatureHeaders { ghl_signature: Some(unpadded.as_bytes()), wh_signature: None }, &body).unwrap();
+    v.verify_signature_with(SignatureHeaders { ghl_signature: Some(unpadded.as_bytes()), wh_signature: None }, &body)
+        .unwrap();
     // No signature at all.
     let e = v.verify(&HeaderMap::new(), &body).await.unwrap_err();
     assert!(matches!(e, WebhookError::MissingSignature), "{e}");
@@ -622,7 +661,8 @@ async fn random_input_never_panics_or_passes() {
         };
         let ghl = rng.gen_bool(0.7).then(|| random_sig(&mut rng, &valid_ed));
         let wh = rng.gen_bool(0.5).then(|| random_sig(&mut rng, &valid_rsa));
-        if body == valid && (ghl.as_deref() == Some(valid_ed.as_bytes()) || wh.as_deref() == Some(valid_rsa.as_bytes())) {
+        if body == valid && (ghl.as_deref() == Some(valid_ed.as_bytes()) || wh.as_deref() == Some(valid_rsa.as_bytes()))
+        {
             continue;
         }
         let sigs = SignatureHeaders { ghl_signature: ghl.as_deref(), wh_signature: wh.as_deref() };
@@ -690,7 +730,8 @@ fn keys_load_from_every_format_and_verify() {
 #[tokio::test]
 async fn install_and_uninstall_manage_token_stores() {
     let store = MemoryInstallations::new();
-    let mut installs = examples().into_iter().filter(|e| e.key == "INSTALL").map(|e| WebhookEvent::from_value(e.payload).unwrap());
+    let mut installs =
+        examples().into_iter().filter(|e| e.key == "INSTALL").map(|e| WebhookEvent::from_value(e.payload).unwrap());
     let location_install = installs.next().unwrap();
     let agency_install = installs.nth(1).unwrap();
     match apply_lifecycle(&location_install, &store).await.unwrap() {
@@ -705,13 +746,21 @@ async fn install_and_uninstall_manage_token_stores() {
     assert_eq!(store.installations().len(), 2);
 
     // Tokens stored for the location are dropped by its uninstall.
-    let tokens = store.token_store(&Installation::Location { location_id: "otg8dTQqGLh3Q6iQI55w".into() }).await.unwrap();
-    let record = ghl_client::TokenRecord::new(ghl_client::OAuthTokens::new("a", None, 1_900_000_000, ghl_client::UserType::Location));
+    let tokens =
+        store.token_store(&Installation::Location { location_id: "otg8dTQqGLh3Q6iQI55w".into() }).await.unwrap();
+    let record = ghl_client::TokenRecord::new(ghl_client::OAuthTokens::new(
+        "a",
+        None,
+        1_900_000_000,
+        ghl_client::UserType::Location,
+    ));
     assert!(tokens.compare_and_swap(None, &record).await.unwrap());
-    let uninstall = WebhookEvent::from_value(examples().into_iter().find(|e| e.key == "UNINSTALL").unwrap().payload).unwrap();
+    let uninstall =
+        WebhookEvent::from_value(examples().into_iter().find(|e| e.key == "UNINSTALL").unwrap().payload).unwrap();
     assert!(matches!(apply_lifecycle(&uninstall, &store).await.unwrap(), Some(Lifecycle::Uninstalled { .. })));
     assert_eq!(store.installations(), vec![Installation::Company { company_id: "otg8dTQqGLh3Q6iQI55w".into() }]);
-    let fresh = store.token_store(&Installation::Location { location_id: "otg8dTQqGLh3Q6iQI55w".into() }).await.unwrap();
+    let fresh =
+        store.token_store(&Installation::Location { location_id: "otg8dTQqGLh3Q6iQI55w".into() }).await.unwrap();
     assert!(fresh.get().await.unwrap().is_none());
 
     // Other events, and installs naming no account, are left alone.

@@ -38,10 +38,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::Error;
 use crate::runtime::oauth::UserType;
 use crate::runtime::token_store::{FileTokenStore, MemoryTokenStore, TokenStore};
 use crate::webhook_events::{AppInstallEvent, AppUninstallEvent, WebhookEvent};
-use crate::Error;
 
 /// The account an app is installed in: one sub-account, or a whole agency.
 ///
@@ -156,7 +156,9 @@ impl<'a> Lifecycle<'a> {
     /// The install or uninstall `event` is, if it is one naming an account.
     pub fn of(event: &'a WebhookEvent) -> Option<Lifecycle<'a>> {
         match event {
-            WebhookEvent::Install(e) => Installation::of_install(e).map(|installation| Lifecycle::Installed { installation, event: e }),
+            WebhookEvent::Install(e) => {
+                Installation::of_install(e).map(|installation| Lifecycle::Installed { installation, event: e })
+            }
             WebhookEvent::Uninstall(e) => {
                 Installation::of_uninstall(e).map(|installation| Lifecycle::Uninstalled { installation, event: e })
             }

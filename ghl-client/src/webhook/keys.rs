@@ -157,7 +157,8 @@ impl PublicKey {
     /// HighLevel's published RSA key ([`HIGHLEVEL_RSA_PUBLIC_KEY_PEM`]).
     pub fn highlevel_rsa() -> PublicKey {
         // The constant is checked by a unit test; a failure here cannot happen at run time.
-        PublicKey::from_pem(HIGHLEVEL_RSA_PUBLIC_KEY_PEM).unwrap_or_else(|e| unreachable!("the published key parses: {e}"))
+        PublicKey::from_pem(HIGHLEVEL_RSA_PUBLIC_KEY_PEM)
+            .unwrap_or_else(|e| unreachable!("the published key parses: {e}"))
     }
 
     /// Which signatures the key checks.
@@ -210,7 +211,9 @@ impl PublicKey {
             l if l.contains("PRIVATE") => {
                 Err(KeyError::new("this is a private key; give the public key (`-----BEGIN PUBLIC KEY-----`)"))
             }
-            other => Err(KeyError::new(format!("unsupported PEM label `{other}` (expected PUBLIC KEY or RSA PUBLIC KEY)"))),
+            other => {
+                Err(KeyError::new(format!("unsupported PEM label `{other}` (expected PUBLIC KEY or RSA PUBLIC KEY)")))
+            }
         }
     }
 
@@ -239,7 +242,10 @@ impl PublicKey {
         let trimmed = text.trim();
         if trimmed.contains("-----BEGIN") {
             Self::from_pem(trimmed)
-        } else if !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_hexdigit()) && trimmed.len().is_multiple_of(2) {
+        } else if !trimmed.is_empty()
+            && trimmed.chars().all(|c| c.is_ascii_hexdigit())
+            && trimmed.len().is_multiple_of(2)
+        {
             Self::from_hex(trimmed)
         } else {
             Self::from_base64(trimmed)
@@ -254,7 +260,9 @@ impl PublicKey {
     }
 
     fn from_spki_der(der: &[u8]) -> Result<PublicKey, KeyError> {
-        if let Ok(key) = <ed25519_dalek::VerifyingKey as ed25519_dalek::pkcs8::DecodePublicKey>::from_public_key_der(der) {
+        if let Ok(key) =
+            <ed25519_dalek::VerifyingKey as ed25519_dalek::pkcs8::DecodePublicKey>::from_public_key_der(der)
+        {
             return Self::ed25519_from_bytes(key.as_bytes());
         }
         match <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(der) {
@@ -328,7 +336,8 @@ fn decode_key_base64(text: &str) -> Result<Vec<u8>, KeyError> {
     let lenient = |alphabet: &base64::alphabet::Alphabet| {
         base64::engine::GeneralPurpose::new(
             alphabet,
-            base64::engine::GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
         )
     };
     lenient(&base64::alphabet::STANDARD)
@@ -351,7 +360,8 @@ pub(crate) fn decode_signature(scheme: SignatureScheme, value: &[u8]) -> Result<
     }
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
     );
     engine.decode(value).map_err(|_| bad("the header is not canonical base64"))
 }
@@ -393,6 +403,9 @@ mod tests {
         assert!(msg(PublicKey::from_base64("AAAA")).contains("not an Ed25519 or RSA public key"));
         assert!(msg(PublicKey::from_pem("hello")).contains("BEGIN"));
         assert!(msg(PublicKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n")).contains("END PUBLIC KEY"));
-        assert!(msg(PublicKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).contains("CERTIFICATE"));
+        assert!(
+            msg(PublicKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"))
+                .contains("CERTIFICATE")
+        );
     }
 }

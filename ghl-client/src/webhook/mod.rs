@@ -57,8 +57,10 @@ use http::HeaderMap;
 use crate::webhook_events::WebhookEvent;
 
 pub use error::{KeyError, WebhookError};
-pub use install::{apply_lifecycle, FileInstallations, Installation, InstallationStore, Lifecycle, MemoryInstallations};
-pub use keys::{PublicKey, SignatureScheme, HIGHLEVEL_RSA_PUBLIC_KEY_PEM};
+pub use install::{
+    FileInstallations, Installation, InstallationStore, Lifecycle, MemoryInstallations, apply_lifecycle,
+};
+pub use keys::{HIGHLEVEL_RSA_PUBLIC_KEY_PEM, PublicKey, SignatureScheme};
 pub use replay::{Clock, MemoryReplayStore, ReplayStore, SystemClock};
 
 /// How long an id is remembered when deliveries carry no timestamp
@@ -92,7 +94,10 @@ impl<'a> SignatureHeaders<'a> {
             }
             Ok(first.map(|v| v.as_bytes()))
         };
-        Ok(SignatureHeaders { ghl_signature: one(SignatureScheme::Ed25519)?, wh_signature: one(SignatureScheme::RsaSha256)? })
+        Ok(SignatureHeaders {
+            ghl_signature: one(SignatureScheme::Ed25519)?,
+            wh_signature: one(SignatureScheme::RsaSha256)?,
+        })
     }
 
     /// The header value for `scheme`.
@@ -225,7 +230,11 @@ impl WebhookVerifier {
     }
 
     /// [`Self::verify`] for header values read by other means.
-    pub async fn verify_with(&self, signatures: SignatureHeaders<'_>, body: &[u8]) -> Result<VerifiedWebhook, WebhookError> {
+    pub async fn verify_with(
+        &self,
+        signatures: SignatureHeaders<'_>,
+        body: &[u8],
+    ) -> Result<VerifiedWebhook, WebhookError> {
         let scheme = self.verify_signature_with(signatures, body)?;
         let payload: serde_json::Value = serde_json::from_slice(body)
             .map_err(|e| WebhookError::InvalidPayload { reason: format!("not JSON ({e})") })?;
@@ -234,7 +243,9 @@ impl WebhookVerifier {
         };
         let now = self.clock.now();
         let timestamp = match object.get("timestamp") {
-            None | Some(serde_json::Value::Null) if self.require_timestamp => return Err(WebhookError::MissingTimestamp),
+            None | Some(serde_json::Value::Null) if self.require_timestamp => {
+                return Err(WebhookError::MissingTimestamp);
+            }
             None | Some(serde_json::Value::Null) => None,
             Some(value) => Some(parse_timestamp(value)?),
         };
@@ -248,10 +259,14 @@ impl WebhookVerifier {
             }
         }
         let webhook_id = match object.get("webhookId") {
-            None | Some(serde_json::Value::Null) if self.require_webhook_id => return Err(WebhookError::MissingWebhookId),
+            None | Some(serde_json::Value::Null) if self.require_webhook_id => {
+                return Err(WebhookError::MissingWebhookId);
+            }
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(id)) if !id.is_empty() => Some(id.clone()),
-            Some(_) => return Err(WebhookError::InvalidPayload { reason: "`webhookId` is not a non-empty string".into() }),
+            Some(_) => {
+                return Err(WebhookError::InvalidPayload { reason: "`webhookId` is not a non-empty string".into() });
+            }
         };
         if let Some(id) = &webhook_id {
             let expires_at = match timestamp {
@@ -302,7 +317,11 @@ impl WebhookVerifier {
     }
 
     /// [`Self::verify_signature`] for header values read by other means.
-    pub fn verify_signature_with(&self, signatures: SignatureHeaders<'_>, body: &[u8]) -> Result<SignatureScheme, WebhookError> {
+    pub fn verify_signature_with(
+        &self,
+        signatures: SignatureHeaders<'_>,
+        body: &[u8],
+    ) -> Result<SignatureScheme, WebhookError> {
         if body.is_empty() {
             return Err(WebhookError::EmptyBody);
         }
@@ -320,7 +339,10 @@ impl WebhookVerifier {
             let signature = keys::decode_signature(scheme, value)?;
             let keys = || self.keys.iter().filter(|k| k.scheme() == scheme);
             if !keys().any(|k| k.signature_len() == signature.len()) {
-                return Err(WebhookError::BadEncoding { scheme, reason: "the signature has the wrong length for the configured keys" });
+                return Err(WebhookError::BadEncoding {
+                    scheme,
+                    reason: "the signature has the wrong length for the configured keys",
+                });
             }
             if !keys().any(|k| k.verifies(body, &signature)) {
                 return Err(WebhookError::BadSignature { scheme });
@@ -515,7 +537,9 @@ mod tests {
         assert_eq!(parse_timestamp(&"2025-01-28T15:35:00+01:00".into()).unwrap(), at(1_738_074_900));
         assert_eq!(parse_timestamp(&1_738_074_900.into()).unwrap(), at(1_738_074_900));
         assert_eq!(parse_timestamp(&1_738_074_900_000u64.into()).unwrap(), at(1_738_074_900));
-        for bad in [serde_json::json!("yesterday"), serde_json::json!(-5), serde_json::json!(true), serde_json::json!(1e300)] {
+        for bad in
+            [serde_json::json!("yesterday"), serde_json::json!(-5), serde_json::json!(true), serde_json::json!(1e300)]
+        {
             assert!(matches!(parse_timestamp(&bad), Err(WebhookError::BadTimestamp)), "{bad}");
         }
     }

@@ -70,7 +70,12 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
     /// `false` when it is already recorded and not yet expired at `now`.
     /// After `expires_at` the timestamp window refuses the delivery anyway,
     /// so the id may be forgotten.
-    async fn insert_if_absent(&self, webhook_id: &str, now: SystemTime, expires_at: SystemTime) -> Result<bool, WebhookError>;
+    async fn insert_if_absent(
+        &self,
+        webhook_id: &str,
+        now: SystemTime,
+        expires_at: SystemTime,
+    ) -> Result<bool, WebhookError>;
 
     /// Forgets `webhook_id`, so that a redelivery of it is accepted (see
     /// [`WebhookVerifier::release`](super::WebhookVerifier::release)). The
@@ -164,7 +169,12 @@ impl Seen {
 
 #[async_trait::async_trait]
 impl ReplayStore for MemoryReplayStore {
-    async fn insert_if_absent(&self, webhook_id: &str, now: SystemTime, expires_at: SystemTime) -> Result<bool, WebhookError> {
+    async fn insert_if_absent(
+        &self,
+        webhook_id: &str,
+        now: SystemTime,
+        expires_at: SystemTime,
+    ) -> Result<bool, WebhookError> {
         let mut seen = self.seen();
         if let Some((expiry, _)) = seen.ids.get(webhook_id)
             && *expiry > now
