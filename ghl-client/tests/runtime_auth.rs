@@ -406,5 +406,8 @@ async fn refresh_now_on_an_expired_token_refreshes_exactly_once() {
     client.refresh_now().await.unwrap();
     server.verify().await;
     let record = store.get().await.unwrap().expect("tokens stored");
-    assert_eq!(record.tokens.refresh_token.as_ref().map(|t| t.expose_secret().to_owned()).as_deref(), Some("refresh-2"));
+    assert_eq!(
+        record.tokens.refresh_token.as_ref().map(|t| t.expose_secret().to_owned()).as_deref(),
+        Some("refresh-2")
+    );
 }

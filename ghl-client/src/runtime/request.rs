@@ -95,14 +95,7 @@ pub struct Request {
 impl Request {
     /// A request for `meta` at an already expanded `path`.
     pub fn new(meta: &'static OperationMeta, path: String) -> Self {
-        Request {
-            meta,
-            path,
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: Body::Empty,
-            scope_key: None,
-        }
+        Request { meta, path, query: Vec::new(), headers: Vec::new(), body: Body::Empty, scope_key: None }
     }
 
     /// Adds one query pair.
@@ -191,4 +184,3 @@ mod tests {
         assert_eq!(path_segment("+1423"), "%2B1423");
     }
 }
-

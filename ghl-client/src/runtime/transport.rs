@@ -24,7 +24,11 @@ impl Net {
     }
 
     /// Builds one attempt of `request` (bodies are rebuilt for every attempt).
-    pub async fn build(&self, request: &Request, authorization: Option<HeaderValue>) -> Result<reqwest::Request, Error> {
+    pub async fn build(
+        &self,
+        request: &Request,
+        authorization: Option<HeaderValue>,
+    ) -> Result<reqwest::Request, Error> {
         let op = request.meta.id;
         let mut builder = self
             .http
