@@ -54,9 +54,9 @@ pub struct Timings {
     pub load: Duration,
     /// Resolving, validating and lowering to IR.
     pub lower: Duration,
-    /// Emitting tokens and text.
+    /// Emitting tokens and text (summed over worker threads).
     pub emit: Duration,
-    /// Formatting with prettyplease.
+    /// Formatting with prettyplease (summed over worker threads).
     pub format: Duration,
 }
 
@@ -114,28 +114,52 @@ fn run(
         return Err(diags.finish(|f| set.text(f)));
     }
 
-    let t = Instant::now();
-    let mut token_files = Vec::new();
-    for m in api.modules.values() {
-        match emit::module_tokens(&api, m) {
-            Ok(tokens) => token_files.push((format!("{}.rs", m.name), format!("spec/{}", m.source), tokens)),
-            Err(e) => diags.error(&m.source, "", format!("could not render the module docs: {e}")),
-        }
+    // Emitting and formatting are per module and independent: spread them
+    // over the cores. Results land in a BTreeMap, so order stays fixed.
+    let modules: Vec<&ir::Module> = api.modules.values().collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, modules.len().max(1));
+    let mut chunks: Vec<Vec<&ir::Module>> = vec![Vec::new(); workers];
+    for (i, m) in modules.into_iter().enumerate() {
+        chunks[i % workers].push(m);
     }
-    token_files.push(("mod.rs".to_owned(), "spec/".to_owned(), emit::root_tokens(&api)));
+    let rendered: Vec<Rendered> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let api = &api;
+                scope.spawn(move || {
+                    chunk.into_iter().map(|m| render_module(api, m, &config.command)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    let t = Instant::now();
+    let root = emit::root_tokens(&api);
     let crate_docs = emit::docs::crate_docs(&api);
     let features = emit::features_block(&api);
     timings.emit = t.elapsed();
-
     let t = Instant::now();
     let mut files = BTreeMap::new();
-    for (path, source, tokens) in token_files {
-        match render::rust_file(tokens, &source, &config.command) {
-            Ok(text) => {
-                files.insert(path, text);
-            }
-            Err(e) => diags.error(source.trim_start_matches("spec/"), "", e),
+    match render::rust_file(root, "spec/", &config.command) {
+        Ok(text) => {
+            files.insert("mod.rs".to_owned(), text);
         }
+        Err(e) => diags.error("", "", e),
+    }
+    timings.format = t.elapsed();
+    for r in rendered {
+        timings.emit += r.emit;
+        timings.format += r.format;
+        match r.text {
+            Ok(text) => {
+                files.insert(r.path, text);
+            }
+            Err(e) => diags.error(&r.source, "", e),
+        }
+    }
+    if files.len() != api.modules.len() + 1 && !diags.has_errors() {
+        diags.error("", "", "internal error: a worker thread stopped before rendering its modules");
     }
     match crate_docs {
         Ok(text) => {
@@ -146,10 +170,30 @@ fn run(
         }
         Err(e) => diags.error("", "", format!("could not render the crate docs: {e}")),
     }
-    timings.format = t.elapsed();
     if diags.has_errors() {
         return Err(diags.finish(|f| set.text(f)));
     }
     let warnings = diags.finish(|f| set.text(f));
     Ok(Output { files, features, warnings, timings, api })
+}
+
+/// One module's file, with the time its emit and format took.
+struct Rendered {
+    path: String,
+    source: String,
+    text: Result<String, String>,
+    emit: Duration,
+    format: Duration,
+}
+
+fn render_module(api: &ir::Api, m: &ir::Module, command: &str) -> Rendered {
+    let t = Instant::now();
+    let tokens = emit::module_tokens(api, m);
+    let emit = t.elapsed();
+    let t = Instant::now();
+    let text = match tokens {
+        Ok(tokens) => render::rust_file(tokens, &format!("spec/{}", m.source), command),
+        Err(e) => Err(format!("could not render the module docs: {e}")),
+    };
+    Rendered { path: format!("{}.rs", m.name), source: m.source.clone(), text, emit, format: t.elapsed() }
 }
