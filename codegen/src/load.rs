@@ -40,7 +40,7 @@ impl SpecSet {
 /// hidden entries are skipped). Unreadable or unparsable files become errors.
 pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> SpecSet {
     let mut files = Vec::new();
-    if let Err(e) = collect(dir, dir, &mut files) {
+    if let Err(e) = collect_files(dir, dir, true, &mut files) {
         diags.error_at(&dir.display().to_string(), 1, 1, format!("cannot read the spec directory: {e}"));
     }
     files.sort();
@@ -94,7 +94,15 @@ fn parse(rel: &str, text: &str, diags: &mut Diagnostics) -> Option<Value> {
     Some(value)
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+/// Every spec file (`.yaml`, `.yml`, `.json`) under `dir`, as (path relative
+/// to `root` with `/` separators, full path). Hidden entries and `README*`
+/// are skipped; subdirectories are read when `recursive`.
+pub fn collect_files(
+    root: &Path,
+    dir: &Path,
+    recursive: bool,
+    out: &mut Vec<(String, PathBuf)>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
@@ -103,7 +111,9 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io
             continue;
         }
         if entry.file_type()?.is_dir() {
-            collect(root, &path, out)?;
+            if recursive {
+                collect_files(root, &path, recursive, out)?;
+            }
         } else if [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext)) {
             let rel = path
                 .strip_prefix(root)

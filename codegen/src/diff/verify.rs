@@ -277,26 +277,6 @@ fn parse(path: &Path) -> Result<Value, String> {
     Ok(value)
 }
 
-fn collect_files(root: &Path, dir: &Path, recursive: bool, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name.starts_with("README") {
-            continue;
-        }
-        if entry.file_type()?.is_dir() {
-            if recursive {
-                collect_files(root, &path, recursive, out)?;
-            }
-        } else if [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext)) {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            out.push((rel, path));
-        }
-    }
-    Ok(())
-}
-
 fn refs_in(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
@@ -319,7 +299,8 @@ impl Docs {
     fn load(dir: &Path, recursive: bool, warnings: &mut Vec<String>) -> Result<Docs, String> {
         let root = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut files = Vec::new();
-        collect_files(&root, &root, recursive, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
+        crate::load::collect_files(&root, &root, recursive, &mut files)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         files.sort();
         let mut docs = Docs { values: BTreeMap::new(), primary: Vec::new() };
         for (rel, path) in files {
