@@ -269,8 +269,8 @@ fn to_request(op: &Operation) -> TokenStream {
         let add = |v: TokenStream| -> TokenStream {
             match (p.loc, p.encoding) {
                 (ParamLoc::Header, _) => quote! { request.header(#wire, #v); },
-                (_, ParamEncoding::EachText) => quote! { request.query_each(#wire, #v.iter()); },
-                (_, ParamEncoding::CommaText) => quote! { request.query_joined(#wire, #v.iter()); },
+                (_, ParamEncoding::EachText) => quote! { request.query_each(#wire, #v); },
+                (_, ParamEncoding::CommaText) => quote! { request.query_joined(#wire, #v); },
                 (_, ParamEncoding::Json) => quote! { request.query_json(#wire, #v)?; },
                 (_, ParamEncoding::Text) => quote! { request.query(#wire, #v); },
             }

@@ -578,7 +578,7 @@ impl AdManager {
         start_date: impl Into<String>,
         end_date: impl Into<String>,
         type_: impl Into<AdSourceType>,
-        fields: impl Into<String>,
+        fields: impl Into<Vec<GetFacebookReportFieldsItem>>,
     ) -> GetFacebookReport {
         GetFacebookReport {
             client: self.client.clone(),
@@ -736,7 +736,7 @@ impl AdManager {
         start_date: impl Into<String>,
         end_date: impl Into<String>,
         type_: impl Into<AdSourceType>,
-        fields: impl Into<String>,
+        fields: impl Into<Vec<GetGoogleReportFieldsItem>>,
     ) -> GetGoogleReport {
         GetGoogleReport {
             client: self.client.clone(),
@@ -1973,7 +1973,7 @@ pub fn contract_samples(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         AdSourceType::AdManager,
-                        "sample".to_owned(),
+                        vec![GetFacebookReportFieldsItem::Impressions],
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2074,7 +2074,7 @@ pub fn contract_samples(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         AdSourceType::AdManager,
-                        "sample".to_owned(),
+                        vec![GetGoogleReportFieldsItem::Impressions],
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -4227,7 +4227,7 @@ pub struct GetFacebookReport {
     start_date: String,
     end_date: String,
     type_: AdSourceType,
-    fields: String,
+    fields: Vec<GetFacebookReportFieldsItem>,
 }
 impl GetFacebookReport {
     /**The location (sub-account).
@@ -4260,7 +4260,7 @@ Defaults to the client's configured location.*/
         request.query("startDate", &self.start_date);
         request.query("endDate", &self.end_date);
         request.query("type", &self.type_);
-        request.query("fields", &self.fields);
+        request.query_joined("fields", &self.fields);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -4816,7 +4816,7 @@ pub struct GetGoogleReport {
     start_date: String,
     end_date: String,
     type_: AdSourceType,
-    fields: String,
+    fields: Vec<GetGoogleReportFieldsItem>,
 }
 impl GetGoogleReport {
     /**The location (sub-account).
@@ -4856,7 +4856,7 @@ Defaults to the client's configured location.*/
         request.query("startDate", &self.start_date);
         request.query("endDate", &self.end_date);
         request.query("type", &self.type_);
-        request.query("fields", &self.fields);
+        request.query_joined("fields", &self.fields);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -5228,7 +5228,7 @@ Defaults to the client's configured location.*/
         request.query("startDate", &self.start_date);
         request.query("endDate", &self.end_date);
         if let Some(value) = &self.fields {
-            request.query_each("fields", value.iter());
+            request.query_each("fields", value);
         }
         Ok(request)
     }
@@ -5376,7 +5376,7 @@ Defaults to the client's configured location.*/
             request.query("entityUrns", value);
         }
         if let Some(value) = &self.fields {
-            request.query_each("fields", value.iter());
+            request.query_each("fields", value);
         }
         Ok(request)
     }
@@ -5449,7 +5449,7 @@ Defaults to the client's configured location.*/
         request.query("startDate", &self.start_date);
         request.query("endDate", &self.end_date);
         if let Some(value) = &self.fields {
-            request.query_each("fields", value.iter());
+            request.query_each("fields", value);
         }
         Ok(request)
     }
@@ -9986,6 +9986,65 @@ impl GeoViewport {
         self
     }
 }
+/// Values of `GetFacebookReportFieldsItem`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetFacebookReportFieldsItem {
+    ///`impressions`
+    Impressions,
+    ///`clicks`
+    Clicks,
+    ///`spend`
+    Spend,
+    ///`cpc`
+    Cpc,
+    ///`cost_per_conversion`
+    CostPerConversion,
+    ///`conversions`
+    Conversions,
+    ///`cpm`
+    Cpm,
+    ///`reach`
+    Reach,
+    ///`frequency`
+    Frequency,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetFacebookReportFieldsItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Impressions => "impressions",
+            Self::Clicks => "clicks",
+            Self::Spend => "spend",
+            Self::Cpc => "cpc",
+            Self::CostPerConversion => "cost_per_conversion",
+            Self::Conversions => "conversions",
+            Self::Cpm => "cpm",
+            Self::Reach => "reach",
+            Self::Frequency => "frequency",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetFacebookReportFieldsItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "impressions" => Self::Impressions,
+            "clicks" => Self::Clicks,
+            "spend" => Self::Spend,
+            "cpc" => Self::Cpc,
+            "cost_per_conversion" => Self::CostPerConversion,
+            "conversions" => Self::Conversions,
+            "cpm" => Self::Cpm,
+            "reach" => Self::Reach,
+            "frequency" => Self::Frequency,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetFacebookReportFieldsItem);
 /// Values of `GetFacebookReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10021,6 +10080,61 @@ impl From<&str> for GetFacebookReportGroupBy {
     }
 }
 crate::runtime::enums::string_enum!(GetFacebookReportGroupBy);
+/// Values of `GetGoogleReportFieldsItem`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetGoogleReportFieldsItem {
+    ///`impressions`
+    Impressions,
+    ///`clicks`
+    Clicks,
+    ///`cost_micros`
+    CostMicros,
+    ///`average_cpc`
+    AverageCpc,
+    ///`conversions`
+    Conversions,
+    ///`average_cpm`
+    AverageCpm,
+    ///`cost_per_conversion`
+    CostPerConversion,
+    ///`ctr`
+    Ctr,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetGoogleReportFieldsItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Impressions => "impressions",
+            Self::Clicks => "clicks",
+            Self::CostMicros => "cost_micros",
+            Self::AverageCpc => "average_cpc",
+            Self::Conversions => "conversions",
+            Self::AverageCpm => "average_cpm",
+            Self::CostPerConversion => "cost_per_conversion",
+            Self::Ctr => "ctr",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetGoogleReportFieldsItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "impressions" => Self::Impressions,
+            "clicks" => Self::Clicks,
+            "cost_micros" => Self::CostMicros,
+            "average_cpc" => Self::AverageCpc,
+            "conversions" => Self::Conversions,
+            "average_cpm" => Self::AverageCpm,
+            "cost_per_conversion" => Self::CostPerConversion,
+            "ctr" => Self::Ctr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetGoogleReportFieldsItem);
 /// Values of `GetGoogleReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

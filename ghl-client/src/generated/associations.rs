@@ -786,7 +786,7 @@ Defaults to the client's configured location.*/
         request.query("skip", self.skip);
         request.query("limit", self.limit);
         if let Some(value) = &self.association_ids {
-            request.query_each("associationIds", value.iter());
+            request.query_each("associationIds", value);
         }
         Ok(request)
     }

@@ -2203,7 +2203,7 @@ impl GetFreeSlots {
             request.query("userId", value);
         }
         if let Some(value) = &self.user_ids {
-            request.query_each("userIds", value.iter());
+            request.query_each("userIds", value);
         }
         Ok(request)
     }

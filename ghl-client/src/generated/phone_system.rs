@@ -349,7 +349,7 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         request.query("countryCode", &self.country_code);
         if let Some(value) = &self.number_types {
-            request.query_joined("numberTypes", value.iter());
+            request.query_joined("numberTypes", value);
         }
         if let Some(value) = &self.first_part {
             request.query("firstPart", value);

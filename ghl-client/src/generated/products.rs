@@ -2248,10 +2248,10 @@ Defaults to the client's configured location.*/
             request.query("collectionSlug", value);
         }
         if let Some(value) = &self.expand {
-            request.query_each("expand", value.iter());
+            request.query_each("expand", value);
         }
         if let Some(value) = &self.product_ids {
-            request.query_each("productIds", value.iter());
+            request.query_each("productIds", value);
         }
         if let Some(value) = &self.store_id {
             request.query("storeId", value);

@@ -913,7 +913,7 @@ Defaults to the client's configured location.*/
             request.query("agentId", value);
         }
         if let Some(value) = &self.contact_id {
-            request.query_joined("contactId", value.iter());
+            request.query_joined("contactId", value);
         }
         if let Some(value) = &self.call_type {
             request.query("callType", value);
@@ -925,7 +925,7 @@ Defaults to the client's configured location.*/
             request.query("endDate", value);
         }
         if let Some(value) = &self.action_type {
-            request.query_joined("actionType", value.iter());
+            request.query_joined("actionType", value);
         }
         if let Some(value) = &self.sort_by {
             request.query("sortBy", value);
