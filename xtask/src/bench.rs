@@ -27,7 +27,8 @@ pub const LONG_ABOUT: &str = "Run the benchmarks that BENCHMARKS.md reports and 
 
 Sections: regen, callgrind, criterion, request, paginate, compile, sdk (all by default).
 The machine is shared: each section prints the load average and the compilers running
-beside it. --quick takes minutes instead of about an hour (fewer rounds and repetitions).
+beside it. The whole run takes about 30 minutes on 2 cores; --quick (fewer rounds and
+repetitions) about 20, most of it the clean builds of `compile`.
 Needs valgrind for `callgrind` and /usr/bin/time for `compile`; scratch crates, target
 directories and logs go under --scratch.";
 
