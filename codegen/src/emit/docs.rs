@@ -7,7 +7,13 @@ use crate::ir::{Api, Module, Token};
 const MODULE_DOCS: &str = include_str!("../../templates/module_docs.md.j2");
 const CRATE_DOCS: &str = include_str!("../../templates/crate_docs.md.j2");
 
-fn env() -> Environment<'static> {
+/// The template environment, parsed once per process.
+fn env() -> &'static Environment<'static> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(build_env)
+}
+
+fn build_env() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_trim_blocks(false);
     env.add_template("module_docs", MODULE_DOCS).expect("module docs template parses");

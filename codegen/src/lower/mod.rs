@@ -134,8 +134,7 @@ impl Lowerer<'_> {
             let Some(value) = self.set.doc(&target.doc).and_then(|d| d.value.pointer(&target.pointer)).cloned() else {
                 continue;
             };
-            let at =
-                At { doc: target.doc.clone(), module: module.clone(), ptr: target.pointer.clone(), multipart: false };
+            let at = At { doc: target.doc.clone(), module: module.clone(), ptr: target.pointer.clone() };
             let def = self.lower_component(&at, &value, &name);
             self.insert_type(&module, def);
         }

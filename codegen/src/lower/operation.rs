@@ -123,7 +123,6 @@ impl Lowerer<'_> {
                     doc: doc.rel.clone(),
                     module: module.clone(),
                     ptr: join(&content_ptr, "content/application~1json/schema"),
-                    multipart: false,
                 };
                 let ty = self.lower_schema(&at, schema, &format!("{variant}Event")).ty;
                 let event = crate::ir::WebhookEvent {
@@ -169,7 +168,7 @@ impl Lowerer<'_> {
         }
         let type_name = names::pascal(&id);
         let fn_name = names::snake(&id);
-        let at = At { doc: doc.to_owned(), module: module.to_owned(), ptr: ptr.to_owned(), multipart: false };
+        let at = At { doc: doc.to_owned(), module: module.to_owned(), ptr: ptr.to_owned() };
 
         let (params, header_version) = self.lower_params(&at, path, item, op, &type_name);
         let body = self.lower_body(&at, op, &type_name);
@@ -330,12 +329,7 @@ impl Lowerer<'_> {
             let required = loc == ParamLoc::Path || p.get("required") == Some(&Value::Bool(true));
             let ty = match p.get("schema") {
                 Some(schema) => {
-                    let s_at = At {
-                        doc: at.doc.clone(),
-                        module: at.module.clone(),
-                        ptr: join(&p_ptr, "schema"),
-                        multipart: false,
-                    };
+                    let s_at = At { doc: at.doc.clone(), module: at.module.clone(), ptr: join(&p_ptr, "schema") };
                     self.lower_schema(&s_at, schema, &format!("{type_name}{}", names::pascal(&name))).ty
                 }
                 None => {
@@ -422,7 +416,6 @@ impl Lowerer<'_> {
             doc: at.doc.clone(),
             module: at.module.clone(),
             ptr: join(&join(&join(&ptr, "content"), media), "schema"),
-            multipart: kind == BodyKind::Multipart,
         };
         let shape = self.lower_schema(&s_at, &schema, &format!("{type_name}Body"));
         let required = body.get("required") == Some(&Value::Bool(true));
@@ -491,7 +484,6 @@ impl Lowerer<'_> {
                 doc: at.doc.clone(),
                 module: at.module.clone(),
                 ptr: join(&join(&join(&join(&ptr, code), "content"), media), "schema"),
-                multipart: false,
             };
             return Success::Json(self.lower_schema(&s_at, schema, &format!("{type_name}Response")).ty);
         }

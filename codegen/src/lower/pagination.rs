@@ -44,8 +44,8 @@ impl Lowerer<'_> {
             "body" => true,
             other => return Err(err("in", format!("`in` must be query or body, not `{other}`"))),
         };
-        let param = |key: &str| -> Result<PageParam, (String, String)> {
-            let wire = s(key).ok_or_else(|| err(key, format!("`{key}` must name a parameter")))?;
+        // A paging parameter by wire name: a body field (`in: body`) or a query parameter.
+        let lookup = |key: &str, wire: &str| -> Result<PageParam, (String, String)> {
             if in_body {
                 let body =
                     op.body.as_ref().ok_or_else(|| err(key, "`in: body` but the operation has no body".into()))?;
@@ -71,6 +71,10 @@ impl Lowerer<'_> {
                     .ok_or_else(|| err(key, format!("no query parameter `{wire}`")))?;
                 Ok(PageParam { ident: p.ident.clone(), ty: p.ty.clone(), plain: p.required && p.context.is_none() })
             }
+        };
+        let param = |key: &str| -> Result<PageParam, (String, String)> {
+            let wire = s(key).ok_or_else(|| err(key, format!("`{key}` must name a parameter")))?;
+            lookup(key, wire)
         };
         let Success::Json(page_ty) = &op.success else {
             return Err(err("items", "a paged operation needs a JSON response".into()));
@@ -125,31 +129,7 @@ impl Lowerer<'_> {
                 let mut out = Vec::new();
                 for (wire, path) in map {
                     let key = format!("cursor/{wire}");
-                    let p = if in_body {
-                        let s2 = wire.clone();
-                        let body = op.body.as_ref().ok_or_else(|| err(&key, "no body".into()))?;
-                        let (fields, usage) = self
-                            .struct_of(&body.ty)
-                            .ok_or_else(|| err(&key, "`in: body` needs an object body".into()))?;
-                        let f = fields
-                            .iter()
-                            .find(|f| f.wire == s2)
-                            .ok_or_else(|| err(&key, format!("the body has no field `{s2}`")))?;
-                        if f.repr(usage) == Repr::Nullable || !body.required {
-                            return Err(err(
-                                &key,
-                                "a paged body field must be in a required body and not nullable".into(),
-                            ));
-                        }
-                        PageParam { ident: f.ident.clone(), ty: f.ty.clone(), plain: f.repr(usage) == Repr::Plain }
-                    } else {
-                        let p = op
-                            .params
-                            .iter()
-                            .find(|p| p.wire == *wire && p.loc == ParamLoc::Query)
-                            .ok_or_else(|| err(&key, format!("no query parameter `{wire}`")))?;
-                        PageParam { ident: p.ident.clone(), ty: p.ty.clone(), plain: p.required && p.context.is_none() }
-                    };
+                    let p = lookup(&key, wire)?;
                     let path = path.as_str().ok_or_else(|| err(&key, "the response path must be a string".into()))?;
                     let (from_last_item, root, rel) = match path.strip_prefix("$last.") {
                         Some(rest) => (true, (*item_ty).clone(), rest),

@@ -14,18 +14,11 @@ pub struct At {
     pub doc: String,
     pub module: String,
     pub ptr: String,
-    /// Inside a multipart body: binary strings are file parts.
-    pub multipart: bool,
 }
 
 impl At {
     fn child(&self, segment: impl std::fmt::Display) -> Self {
-        At {
-            doc: self.doc.clone(),
-            module: self.module.clone(),
-            ptr: join(&self.ptr, segment),
-            multipart: self.multipart,
-        }
+        At { doc: self.doc.clone(), module: self.module.clone(), ptr: join(&self.ptr, segment) }
     }
 }
 
@@ -233,7 +226,7 @@ impl Lowerer<'_> {
         let module = self.module_of_doc(&target.doc);
         let value = value.clone();
         let doc = target.doc.clone();
-        let inner_at = At { doc, module, ptr: target.pointer.clone(), multipart: at.multipart };
+        let inner_at = At { doc, module, ptr: target.pointer.clone() };
         let shape = self.lower_schema(&inner_at, &value, hint);
         self.in_progress.remove(&target);
         self.inline_refs.insert(target, shape.clone());
@@ -390,7 +383,7 @@ impl Lowerer<'_> {
                 Some((target, value)) => {
                     let value = value.clone();
                     let module = self.module_of_doc(&target.doc);
-                    let inner = At { doc: target.doc, module, ptr: target.pointer, multipart: at.multipart };
+                    let inner = At { doc: target.doc, module, ptr: target.pointer };
                     self.collect_props(&inner, &value, props, required, depth + 1);
                 }
                 None => {
