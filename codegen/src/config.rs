@@ -13,6 +13,9 @@ pub struct Config {
     pub location_params: Vec<String>,
     /// Command named in the `@generated` banner.
     pub command: String,
+    /// Feature enabling every module at the top of the spec directory (HighLevel's
+    /// `v2`, beside `v3` for `spec/v3/`); `None` gives none.
+    pub root_group: Option<String>,
 }
 
 impl Config {
@@ -23,6 +26,7 @@ impl Config {
             default_version: "2021-07-28".to_owned(),
             location_params: vec!["locationId".to_owned(), "location_id".to_owned()],
             command: "cargo xtask codegen".to_owned(),
+            root_group: Some("v2".to_owned()),
         }
     }
 }

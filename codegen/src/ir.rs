@@ -3,7 +3,7 @@
 //! Everything here is already decided: Rust names, types, presence, docs.
 //! Emitters only print it; they make no choices about the spec.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The whole API: one entry per module, sorted by name.
 #[derive(Clone, Debug, Default)]
@@ -15,8 +15,14 @@ pub struct Api {
 /// One spec document.
 #[derive(Clone, Debug, Default)]
 pub struct Module {
-    /// snake_case module name, also the cargo feature.
+    /// The module's Rust path below the crate root: `contacts`, or
+    /// `v3::contacts` for `spec/v3/contacts.yaml` (one segment per directory).
     pub name: String,
+    /// Its cargo feature: the path's segments joined by `_` (`v3_contacts`).
+    pub feature: String,
+    /// The directory it sits in below the spec root (`v3`), if any: a group
+    /// of modules with its own client accessor, feature and operationIds.
+    pub group: Option<String>,
     /// Spec file it comes from (relative to the spec directory).
     pub source: String,
     /// `info.title`.
@@ -33,6 +39,11 @@ pub struct Module {
     pub operations: BTreeMap<String, Operation>,
     /// Webhook events (the OpenAPI 3.1 `webhooks` key), by wire `type` value.
     pub webhooks: BTreeMap<String, WebhookEvent>,
+    /// Types other modules' features also need, with those features: such a
+    /// type is compiled when any of them is on, the rest of the module only
+    /// with its own feature (so `v3_contacts` builds v2's `Contact`, not v2's
+    /// operations).
+    pub needed_by: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// One webhook event: what arrives at an app's webhook URL.
@@ -182,6 +193,24 @@ pub enum Method {
     Options,
 }
 
+impl Module {
+    /// The last segment of the path (`contacts`).
+    pub fn leaf(&self) -> &str {
+        self.name.rsplit("::").next().unwrap_or(&self.name)
+    }
+
+    /// The generated file, relative to the output directory (`v3/contacts.rs`).
+    pub fn file(&self) -> String {
+        format!("{}.rs", self.name.replace("::", "/"))
+    }
+
+    /// How a user reaches its operations from a `Client`: `client.v3().contacts()`.
+    pub fn accessor(&self) -> String {
+        let calls: Vec<String> = self.name.split("::").map(|s| format!(".{s}()")).collect();
+        format!("client{}", calls.join(""))
+    }
+}
+
 impl Method {
     /// Upper-case name.
     pub fn as_str(self) -> &'static str {
@@ -315,6 +344,8 @@ pub struct Operation {
     pub path: String,
     /// `Version` header value.
     pub version: String,
+    /// HighLevel names no `Version` here: the server takes any (or none).
+    pub version_any: bool,
     /// Token kind.
     pub token: Token,
     /// OAuth scopes.

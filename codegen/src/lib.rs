@@ -137,7 +137,7 @@ fn run(
     let t = Instant::now();
     let root = emit::root_tokens(&api);
     let crate_docs = emit::docs::crate_docs(&api);
-    let features = emit::features_block(&api);
+    let features = emit::features_block(&api, config.root_group.as_deref());
     timings.emit = t.elapsed();
     let t = Instant::now();
     let mut files = BTreeMap::new();
@@ -195,5 +195,5 @@ fn render_module(api: &ir::Api, m: &ir::Module, command: &str) -> Rendered {
         Ok(tokens) => render::rust_file(tokens, &format!("spec/{}", m.source), command),
         Err(e) => Err(format!("could not render the module docs: {e}")),
     };
-    Rendered { path: format!("{}.rs", m.name), source: m.source.clone(), text, emit, format: t.elapsed() }
+    Rendered { path: m.file(), source: m.source.clone(), text, emit, format: t.elapsed() }
 }

@@ -58,16 +58,10 @@ pub fn drift(out: &crate::Output, out_dir: &Path, manifest: Option<&Path>) -> Dr
             Err(_) => d.missing.push(rel.clone()),
         }
     }
-    if let Ok(entries) = std::fs::read_dir(out_dir) {
-        let mut extra: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| !out.files.contains_key(name))
-            .collect();
-        extra.sort();
-        d.extra = extra;
-    }
+    let mut on_disk = Vec::new();
+    generated_files(out_dir, "", &mut on_disk);
+    d.extra = on_disk.into_iter().filter(|rel| !out.files.contains_key(rel)).collect();
+    d.extra.sort();
     if let Some(manifest) = manifest {
         d.manifest_stale = match std::fs::read_to_string(manifest) {
             Ok(text) => splice_features(&text, &out.features).is_none_or(|new| normalize(&new) != normalize(&text)),
@@ -75,6 +69,30 @@ pub fn drift(out: &crate::Output, out_dir: &Path, manifest: Option<&Path>) -> Dr
         };
     }
     d
+}
+
+/// Files below `dir` (relative, `/`-separated) that a generator run wrote:
+/// those whose first line carries the `@generated` banner. Anything else in
+/// the directory is someone else's and is never reported as extra.
+fn generated_files(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+        match e.file_type() {
+            Ok(t) if t.is_dir() => generated_files(&e.path(), &rel, out),
+            Ok(t) if t.is_file() && carries_banner(&e.path()) => out.push(rel),
+            _ => {}
+        }
+    }
+}
+
+fn carries_banner(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    head.lines().next().is_some_and(|l| l.contains(crate::render::BANNER_MARK))
 }
 
 /// `manifest` with the text between the markers replaced by `features`;

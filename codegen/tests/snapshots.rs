@@ -76,3 +76,27 @@ fn file_order_does_not_matter() {
     assert_eq!(forward.files, backward.files);
     assert_eq!(forward.features, backward.features);
 }
+
+/// A `v3/` directory is a group: nested Rust modules, one feature per module,
+/// and a v2 type borrowed by v3 compiled for either feature.
+#[test]
+fn versions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/versions");
+    let files: Vec<(String, String)> = ["things.yaml", "v3/things.yaml"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read_to_string(dir.join(f)).expect("case file exists")))
+        .collect();
+    let out =
+        generate_from_texts(&Config::new("cases"), &files).unwrap_or_else(|d| panic!("versions must generate: {d:#?}"));
+    insta::assert_snapshot!("versions_v2", out.files["things.rs"]);
+    insta::assert_snapshot!("versions_v3", out.files["v3/things.rs"]);
+    insta::assert_snapshot!("versions_root", out.files["mod.rs"]);
+    insta::assert_snapshot!("versions_features", out.features);
+    let v2 = &out.files["things.rs"];
+    assert!(
+        v2.contains("#[cfg(any(feature = \"things\", feature = \"v3_things\"))]\n/// The `Thing` object."),
+        "the borrowed type is compiled for v3 too"
+    );
+    assert!(v2.contains("#[cfg(feature = \"things\")]\n/// Only v2 uses this."), "an unborrowed type is v2-only");
+    assert!(out.files["v3/things.rs"].contains("crate::things::Thing"), "v3 refers to the v2 type, not a copy");
+}

@@ -43,16 +43,28 @@ async fn every_operation_is_accepted_by_the_mock_and_decodes() {
     let server = MockServer::start(spec.clone()).await.expect("mock starts");
     let client = client_for(&server);
 
-    // operationId -> module, for every operation of the IR (all modules).
-    let expected: BTreeMap<String, String> =
-        spec.operations().iter().map(|o| (o.op.id.clone(), o.module.clone())).collect();
+    // (module, operationId) of every operation of the IR: an operationId is
+    // unique within a version, and v2 and v3 share many.
+    // Its value is what the server sees: v2 and v3 ad publishing share
+    // method, path and Version, so either may answer the other's call.
+    let expected: BTreeMap<(String, String), String> = spec
+        .operations()
+        .iter()
+        .map(|o| {
+            ((o.module.clone(), o.op.id.clone()), format!("{} {} {}", o.op.method.as_str(), o.op.path, o.op.version))
+        })
+        .collect();
+    let on_the_wire = |module: Option<&str>, id: Option<&str>| {
+        expected.get(&(module.unwrap_or_default().to_owned(), id.unwrap_or_default().to_owned()))
+    };
     let mut failures: Vec<String> = Vec::new();
-    let mut exercised: BTreeSet<String> = BTreeSet::new();
-    let mut called: BTreeSet<String> = BTreeSet::new();
+    let mut exercised: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut called: BTreeSet<(String, String)> = BTreeSet::new();
 
     // One at a time, so that each request is attributed to its call.
     for (module, id, call) in ghl_client::contract_samples(&client) {
-        if !called.insert(id.to_owned()) {
+        let key = (module.to_owned(), id.to_owned());
+        if !called.insert(key.clone()) {
             failures.push(format!("{id} ({module}): more than one sample call"));
             continue;
         }
@@ -61,18 +73,25 @@ async fn every_operation_is_accepted_by_the_mock_and_decodes() {
         let sent: Vec<_> = server.requests().into_iter().skip(before).collect();
         let routed: Vec<String> = sent
             .iter()
-            .map(|r| format!("{} {} -> {}", r.method, r.path, r.operation_id.as_deref().unwrap_or("no operation")))
+            .map(|r| match (&r.module, &r.operation_id) {
+                (Some(m), Some(o)) => format!("{} {} -> {o} ({m})", r.method, r.path),
+                _ => format!("{} {} -> no operation", r.method, r.path),
+            })
             .collect();
         match (&result, sent.as_slice()) {
             (_, []) => failures.push(format!("{id} ({module}): no request reached the mock ({result:?})")),
-            (_, [one]) if one.operation_id.as_deref() != Some(id) => {
+            (_, [one])
+                if on_the_wire(one.module.as_deref(), one.operation_id.as_deref()).is_none()
+                    || on_the_wire(one.module.as_deref(), one.operation_id.as_deref())
+                        != on_the_wire(Some(module), Some(id)) =>
+            {
                 failures.push(format!("{id} ({module}): the request was routed elsewhere: {}", routed.join(", ")))
             }
             (Err(e), [one]) => failures.push(format!("{id} ({module}): {e}\n      sent: {}", describe_request(one))),
             (Err(e), _) => failures.push(format!("{id} ({module}): {e}")),
             (Ok(()), [_]) => {
-                if expected.contains_key(id) {
-                    exercised.insert(id.to_owned());
+                if expected.contains_key(&key) {
+                    exercised.insert(key);
                 } else {
                     failures.push(format!("{id} ({module}): not an operation of the spec (stale generated code?)"));
                 }
@@ -82,8 +101,8 @@ async fn every_operation_is_accepted_by_the_mock_and_decodes() {
             }
         }
     }
-    for (id, module) in &expected {
-        if !called.contains(id) {
+    for key @ (module, id) in expected.keys() {
+        if !called.contains(key) {
             failures.push(format!("{id} ({module}): no sample call was generated (run `cargo xtask codegen`?)"));
         }
     }
@@ -274,4 +293,68 @@ async fn raw_http(addr: std::net::SocketAddr, request: &str) -> String {
     let mut out = String::new();
     stream.read_to_string(&mut out).await.expect("reads");
     out
+}
+
+/// v2 and v3 share paths but not Versions: the mock routes by both, as
+/// HighLevel does, and takes any Version where HighLevel names none.
+#[tokio::test]
+async fn the_mock_routes_by_version_and_path() {
+    let spec = load_spec();
+    let server = MockServer::start(spec.clone()).await.expect("mock starts");
+    let ops = spec.operations();
+    let is_v3 = |m: &str| m.starts_with("v3::");
+    // A GET without parameters keeps the raw requests simple.
+    let plain_get = |o: &&tests::mock::MockOperation| {
+        o.op.method.as_str() == "GET" && !o.op.path.contains('{') && o.op.params.iter().all(|p| !p.required)
+    };
+    let get = |path: &str, version: Option<&str>| {
+        let version = version.map(|v| format!("Version: {v}\r\n")).unwrap_or_default();
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n{version}Connection: close\r\n\r\n")
+    };
+
+    // The same path in both versions reaches the operation of the Version sent.
+    let shared = ops
+        .iter()
+        .filter(plain_get)
+        .find(|v3| {
+            is_v3(&v3.module)
+                && !v3.op.version_any
+                && ops.iter().any(|v2| {
+                    !is_v3(&v2.module)
+                        && v2.op.path == v3.op.path
+                        && v2.op.method == v3.op.method
+                        && v2.op.version != v3.op.version
+                })
+        })
+        .expect("an operation whose path is in v2 and v3 with different Versions");
+    let v2 = ops
+        .iter()
+        .find(|o| !is_v3(&o.module) && o.op.path == shared.op.path && o.op.method == shared.op.method)
+        .expect("its v2 twin");
+    for (op, version) in [(shared, &shared.op.version), (v2, &v2.op.version)] {
+        let before = server.requests().len();
+        let answer = raw_http(server.addr(), &get(&op.op.path, Some(version))).await;
+        assert!(answer.starts_with("HTTP/1.1 2"), "{} with Version {version}: {answer}", op.op.path);
+        let r = &server.requests()[before];
+        assert_eq!(r.module.as_deref(), Some(op.module.as_str()), "Version {version} reaches {}", op.module);
+    }
+
+    // A v2-only path with `Version: v3` is refused, naming the Version.
+    let v2_only = ops
+        .iter()
+        .filter(plain_get)
+        .find(|o| {
+            !is_v3(&o.module) && !o.op.version_any && !ops.iter().any(|t| is_v3(&t.module) && t.op.path == o.op.path)
+        })
+        .expect("a v2 operation that v3 does not have");
+    let answer = raw_http(server.addr(), &get(&v2_only.op.path, Some("v3"))).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{}: {answer}", v2_only.op.path);
+    assert!(answer.contains("header Version: expected"), "{answer}");
+
+    // Where HighLevel names no Version, any Version (or none) is taken.
+    let any = ops.iter().filter(plain_get).find(|o| o.op.version_any).expect("an operation with x-ghl-version-any");
+    for version in [Some("v3"), Some("2021-07-28"), None] {
+        let answer = raw_http(server.addr(), &get(&any.op.path, version)).await;
+        assert!(!answer.contains("header Version"), "{} with {version:?}: {answer}", any.op.path);
+    }
 }

@@ -171,9 +171,16 @@ fn write(
 }
 
 fn atomic_write(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    let with_path = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(with_path)?;
+    }
+    let tmp = path.with_extension("rs.tmp");
+    std::fs::write(&tmp, text).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        with_path(e)
+    })?;
+    std::fs::rename(&tmp, path).map_err(with_path)
 }
 
 fn lint_cmd(spec: &Path) -> ExitCode {

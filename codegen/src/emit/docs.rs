@@ -49,12 +49,12 @@ pub fn module_docs(module: &Module) -> Result<String, minijinja::Error> {
     env().get_template("module_docs")?.render(context! {
         title => module.title,
         description => module.description.as_deref().map(super::clean_doc),
-        feature => (!module.shared).then_some(&module.name),
+        feature => (!module.shared).then_some(&module.feature),
         op_count => module.operations.len(),
         source => module.source,
         example => module.example.as_deref().map(str::trim),
         operations => operations,
-        handle => super::ops::handle_name(&module.name),
+        handle => super::ops::handle_name(module.leaf()),
     })
 }
 
@@ -67,7 +67,7 @@ pub fn crate_docs(api: &Api) -> Result<String, minijinja::Error> {
             let summary = m.description.as_deref().map(first_sentence).unwrap_or_default();
             context! {
                 name => m.name,
-                feature => (!m.shared).then_some(&m.name),
+                feature => (!m.shared).then_some(&m.feature),
                 op_count => m.operations.len(),
                 summary => summary,
             }

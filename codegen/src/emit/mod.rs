@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, Module, Ty, TypeKind};
+use crate::ir::{Api, Module, Ty};
+use crate::names;
 
 /// An identifier, raw-escaped never: `names` already appended `_` to keywords.
 pub fn ident(name: &str) -> syn::Ident {
@@ -42,8 +43,8 @@ pub fn ty_tokens(module: &str, ty: &Ty) -> TokenStream {
             if m == module {
                 quote! { #name }
             } else {
-                let m = format_ident!("{}", m);
-                quote! { crate::#m::#name }
+                let path = m.split("::").map(|s| format_ident!("{}", s));
+                quote! { crate::#(#path::)*#name }
             }
         }
     }
@@ -84,6 +85,54 @@ pub fn doc_attrs(text: &str) -> TokenStream {
     quote! { #(#lines)* }
 }
 
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b", ...))]`.
+pub fn cfg_any<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStream {
+    let features: BTreeSet<&String> = features.into_iter().collect();
+    match features.len() {
+        0 => quote! {},
+        1 => {
+            let f = features.into_iter().next();
+            quote! { #[cfg(feature = #f)] }
+        }
+        _ => {
+            let fs = features.into_iter();
+            quote! { #[cfg(any(#(feature = #fs),*))] }
+        }
+    }
+}
+
+/// Puts `cfg` in front of every top-level item of `items`. Items are split
+/// at their end: a `;`, or a brace group not followed by `;`.
+pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
+    use proc_macro2::{Delimiter, TokenTree};
+    if cfg.is_empty() {
+        return items;
+    }
+    let mut out = TokenStream::new();
+    let mut current: Vec<TokenTree> = Vec::new();
+    let mut iter = items.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        let ends = match &tt {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        current.push(tt);
+        if ends {
+            out.extend(cfg.clone());
+            out.extend(current.drain(..));
+        }
+    }
+    if !current.is_empty() {
+        out.extend(cfg.clone());
+        out.extend(current);
+    }
+    out
+}
+
 /// The tokens of one module file.
 pub fn module_tokens(api: &Api, module: &Module) -> Result<TokenStream, minijinja::Error> {
     let docs = docs::module_docs(module)?;
@@ -91,64 +140,139 @@ pub fn module_tokens(api: &Api, module: &Module) -> Result<TokenStream, minijinj
         let l = if l.is_empty() { String::new() } else { format!(" {l}") };
         quote! { #![doc = #l] }
     });
+    // A module other features reach into is compiled for them too: then its
+    // own items carry its feature, and each shared type the features it serves.
+    let split = !module.shared && !module.needed_by.is_empty();
+    let own = if split {
+        cfg_any([&module.feature])
+    } else {
+        quote! {}
+    };
     let handle = (!module.operations.is_empty()).then(|| ops::handle(module));
-    let builders = module.operations.values().map(|op| ops::builder(&module.name, op));
-    let types = module.types.values().map(|t| types::type_def(&module.name, t));
+    let builders: TokenStream = module.operations.values().map(|op| ops::builder(&module.name, op)).collect();
+    let types = module.types.values().map(|t| {
+        let tokens = types::type_def(&module.name, t);
+        match module.needed_by.get(&t.name).filter(|_| split) {
+            Some(others) => gate(&cfg_any(others.iter().chain([&module.feature])), tokens),
+            None => gate(&own, tokens),
+        }
+    });
     let events = (!module.webhooks.is_empty()).then(|| webhooks::event_enum(module));
     let samples = samples::contract_samples(api, module);
     let module_name = &module.name;
     let module_const = (!module.operations.is_empty()).then(|| {
         quote! {
-            /// This module's name (also its cargo feature).
+            /// This module's path below the crate root.
             pub const MODULE: &str = #module_name;
         }
     });
+    let items = gate(
+        &own,
+        quote! {
+            #module_const
+            #handle
+            #events
+            #samples
+            #builders
+        },
+    );
     Ok(quote! {
         #(#inner_docs)*
-        #module_const
-        #handle
-        #events
-        #samples
-        #(#builders)*
+        #items
         #(#types)*
     })
 }
 
-/// The `generated/mod.rs` tokens: module declarations and handle accessors.
+/// The features under which a module is compiled: its own, and those of the
+/// modules whose code uses its types. Empty for shared (always-on) modules.
+fn module_features(m: &Module) -> BTreeSet<&String> {
+    if m.shared {
+        return BTreeSet::new();
+    }
+    let mut fs: BTreeSet<&String> = m.needed_by.values().flatten().collect();
+    fs.insert(&m.feature);
+    fs
+}
+
+/// The `generated/mod.rs` tokens: module declarations (nested for groups,
+/// such as `v3`), handle accessors, and the group handles (`client.v3()`).
 pub fn root_tokens(api: &Api) -> TokenStream {
-    let decls = api.modules.values().map(|m| {
-        let name = ident(&m.name);
-        let doc = format!("{} (spec/{}).", m.title, m.source);
-        if m.shared {
-            quote! { #[doc = #doc] pub mod #name; }
-        } else {
-            let feature = &m.name;
-            quote! { #[doc = #doc] #[cfg(feature = #feature)] pub mod #name; }
+    let mut groups: BTreeMap<Option<&str>, Vec<&Module>> = BTreeMap::new();
+    for m in api.modules.values() {
+        groups.entry(m.group.as_deref()).or_default().push(m);
+    }
+    let mut out = TokenStream::new();
+    for (group, modules) in &groups {
+        let decls = modules.iter().map(|m| {
+            let name = ident(m.leaf());
+            let doc = format!("{} (spec/{}).", m.title, m.source);
+            let cfg = cfg_any(module_features(m));
+            quote! { #[doc = #doc] #cfg pub mod #name; }
+        });
+        let accessors = modules.iter().filter(|m| !m.operations.is_empty()).map(|m| {
+            let name = ident(m.leaf());
+            let handle = format_ident!("{}", ops::handle_name(m.leaf()));
+            let doc = format!("Operations of the {} module.", m.title);
+            let cfg = cfg_any((!m.shared).then_some(&m.feature));
+            let client = if group.is_some() {
+                quote! { self.client.clone() }
+            } else {
+                quote! { self.clone() }
+            };
+            quote! { #cfg #[doc = #doc] pub fn #name(&self) -> #name::#handle { #name::#handle::new(#client) } }
+        });
+        match group {
+            None => out.extend(quote! {
+                #(#decls)*
+                impl crate::Client {
+                    #(#accessors)*
+                }
+            }),
+            Some(group) => {
+                let path: Vec<_> = group.split("::").map(ident).collect();
+                let handle = format_ident!("{}", names::pascal(&group.replace("::", "_")));
+                let accessor = format_ident!("{}", group.replace("::", "_"));
+                let features: Vec<&String> =
+                    modules.iter().filter(|m| !m.operations.is_empty()).map(|m| &m.feature).collect();
+                let cfg = cfg_any(features.iter().copied());
+                let doc = format!("The modules of `spec/{}/`.", group.replace("::", "/"));
+                let handle_doc = format!("Operations of the `{group}` modules. Get one with `client.{accessor}()`.");
+                let accessor_doc = format!("The `{group}` modules (`spec/{}/`).", group.replace("::", "/"));
+                let inner = quote! {
+                    #(#decls)*
+                    #cfg
+                    #[doc = #handle_doc]
+                    #[derive(Clone, Debug)]
+                    pub struct #handle { pub(crate) client: crate::Client }
+                    #cfg
+                    impl #handle {
+                        #(#accessors)*
+                    }
+                };
+                // Nested groups (`a::b`) nest modules; one level is the common case.
+                let mut body = inner;
+                for (i, seg) in path.iter().enumerate().rev() {
+                    let d = (i + 1 == path.len()).then(|| quote! { #![doc = #doc] });
+                    body = quote! { pub mod #seg { #d #body } };
+                }
+                out.extend(body);
+                out.extend(quote! {
+                    #cfg
+                    impl crate::Client {
+                        #[doc = #accessor_doc]
+                        pub fn #accessor(&self) -> #(#path::)*#handle { #(#path::)*#handle { client: self.clone() } }
+                    }
+                });
+            }
         }
-    });
-    let accessors = api.modules.values().filter(|m| !m.operations.is_empty()).map(|m| {
-        let name = ident(&m.name);
-        let handle = format_ident!("{}", ops::handle_name(&m.name));
-        let doc = format!("Operations of the {} module.", m.title);
-        let cfg = (!m.shared).then(|| {
-            let f = &m.name;
-            quote! { #[cfg(feature = #f)] }
-        });
-        quote! { #cfg #[doc = #doc] pub fn #name(&self) -> #name::#handle { #name::#handle::new(self.clone()) } }
-    });
+    }
     let samples = api.modules.values().filter(|m| !m.operations.is_empty()).map(|m| {
-        let name = ident(&m.name);
-        let cfg = (!m.shared).then(|| {
-            let f = &m.name;
-            quote! { #[cfg(feature = #f)] }
-        });
-        quote! { #cfg calls.extend(#name::contract_samples(client).into_iter().map(|(id, call)| (#name::MODULE, id, call))); }
+        let path: Vec<_> = m.name.split("::").map(ident).collect();
+        let cfg = cfg_any((!m.shared).then_some(&m.feature));
+        quote! { #cfg calls.extend(#(#path::)*contract_samples(client).into_iter().map(|(id, call)| (#(#path::)*MODULE, id, call))); }
     });
     quote! {
-        #(#decls)*
-        impl crate::Client {
-            #(#accessors)*
-        }
+        #out
         /// One sample call per operation of every enabled module: `(module, operationId, call)`.
         #[cfg(feature = "contract-samples")]
         #[doc(hidden)]
@@ -161,56 +285,38 @@ pub fn root_tokens(api: &Api) -> TokenStream {
     }
 }
 
-/// Other modules each module's types refer to (so its feature enables theirs).
-pub fn module_deps(api: &Api) -> BTreeMap<String, BTreeSet<String>> {
-    fn walk(ty: &Ty, out: &mut BTreeSet<String>) {
-        match ty {
-            Ty::Named { module, .. } => {
-                out.insert(module.clone());
-            }
-            Ty::Array(i) | Ty::Map(i) => walk(i, out),
-            _ => {}
-        }
-    }
-    let mut deps = BTreeMap::new();
-    for m in api.modules.values() {
-        let mut out = BTreeSet::new();
-        for t in m.types.values() {
-            match &t.kind {
-                TypeKind::Struct(fs) => fs.iter().for_each(|f| walk(&f.ty, &mut out)),
-                TypeKind::Union(vs) => vs.iter().for_each(|v| walk(&v.ty, &mut out)),
-                TypeKind::Alias(ty) => walk(ty, &mut out),
-                TypeKind::Enum(_) => {}
-            }
-        }
-        for op in m.operations.values() {
-            op.params.iter().for_each(|p| walk(&p.ty, &mut out));
-            if let Some(b) = &op.body {
-                walk(&b.ty, &mut out);
-            }
-            if let crate::ir::Success::Json(ty) = &op.success {
-                walk(ty, &mut out);
-            }
-        }
-        out.remove(&m.name);
-        out.retain(|d| api.modules.get(d).is_some_and(|dm| !dm.shared));
-        deps.insert(m.name.clone(), out);
-    }
-    deps
-}
-
-/// The `[features]` lines between the generated markers of `Cargo.toml`.
-pub fn features_block(api: &Api) -> String {
-    let deps = module_deps(api);
+/// The `[features]` lines between the generated markers of `Cargo.toml`:
+/// one per module, one per group (`v3`, and `root_group` for the top level
+/// when named), and `full` for all. A module needs no other module's feature:
+/// the types it borrows are compiled for it (see [`Module::needed_by`]).
+pub fn features_block(api: &Api, root_group: Option<&str>) -> String {
     let featured: Vec<&Module> = api.modules.values().filter(|m| !m.shared).collect();
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in &featured {
+        let group = match (&m.group, root_group) {
+            (Some(g), _) => Some(g.replace("::", "_")),
+            (None, Some(root)) => Some(root.to_owned()),
+            (None, None) => None,
+        };
+        if let Some(g) = group {
+            groups.entry(g).or_default().push(format!("\"{}\"", m.feature));
+        }
+    }
+    let quoted = |v: &[String]| v.join(", ");
     let mut out = String::new();
-    let all: Vec<String> = featured.iter().map(|m| format!("\"{}\"", m.name)).collect();
-    out.push_str(&format!("full = [{}]\n", all.join(", ")));
+    let all: Vec<String> = if groups.is_empty() {
+        featured.iter().map(|m| format!("\"{}\"", m.feature)).collect()
+    } else {
+        groups.keys().map(|g| format!("\"{g}\"")).collect()
+    };
+    out.push_str(&format!("full = [{}]\n", quoted(&all)));
+    for (g, members) in &groups {
+        out.push_str(&format!("{g} = [{}]\n", quoted(members)));
+    }
     out.push_str("undocumented = []\n");
     out.push_str("contract-samples = []\n");
     for m in featured {
-        let d: Vec<String> = deps.get(&m.name).into_iter().flatten().map(|d| format!("\"{d}\"")).collect();
-        out.push_str(&format!("{} = [{}]\n", m.name, d.join(", ")));
+        out.push_str(&format!("{} = []\n", m.feature));
     }
     out
 }

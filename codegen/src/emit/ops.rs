@@ -18,8 +18,8 @@ pub fn handle_name(module: &str) -> String {
 
 /// The handle struct and its one method per operation.
 pub fn handle(module: &Module) -> TokenStream {
-    let name = format_ident!("{}", handle_name(&module.name));
-    let doc = format!("Operations of the {} module. Get one with `Client::{}()`.", module.title, module.name);
+    let name = format_ident!("{}", handle_name(module.leaf()));
+    let doc = format!("Operations of the {} module. Get one with `{}`.", module.title, module.accessor());
     let methods = module.operations.values().map(|op| {
         let fn_name = ident(&op.fn_name);
         let builder = format_ident!("{}", op.type_name);

@@ -15,7 +15,7 @@ pub fn contract_samples(api: &Api, module: &Module) -> TokenStream {
     if module.operations.is_empty() {
         return quote! {};
     }
-    let handle = format_ident!("{}", super::ops::handle_name(&module.name));
+    let handle = format_ident!("{}", super::ops::handle_name(module.leaf()));
     let pushes = module.operations.values().map(|op| {
         let fn_name = ident(&op.fn_name);
         let id = &op.id;

@@ -16,12 +16,64 @@ fn named(ty: &Ty, out: &mut Vec<Key>) {
     }
 }
 
+/// The named types a type definition refers to.
+fn def_refs(kind: &TypeKind, out: &mut Vec<Key>) {
+    match kind {
+        TypeKind::Struct(fields) => fields.iter().for_each(|f| named(&f.ty, out)),
+        TypeKind::Union(vs) => vs.iter().for_each(|v| named(&v.ty, out)),
+        TypeKind::Alias(ty) => named(ty, out),
+        TypeKind::Enum(_) => {}
+    }
+}
+
 impl Lowerer<'_> {
     pub(super) fn analyze(&mut self) {
         self.mark_usage();
         self.param_encodings();
         self.box_recursion();
         self.check_required_cycles();
+        self.mark_needed_by();
+    }
+
+    /// For each featured module, every type its code reaches in other
+    /// featured modules (transitively), so that type can be compiled for it.
+    fn mark_needed_by(&mut self) {
+        let mut found: Vec<(Key, String)> = Vec::new();
+        for m in self.api.modules.values().filter(|m| !m.shared) {
+            let mut stack: Vec<Key> = Vec::new();
+            for op in m.operations.values() {
+                op.params.iter().for_each(|p| named(&p.ty, &mut stack));
+                if let Some(b) = &op.body {
+                    named(&b.ty, &mut stack);
+                }
+                if let Success::Json(ty) = &op.success {
+                    named(ty, &mut stack);
+                }
+            }
+            m.webhooks.values().for_each(|e| named(&e.ty, &mut stack));
+            stack.extend(m.types.keys().map(|t| (m.name.clone(), t.clone())));
+            let mut seen: BTreeSet<Key> = BTreeSet::new();
+            while let Some(key) = stack.pop() {
+                if !seen.insert(key.clone()) {
+                    continue;
+                }
+                let Some(owner) = self.api.modules.get(&key.0) else { continue };
+                if owner.shared {
+                    continue;
+                }
+                if owner.name != m.name {
+                    found.push((key.clone(), m.feature.clone()));
+                }
+                if let Some(def) = owner.types.get(&key.1) {
+                    def_refs(&def.kind, &mut stack);
+                }
+            }
+        }
+        for ((module, ty), feature) in found {
+            if let Some(m) = self.api.modules.get_mut(&module) {
+                m.needed_by.entry(ty).or_default().insert(feature);
+            }
+        }
     }
 
     fn mark_usage(&mut self) {

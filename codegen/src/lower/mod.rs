@@ -78,9 +78,21 @@ impl Lowerer<'_> {
             }
             let stem = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
             let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-            let name = names::snake(stem);
-            if let Some(other) = self.api.modules.get(&name) {
-                self.diags.error(&doc.rel, "", format!("module name `{name}` is also produced by `{}`", other.source));
+            // Each directory below the spec root is a module group: its own
+            // Rust module, client accessor and feature prefix.
+            let parts: Vec<&str> = doc.rel.split('/').collect();
+            let dirs: Vec<String> = parts[..parts.len() - 1].iter().map(|d| names::snake(d)).collect();
+            let mut segments = dirs.clone();
+            segments.push(names::snake(stem));
+            let name = segments.join("::");
+            let feature = segments.join("_");
+            let group = (!dirs.is_empty()).then(|| dirs.join("::"));
+            if let Some(other) = self.api.modules.values().find(|m| m.name == name || m.feature == feature) {
+                self.diags.error(
+                    &doc.rel,
+                    "",
+                    format!("module `{name}` (feature `{feature}`) clashes with the one `{}` produces", other.source),
+                );
                 continue;
             }
             let has_ops = ["paths", "webhooks"]
@@ -95,6 +107,8 @@ impl Lowerer<'_> {
             }
             let module = Module {
                 name: name.clone(),
+                feature,
+                group,
                 source: doc.rel.clone(),
                 title: info_text("title").unwrap_or_else(|| stem.to_owned()),
                 description: info_text("description"),
@@ -103,7 +117,7 @@ impl Lowerer<'_> {
                 ..Module::default()
             };
             let mut claimed = BTreeSet::new();
-            claimed.insert(names::pascal(&name));
+            claimed.insert(names::pascal(segments.last().map_or("", String::as_str)));
             self.claimed.insert(name.clone(), claimed);
             self.doc_modules.insert(doc.rel.clone(), name.clone());
             self.api.modules.insert(name, module);

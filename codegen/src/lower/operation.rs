@@ -19,7 +19,7 @@ const METHODS: &[(&str, Method)] = &[
 ];
 
 const OPERATION_EXTENSIONS: &[&str] =
-    &["x-ghl-version", "x-ghl-token", "x-ghl-pagination", "x-ghl-status", "x-ghl-note"];
+    &["x-ghl-version", "x-ghl-version-any", "x-ghl-token", "x-ghl-pagination", "x-ghl-status", "x-ghl-note"];
 
 /// Builder type names of a document's operations (claimed before schemas).
 pub fn builder_names(doc: &Value) -> Vec<String> {
@@ -65,7 +65,12 @@ impl Lowerer<'_> {
                     let Some(method) = METHODS.iter().find(|(m, _)| m == key).map(|(_, m)| *m) else { continue };
                     let ptr = join(&item_ptr, key);
                     if let Some(op) = self.lower_operation(&doc.rel, &module, path, item, method, op, &ptr) {
-                        if let Some((_, other_module, _)) = seen_ids.iter().find(|(id, _, _)| *id == op.id) {
+                        // operationIds are unique per group: v3 keeps v2's names.
+                        let group = self.api.modules.get(&module).and_then(|m| m.group.clone());
+                        let same_group = |m: &String| self.api.modules.get(m).and_then(|m| m.group.clone()) == group;
+                        if let Some((_, other_module, _)) =
+                            seen_ids.iter().find(|(id, m, _)| *id == op.id && same_group(m))
+                        {
                             if *other_module == module {
                                 self.diags.error(
                                     &doc.rel,
@@ -223,6 +228,7 @@ impl Lowerer<'_> {
             method,
             path: path.to_owned(),
             version,
+            version_any: op.get("x-ghl-version-any") == Some(&Value::Bool(true)),
             token,
             scopes,
             params,

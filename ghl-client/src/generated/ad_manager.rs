@@ -114,13 +114,16 @@
 //! | [`upsert_google_conversion`](AdManager::upsert_google_conversion) | `PUT /ad-publishing/google/conversions` | `2021-07-28` | location |
 //! | [`upsert_google_segment`](AdManager::upsert_google_segment) | `PUT /ad-publishing/google/segments` | `2021-07-28` | location |
 //! | [`upsert_linkedin_campaign_group`](AdManager::upsert_linkedin_campaign_group) | `PUT /ad-publishing/linkedin/ads` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "ad_manager")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "ad_manager";
-///Operations of the Ad Manager module. Get one with `Client::ad_manager()`.
+#[cfg(feature = "ad_manager")]
+///Operations of the Ad Manager module. Get one with `client.ad_manager()`.
 #[derive(Clone, Debug)]
 pub struct AdManager {
     client: crate::Client,
 }
+#[cfg(feature = "ad_manager")]
 impl AdManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -1575,6 +1578,7 @@ impl AdManager {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -2675,6 +2679,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `add_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Add a contact to a Facebook custom audience.
@@ -2689,6 +2694,7 @@ pub struct AddFacebookCustomAudienceMember {
     audience_id: String,
     body: FacebookCustomAudienceMemberRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl AddFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2725,6 +2731,7 @@ impl AddFacebookCustomAudienceMember {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `batch_update_facebook_custom_audience_members`: set optional parameters, then call `send()`.
 ///
 /// Add or remove many contacts of a Facebook custom audience at once.
@@ -2739,6 +2746,7 @@ pub struct BatchUpdateFacebookCustomAudienceMembers {
     audience_id: String,
     body: BatchUpdateFacebookCustomAudienceRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl BatchUpdateFacebookCustomAudienceMembers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2775,6 +2783,7 @@ impl BatchUpdateFacebookCustomAudienceMembers {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `create_facebook_conversation_form`: set optional parameters, then call `send()`.
 ///
 /// Create a Facebook conversation (welcome message) form.
@@ -2788,6 +2797,7 @@ pub struct CreateFacebookConversationForm {
     client: crate::Client,
     body: CreateFacebookConversationFormRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateFacebookConversationForm {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2821,6 +2831,7 @@ impl CreateFacebookConversationForm {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `create_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Facebook page and ad account to a location.
@@ -2834,6 +2845,7 @@ pub struct CreateFacebookIntegration {
     client: crate::Client,
     body: CreateFacebookIntegrationRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2867,6 +2879,7 @@ impl CreateFacebookIntegration {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `create_facebook_page_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form on a Facebook page.
@@ -2881,6 +2894,7 @@ pub struct CreateFacebookPageLeadForm {
     page_id: String,
     body: CreateFacebookLeadFormRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateFacebookPageLeadForm {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2917,6 +2931,7 @@ impl CreateFacebookPageLeadForm {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `create_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Google Ads account to a location.
@@ -2930,6 +2945,7 @@ pub struct CreateGoogleIntegration {
     client: crate::Client,
     body: CreateGoogleIntegrationRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateGoogleIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2963,6 +2979,7 @@ impl CreateGoogleIntegration {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `create_google_offline_user_list_job`: set optional parameters, then call `send()`.
 ///
 /// Start uploading contacts to a Google customer match list.
@@ -2976,6 +2993,7 @@ pub struct CreateGoogleOfflineUserListJob {
     client: crate::Client,
     body: CreateGoogleOfflineUserListJobRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateGoogleOfflineUserListJob {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3009,6 +3027,7 @@ impl CreateGoogleOfflineUserListJob {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `create_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a LinkedIn ad account to a location.
@@ -3022,6 +3041,7 @@ pub struct CreateLinkedinIntegration {
     client: crate::Client,
     body: CreateLinkedinIntegrationRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateLinkedinIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3055,6 +3075,7 @@ impl CreateLinkedinIntegration {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `create_linkedin_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form in a LinkedIn ad account.
@@ -3070,6 +3091,7 @@ pub struct CreateLinkedinLeadForm {
     location_id: Option<String>,
     body: CreateLinkedinLeadFormRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateLinkedinLeadForm {
     /**The location (sub-account).
 
@@ -3118,6 +3140,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad.
@@ -3132,6 +3155,7 @@ pub struct DeleteFacebookAd {
     ad_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3168,6 +3192,7 @@ impl DeleteFacebookAd {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook ad account from a location.
@@ -3182,6 +3207,7 @@ pub struct DeleteFacebookAdAccount {
     ad_account_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteFacebookAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3218,6 +3244,7 @@ impl DeleteFacebookAdAccount {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad set.
@@ -3232,6 +3259,7 @@ pub struct DeleteFacebookAdset {
     adset_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3268,6 +3296,7 @@ impl DeleteFacebookAdset {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook campaign.
@@ -3282,6 +3311,7 @@ pub struct DeleteFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3318,6 +3348,7 @@ impl DeleteFacebookCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook custom audience.
@@ -3332,6 +3363,7 @@ pub struct DeleteFacebookCustomAudience {
     audience_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteFacebookCustomAudience {
     /**The location (sub-account).
 
@@ -3379,6 +3411,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Remove a location's Facebook ads integration.
@@ -3392,6 +3425,7 @@ pub struct DeleteFacebookIntegration {
     client: crate::Client,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3425,6 +3459,7 @@ impl DeleteFacebookIntegration {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_facebook_page`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook page from a location.
@@ -3439,6 +3474,7 @@ pub struct DeleteFacebookPage {
     location_id: Option<String>,
     page_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteFacebookPage {
     /**The location (sub-account).
 
@@ -3481,6 +3517,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Google Ads account from a location.
@@ -3495,6 +3532,7 @@ pub struct DeleteGoogleAdAccount {
     ad_account_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteGoogleAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3531,6 +3569,7 @@ impl DeleteGoogleAdAccount {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads conversion action.
@@ -3545,6 +3584,7 @@ pub struct DeleteGoogleConversion {
     conversion_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteGoogleConversion {
     /**The location (sub-account).
 
@@ -3589,6 +3629,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads audience segment.
@@ -3604,6 +3645,7 @@ pub struct DeleteGoogleSegment {
     location_id: Option<String>,
     type_: GoogleSegmentKind,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteGoogleSegment {
     /**The location (sub-account).
 
@@ -3649,6 +3691,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `delete_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a LinkedIn ad account from a location.
@@ -3663,6 +3706,7 @@ pub struct DeleteLinkedinAdAccount {
     location_id: Option<String>,
     ad_account_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl DeleteLinkedinAdAccount {
     /**The location (sub-account).
 
@@ -3705,6 +3749,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `duplicate_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad.
@@ -3718,6 +3763,7 @@ pub struct DuplicateFacebookAd {
     client: crate::Client,
     ad_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl DuplicateFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3750,6 +3796,7 @@ impl DuplicateFacebookAd {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `duplicate_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad set.
@@ -3763,6 +3810,7 @@ pub struct DuplicateFacebookAdset {
     client: crate::Client,
     adset_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl DuplicateFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3795,6 +3843,7 @@ impl DuplicateFacebookAdset {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `duplicate_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook campaign.
@@ -3809,6 +3858,7 @@ pub struct DuplicateFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl DuplicateFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3845,6 +3895,7 @@ impl DuplicateFacebookCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook ad account.
@@ -3859,6 +3910,7 @@ pub struct GetFacebookAdAccount {
     ad_account_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookAdAccount {
     /**The location (sub-account).
 
@@ -3903,6 +3955,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch a Facebook campaign with its ad sets and ads.
@@ -3919,6 +3972,7 @@ pub struct GetFacebookCampaign {
     fields: Option<String>,
     source: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookCampaign {
     /**The location (sub-account).
 
@@ -3979,6 +4033,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Facebook campaign over a date range.
@@ -3995,6 +4050,7 @@ pub struct GetFacebookCampaignReport {
     start_date: String,
     end_date: String,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookCampaignReport {
     /**The location (sub-account).
 
@@ -4041,6 +4097,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook custom audience.
@@ -4055,6 +4112,7 @@ pub struct GetFacebookCustomAudience {
     audience_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookCustomAudience {
     /**The location (sub-account).
 
@@ -4099,6 +4157,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Facebook ads integration.
@@ -4112,6 +4171,7 @@ pub struct GetFacebookIntegration {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookIntegration {
     /**The location (sub-account).
 
@@ -4153,6 +4213,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook lead form.
@@ -4167,6 +4228,7 @@ pub struct GetFacebookLeadForm {
     lead_form_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookLeadForm {
     /**The location (sub-account).
 
@@ -4211,6 +4273,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Facebook ad metrics for a location, grouped by day, week or month.
@@ -4229,6 +4292,7 @@ pub struct GetFacebookReport {
     type_: AdSourceType,
     fields: Vec<GetFacebookReportFieldsItem>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookReport {
     /**The location (sub-account).
 
@@ -4275,6 +4339,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Facebook campaigns, ad sets or ads with their metrics.
@@ -4293,6 +4358,7 @@ pub struct GetFacebookReportList {
     campaign_id: String,
     type_: AdSourceType,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookReportList {
     /**The location (sub-account).
 
@@ -4339,6 +4405,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_facebook_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Facebook user connected to a location.
@@ -4352,6 +4419,7 @@ pub struct GetFacebookUser {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookUser {
     /**The location (sub-account).
 
@@ -4393,6 +4461,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads account.
@@ -4407,6 +4476,7 @@ pub struct GetGoogleAdAccount {
     ad_account_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleAdAccount {
     /**The location (sub-account).
 
@@ -4451,6 +4521,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads combined audience.
@@ -4465,6 +4536,7 @@ pub struct GetGoogleAudience {
     audience_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleAudience {
     /**The location (sub-account).
 
@@ -4509,6 +4581,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google campaign draft.
@@ -4523,6 +4596,7 @@ pub struct GetGoogleCampaign {
     ad_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleCampaign {
     /**The location (sub-account).
 
@@ -4567,6 +4641,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Google campaign over a date range.
@@ -4583,6 +4658,7 @@ pub struct GetGoogleCampaignReport {
     start_date: String,
     end_date: String,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleCampaignReport {
     /**The location (sub-account).
 
@@ -4629,6 +4705,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads conversion action.
@@ -4643,6 +4720,7 @@ pub struct GetGoogleConversion {
     conversion_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleConversion {
     /**The location (sub-account).
 
@@ -4687,6 +4765,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Google Ads integration.
@@ -4700,6 +4779,7 @@ pub struct GetGoogleIntegration {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleIntegration {
     /**The location (sub-account).
 
@@ -4741,6 +4821,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_keyword_ideas`: set optional parameters, then call `send()`.
 ///
 /// Suggest keywords for a site or seed keywords.
@@ -4755,6 +4836,7 @@ pub struct GetGoogleKeywordIdeas {
     location_id: Option<String>,
     body: GoogleKeywordIdeasRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleKeywordIdeas {
     /**The location (sub-account).
 
@@ -4800,6 +4882,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Google Ads metrics for a location, grouped by date, week or month.
@@ -4818,6 +4901,7 @@ pub struct GetGoogleReport {
     type_: AdSourceType,
     fields: Vec<GetGoogleReportFieldsItem>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleReport {
     /**The location (sub-account).
 
@@ -4871,6 +4955,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Google campaigns or ad groups with their metrics.
@@ -4889,6 +4974,7 @@ pub struct GetGoogleReportList {
     campaign_id: Option<String>,
     type_: AdSourceType,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleReportList {
     /**The location (sub-account).
 
@@ -4942,6 +5028,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads audience segment.
@@ -4957,6 +5044,7 @@ pub struct GetGoogleSegment {
     location_id: Option<String>,
     type_: GoogleSegmentKind,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleSegment {
     /**The location (sub-account).
 
@@ -5002,6 +5090,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_google_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Google user connected to a location.
@@ -5015,6 +5104,7 @@ pub struct GetGoogleUser {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleUser {
     /**The location (sub-account).
 
@@ -5056,6 +5146,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn ad account.
@@ -5070,6 +5161,7 @@ pub struct GetLinkedinAdAccount {
     location_id: Option<String>,
     ad_account_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinAdAccount {
     /**The location (sub-account).
 
@@ -5112,6 +5204,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn campaign group draft.
@@ -5126,6 +5219,7 @@ pub struct GetLinkedinCampaignGroup {
     ad_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinCampaignGroup {
     /**The location (sub-account).
 
@@ -5170,6 +5264,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_linkedin_campaign_group_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one LinkedIn campaign group over a date range.
@@ -5187,6 +5282,7 @@ pub struct GetLinkedinCampaignGroupReport {
     end_date: String,
     fields: Option<Vec<String>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinCampaignGroupReport {
     /**The location (sub-account).
 
@@ -5244,6 +5340,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's LinkedIn ads integration.
@@ -5257,6 +5354,7 @@ pub struct GetLinkedinIntegration {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinIntegration {
     /**The location (sub-account).
 
@@ -5298,6 +5396,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_linkedin_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
@@ -5317,6 +5416,7 @@ pub struct GetLinkedinReport {
     entity_urns: Option<String>,
     fields: Option<Vec<String>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinReport {
     /**The location (sub-account).
 
@@ -5392,6 +5492,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_linkedin_report_list`: set optional parameters, then call `send()`.
 ///
 /// List LinkedIn campaign groups or campaigns with their metrics.
@@ -5411,6 +5512,7 @@ pub struct GetLinkedinReportList {
     end_date: String,
     fields: Option<Vec<String>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinReportList {
     /**The location (sub-account).
 
@@ -5465,6 +5567,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `get_linkedin_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the LinkedIn user connected to a location.
@@ -5478,6 +5581,7 @@ pub struct GetLinkedinUser {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinUser {
     /**The location (sub-account).
 
@@ -5519,6 +5623,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook ad accounts the connected user can use.
@@ -5536,6 +5641,7 @@ pub struct ListFacebookAdAccounts {
     fetch_all: Option<bool>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookAdAccounts {
     /**The location (sub-account).
 
@@ -5609,6 +5715,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_conversation_forms`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversation (welcome message) forms.
@@ -5622,6 +5729,7 @@ pub struct ListFacebookConversationForms {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookConversationForms {
     /**The location (sub-account).
 
@@ -5666,6 +5774,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_custom_audiences`: set optional parameters, then call `send()`.
 ///
 /// List the custom or lookalike audiences of a Facebook ad account.
@@ -5682,6 +5791,7 @@ pub struct ListFacebookCustomAudiences {
     source: Option<ListFacebookCustomAudiencesSource>,
     ad_account_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookCustomAudiences {
     /**The location (sub-account).
 
@@ -5739,6 +5849,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook campaigns, ad sets or ads.
@@ -5760,6 +5871,7 @@ pub struct ListFacebookEntities {
     search_id: Option<String>,
     selected_ad_account_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookEntities {
     /**The location (sub-account).
 
@@ -5851,6 +5963,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_page_instagram_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Instagram accounts linked to a Facebook page.
@@ -5866,6 +5979,7 @@ pub struct ListFacebookPageInstagramAccounts {
     location_id: Option<String>,
     type_: Option<AdSourceType>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookPageInstagramAccounts {
     /**The location (sub-account).
 
@@ -5921,6 +6035,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_page_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a Facebook page.
@@ -5935,6 +6050,7 @@ pub struct ListFacebookPageLeadForms {
     page_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookPageLeadForms {
     /**The location (sub-account).
 
@@ -5979,6 +6095,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_pages`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook pages of the connected account.
@@ -5993,6 +6110,7 @@ pub struct ListFacebookPages {
     location_id: Option<String>,
     fetch_existing: Option<bool>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookPages {
     /**The location (sub-account).
 
@@ -6042,6 +6160,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_facebook_pixels`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversion pixels.
@@ -6058,6 +6177,7 @@ pub struct ListFacebookPixels {
     page_id: Option<String>,
     ig_user_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookPixels {
     /**The location (sub-account).
 
@@ -6123,6 +6243,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Google Ads accounts the connected user can use.
@@ -6137,6 +6258,7 @@ pub struct ListGoogleAdAccounts {
     location_id: Option<String>,
     type_: Option<AdSourceType>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleAdAccounts {
     /**The location (sub-account).
 
@@ -6186,6 +6308,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_assets`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads assets of one kind.
@@ -6202,6 +6325,7 @@ pub struct ListGoogleAssets {
     id: Option<String>,
     advertiser_only: Option<bool>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleAssets {
     /**The location (sub-account).
 
@@ -6260,6 +6384,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_audiences`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads combined audiences.
@@ -6273,6 +6398,7 @@ pub struct ListGoogleAudiences {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleAudiences {
     /**The location (sub-account).
 
@@ -6314,6 +6440,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_conversion_goals`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion goals.
@@ -6327,6 +6454,7 @@ pub struct ListGoogleConversionGoals {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleConversionGoals {
     /**The location (sub-account).
 
@@ -6368,6 +6496,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_conversions`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion actions.
@@ -6386,6 +6515,7 @@ pub struct ListGoogleConversions {
     start_date: Option<String>,
     end_date: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleConversions {
     /**The location (sub-account).
 
@@ -6467,6 +6597,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google campaigns, ad groups or ads.
@@ -6488,6 +6619,7 @@ pub struct ListGoogleEntities {
     end_date: Option<String>,
     selected_ad_account_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleEntities {
     /**The location (sub-account).
 
@@ -6579,6 +6711,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_segments`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads audience segments.
@@ -6593,6 +6726,7 @@ pub struct ListGoogleSegments {
     location_id: Option<String>,
     type_: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleSegments {
     /**The location (sub-account).
 
@@ -6642,6 +6776,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_google_target_interests`: set optional parameters, then call `send()`.
 ///
 /// List affinity or in-market audiences available for targeting.
@@ -6657,6 +6792,7 @@ pub struct ListGoogleTargetInterests {
     type_: ListGoogleTargetInterestsType,
     advertising_channel_type: String,
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleTargetInterests {
     /**The location (sub-account).
 
@@ -6700,6 +6836,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_linkedin_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the LinkedIn ad accounts the connected user can use.
@@ -6713,6 +6850,7 @@ pub struct ListLinkedinAdAccounts {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListLinkedinAdAccounts {
     /**The location (sub-account).
 
@@ -6754,6 +6892,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `list_linkedin_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a LinkedIn ad account.
@@ -6768,6 +6907,7 @@ pub struct ListLinkedinLeadForms {
     account_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl ListLinkedinLeadForms {
     /**The location (sub-account).
 
@@ -6812,6 +6952,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `pause_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad.
@@ -6826,6 +6967,7 @@ pub struct PauseFacebookAd {
     ad_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl PauseFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -6862,6 +7004,7 @@ impl PauseFacebookAd {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `pause_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad set.
@@ -6876,6 +7019,7 @@ pub struct PauseFacebookAdset {
     adset_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl PauseFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -6912,6 +7056,7 @@ impl PauseFacebookAdset {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `pause_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook campaign.
@@ -6926,6 +7071,7 @@ pub struct PauseFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl PauseFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -6962,6 +7108,7 @@ impl PauseFacebookCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `publish_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Publish a Facebook campaign draft to Facebook.
@@ -6976,6 +7123,7 @@ pub struct PublishFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl PublishFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7012,6 +7160,7 @@ impl PublishFacebookCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `publish_google_ad`: set optional parameters, then call `send()`.
 ///
 /// Publish a Google campaign draft to Google Ads.
@@ -7025,6 +7174,7 @@ pub struct PublishGoogleAd {
     client: crate::Client,
     ad_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl PublishGoogleAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7057,6 +7207,7 @@ impl PublishGoogleAd {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `publish_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Publish a LinkedIn campaign group draft to LinkedIn.
@@ -7071,6 +7222,7 @@ pub struct PublishLinkedinCampaignGroup {
     ad_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl PublishLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7107,6 +7259,7 @@ impl PublishLinkedinCampaignGroup {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `remove_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Remove a contact from a Facebook custom audience.
@@ -7121,6 +7274,7 @@ pub struct RemoveFacebookCustomAudienceMember {
     audience_id: String,
     body: FacebookCustomAudienceMemberRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl RemoveFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7157,6 +7311,7 @@ impl RemoveFacebookCustomAudienceMember {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `resume_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad.
@@ -7171,6 +7326,7 @@ pub struct ResumeFacebookAd {
     ad_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl ResumeFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7207,6 +7363,7 @@ impl ResumeFacebookAd {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `resume_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad set.
@@ -7221,6 +7378,7 @@ pub struct ResumeFacebookAdset {
     adset_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl ResumeFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7257,6 +7415,7 @@ impl ResumeFacebookAdset {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `resume_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook campaign.
@@ -7271,6 +7430,7 @@ pub struct ResumeFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl ResumeFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7307,6 +7467,7 @@ impl ResumeFacebookCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `search_facebook_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Facebook places and interests to target.
@@ -7322,6 +7483,7 @@ pub struct SearchFacebookTargeting {
     query: String,
     search_type: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl SearchFacebookTargeting {
     ///Narrower kind of search, e.g. `adgeolocation`.
     pub fn search_type(mut self, value: impl Into<String>) -> Self {
@@ -7361,6 +7523,7 @@ impl SearchFacebookTargeting {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `search_google_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Google places to target.
@@ -7376,6 +7539,7 @@ pub struct SearchGoogleTargeting {
     query: Option<String>,
     location_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl SearchGoogleTargeting {
     ///Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
@@ -7426,6 +7590,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `search_linkedin_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
@@ -7442,6 +7607,7 @@ pub struct SearchLinkedinTargeting {
     query: Option<String>,
     q: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl SearchLinkedinTargeting {
     /**The location (sub-account).
 
@@ -7500,6 +7666,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `set_facebook_default_page`: set optional parameters, then call `send()`.
 ///
 /// Choose the Facebook page a location uses by default.
@@ -7514,6 +7681,7 @@ pub struct SetFacebookDefaultPage {
     location_id: Option<String>,
     body: SetFacebookDefaultPageRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl SetFacebookDefaultPage {
     /**The location (sub-account).
 
@@ -7559,6 +7727,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `update_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Rename a Facebook custom audience or change its description.
@@ -7573,6 +7742,7 @@ pub struct UpdateFacebookCustomAudience {
     audience_id: String,
     body: UpdateFacebookCustomAudienceRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpdateFacebookCustomAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7609,6 +7779,7 @@ impl UpdateFacebookCustomAudience {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `update_linkedin_ad_status`: set optional parameters, then call `send()`.
 ///
 /// Pause, resume or archive a LinkedIn ad, campaign or ad group.
@@ -7624,6 +7795,7 @@ pub struct UpdateLinkedinAdStatus {
     location_id: Option<String>,
     body: UpdateLinkedinAdStatusRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpdateLinkedinAdStatus {
     /**The location (sub-account).
 
@@ -7672,6 +7844,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad draft.
@@ -7685,6 +7858,7 @@ pub struct UpsertFacebookAd {
     client: crate::Client,
     body: UpsertFacebookAdRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7718,6 +7892,7 @@ impl UpsertFacebookAd {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad set draft.
@@ -7731,6 +7906,7 @@ pub struct UpsertFacebookAdset {
     client: crate::Client,
     body: UpsertFacebookAdsetRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7764,6 +7940,7 @@ impl UpsertFacebookAdset {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook campaign draft.
@@ -7777,6 +7954,7 @@ pub struct UpsertFacebookCampaign {
     client: crate::Client,
     body: UpsertFacebookCampaignRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7810,6 +7988,7 @@ impl UpsertFacebookCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_facebook_pixel`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook conversion pixel configuration.
@@ -7823,6 +8002,7 @@ pub struct UpsertFacebookPixel {
     client: crate::Client,
     body: UpsertFacebookPixelRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertFacebookPixel {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7856,6 +8036,7 @@ impl UpsertFacebookPixel {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_google_asset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads call, sitelink or lead form asset.
@@ -7869,6 +8050,7 @@ pub struct UpsertGoogleAsset {
     client: crate::Client,
     body: UpsertGoogleAssetRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertGoogleAsset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7902,6 +8084,7 @@ impl UpsertGoogleAsset {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads combined audience.
@@ -7915,6 +8098,7 @@ pub struct UpsertGoogleAudience {
     client: crate::Client,
     body: UpsertGoogleAudienceRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertGoogleAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7948,6 +8132,7 @@ impl UpsertGoogleAudience {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a whole Google campaign draft with its ad groups and ads.
@@ -7961,6 +8146,7 @@ pub struct UpsertGoogleCampaign {
     client: crate::Client,
     body: GoogleCampaign,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertGoogleCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -7994,6 +8180,7 @@ impl UpsertGoogleCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads conversion action.
@@ -8007,6 +8194,7 @@ pub struct UpsertGoogleConversion {
     client: crate::Client,
     body: UpsertGoogleConversionRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertGoogleConversion {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8040,6 +8228,7 @@ impl UpsertGoogleConversion {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads audience segment or user list.
@@ -8055,6 +8244,7 @@ pub struct UpsertGoogleSegment {
     type_: UpsertGoogleSegmentType,
     body: UpsertGoogleSegmentRequest,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertGoogleSegment {
     /**The location (sub-account).
 
@@ -8101,6 +8291,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Request builder for `upsert_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Create or update a LinkedIn campaign group draft with its campaigns and ads.
@@ -8114,6 +8305,7 @@ pub struct UpsertLinkedinCampaignGroup {
     client: crate::Client,
     body: LinkedinCampaignGroup,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8147,6 +8339,7 @@ impl UpsertLinkedinCampaignGroup {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A Google or LinkedIn budget.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8172,6 +8365,7 @@ pub struct AdBudget {
     )]
     pub schedule_end_date: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl AdBudget {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8204,6 +8398,7 @@ impl AdBudget {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Kind of a creative's media item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8215,6 +8410,7 @@ pub enum AdMediaKind {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl AdMediaKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8225,6 +8421,7 @@ impl AdMediaKind {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for AdMediaKind {
     fn from(value: &str) -> Self {
         match value {
@@ -8234,7 +8431,9 @@ impl From<&str> for AdMediaKind {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(AdMediaKind);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Whether to read HighLevel's Ad Manager data or the connected integration's data.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8246,6 +8445,7 @@ pub enum AdSourceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl AdSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8256,6 +8456,7 @@ impl AdSourceType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for AdSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -8265,7 +8466,9 @@ impl From<&str> for AdSourceType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(AdSourceType);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8290,6 +8493,7 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
     )]
     pub dynamic_audience: Option<String>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl BatchUpdateFacebookCustomAudienceRequest {
     ///A value with the required fields (`locationId`, `operationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8321,6 +8525,7 @@ impl BatchUpdateFacebookCustomAudienceRequest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Whether the budget is spent per day or over the whole schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8332,6 +8537,7 @@ pub enum BudgetType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl BudgetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8342,6 +8548,7 @@ impl BudgetType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for BudgetType {
     fn from(value: &str) -> Self {
         match value {
@@ -8351,7 +8558,9 @@ impl From<&str> for BudgetType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(BudgetType);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateFacebookConversationFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8366,6 +8575,7 @@ pub struct CreateFacebookConversationFormRequest {
     /// `questions`
     pub questions: Vec<FacebookConversationFormQuestion>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl CreateFacebookConversationFormRequest {
     ///A value with the required fields (`locationId`, `name`, `text`, `questions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8383,6 +8593,7 @@ impl CreateFacebookConversationFormRequest {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateFacebookIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8397,6 +8608,7 @@ pub struct CreateFacebookIntegrationRequest {
     #[serde(rename = "adAccountId", default, skip_serializing_if = "Option::is_none")]
     pub ad_account_id: Option<String>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl CreateFacebookIntegrationRequest {
     ///A value with the required fields (`locationId`, `pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8413,6 +8625,7 @@ impl CreateFacebookIntegrationRequest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8458,6 +8671,7 @@ pub struct CreateFacebookLeadFormRequest {
     #[serde(rename = "thankYouPage")]
     pub thank_you_page: FacebookLeadFormThankYouPage,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateFacebookLeadFormRequest {
     ///A value with the required fields (`type`, `name`, `locationId`, `questions`, `privacyPolicyLink`, `thankYouPage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8509,6 +8723,7 @@ impl CreateFacebookLeadFormRequest {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateGoogleIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8523,6 +8738,7 @@ pub struct CreateGoogleIntegrationRequest {
     #[serde(rename = "mccId")]
     pub mcc_id: String,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl CreateGoogleIntegrationRequest {
     ///A value with the required fields (`locationId`, `adAccountId`, `mccId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8538,6 +8754,7 @@ impl CreateGoogleIntegrationRequest {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8558,6 +8775,7 @@ pub struct CreateGoogleOfflineUserListJobRequest {
     #[serde(rename = "isDynamic", default, skip_serializing_if = "Option::is_none")]
     pub is_dynamic: Option<bool>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl CreateGoogleOfflineUserListJobRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8591,6 +8809,7 @@ impl CreateGoogleOfflineUserListJobRequest {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateLinkedinIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8611,6 +8830,7 @@ pub struct CreateLinkedinIntegrationRequest {
     #[serde(rename = "organizationId")]
     pub organization_id: String,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl CreateLinkedinIntegrationRequest {
     ///A value with the required fields (`locationId`, `adAccountId`, `adAccountName`, `currencyCode`, `organizationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8630,6 +8850,7 @@ impl CreateLinkedinIntegrationRequest {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `CreateLinkedinLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8649,6 +8870,7 @@ pub struct CreateLinkedinLeadFormRequest {
     #[serde(rename = "hiddenFields", default, skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<LinkedinHiddenField>>,
 }
+#[cfg(feature = "ad_manager")]
 impl CreateLinkedinLeadFormRequest {
     ///A value with the required fields (`owner`, `creationLocale`, `name`, `state`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8674,6 +8896,7 @@ impl CreateLinkedinLeadFormRequest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `CreateLinkedinLeadFormRequestState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8683,6 +8906,7 @@ pub enum CreateLinkedinLeadFormRequestState {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl CreateLinkedinLeadFormRequestState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8692,6 +8916,7 @@ impl CreateLinkedinLeadFormRequestState {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for CreateLinkedinLeadFormRequestState {
     fn from(value: &str) -> Self {
         match value {
@@ -8700,7 +8925,9 @@ impl From<&str> for CreateLinkedinLeadFormRequestState {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(CreateLinkedinLeadFormRequestState);
+#[cfg(feature = "ad_manager")]
 /// Values of `DayOfWeek`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8722,6 +8949,7 @@ pub enum DayOfWeek {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl DayOfWeek {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8737,6 +8965,7 @@ impl DayOfWeek {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for DayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -8751,7 +8980,9 @@ impl From<&str> for DayOfWeek {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(DayOfWeek);
+#[cfg(feature = "ad_manager")]
 /// Unit of a targeting radius.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8763,6 +8994,7 @@ pub enum DistanceUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl DistanceUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8773,6 +9005,7 @@ impl DistanceUnit {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for DistanceUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -8782,7 +9015,9 @@ impl From<&str> for DistanceUnit {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(DistanceUnit);
+#[cfg(feature = "ad_manager")]
 /// An image or video of an ad creative (one card of a carousel).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8811,6 +9046,7 @@ pub struct FacebookAdMedia {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookAdMedia {
     ///A value with the required fields (`src`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8857,6 +9093,7 @@ impl FacebookAdMedia {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `FacebookAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8868,6 +9105,7 @@ pub enum FacebookAdMediaType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookAdMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8878,6 +9116,7 @@ impl FacebookAdMediaType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookAdMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -8887,7 +9126,9 @@ impl From<&str> for FacebookAdMediaType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookAdMediaType);
+#[cfg(feature = "ad_manager")]
 /// Who an ad set targets.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8922,6 +9163,7 @@ pub struct FacebookAudience {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<i64>>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookAudience {
     ///A value with the required fields (`geo_locations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8985,6 +9227,7 @@ impl FacebookAudience {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A custom or lookalike audience picked for targeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8994,6 +9237,7 @@ pub struct FacebookAudienceRef {
     /// `name`
     pub name: String,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookAudienceRef {
     ///A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9004,6 +9248,7 @@ impl FacebookAudienceRef {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `FacebookBudget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9028,6 +9273,7 @@ pub struct FacebookBudget {
     )]
     pub schedule_end_date: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookBudget {
     ///A value with the required fields (`budgetType`, `amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9050,6 +9296,7 @@ impl FacebookBudget {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `FacebookCampaignObjective`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9065,6 +9312,7 @@ pub enum FacebookCampaignObjective {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookCampaignObjective {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9077,6 +9325,7 @@ impl FacebookCampaignObjective {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookCampaignObjective {
     fn from(value: &str) -> Self {
         match value {
@@ -9088,7 +9337,9 @@ impl From<&str> for FacebookCampaignObjective {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookCampaignObjective);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A quick reply offered in the welcome message, with its automatic answer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9099,6 +9350,7 @@ pub struct FacebookConversationFormQuestion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookConversationFormQuestion {
     ///A value with the required fields (`question`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9114,6 +9366,7 @@ impl FacebookConversationFormQuestion {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// One contact to add to or remove from a custom audience.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9128,6 +9381,7 @@ pub struct FacebookCustomAudienceMemberRequest {
     #[serde(rename = "fbAdAccountId", default, skip_serializing_if = "Option::is_none")]
     pub fb_ad_account_id: Option<String>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookCustomAudienceMemberRequest {
     ///A value with the required fields (`locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9144,6 +9398,7 @@ impl FacebookCustomAudienceMemberRequest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9153,6 +9408,7 @@ pub struct FacebookGeoGeometry {
     /// `location_type`
     pub location_type: String,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookGeoGeometry {
     ///A value with the required fields (`location`, `location_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9166,6 +9422,7 @@ impl FacebookGeoGeometry {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9190,6 +9447,7 @@ pub struct FacebookGeoLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry: Option<FacebookGeoGeometry>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookGeoLocation {
     ///A value with the required fields (`key`, `name`, `type`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9225,6 +9483,7 @@ impl FacebookGeoLocation {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `FacebookGeoLocationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9256,6 +9515,7 @@ pub enum FacebookGeoLocationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookGeoLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9276,6 +9536,7 @@ impl FacebookGeoLocationType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookGeoLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -9295,7 +9556,9 @@ impl From<&str> for FacebookGeoLocationType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookGeoLocationType);
+#[cfg(feature = "ad_manager")]
 /// The `FacebookInterest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9308,6 +9571,7 @@ pub struct FacebookInterest {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookInterest {
     ///A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9324,6 +9588,7 @@ impl FacebookInterest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9335,6 +9600,7 @@ pub struct FacebookLeadFormCheckbox {
     /// `key`
     pub key: String,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormCheckbox {
     ///A value with the required fields (`is_required`, `text`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9350,6 +9616,7 @@ impl FacebookLeadFormCheckbox {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9362,6 +9629,7 @@ pub struct FacebookLeadFormDisclaimer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormDisclaimer {
     ///A value with the required fields (`title`, `body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9381,6 +9649,7 @@ impl FacebookLeadFormDisclaimer {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Intro card shown before the questions.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9392,6 +9661,7 @@ pub struct FacebookLeadFormGreetingCard {
     /// Lines of the card's body.
     pub content: Vec<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormGreetingCard {
     ///A value with the required fields (`title`, `style`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9407,6 +9677,7 @@ impl FacebookLeadFormGreetingCard {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9423,6 +9694,7 @@ pub struct FacebookLeadFormQuestion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FacebookLeadFormQuestionOption>>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormQuestion {
     ///A value with the required fields (`key`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9451,6 +9723,7 @@ impl FacebookLeadFormQuestion {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// One answer choice of a CUSTOM question.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9460,6 +9733,7 @@ pub struct FacebookLeadFormQuestionOption {
     /// `value`
     pub value: String,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormQuestionOption {
     ///A value with the required fields (`key`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9470,6 +9744,7 @@ impl FacebookLeadFormQuestionOption {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A prefilled profile field, or CUSTOM / SHORT_ANSWER for a free question.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9521,6 +9796,7 @@ pub enum FacebookLeadFormQuestionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9551,6 +9827,7 @@ impl FacebookLeadFormQuestionType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookLeadFormQuestionType {
     fn from(value: &str) -> Self {
         match value {
@@ -9580,7 +9857,9 @@ impl From<&str> for FacebookLeadFormQuestionType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
+#[cfg(feature = "ad_manager")]
 /// Screen shown after a lead submits.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9605,6 +9884,7 @@ pub struct FacebookLeadFormThankYouPage {
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormThankYouPage {
     ///A value with the required fields (`title`, `body`, `buttonText`, `buttonType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9640,6 +9920,7 @@ impl FacebookLeadFormThankYouPage {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Lead form flavour.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9651,6 +9932,7 @@ pub enum FacebookLeadFormType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLeadFormType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9661,6 +9943,7 @@ impl FacebookLeadFormType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookLeadFormType {
     fn from(value: &str) -> Self {
         match value {
@@ -9670,7 +9953,9 @@ impl From<&str> for FacebookLeadFormType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookLeadFormType);
+#[cfg(feature = "ad_manager")]
 /// The `FacebookLocale` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9680,6 +9965,7 @@ pub struct FacebookLocale {
     /// Facebook's numeric locale key.
     pub key: i64,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookLocale {
     ///A value with the required fields (`name`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9690,6 +9976,7 @@ impl FacebookLocale {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `FacebookMessagingPlatform`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9703,6 +9990,7 @@ pub enum FacebookMessagingPlatform {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookMessagingPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9714,6 +10002,7 @@ impl FacebookMessagingPlatform {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookMessagingPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -9724,7 +10013,9 @@ impl From<&str> for FacebookMessagingPlatform {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookMessagingPlatform);
+#[cfg(feature = "ad_manager")]
 /// `auto` lets Facebook place the ads; `manual` uses `placements`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9736,6 +10027,7 @@ pub enum FacebookPlacementType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookPlacementType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9746,6 +10038,7 @@ impl FacebookPlacementType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookPlacementType {
     fn from(value: &str) -> Self {
         match value {
@@ -9755,7 +10048,9 @@ impl From<&str> for FacebookPlacementType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookPlacementType);
+#[cfg(feature = "ad_manager")]
 /// Placement positions per platform, used when the placement type is manual.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9770,6 +10065,7 @@ pub struct FacebookPlacements {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messenger: Option<Vec<String>>,
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookPlacements {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9796,6 +10092,7 @@ impl FacebookPlacements {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Regulated category the campaign falls into, or NONE.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9817,6 +10114,7 @@ pub enum FacebookSpecialAdCategory {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl FacebookSpecialAdCategory {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9832,6 +10130,7 @@ impl FacebookSpecialAdCategory {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for FacebookSpecialAdCategory {
     fn from(value: &str) -> Self {
         match value {
@@ -9846,7 +10145,9 @@ impl From<&str> for FacebookSpecialAdCategory {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
+#[cfg(feature = "ad_manager")]
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9861,6 +10162,7 @@ pub struct GeoAddressComponent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GeoAddressComponent {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9887,6 +10189,7 @@ impl GeoAddressComponent {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9901,6 +10204,7 @@ pub struct GeoGeometry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewport: Option<GeoViewport>,
 }
+#[cfg(feature = "ad_manager")]
 impl GeoGeometry {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9927,6 +10231,7 @@ impl GeoGeometry {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A point on the map.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9938,6 +10243,7 @@ pub struct GeoLatLng {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lng: Option<f64>,
 }
+#[cfg(feature = "ad_manager")]
 impl GeoLatLng {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9955,6 +10261,7 @@ impl GeoLatLng {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GeoViewport` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9966,6 +10273,7 @@ pub struct GeoViewport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub southwest: Option<GeoLatLng>,
 }
+#[cfg(feature = "ad_manager")]
 impl GeoViewport {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9986,6 +10294,7 @@ impl GeoViewport {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GetFacebookReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10011,6 +10320,7 @@ pub enum GetFacebookReportFieldsItem {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10028,6 +10338,7 @@ impl GetFacebookReportFieldsItem {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GetFacebookReportFieldsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -10044,7 +10355,9 @@ impl From<&str> for GetFacebookReportFieldsItem {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetFacebookReportFieldsItem);
+#[cfg(feature = "ad_manager")]
 /// Values of `GetFacebookReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10058,6 +10371,7 @@ pub enum GetFacebookReportGroupBy {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10069,6 +10383,7 @@ impl GetFacebookReportGroupBy {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GetFacebookReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -10079,7 +10394,9 @@ impl From<&str> for GetFacebookReportGroupBy {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetFacebookReportGroupBy);
+#[cfg(feature = "ad_manager")]
 /// Values of `GetGoogleReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10103,6 +10420,7 @@ pub enum GetGoogleReportFieldsItem {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10119,6 +10437,7 @@ impl GetGoogleReportFieldsItem {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GetGoogleReportFieldsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -10134,7 +10453,9 @@ impl From<&str> for GetGoogleReportFieldsItem {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetGoogleReportFieldsItem);
+#[cfg(feature = "ad_manager")]
 /// Values of `GetGoogleReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10148,6 +10469,7 @@ pub enum GetGoogleReportGroupBy {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10159,6 +10481,7 @@ impl GetGoogleReportGroupBy {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GetGoogleReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -10169,7 +10492,9 @@ impl From<&str> for GetGoogleReportGroupBy {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetGoogleReportGroupBy);
+#[cfg(feature = "ad_manager")]
 /// Values of `GetLinkedinReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10183,6 +10508,7 @@ pub enum GetLinkedinReportGroupBy {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10194,6 +10520,7 @@ impl GetLinkedinReportGroupBy {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GetLinkedinReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -10204,7 +10531,9 @@ impl From<&str> for GetLinkedinReportGroupBy {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetLinkedinReportGroupBy);
+#[cfg(feature = "ad_manager")]
 /// Values of `GetLinkedinReportPivot`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10220,6 +10549,7 @@ pub enum GetLinkedinReportPivot {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10232,6 +10562,7 @@ impl GetLinkedinReportPivot {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GetLinkedinReportPivot {
     fn from(value: &str) -> Self {
         match value {
@@ -10243,7 +10574,9 @@ impl From<&str> for GetLinkedinReportPivot {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
+#[cfg(feature = "ad_manager")]
 /// One ad of an ad group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10330,6 +10663,7 @@ pub struct GoogleAd {
     #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAd {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10482,6 +10816,7 @@ impl GoogleAd {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleAdCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10519,6 +10854,7 @@ pub enum GoogleAdCallToAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdCallToAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10542,6 +10878,7 @@ impl GoogleAdCallToAction {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleAdCallToAction {
     fn from(value: &str) -> Self {
         match value {
@@ -10564,7 +10901,9 @@ impl From<&str> for GoogleAdCallToAction {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleAdCallToAction);
+#[cfg(feature = "ad_manager")]
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10625,6 +10964,7 @@ pub struct GoogleAdGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleAdGroupAudience>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdGroup {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10711,6 +11051,7 @@ impl GoogleAdGroup {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10722,6 +11063,7 @@ pub struct GoogleAdGroupAudience {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<GoogleLocale>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdGroupAudience {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10742,6 +11084,7 @@ impl GoogleAdGroupAudience {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10765,6 +11108,7 @@ pub struct GoogleAdMedia {
     #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdMedia {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10809,6 +11153,7 @@ impl GoogleAdMedia {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10822,6 +11167,7 @@ pub enum GoogleAdMediaType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10833,6 +11179,7 @@ impl GoogleAdMediaType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleAdMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -10843,7 +11190,9 @@ impl From<&str> for GoogleAdMediaType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleAdMediaType);
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleAdMediaType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10853,6 +11202,7 @@ pub enum GoogleAdMediaType2 {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdMediaType2 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10862,6 +11212,7 @@ impl GoogleAdMediaType2 {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleAdMediaType2 {
     fn from(value: &str) -> Self {
         match value {
@@ -10870,7 +11221,9 @@ impl From<&str> for GoogleAdMediaType2 {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleAdMediaType2);
+#[cfg(feature = "ad_manager")]
 /// A daily time window during which the campaign runs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10883,6 +11236,7 @@ pub struct GoogleAdSchedule {
     /// End time, HH:MM.
     pub to: String,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdSchedule {
     ///A value with the required fields (`dayOfWeek`, `from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10898,6 +11252,7 @@ impl GoogleAdSchedule {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A weekly time slot during which an asset may show.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10918,6 +11273,7 @@ pub struct GoogleAdScheduleTarget {
     #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleAdvertisingChannelType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10941,6 +11297,7 @@ pub enum GoogleAdvertisingChannelType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAdvertisingChannelType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10957,6 +11314,7 @@ impl GoogleAdvertisingChannelType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleAdvertisingChannelType {
     fn from(value: &str) -> Self {
         match value {
@@ -10972,7 +11330,9 @@ impl From<&str> for GoogleAdvertisingChannelType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
+#[cfg(feature = "ad_manager")]
 /// The `GoogleAssetImage` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10989,6 +11349,7 @@ pub struct GoogleAssetImage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleAssetImage {
     ///A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11016,6 +11377,7 @@ impl GoogleAssetImage {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Kind of asset to create or update.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11029,6 +11391,7 @@ pub enum GoogleAssetType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAssetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11040,6 +11403,7 @@ impl GoogleAssetType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleAssetType {
     fn from(value: &str) -> Self {
         match value {
@@ -11050,7 +11414,9 @@ impl From<&str> for GoogleAssetType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAssetType);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleAudienceDimension` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11079,6 +11445,7 @@ pub struct GoogleAudienceDimension {
     )]
     pub audience_segments: Option<GoogleAudienceSegments>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAudienceDimension {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11120,6 +11487,7 @@ impl GoogleAudienceDimension {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Resource names of segments an audience combines.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11138,6 +11506,7 @@ pub struct GoogleAudienceSegments {
     #[serde(rename = "userInterests", default, skip_serializing_if = "Option::is_none")]
     pub user_interests: Option<Vec<String>>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAudienceSegments {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11164,6 +11533,7 @@ impl GoogleAudienceSegments {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleBiddingStrategy` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11175,6 +11545,7 @@ pub struct GoogleBiddingStrategy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleBiddingStrategy {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11192,6 +11563,7 @@ impl GoogleBiddingStrategy {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A call extension.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11220,6 +11592,7 @@ pub struct GoogleCallAsset {
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11326,6 +11699,7 @@ pub struct GoogleCampaign {
     )]
     pub advanced_options: Option<serde_json::Value>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCampaign {
     ///A value with the required fields (`name`, `locationId`, `advertisingChannelType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11458,6 +11832,7 @@ impl GoogleCampaign {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleCampaignAdvertisingChannelSubType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11467,6 +11842,7 @@ pub enum GoogleCampaignAdvertisingChannelSubType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11476,6 +11852,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -11484,7 +11861,9 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
+#[cfg(feature = "ad_manager")]
 /// Assets attached to a campaign, mostly by resource name.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11505,6 +11884,7 @@ pub struct GoogleCampaignAssets {
     #[serde(rename = "businessLogo", default, skip_serializing_if = "Option::is_none")]
     pub business_logo: Option<GoogleAssetImage>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCampaignAssets {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11543,6 +11923,7 @@ impl GoogleCampaignAssets {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11570,6 +11951,7 @@ pub struct GoogleCampaignAudience {
     )]
     pub target_interests: Option<GoogleTargetInterests>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCampaignAudience {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11614,6 +11996,7 @@ impl GoogleCampaignAudience {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleCampaignGoal` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11632,6 +12015,7 @@ pub struct GoogleCampaignGoal {
     )]
     pub is_custom_conversion_goal: Option<bool>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCampaignGoal {
     ///A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11653,6 +12037,7 @@ impl GoogleCampaignGoal {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleCampaignGoalType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11664,6 +12049,7 @@ pub enum GoogleCampaignGoalType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11674,6 +12060,7 @@ impl GoogleCampaignGoalType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleCampaignGoalType {
     fn from(value: &str) -> Self {
         match value {
@@ -11683,7 +12070,9 @@ impl From<&str> for GoogleCampaignGoalType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleCampaignGoalType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11697,6 +12086,7 @@ pub enum GoogleCampaignGoalType2 {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCampaignGoalType2 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11708,6 +12098,7 @@ impl GoogleCampaignGoalType2 {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleCampaignGoalType2 {
     fn from(value: &str) -> Self {
         match value {
@@ -11718,7 +12109,9 @@ impl From<&str> for GoogleCampaignGoalType2 {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
+#[cfg(feature = "ad_manager")]
 /// The `GoogleCarouselCard` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11740,6 +12133,7 @@ pub struct GoogleCarouselCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleCarouselCard {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11772,6 +12166,7 @@ impl GoogleCarouselCard {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A Demand Gen placement.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11791,6 +12186,7 @@ pub enum GoogleChannel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11805,6 +12201,7 @@ impl GoogleChannel {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -11818,7 +12215,9 @@ impl From<&str> for GoogleChannel {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleChannel);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleConversionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11834,6 +12233,7 @@ pub enum GoogleConversionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleConversionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11846,6 +12246,7 @@ impl GoogleConversionType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleConversionType {
     fn from(value: &str) -> Self {
         match value {
@@ -11857,7 +12258,9 @@ impl From<&str> for GoogleConversionType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleConversionType);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleConversionValueSettings` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11872,6 +12275,7 @@ pub struct GoogleConversionValueSettings {
     #[serde(rename = "alwaysUseDefaultValue")]
     pub always_use_default_value: bool,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleConversionValueSettings {
     ///A value with the required fields (`defaultValue`, `defaultCurrencyCode`, `alwaysUseDefaultValue`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11887,6 +12291,7 @@ impl GoogleConversionValueSettings {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A gender or age range value, possibly excluded.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11897,6 +12302,7 @@ pub struct GoogleDemographicTarget {
     /// True to exclude it.
     pub negative: bool,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleDemographicTarget {
     ///A value with the required fields (`enum`, `negative`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11907,6 +12313,7 @@ impl GoogleDemographicTarget {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleFlexibleRuleUserList` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11925,6 +12332,7 @@ pub struct GoogleFlexibleRuleUserList {
     #[serde(rename = "exclusiveOperands")]
     pub exclusive_operands: Vec<GoogleRuleOperand>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleFlexibleRuleUserList {
     ///A value with the required fields (`inclusiveOperands`, `exclusiveOperands`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11944,6 +12352,7 @@ impl GoogleFlexibleRuleUserList {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11988,6 +12397,7 @@ pub struct GoogleGeoLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleGeoLocation {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12077,6 +12487,7 @@ impl GoogleGeoLocation {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleKeyword` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12087,6 +12498,7 @@ pub struct GoogleKeyword {
     #[serde(rename = "matchType")]
     pub match_type: String,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleKeyword {
     ///A value with the required fields (`keyword`, `matchType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12097,6 +12509,7 @@ impl GoogleKeyword {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleKeywordIdeasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12113,6 +12526,7 @@ pub struct GoogleKeywordIdeasRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleKeywordIdeasRequest {
     ///A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12140,6 +12554,7 @@ impl GoogleKeywordIdeasRequest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleKeywords` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12151,6 +12566,7 @@ pub struct GoogleKeywords {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negatives: Option<Vec<GoogleKeyword>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleKeywords {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12171,6 +12587,7 @@ impl GoogleKeywords {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A lead form extension.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12255,6 +12672,7 @@ pub struct GoogleLeadFormAsset {
     #[serde(rename = "finalUrls", default, skip_serializing_if = "Option::is_none")]
     pub final_urls: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleLeadFormAssetDesiredIntent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12266,6 +12684,7 @@ pub enum GoogleLeadFormAssetDesiredIntent {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleLeadFormAssetDesiredIntent {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12276,6 +12695,7 @@ impl GoogleLeadFormAssetDesiredIntent {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleLeadFormAssetDesiredIntent {
     fn from(value: &str) -> Self {
         match value {
@@ -12285,7 +12705,9 @@ impl From<&str> for GoogleLeadFormAssetDesiredIntent {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetDesiredIntent);
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleLeadFormAssetPostSubmitCallToActionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12301,6 +12723,7 @@ pub enum GoogleLeadFormAssetPostSubmitCallToActionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleLeadFormAssetPostSubmitCallToActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12313,6 +12736,7 @@ impl GoogleLeadFormAssetPostSubmitCallToActionType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -12324,7 +12748,9 @@ impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetPostSubmitCallToActionType);
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleLeadFormCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12362,6 +12788,7 @@ pub enum GoogleLeadFormCallToAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleLeadFormCallToAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12385,6 +12812,7 @@ impl GoogleLeadFormCallToAction {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleLeadFormCallToAction {
     fn from(value: &str) -> Self {
         match value {
@@ -12407,7 +12835,9 @@ impl From<&str> for GoogleLeadFormCallToAction {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
+#[cfg(feature = "ad_manager")]
 /// The `GoogleLeadFormField` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12423,6 +12853,7 @@ pub struct GoogleLeadFormField {
     )]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
+#[cfg(feature = "ad_manager")]
 /// A custom question added after the standard fields.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12442,6 +12873,7 @@ pub struct GoogleLeadFormQuestion {
     )]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
+#[cfg(feature = "ad_manager")]
 /// A language to target.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12459,6 +12891,7 @@ pub struct GoogleLocale {
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleLocale {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12491,6 +12924,7 @@ impl GoogleLocale {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleNetworkSettings` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12502,6 +12936,7 @@ pub struct GoogleNetworkSettings {
     #[serde(rename = "targetContentNetwork")]
     pub target_content_network: bool,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleNetworkSettings {
     ///A value with the required fields (`targetSearchNetwork`, `targetContentNetwork`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12515,6 +12950,7 @@ impl GoogleNetworkSettings {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRule` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12523,6 +12959,7 @@ pub struct GoogleRule {
     #[serde(rename = "ruleItemGroups")]
     pub rule_item_groups: Vec<GoogleRuleItemGroup>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleRule {
     ///A value with the required fields (`ruleItemGroups`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12532,6 +12969,7 @@ impl GoogleRule {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Website-visitor list built from URL or referrer rules.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12547,6 +12985,7 @@ pub struct GoogleRuleBasedUserList {
     #[serde(rename = "flexibleRuleUserList")]
     pub flexible_rule_user_list: GoogleFlexibleRuleUserList,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleRuleBasedUserList {
     ///A value with the required fields (`flexibleRuleUserList`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12565,6 +13004,7 @@ impl GoogleRuleBasedUserList {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleRuleBasedUserListPrepopulationStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12574,6 +13014,7 @@ pub enum GoogleRuleBasedUserListPrepopulationStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleRuleBasedUserListPrepopulationStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12583,6 +13024,7 @@ impl GoogleRuleBasedUserListPrepopulationStatus {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -12591,7 +13033,9 @@ impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRuleItem` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12602,6 +13046,7 @@ pub struct GoogleRuleItem {
     #[serde(rename = "stringRuleItem")]
     pub string_rule_item: GoogleStringRule,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleRuleItem {
     ///A value with the required fields (`name`, `stringRuleItem`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12615,6 +13060,7 @@ impl GoogleRuleItem {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRuleItemGroup` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12623,6 +13069,7 @@ pub struct GoogleRuleItemGroup {
     #[serde(rename = "ruleItems")]
     pub rule_items: Vec<GoogleRuleItem>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleRuleItemGroup {
     ///A value with the required fields (`ruleItems`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12632,6 +13079,7 @@ impl GoogleRuleItemGroup {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Which visit attribute the rule tests.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12643,6 +13091,7 @@ pub enum GoogleRuleItemName {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleRuleItemName {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12653,6 +13102,7 @@ impl GoogleRuleItemName {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleRuleItemName {
     fn from(value: &str) -> Self {
         match value {
@@ -12662,7 +13112,9 @@ impl From<&str> for GoogleRuleItemName {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleRuleItemName);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRuleOperand` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12673,6 +13125,7 @@ pub struct GoogleRuleOperand {
     /// `rule`
     pub rule: GoogleRule,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleRuleOperand {
     ///A value with the required fields (`lookbackWindowDays`, `rule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12686,6 +13139,7 @@ impl GoogleRuleOperand {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `GoogleScheduleDay`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12717,6 +13171,7 @@ pub enum GoogleScheduleDay {
     /// A value this version of the client does not know; the text is kept.
     Other(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleScheduleDay {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12737,6 +13192,7 @@ impl GoogleScheduleDay {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleScheduleDay {
     fn from(value: &str) -> Self {
         match value {
@@ -12756,7 +13212,9 @@ impl From<&str> for GoogleScheduleDay {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleScheduleDay);
+#[cfg(feature = "ad_manager")]
 /// Quarter of the hour a schedule slot starts or ends at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12772,6 +13230,7 @@ pub enum GoogleScheduleMinute {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleScheduleMinute {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12784,6 +13243,7 @@ impl GoogleScheduleMinute {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for GoogleScheduleMinute {
     fn from(value: &str) -> Self {
         match value {
@@ -12795,7 +13255,9 @@ impl From<&str> for GoogleScheduleMinute {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleScheduleMinute);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleSegmentKind`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12807,6 +13269,7 @@ pub enum GoogleSegmentKind {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleSegmentKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12817,6 +13280,7 @@ impl GoogleSegmentKind {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleSegmentKind {
     fn from(value: &str) -> Self {
         match value {
@@ -12826,7 +13290,9 @@ impl From<&str> for GoogleSegmentKind {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleSegmentKind);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12844,6 +13310,7 @@ pub struct GoogleSegmentMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleSegmentMember {
     ///A value with the required fields (`memberType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12871,6 +13338,7 @@ impl GoogleSegmentMember {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleSegmentMemberMemberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12884,6 +13352,7 @@ pub enum GoogleSegmentMemberMemberType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleSegmentMemberMemberType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12895,6 +13364,7 @@ impl GoogleSegmentMemberMemberType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleSegmentMemberMemberType {
     fn from(value: &str) -> Self {
         match value {
@@ -12905,7 +13375,9 @@ impl From<&str> for GoogleSegmentMemberMemberType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
+#[cfg(feature = "ad_manager")]
 /// The `GoogleSegmentTarget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12916,6 +13388,7 @@ pub struct GoogleSegmentTarget {
     /// `id`
     pub id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleSegmentTarget {
     ///A value with the required fields (`type`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12926,6 +13399,7 @@ impl GoogleSegmentTarget {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A sitelink extension.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12959,6 +13433,7 @@ pub struct GoogleSitelinkAsset {
     )]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleStringRule` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12968,6 +13443,7 @@ pub struct GoogleStringRule {
     /// `value`
     pub value: String,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleStringRule {
     ///A value with the required fields (`operator`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12978,6 +13454,7 @@ impl GoogleStringRule {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleTargetInterests` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12989,6 +13466,7 @@ pub struct GoogleTargetInterests {
     #[serde(rename = "inMarket", default, skip_serializing_if = "Option::is_none")]
     pub in_market: Option<Vec<String>>,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleTargetInterests {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13009,6 +13487,7 @@ impl GoogleTargetInterests {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `GoogleYouTubeVideo` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13017,6 +13496,7 @@ pub struct GoogleYouTubeVideo {
     #[serde(rename = "youtubeVideoId")]
     pub youtube_video_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl GoogleYouTubeVideo {
     ///A value with the required fields (`youtubeVideoId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13026,6 +13506,7 @@ impl GoogleYouTubeVideo {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinAd` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13103,6 +13584,7 @@ pub struct LinkedinAd {
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinAd {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13207,6 +13689,7 @@ impl LinkedinAd {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13239,6 +13722,7 @@ pub struct LinkedinAdMedia {
     #[serde(rename = "fileSizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub file_size_bytes: Option<i64>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinAdMedia {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13301,6 +13785,7 @@ impl LinkedinAdMedia {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13312,6 +13797,7 @@ pub struct LinkedinAudience {
     #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<LinkedinTargetAudience>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinAudience {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13332,6 +13818,7 @@ impl LinkedinAudience {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinCallToActionTarget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13340,6 +13827,7 @@ pub struct LinkedinCallToActionTarget {
     #[serde(rename = "landingPageUrl")]
     pub landing_page_url: String,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinCallToActionTarget {
     ///A value with the required fields (`landingPageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13349,6 +13837,7 @@ impl LinkedinCallToActionTarget {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13401,6 +13890,7 @@ pub struct LinkedinCampaign {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinCampaign {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13487,6 +13977,7 @@ impl LinkedinCampaign {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13551,6 +14042,7 @@ pub struct LinkedinCampaignGroup {
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinCampaignGroup {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13638,6 +14130,7 @@ impl LinkedinCampaignGroup {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `LinkedinCampaignGroupAdBudgetOptimization`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13649,6 +14142,7 @@ pub enum LinkedinCampaignGroupAdBudgetOptimization {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13659,6 +14153,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
     fn from(value: &str) -> Self {
         match value {
@@ -13668,7 +14163,9 @@ impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupAdBudgetOptimization);
+#[cfg(feature = "ad_manager")]
 /// Values of `LinkedinCampaignGroupObjectiveType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13680,6 +14177,7 @@ pub enum LinkedinCampaignGroupObjectiveType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13690,6 +14188,7 @@ impl LinkedinCampaignGroupObjectiveType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
     fn from(value: &str) -> Self {
         match value {
@@ -13699,7 +14198,9 @@ impl From<&str> for LinkedinCampaignGroupObjectiveType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupObjectiveType);
+#[cfg(feature = "ad_manager")]
 /// Values of `LinkedinCampaignMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13713,6 +14214,7 @@ pub enum LinkedinCampaignMediaType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13724,6 +14226,7 @@ impl LinkedinCampaignMediaType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for LinkedinCampaignMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -13734,7 +14237,9 @@ impl From<&str> for LinkedinCampaignMediaType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinChoiceOption` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13744,6 +14249,7 @@ pub struct LinkedinChoiceOption {
     /// `text`
     pub text: LinkedinLocalizedText,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinChoiceOption {
     ///A value with the required fields (`id`, `text`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13754,6 +14260,7 @@ impl LinkedinChoiceOption {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinConsent` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13766,6 +14273,7 @@ pub struct LinkedinConsent {
     /// `consent`
     pub consent: LinkedinLocalizedText,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinConsent {
     ///A value with the required fields (`checkRequired`, `id`, `consent`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13781,6 +14289,7 @@ impl LinkedinConsent {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinGeoLocation` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13796,6 +14305,7 @@ pub struct LinkedinGeoLocation {
     #[serde(rename = "selectionType")]
     pub selection_type: SelectionType,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinGeoLocation {
     ///A value with the required fields (`name`, `urn`, `facetUrn`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13813,6 +14323,7 @@ impl LinkedinGeoLocation {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A fixed value sent along with every lead, e.g. for tracking.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13822,6 +14333,7 @@ pub struct LinkedinHiddenField {
     /// `value`
     pub value: String,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinHiddenField {
     ///A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13832,6 +14344,7 @@ impl LinkedinHiddenField {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinLeadFormContent` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13850,6 +14363,7 @@ pub struct LinkedinLeadFormContent {
     #[serde(rename = "legalInfo")]
     pub legal_info: LinkedinLegalInfo,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinLeadFormContent {
     ///A value with the required fields (`questions`, `headline`, `postSubmissionInfo`, `legalInfo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13873,6 +14387,7 @@ impl LinkedinLeadFormContent {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinLeadFormOwner` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13881,6 +14396,7 @@ pub struct LinkedinLeadFormOwner {
     #[serde(rename = "sponsoredAccount")]
     pub sponsored_account: String,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinLeadFormOwner {
     ///A value with the required fields (`sponsoredAccount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13890,6 +14406,7 @@ impl LinkedinLeadFormOwner {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13909,6 +14426,7 @@ pub struct LinkedinLeadFormQuestion {
     )]
     pub predefined_field: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinLeadFormQuestion {
     ///A value with the required fields (`question`, `name`, `questionDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13930,6 +14448,7 @@ impl LinkedinLeadFormQuestion {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinLegalInfo` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13947,6 +14466,7 @@ pub struct LinkedinLegalInfo {
     )]
     pub legal_disclaimer: Option<LinkedinLocalizedText>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinLegalInfo {
     ///A value with the required fields (`consents`, `privacyPolicyUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13966,6 +14486,7 @@ impl LinkedinLegalInfo {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinLocale` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13975,6 +14496,7 @@ pub struct LinkedinLocale {
     /// `language`
     pub language: String,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinLocale {
     ///A value with the required fields (`country`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13985,6 +14507,7 @@ impl LinkedinLocale {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Text per locale.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13992,6 +14515,7 @@ pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
     pub localized: std::collections::BTreeMap<String, String>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinLocalizedText {
     ///A value with the required fields (`localized`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14003,6 +14527,7 @@ impl LinkedinLocalizedText {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinMultipleChoiceDetails` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14010,6 +14535,7 @@ pub struct LinkedinMultipleChoiceDetails {
     /// `options`
     pub options: Vec<LinkedinChoiceOption>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinMultipleChoiceDetails {
     ///A value with the required fields (`options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14017,6 +14543,7 @@ impl LinkedinMultipleChoiceDetails {
         Self { options: options.into() }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `LinkedinPostSubmitCallToAction` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14028,6 +14555,7 @@ pub struct LinkedinPostSubmitCallToAction {
     #[serde(rename = "callToActionLabel")]
     pub call_to_action_label: LinkedinPostSubmitCallToActionCallToActionLabel,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinPostSubmitCallToAction {
     ///A value with the required fields (`callToActionTarget`, `callToActionLabel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14041,6 +14569,7 @@ impl LinkedinPostSubmitCallToAction {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `LinkedinPostSubmitCallToActionCallToActionLabel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14058,6 +14587,7 @@ pub enum LinkedinPostSubmitCallToActionCallToActionLabel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinPostSubmitCallToActionCallToActionLabel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14071,6 +14601,7 @@ impl LinkedinPostSubmitCallToActionCallToActionLabel {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
     fn from(value: &str) -> Self {
         match value {
@@ -14083,7 +14614,9 @@ impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLabel);
+#[cfg(feature = "ad_manager")]
 /// What the lead sees after submitting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14094,6 +14627,7 @@ pub struct LinkedinPostSubmitInfo {
     #[serde(rename = "callToAction")]
     pub call_to_action: LinkedinPostSubmitCallToAction,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinPostSubmitInfo {
     ///A value with the required fields (`message`, `callToAction`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14107,6 +14641,7 @@ impl LinkedinPostSubmitInfo {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Set one of the two, by question kind.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14126,6 +14661,7 @@ pub struct LinkedinQuestionDetails {
     )]
     pub multiple_choice_question_details: Option<LinkedinMultipleChoiceDetails>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinQuestionDetails {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14149,6 +14685,7 @@ impl LinkedinQuestionDetails {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Attribute groups to include and exclude; each inner list is one group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14160,6 +14697,7 @@ pub struct LinkedinTargetAudience {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinTargetAudience {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14186,6 +14724,7 @@ impl LinkedinTargetAudience {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// A targeting value from targeting search.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14200,6 +14739,7 @@ pub struct LinkedinTargetingAttribute {
     /// `facet`
     pub facet: String,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinTargetingAttribute {
     ///A value with the required fields (`urn`, `name`, `categoryName`, `facet`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14217,6 +14757,7 @@ impl LinkedinTargetingAttribute {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Bid per result.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14224,6 +14765,7 @@ pub struct LinkedinUnitCost {
     /// `amount`
     pub amount: f64,
 }
+#[cfg(feature = "ad_manager")]
 impl LinkedinUnitCost {
     ///A value with the required fields (`amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14231,6 +14773,7 @@ impl LinkedinUnitCost {
         Self { amount: amount.into() }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Values of `ListFacebookCustomAudiencesSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14242,6 +14785,7 @@ pub enum ListFacebookCustomAudiencesSource {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14252,6 +14796,7 @@ impl ListFacebookCustomAudiencesSource {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for ListFacebookCustomAudiencesSource {
     fn from(value: &str) -> Self {
         match value {
@@ -14261,7 +14806,9 @@ impl From<&str> for ListFacebookCustomAudiencesSource {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesSource);
+#[cfg(feature = "ad_manager")]
 /// Values of `ListFacebookCustomAudiencesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14275,6 +14822,7 @@ pub enum ListFacebookCustomAudiencesType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14286,6 +14834,7 @@ impl ListFacebookCustomAudiencesType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for ListFacebookCustomAudiencesType {
     fn from(value: &str) -> Self {
         match value {
@@ -14296,7 +14845,9 @@ impl From<&str> for ListFacebookCustomAudiencesType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesType);
+#[cfg(feature = "ad_manager")]
 /// Values of `ListFacebookEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14310,6 +14861,7 @@ pub enum ListFacebookEntitiesEntityType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14321,6 +14873,7 @@ impl ListFacebookEntitiesEntityType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for ListFacebookEntitiesEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -14331,7 +14884,9 @@ impl From<&str> for ListFacebookEntitiesEntityType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListFacebookEntitiesEntityType);
+#[cfg(feature = "ad_manager")]
 /// Values of `ListGoogleAssetsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14349,6 +14904,7 @@ pub enum ListGoogleAssetsType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14362,6 +14918,7 @@ impl ListGoogleAssetsType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for ListGoogleAssetsType {
     fn from(value: &str) -> Self {
         match value {
@@ -14374,7 +14931,9 @@ impl From<&str> for ListGoogleAssetsType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleAssetsType);
+#[cfg(feature = "ad_manager")]
 /// Values of `ListGoogleConversionsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14386,6 +14945,7 @@ pub enum ListGoogleConversionsType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14396,6 +14956,7 @@ impl ListGoogleConversionsType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for ListGoogleConversionsType {
     fn from(value: &str) -> Self {
         match value {
@@ -14405,7 +14966,9 @@ impl From<&str> for ListGoogleConversionsType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleConversionsType);
+#[cfg(feature = "ad_manager")]
 /// Values of `ListGoogleEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14419,6 +14982,7 @@ pub enum ListGoogleEntitiesEntityType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14430,6 +14994,7 @@ impl ListGoogleEntitiesEntityType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for ListGoogleEntitiesEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -14440,7 +15005,9 @@ impl From<&str> for ListGoogleEntitiesEntityType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleEntitiesEntityType);
+#[cfg(feature = "ad_manager")]
 /// Values of `ListGoogleTargetInterestsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14452,6 +15019,7 @@ pub enum ListGoogleTargetInterestsType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14462,6 +15030,7 @@ impl ListGoogleTargetInterestsType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for ListGoogleTargetInterestsType {
     fn from(value: &str) -> Self {
         match value {
@@ -14471,7 +15040,9 @@ impl From<&str> for ListGoogleTargetInterestsType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A body carrying only the location the call acts for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14480,6 +15051,7 @@ pub struct LocationIdRequest {
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LocationIdRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14489,6 +15061,7 @@ impl LocationIdRequest {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Where a campaign, ad group or ad stands in HighLevel's publishing flow.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14516,6 +15089,7 @@ pub enum PublishingStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl PublishingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14534,6 +15108,7 @@ impl PublishingStatus {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for PublishingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -14551,7 +15126,9 @@ impl From<&str> for PublishingStatus {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(PublishingStatus);
+#[cfg(feature = "ad_manager")]
 /// Whether a targeted place is included or excluded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14563,6 +15140,7 @@ pub enum SelectionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl SelectionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14573,6 +15151,7 @@ impl SelectionType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for SelectionType {
     fn from(value: &str) -> Self {
         match value {
@@ -14582,7 +15161,9 @@ impl From<&str> for SelectionType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(SelectionType);
+#[cfg(feature = "ad_manager")]
 /// The `SetFacebookDefaultPageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14591,6 +15172,7 @@ pub struct SetFacebookDefaultPageRequest {
     #[serde(rename = "pageId")]
     pub page_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl SetFacebookDefaultPageRequest {
     ///A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14598,6 +15180,7 @@ impl SetFacebookDefaultPageRequest {
         Self { page_id: page_id.into() }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14610,6 +15193,7 @@ pub struct UpdateFacebookCustomAudienceRequest {
     /// `description`
     pub description: String,
 }
+#[cfg(feature = "ad_manager")]
 impl UpdateFacebookCustomAudienceRequest {
     ///A value with the required fields (`locationId`, `name`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14625,6 +15209,7 @@ impl UpdateFacebookCustomAudienceRequest {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// The `UpdateLinkedinAdStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14636,6 +15221,7 @@ pub struct UpdateLinkedinAdStatusRequest {
     #[serde(rename = "type")]
     pub type_: UpdateLinkedinAdStatusRequestType,
 }
+#[cfg(feature = "ad_manager")]
 impl UpdateLinkedinAdStatusRequest {
     ///A value with the required fields (`operationType`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14649,6 +15235,7 @@ impl UpdateLinkedinAdStatusRequest {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 /// What to do with the entity.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14662,6 +15249,7 @@ pub enum UpdateLinkedinAdStatusRequestOperationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl UpdateLinkedinAdStatusRequestOperationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14673,6 +15261,7 @@ impl UpdateLinkedinAdStatusRequestOperationType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
     fn from(value: &str) -> Self {
         match value {
@@ -14683,7 +15272,9 @@ impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestOperationType);
+#[cfg(feature = "ad_manager")]
 /// Which kind of entity the path id names.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14697,6 +15288,7 @@ pub enum UpdateLinkedinAdStatusRequestType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl UpdateLinkedinAdStatusRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14708,6 +15300,7 @@ impl UpdateLinkedinAdStatusRequestType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for UpdateLinkedinAdStatusRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -14718,7 +15311,9 @@ impl From<&str> for UpdateLinkedinAdStatusRequestType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
+#[cfg(feature = "ad_manager")]
 /// Creates an ad under an ad set, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14788,6 +15383,7 @@ pub struct UpsertFacebookAdRequest {
     )]
     pub destination_form_id: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertFacebookAdRequest {
     ///A value with the required fields (`locationId`, `campaignId`, `adsetId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14881,6 +15477,7 @@ impl UpsertFacebookAdRequest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14941,6 +15538,7 @@ pub struct UpsertFacebookAdsetRequest {
     #[serde(rename = "campaignId")]
     pub campaign_id: String,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertFacebookAdsetRequest {
     ///A value with the required fields (`locationId`, `campaignId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15020,6 +15618,7 @@ impl UpsertFacebookAdsetRequest {
         self
     }
 }
+#[cfg(feature = "ad_manager")]
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15047,6 +15646,7 @@ pub struct UpsertFacebookCampaignRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertFacebookCampaignRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15089,6 +15689,7 @@ impl UpsertFacebookCampaignRequest {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15113,6 +15714,7 @@ pub struct UpsertFacebookPixelRequest {
     #[serde(rename = "type")]
     pub type_: String,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertFacebookPixelRequest {
     ///A value with the required fields (`locationId`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15141,6 +15743,7 @@ impl UpsertFacebookPixelRequest {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `UpsertGoogleAssetRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15156,6 +15759,7 @@ pub struct UpsertGoogleAssetRequest {
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     pub payload: serde_json::Value,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertGoogleAssetRequest {
     ///A value with the required fields (`locationId`, `type`, `payload`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15171,6 +15775,7 @@ impl UpsertGoogleAssetRequest {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a combined audience, or updates the one named by `resourceName`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15194,6 +15799,7 @@ pub struct UpsertGoogleAudienceRequest {
     )]
     pub exclusion_dimension: Option<GoogleAudienceDimension>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertGoogleAudienceRequest {
     ///A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15225,6 +15831,7 @@ impl UpsertGoogleAudienceRequest {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a conversion action, or updates the one named by `conversionId`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15255,6 +15862,7 @@ pub struct UpsertGoogleConversionRequest {
     #[serde(rename = "clickThroughWindow")]
     pub click_through_window: i64,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertGoogleConversionRequest {
     ///A value with the required fields (`locationId`, `name`, `type`, `category`, `valueSettings`, `countingType`, `attributionModel`, `clickThroughWindow`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15286,6 +15894,7 @@ impl UpsertGoogleConversionRequest {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `UpsertGoogleConversionRequestAttributionModel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15297,6 +15906,7 @@ pub enum UpsertGoogleConversionRequestAttributionModel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertGoogleConversionRequestAttributionModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15309,6 +15919,7 @@ impl UpsertGoogleConversionRequestAttributionModel {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
     fn from(value: &str) -> Self {
         match value {
@@ -15320,7 +15931,9 @@ impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestAttributionModel);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `UpsertGoogleConversionRequestCountingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15332,6 +15945,7 @@ pub enum UpsertGoogleConversionRequestCountingType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertGoogleConversionRequestCountingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15342,6 +15956,7 @@ impl UpsertGoogleConversionRequestCountingType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for UpsertGoogleConversionRequestCountingType {
     fn from(value: &str) -> Self {
         match value {
@@ -15351,7 +15966,9 @@ impl From<&str> for UpsertGoogleConversionRequestCountingType {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a segment or user list, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15408,6 +16025,7 @@ pub struct UpsertGoogleSegmentRequest {
     #[serde(rename = "expansionLevel", default, skip_serializing_if = "Option::is_none")]
     pub expansion_level: Option<UpsertGoogleSegmentRequestExpansionLevel>,
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertGoogleSegmentRequest {
     ///A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15489,6 +16107,7 @@ impl UpsertGoogleSegmentRequest {
         self
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `UpsertGoogleSegmentRequestExpansionLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15502,6 +16121,7 @@ pub enum UpsertGoogleSegmentRequestExpansionLevel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertGoogleSegmentRequestExpansionLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15513,6 +16133,7 @@ impl UpsertGoogleSegmentRequestExpansionLevel {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -15523,7 +16144,9 @@ impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
         }
     }
 }
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpsertGoogleSegmentRequestExpansionLevel);
+#[cfg(feature = "ad_manager")]
 /// Values of `UpsertGoogleSegmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15539,6 +16162,7 @@ pub enum UpsertGoogleSegmentType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "ad_manager")]
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15551,6 +16175,7 @@ impl UpsertGoogleSegmentType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 impl From<&str> for UpsertGoogleSegmentType {
     fn from(value: &str) -> Self {
         match value {
@@ -15562,4 +16187,5 @@ impl From<&str> for UpsertGoogleSegmentType {
         }
     }
 }
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(UpsertGoogleSegmentType);

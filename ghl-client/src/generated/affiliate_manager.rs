@@ -24,13 +24,16 @@
 //! | [`list_affiliate_commissions`](AffiliateManager::list_affiliate_commissions) | `GET /affiliate-manager/{locationId}/commissions` | `2021-07-28` | location |
 //! | [`list_affiliate_payouts`](AffiliateManager::list_affiliate_payouts) | `GET /affiliate-manager/{locationId}/payouts` | `2021-07-28` | location |
 //! | [`list_affiliates`](AffiliateManager::list_affiliates) | `GET /affiliate-manager/{locationId}/affiliates` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "affiliate_manager")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "affiliate_manager";
-///Operations of the Affiliate Manager module. Get one with `Client::affiliate_manager()`.
+#[cfg(feature = "affiliate_manager")]
+///Operations of the Affiliate Manager module. Get one with `client.affiliate_manager()`.
 #[derive(Clone, Debug)]
 pub struct AffiliateManager {
     client: crate::Client,
 }
+#[cfg(feature = "affiliate_manager")]
 impl AffiliateManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -96,6 +99,7 @@ impl AffiliateManager {
         }
     }
 }
+#[cfg(feature = "affiliate_manager")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -139,6 +143,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "affiliate_manager")]
 /// Request builder for `get_affiliate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one affiliate of a location by id.
@@ -151,6 +156,7 @@ pub struct GetAffiliate {
     location_id: Option<String>,
     affiliate_id: String,
 }
+#[cfg(feature = "affiliate_manager")]
 impl GetAffiliate {
     /**The location (sub-account).
 
@@ -195,6 +201,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "affiliate_manager")]
 /// Request builder for `list_affiliate_commissions`: set optional parameters, then call `send()`.
 ///
 /// List the commissions earned by affiliates of a location.
@@ -214,6 +221,7 @@ pub struct ListAffiliateCommissions {
     from_date: Option<String>,
     to_date: Option<String>,
 }
+#[cfg(feature = "affiliate_manager")]
 impl ListAffiliateCommissions {
     /**The location (sub-account).
 
@@ -321,6 +329,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "affiliate_manager")]
 impl crate::Paginated for ListAffiliateCommissions {
     type Page = ListCommissionsResponse;
     type Item = Commission;
@@ -351,6 +360,7 @@ impl crate::Paginated for ListAffiliateCommissions {
         Some(page).and_then(|v| v.commissions).unwrap_or_default()
     }
 }
+#[cfg(feature = "affiliate_manager")]
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -359,6 +369,7 @@ impl ListAffiliateCommissions {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "affiliate_manager")]
 /// Request builder for `list_affiliate_payouts`: set optional parameters, then call `send()`.
 ///
 /// List the payouts made to affiliates of a location.
@@ -378,6 +389,7 @@ pub struct ListAffiliatePayouts {
     start: Option<String>,
     end: Option<String>,
 }
+#[cfg(feature = "affiliate_manager")]
 impl ListAffiliatePayouts {
     /**The location (sub-account).
 
@@ -485,6 +497,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "affiliate_manager")]
 impl crate::Paginated for ListAffiliatePayouts {
     type Page = ListPayoutsResponse;
     type Item = Payout;
@@ -515,6 +528,7 @@ impl crate::Paginated for ListAffiliatePayouts {
         Some(page).and_then(|v| v.payouts).unwrap_or_default()
     }
 }
+#[cfg(feature = "affiliate_manager")]
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -523,6 +537,7 @@ impl ListAffiliatePayouts {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "affiliate_manager")]
 /// Request builder for `list_affiliates`: set optional parameters, then call `send()`.
 ///
 /// List a location's affiliates, with filters.
@@ -541,6 +556,7 @@ pub struct ListAffiliates {
     from_date: Option<String>,
     to_date: Option<String>,
 }
+#[cfg(feature = "affiliate_manager")]
 impl ListAffiliates {
     /**The location (sub-account).
 
@@ -640,6 +656,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "affiliate_manager")]
 impl crate::Paginated for ListAffiliates {
     type Page = ListAffiliatesResponse;
     type Item = Affiliate;
@@ -670,6 +687,7 @@ impl crate::Paginated for ListAffiliates {
         Some(page).and_then(|v| v.affiliates).unwrap_or_default()
     }
 }
+#[cfg(feature = "affiliate_manager")]
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -678,6 +696,7 @@ impl ListAffiliates {
         crate::paginate(self)
     }
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// A person who refers customers to the location, with running totals of what they brought in.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -786,6 +805,7 @@ pub struct Affiliate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned: Option<f64>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// What an affiliate earned on one sale.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -877,6 +897,7 @@ pub struct Commission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<i64>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The affiliate who earned a commission.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -891,6 +912,7 @@ pub struct CommissionAffiliate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The affiliate campaign a commission belongs to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -905,6 +927,7 @@ pub struct CommissionCampaign {
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The customer whose purchase earned a commission.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -925,6 +948,7 @@ pub struct CommissionCustomer {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListAffiliatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -936,6 +960,7 @@ pub struct ListAffiliatesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListCountMeta>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListCommissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -947,6 +972,7 @@ pub struct ListCommissionsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListCountMeta>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// Paging information of a listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -955,6 +981,7 @@ pub struct ListCountMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListPayoutsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -966,6 +993,7 @@ pub struct ListPayoutsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListCountMeta>,
 }
+#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// A payment of earned commissions to an affiliate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

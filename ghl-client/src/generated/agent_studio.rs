@@ -31,13 +31,16 @@
 //! | [`publish_agent_studio_version`](AgentStudio::publish_agent_studio_version) | `POST /agent-studio/agent/versions/{versionId}/publish` | `2021-04-15` | location |
 //! | [`update_agent_studio_agent`](AgentStudio::update_agent_studio_agent) | `PATCH /agent-studio/agent/{agentId}` | `2021-04-15` | location |
 //! | [`update_agent_studio_version`](AgentStudio::update_agent_studio_version) | `PATCH /agent-studio/agent/versions/{versionId}` | `2021-04-15` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "agent_studio")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "agent_studio";
-///Operations of the Agent Studio module. Get one with `Client::agent_studio()`.
+#[cfg(feature = "agent_studio")]
+///Operations of the Agent Studio module. Get one with `client.agent_studio()`.
 #[derive(Clone, Debug)]
 pub struct AgentStudio {
     client: crate::Client,
 }
+#[cfg(feature = "agent_studio")]
 impl AgentStudio {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -215,6 +218,7 @@ impl AgentStudio {
         }
     }
 }
+#[cfg(feature = "agent_studio")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -352,6 +356,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `create_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Create an agent with an initial staging version.
@@ -364,6 +369,7 @@ pub struct CreateAgentStudioAgent {
     source: Option<String>,
     body: CreateAgentStudioAgentRequest,
 }
+#[cfg(feature = "agent_studio")]
 impl CreateAgentStudioAgent {
     ///Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -402,6 +408,7 @@ impl CreateAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `delete_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Remove an agent together with every version of it.
@@ -415,6 +422,7 @@ pub struct DeleteAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
+#[cfg(feature = "agent_studio")]
 impl DeleteAgentStudioAgent {
     /**The location (sub-account).
 
@@ -467,6 +475,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `execute_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message and wait for its whole answer.
@@ -480,6 +489,7 @@ pub struct ExecuteAgentStudioAgent {
     source: Option<String>,
     body: ExecuteAgentStudioAgentRequest,
 }
+#[cfg(feature = "agent_studio")]
 impl ExecuteAgentStudioAgent {
     ///Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -524,6 +534,7 @@ impl ExecuteAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `execute_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message (older path).
@@ -539,6 +550,7 @@ pub struct ExecutePublishedAgentStudioAgent {
     source: Option<String>,
     body: ExecuteAgentStudioAgentRequest,
 }
+#[cfg(feature = "agent_studio")]
 impl ExecutePublishedAgentStudioAgent {
     ///Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -583,6 +595,7 @@ impl ExecutePublishedAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `get_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one agent with all its versions.
@@ -596,6 +609,7 @@ pub struct GetAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
+#[cfg(feature = "agent_studio")]
 impl GetAgentStudioAgent {
     /**The location (sub-account).
 
@@ -648,6 +662,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `get_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one published agent (older path).
@@ -663,6 +678,7 @@ pub struct GetPublishedAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
+#[cfg(feature = "agent_studio")]
 impl GetPublishedAgentStudioAgent {
     /**The location (sub-account).
 
@@ -718,6 +734,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `list_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the active agents of a location.
@@ -733,6 +750,7 @@ pub struct ListAgentStudioAgents {
     offset: i64,
     source: Option<String>,
 }
+#[cfg(feature = "agent_studio")]
 impl ListAgentStudioAgents {
     /**The location (sub-account).
 
@@ -789,6 +807,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 impl crate::Paginated for ListAgentStudioAgents {
     type Page = ListAgentStudioAgentsResponse;
     type Item = AgentStudioAgent;
@@ -819,6 +838,7 @@ impl crate::Paginated for ListAgentStudioAgents {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+#[cfg(feature = "agent_studio")]
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -829,6 +849,7 @@ impl ListAgentStudioAgents {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `list_published_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the published agents of a location (older path).
@@ -845,6 +866,7 @@ pub struct ListPublishedAgentStudioAgents {
     offset: i64,
     source: Option<String>,
 }
+#[cfg(feature = "agent_studio")]
 impl ListPublishedAgentStudioAgents {
     /**The location (sub-account).
 
@@ -899,6 +921,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 impl crate::Paginated for ListPublishedAgentStudioAgents {
     type Page = ListAgentStudioAgentsResponse;
     type Item = AgentStudioAgent;
@@ -929,6 +952,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+#[cfg(feature = "agent_studio")]
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -939,6 +963,7 @@ impl ListPublishedAgentStudioAgents {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `publish_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Make a draft version the production version.
@@ -952,6 +977,7 @@ pub struct PublishAgentStudioVersion {
     source: Option<String>,
     body: PublishAgentStudioVersionRequest,
 }
+#[cfg(feature = "agent_studio")]
 impl PublishAgentStudioVersion {
     ///Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -996,6 +1022,7 @@ impl PublishAgentStudioVersion {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `update_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or status of an agent.
@@ -1009,6 +1036,7 @@ pub struct UpdateAgentStudioAgent {
     source: Option<String>,
     body: UpdateAgentStudioAgentRequest,
 }
+#[cfg(feature = "agent_studio")]
 impl UpdateAgentStudioAgent {
     ///Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -1053,6 +1081,7 @@ impl UpdateAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "agent_studio")]
 /// Request builder for `update_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Replace the graph, variables or settings of an agent version.
@@ -1066,6 +1095,7 @@ pub struct UpdateAgentStudioVersion {
     source: Option<String>,
     body: UpdateAgentStudioVersionRequest,
 }
+#[cfg(feature = "agent_studio")]
 impl UpdateAgentStudioVersion {
     ///Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -1110,6 +1140,7 @@ impl UpdateAgentStudioVersion {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// An image sent along with a message.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1121,6 +1152,7 @@ pub struct AgentAttachment {
     #[serde(rename = "imageUrl")]
     pub image_url: String,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl AgentAttachment {
     ///A value with the required fields (`type`, `imageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1131,6 +1163,7 @@ impl AgentAttachment {
         }
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// An Agent Studio agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1191,6 +1224,7 @@ pub struct AgentStudioAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<AgentStudioVersion>>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// One agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1208,6 +1242,7 @@ pub struct AgentStudioAgentResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Lifecycle state of an agent.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1221,6 +1256,7 @@ pub enum AgentStudioAgentStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl AgentStudioAgentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1232,6 +1268,7 @@ impl AgentStudioAgentStatus {
         }
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl From<&str> for AgentStudioAgentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1242,7 +1279,9 @@ impl From<&str> for AgentStudioAgentStatus {
         }
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The agent or version fields after an update.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1266,6 +1305,7 @@ pub struct AgentStudioChange {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Paging information of an agent listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1283,6 +1323,7 @@ pub struct AgentStudioPaging {
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of an update.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1297,6 +1338,7 @@ pub struct AgentStudioUpdateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<AgentStudioChange>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// One version of an agent: its node graph, variables and settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1405,6 +1447,7 @@ pub struct AgentStudioVersion {
     )]
     pub published_by_email: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Editor canvas position.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1419,6 +1462,7 @@ pub struct AgentStudioVersionViewport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoom: Option<f64>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Stage of an agent version.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1432,6 +1476,7 @@ pub enum AgentVersionState {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl AgentVersionState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1443,6 +1488,7 @@ impl AgentVersionState {
         }
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl From<&str> for AgentVersionState {
     fn from(value: &str) -> Self {
         match value {
@@ -1453,7 +1499,9 @@ impl From<&str> for AgentVersionState {
         }
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::enums::string_enum!(AgentVersionState);
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// A new agent and its first version.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1490,6 +1538,7 @@ pub struct CreateAgentStudioAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<String>>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl CreateAgentStudioAgentRequest {
     ///A value with the required fields (`locationId`, `status`, `version`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1553,6 +1602,7 @@ impl CreateAgentStudioAgentRequest {
         self
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The created agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1570,6 +1620,7 @@ pub struct CreateAgentStudioAgentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<AgentStudioVersion>>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of a deletion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1584,6 +1635,7 @@ pub struct DeleteAgentStudioAgentResponse {
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// A message for the agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1609,6 +1661,7 @@ pub struct ExecuteAgentStudioAgentRequest {
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl ExecuteAgentStudioAgentRequest {
     ///A value with the required fields (`message`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1652,6 +1705,7 @@ impl ExecuteAgentStudioAgentRequest {
         self
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The agent's answer to one message.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1702,6 +1756,7 @@ pub struct ExecuteAgentStudioAgentResponse {
     )]
     pub generative_outputs: Option<Vec<serde_json::Value>>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// One page of agents.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1719,6 +1774,7 @@ pub struct ListAgentStudioAgentsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<AgentStudioPaging>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The version an agent runs in production.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1739,6 +1795,7 @@ pub struct ProductionVersionSummary {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Who publishes the version.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1756,6 +1813,7 @@ pub struct PublishAgentStudioVersionRequest {
     #[serde(rename = "userEmail", default, skip_serializing_if = "Option::is_none")]
     pub user_email: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl PublishAgentStudioVersionRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1783,6 +1841,7 @@ impl PublishAgentStudioVersionRequest {
         self
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1797,6 +1856,7 @@ pub struct PublishAgentStudioVersionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PublishedVersions>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1816,6 +1876,7 @@ pub struct PublishedVersions {
     )]
     pub new_draft_version: Option<AgentStudioVersion>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The agent fields to change.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1833,6 +1894,7 @@ pub struct UpdateAgentStudioAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStudioAgentStatus>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl UpdateAgentStudioAgentRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1860,6 +1922,7 @@ impl UpdateAgentStudioAgentRequest {
         self
     }
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The new content of a version; lists replace the stored ones whole.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1906,6 +1969,7 @@ pub struct UpdateAgentStudioVersionRequest {
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 impl UpdateAgentStudioVersionRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

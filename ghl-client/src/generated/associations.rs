@@ -30,13 +30,16 @@
 //! | [`list_associations_by_object_key`](Associations::list_associations_by_object_key) | `GET /associations/objectKey/{objectKey}` | `2021-07-28` | location |
 //! | [`list_relations_by_record`](Associations::list_relations_by_record) | `GET /associations/relations/{recordId}` | `2021-07-28` | location |
 //! | [`update_association`](Associations::update_association) | `PUT /associations/{associationId}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "associations")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "associations";
-///Operations of the Associations module. Get one with `Client::associations()`.
+#[cfg(feature = "associations")]
+///Operations of the Associations module. Get one with `client.associations()`.
 #[derive(Clone, Debug)]
 pub struct Associations {
     client: crate::Client,
 }
+#[cfg(feature = "associations")]
 impl Associations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -179,6 +182,7 @@ impl Associations {
         }
     }
 }
+#[cfg(feature = "associations")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -296,6 +300,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "associations")]
 /// Request builder for `create_association`: set optional parameters, then call `send()`.
 ///
 /// Define a new association between two object types.
@@ -309,6 +314,7 @@ pub struct CreateAssociation {
     client: crate::Client,
     body: CreateAssociationRequest,
 }
+#[cfg(feature = "associations")]
 impl CreateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -339,6 +345,7 @@ impl CreateAssociation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `create_relation`: set optional parameters, then call `send()`.
 ///
 /// Link two records through an existing association.
@@ -352,6 +359,7 @@ pub struct CreateRelation {
     client: crate::Client,
     body: CreateRelationRequest,
 }
+#[cfg(feature = "associations")]
 impl CreateRelation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -385,6 +393,7 @@ impl CreateRelation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `delete_association`: set optional parameters, then call `send()`.
 ///
 /// Delete a user-defined association together with all its relations.
@@ -396,6 +405,7 @@ pub struct DeleteAssociation {
     client: crate::Client,
     association_id: String,
 }
+#[cfg(feature = "associations")]
 impl DeleteAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -428,6 +438,7 @@ impl DeleteAssociation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `delete_relation`: set optional parameters, then call `send()`.
 ///
 /// Remove one relation between two records.
@@ -442,6 +453,7 @@ pub struct DeleteRelation {
     relation_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "associations")]
 impl DeleteRelation {
     /**Sets `locationId`.
 
@@ -486,6 +498,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `get_association`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its id.
@@ -497,6 +510,7 @@ pub struct GetAssociation {
     client: crate::Client,
     association_id: String,
 }
+#[cfg(feature = "associations")]
 impl GetAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -529,6 +543,7 @@ impl GetAssociation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `get_association_by_key`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its key.
@@ -541,6 +556,7 @@ pub struct GetAssociationByKey {
     key_name: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "associations")]
 impl GetAssociationByKey {
     /**Sets `locationId`.
 
@@ -585,6 +601,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `list_associations`: set optional parameters, then call `send()`.
 ///
 /// List the associations of a sub-account.
@@ -600,6 +617,7 @@ pub struct ListAssociations {
     skip: i64,
     limit: i64,
 }
+#[cfg(feature = "associations")]
 impl ListAssociations {
     /**Sets `locationId`.
 
@@ -640,6 +658,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 impl crate::Paginated for ListAssociations {
     type Page = ListAssociationsResponse;
     type Item = Association;
@@ -667,6 +686,7 @@ impl crate::Paginated for ListAssociations {
         Some(page).and_then(|v| v.associations).unwrap_or_default()
     }
 }
+#[cfg(feature = "associations")]
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -677,6 +697,7 @@ impl ListAssociations {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `list_associations_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the associations in which an object type takes part.
@@ -691,6 +712,7 @@ pub struct ListAssociationsByObjectKey {
     object_key: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "associations")]
 impl ListAssociationsByObjectKey {
     ///Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -731,6 +753,7 @@ impl ListAssociationsByObjectKey {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `list_relations_by_record`: set optional parameters, then call `send()`.
 ///
 /// List the relations a record takes part in.
@@ -748,6 +771,7 @@ pub struct ListRelationsByRecord {
     limit: i64,
     association_ids: Option<Vec<String>>,
 }
+#[cfg(feature = "associations")]
 impl ListRelationsByRecord {
     /**Sets `locationId`.
 
@@ -802,6 +826,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "associations")]
 impl crate::Paginated for ListRelationsByRecord {
     type Page = ListRelationsResponse;
     type Item = Relation;
@@ -829,6 +854,7 @@ impl crate::Paginated for ListRelationsByRecord {
         Some(page).and_then(|v| v.relations).unwrap_or_default()
     }
 }
+#[cfg(feature = "associations")]
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -837,6 +863,7 @@ impl ListRelationsByRecord {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "associations")]
 /// Request builder for `update_association`: set optional parameters, then call `send()`.
 ///
 /// Rename the two labels of an association.
@@ -849,6 +876,7 @@ pub struct UpdateAssociation {
     association_id: String,
     body: UpdateAssociationRequest,
 }
+#[cfg(feature = "associations")]
 impl UpdateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -885,6 +913,7 @@ impl UpdateAssociation {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// A named link type between two object types, with a label for each side.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -930,6 +959,7 @@ pub struct Association {
     )]
     pub association_type: Option<AssociationType>,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// Whether HighLevel or the account defined the association.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -941,6 +971,7 @@ pub enum AssociationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 impl AssociationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -951,6 +982,7 @@ impl AssociationType {
         }
     }
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 impl From<&str> for AssociationType {
     fn from(value: &str) -> Self {
         match value {
@@ -960,7 +992,9 @@ impl From<&str> for AssociationType {
         }
     }
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::enums::string_enum!(AssociationType);
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `CreateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -983,6 +1017,7 @@ pub struct CreateAssociationRequest {
     #[serde(rename = "secondObjectKey")]
     pub second_object_key: String,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 impl CreateAssociationRequest {
     ///A value with the required fields (`locationId`, `key`, `firstObjectLabel`, `firstObjectKey`, `secondObjectLabel`, `secondObjectKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1004,6 +1039,7 @@ impl CreateAssociationRequest {
         }
     }
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `CreateRelationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1021,6 +1057,7 @@ pub struct CreateRelationRequest {
     #[serde(rename = "secondRecordId")]
     pub second_record_id: String,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 impl CreateRelationRequest {
     ///A value with the required fields (`locationId`, `associationId`, `firstRecordId`, `secondRecordId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1038,6 +1075,7 @@ impl CreateRelationRequest {
         }
     }
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `DeleteAssociationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1052,6 +1090,7 @@ pub struct DeleteAssociationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `ListAssociationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1060,6 +1099,7 @@ pub struct ListAssociationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<Vec<Association>>,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `ListRelationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1068,6 +1108,7 @@ pub struct ListRelationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relations: Option<Vec<Relation>>,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// One link between two records through an association.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1098,6 +1139,7 @@ pub struct Relation {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `UpdateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1109,6 +1151,7 @@ pub struct UpdateAssociationRequest {
     #[serde(rename = "secondObjectLabel")]
     pub second_object_label: String,
 }
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
 impl UpdateAssociationRequest {
     ///A value with the required fields (`firstObjectLabel`, `secondObjectLabel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -27,13 +27,16 @@
 //! | [`list_blog_posts`](Blogs::list_blog_posts) | `GET /blogs/posts/all` | `2021-07-28` | location |
 //! | [`list_blogs`](Blogs::list_blogs) | `GET /blogs/site/all` | `2021-07-28` | location |
 //! | [`update_blog_post`](Blogs::update_blog_post) | `PUT /blogs/posts/{postId}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "blogs")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "blogs";
-///Operations of the Blogs module. Get one with `Client::blogs()`.
+#[cfg(feature = "blogs")]
+///Operations of the Blogs module. Get one with `client.blogs()`.
 #[derive(Clone, Debug)]
 pub struct Blogs {
     client: crate::Client,
 }
+#[cfg(feature = "blogs")]
 impl Blogs {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -187,6 +190,7 @@ impl Blogs {
         }
     }
 }
+#[cfg(feature = "blogs")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -315,6 +319,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `check_blog_url_slug_exists`: set optional parameters, then call `send()`.
 ///
 /// Check whether a URL slug is already used by a post.
@@ -330,6 +335,7 @@ pub struct CheckBlogUrlSlugExists {
     location_id: Option<String>,
     post_id: Option<String>,
 }
+#[cfg(feature = "blogs")]
 impl CheckBlogUrlSlugExists {
     /**Id of the location.
 
@@ -380,6 +386,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `create_blog_category`: set optional parameters, then call `send()`.
 ///
 /// Create a blog category.
@@ -396,6 +403,7 @@ pub struct CreateBlogCategory {
     client: crate::Client,
     body: serde_json::Value,
 }
+#[cfg(feature = "blogs")]
 #[cfg(feature = "undocumented")]
 impl CreateBlogCategory {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -427,6 +435,7 @@ impl CreateBlogCategory {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `create_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Create a blog post.
@@ -440,6 +449,7 @@ pub struct CreateBlogPost {
     client: crate::Client,
     body: CreateBlogPostRequest,
 }
+#[cfg(feature = "blogs")]
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -470,6 +480,7 @@ impl CreateBlogPost {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `delete_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Delete a blog post.
@@ -486,6 +497,7 @@ pub struct DeleteBlogPost {
     client: crate::Client,
     post_id: String,
 }
+#[cfg(feature = "blogs")]
 #[cfg(feature = "undocumented")]
 impl DeleteBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -516,6 +528,7 @@ impl DeleteBlogPost {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `get_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Fetch one blog post.
@@ -532,6 +545,7 @@ pub struct GetBlogPost {
     client: crate::Client,
     post_id: String,
 }
+#[cfg(feature = "blogs")]
 #[cfg(feature = "undocumented")]
 impl GetBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -562,6 +576,7 @@ impl GetBlogPost {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `list_blog_authors`: set optional parameters, then call `send()`.
 ///
 /// List the blog authors of a location.
@@ -575,6 +590,7 @@ pub struct ListBlogAuthors {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "blogs")]
 impl ListBlogAuthors {
     /**Id of the location.
 
@@ -615,6 +631,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 impl crate::Paginated for ListBlogAuthors {
     type Page = ListBlogAuthorsResponse;
     type Item = BlogAuthor;
@@ -642,6 +659,7 @@ impl crate::Paginated for ListBlogAuthors {
         Some(page).and_then(|v| v.authors).unwrap_or_default()
     }
 }
+#[cfg(feature = "blogs")]
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -650,6 +668,7 @@ impl ListBlogAuthors {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `list_blog_categories`: set optional parameters, then call `send()`.
 ///
 /// List the blog categories of a location.
@@ -663,6 +682,7 @@ pub struct ListBlogCategories {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "blogs")]
 impl ListBlogCategories {
     /**Id of the location.
 
@@ -703,6 +723,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 impl crate::Paginated for ListBlogCategories {
     type Page = ListBlogCategoriesResponse;
     type Item = BlogCategory;
@@ -730,6 +751,7 @@ impl crate::Paginated for ListBlogCategories {
         Some(page).and_then(|v| v.categories).unwrap_or_default()
     }
 }
+#[cfg(feature = "blogs")]
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -740,6 +762,7 @@ impl ListBlogCategories {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `list_blog_posts`: set optional parameters, then call `send()`.
 ///
 /// List the posts of one blog.
@@ -758,6 +781,7 @@ pub struct ListBlogPosts {
     search_term: Option<String>,
     status: Option<BlogPostStatus>,
 }
+#[cfg(feature = "blogs")]
 impl ListBlogPosts {
     /**Id of the location.
 
@@ -815,6 +839,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 impl crate::Paginated for ListBlogPosts {
     type Page = ListBlogPostsResponse;
     type Item = BlogPost;
@@ -842,6 +867,7 @@ impl crate::Paginated for ListBlogPosts {
         Some(page).and_then(|v| v.blogs).unwrap_or_default()
     }
 }
+#[cfg(feature = "blogs")]
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -850,6 +876,7 @@ impl ListBlogPosts {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `list_blogs`: set optional parameters, then call `send()`.
 ///
 /// List the blog sites of a location.
@@ -864,6 +891,7 @@ pub struct ListBlogs {
     limit: i64,
     search_term: Option<String>,
 }
+#[cfg(feature = "blogs")]
 impl ListBlogs {
     /**Id of the location.
 
@@ -912,6 +940,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "blogs")]
 impl crate::Paginated for ListBlogs {
     type Page = ListBlogsResponse;
     type Item = Blog;
@@ -939,6 +968,7 @@ impl crate::Paginated for ListBlogs {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "blogs")]
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -947,6 +977,7 @@ impl ListBlogs {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "blogs")]
 /// Request builder for `update_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a blog post.
@@ -961,6 +992,7 @@ pub struct UpdateBlogPost {
     post_id: String,
     body: UpdateBlogPostRequest,
 }
+#[cfg(feature = "blogs")]
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -996,6 +1028,7 @@ impl UpdateBlogPost {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog site of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1007,6 +1040,7 @@ pub struct Blog {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog author.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1027,6 +1061,7 @@ pub struct BlogAuthor {
     #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog category.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1050,6 +1085,7 @@ pub struct BlogCategory {
     #[serde(rename = "urlSlug", default, skip_serializing_if = "Option::is_none")]
     pub url_slug: Option<String>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1097,6 +1133,7 @@ pub struct BlogPost {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// Publication state of a blog post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1112,6 +1149,7 @@ pub enum BlogPostStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 impl BlogPostStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1124,6 +1162,7 @@ impl BlogPostStatus {
         }
     }
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 impl From<&str> for BlogPostStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1135,7 +1174,9 @@ impl From<&str> for BlogPostStatus {
         }
     }
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::enums::string_enum!(BlogPostStatus);
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A new blog post.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1178,6 +1219,7 @@ pub struct CreateBlogPostRequest {
     #[serde(rename = "publishedAt")]
     pub published_at: String,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 impl CreateBlogPostRequest {
     ///A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1223,6 +1265,7 @@ impl CreateBlogPostRequest {
         self
     }
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// The new post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1231,6 +1274,7 @@ pub struct CreateBlogPostResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BlogPost>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of authors.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1239,6 +1283,7 @@ pub struct ListBlogAuthorsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authors: Option<Vec<BlogAuthor>>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of categories.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1247,6 +1292,7 @@ pub struct ListBlogCategoriesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<BlogCategory>>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of blog posts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1255,6 +1301,7 @@ pub struct ListBlogPostsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blogs: Option<Vec<BlogPost>>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of blogs.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1263,6 +1310,7 @@ pub struct ListBlogsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Blog>>,
 }
+#[cfg(feature = "blogs")]
 /// New content of a blog post; HighLevel requires every field.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1305,6 +1353,7 @@ pub struct UpdateBlogPostRequest {
     #[serde(rename = "publishedAt")]
     pub published_at: String,
 }
+#[cfg(feature = "blogs")]
 impl UpdateBlogPostRequest {
     ///A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1350,6 +1399,7 @@ impl UpdateBlogPostRequest {
         self
     }
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// The updated post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1362,6 +1412,7 @@ pub struct UpdateBlogPostResponse {
     )]
     pub updated_blog_post: Option<BlogPost>,
 }
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// Whether a slug is in use.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -25,9 +25,9 @@
 //! | [`get_brand_board`](BrandBoards::get_brand_board) | `GET /brand-boards/{locationId}/{id}` | `2021-07-28` | location |
 //! | [`list_brand_boards`](BrandBoards::list_brand_boards) | `GET /brand-boards/{locationId}` | `2021-07-28` | location |
 //! | [`update_brand_board`](BrandBoards::update_brand_board) | `PATCH /brand-boards/{locationId}/{id}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+/// This module's path below the crate root.
 pub const MODULE: &str = "brand_boards";
-///Operations of the Brand Boards module. Get one with `Client::brand_boards()`.
+///Operations of the Brand Boards module. Get one with `client.brand_boards()`.
 #[derive(Clone, Debug)]
 pub struct BrandBoards {
     client: crate::Client,

@@ -25,13 +25,16 @@
 //! | [`get_business`](Businesses::get_business) | `GET /businesses/{businessId}` | `2021-07-28` | location |
 //! | [`list_businesses`](Businesses::list_businesses) | `GET /businesses/` | `2021-07-28` | location |
 //! | [`update_business`](Businesses::update_business) | `PUT /businesses/{businessId}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "businesses")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "businesses";
-///Operations of the Businesses module. Get one with `Client::businesses()`.
+#[cfg(feature = "businesses")]
+///Operations of the Businesses module. Get one with `client.businesses()`.
 #[derive(Clone, Debug)]
 pub struct Businesses {
     client: crate::Client,
 }
+#[cfg(feature = "businesses")]
 impl Businesses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -99,6 +102,7 @@ impl Businesses {
         }
     }
 }
+#[cfg(feature = "businesses")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -157,6 +161,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "businesses")]
 /// Request builder for `create_business`: set optional parameters, then call `send()`.
 ///
 /// Create a business in a location.
@@ -170,6 +175,7 @@ pub struct CreateBusiness {
     client: crate::Client,
     body: CreateBusinessRequest,
 }
+#[cfg(feature = "businesses")]
 impl CreateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -200,6 +206,7 @@ impl CreateBusiness {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "businesses")]
 /// Request builder for `delete_business`: set optional parameters, then call `send()`.
 ///
 /// Delete a business by its id.
@@ -213,6 +220,7 @@ pub struct DeleteBusiness {
     client: crate::Client,
     business_id: String,
 }
+#[cfg(feature = "businesses")]
 impl DeleteBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -245,6 +253,7 @@ impl DeleteBusiness {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "businesses")]
 /// Request builder for `get_business`: set optional parameters, then call `send()`.
 ///
 /// Fetch one business by its id.
@@ -258,6 +267,7 @@ pub struct GetBusiness {
     client: crate::Client,
     business_id: String,
 }
+#[cfg(feature = "businesses")]
 impl GetBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -290,6 +300,7 @@ impl GetBusiness {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "businesses")]
 /// Request builder for `list_businesses`: set optional parameters, then call `send()`.
 ///
 /// List the businesses of a location.
@@ -305,6 +316,7 @@ pub struct ListBusinesses {
     limit: Option<i64>,
     skip: Option<i64>,
 }
+#[cfg(feature = "businesses")]
 impl ListBusinesses {
     /**Sets `locationId`.
 
@@ -359,6 +371,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "businesses")]
 impl crate::Paginated for ListBusinesses {
     type Page = BusinessList;
     type Item = Business;
@@ -386,6 +399,7 @@ impl crate::Paginated for ListBusinesses {
         Some(page).and_then(|v| v.businesses).unwrap_or_default()
     }
 }
+#[cfg(feature = "businesses")]
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -394,6 +408,7 @@ impl ListBusinesses {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "businesses")]
 /// Request builder for `update_business`: set optional parameters, then call `send()`.
 ///
 /// Change a business.
@@ -408,6 +423,7 @@ pub struct UpdateBusiness {
     business_id: String,
     body: UpdateBusinessRequest,
 }
+#[cfg(feature = "businesses")]
 impl UpdateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -444,6 +460,7 @@ impl UpdateBusiness {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// A business (CRM company record) of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -497,6 +514,7 @@ pub struct Business {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `BusinessList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -505,6 +523,7 @@ pub struct BusinessList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub businesses: Option<Vec<Business>>,
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `BusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -513,6 +532,7 @@ pub struct BusinessResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<Business>,
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `BusinessWriteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -524,6 +544,7 @@ pub struct BusinessWriteResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buiseness: Option<Business>,
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `CreateBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -561,6 +582,7 @@ pub struct CreateBusinessRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 impl CreateBusinessRequest {
     ///A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -625,6 +647,7 @@ impl CreateBusinessRequest {
         self
     }
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `UpdateBusinessRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -660,6 +683,7 @@ pub struct UpdateBusinessRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 impl UpdateBusinessRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

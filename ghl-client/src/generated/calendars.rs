@@ -61,13 +61,16 @@
 //! | [`update_calendar_notification`](Calendars::update_calendar_notification) | `PUT /calendars/{calendarId}/notifications/{notificationId}` | `2021-04-15` | location |
 //! | [`update_calendar_resource`](Calendars::update_calendar_resource) | `PUT /calendars/resources/{resourceType}/{id}` | `2021-04-15` | location |
 //! | [`validate_calendar_group_slug`](Calendars::validate_calendar_group_slug) | `POST /calendars/groups/validate-slug` | `2021-04-15` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "calendars")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "calendars";
-///Operations of the Calendars module. Get one with `Client::calendars()`.
+#[cfg(feature = "calendars")]
+///Operations of the Calendars module. Get one with `client.calendars()`.
 #[derive(Clone, Debug)]
 pub struct Calendars {
     client: crate::Client,
 }
+#[cfg(feature = "calendars")]
 impl Calendars {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -674,6 +677,7 @@ impl Calendars {
         }
     }
 }
+#[cfg(feature = "calendars")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1153,6 +1157,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `add_calendar_to_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply an availability schedule to a team calendar.
@@ -1165,6 +1170,7 @@ pub struct AddCalendarToSchedule {
     id: String,
     calendar_id: String,
 }
+#[cfg(feature = "calendars")]
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1198,6 +1204,7 @@ impl AddCalendarToSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_appointment`: set optional parameters, then call `send()`.
 ///
 /// Book an appointment for a contact in a calendar.
@@ -1211,6 +1218,7 @@ pub struct CreateAppointment {
     client: crate::Client,
     body: CreateAppointmentRequest,
 }
+#[cfg(feature = "calendars")]
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1244,6 +1252,7 @@ impl CreateAppointment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to an appointment.
@@ -1256,6 +1265,7 @@ pub struct CreateAppointmentNote {
     appointment_id: String,
     body: AppointmentNoteRequest,
 }
+#[cfg(feature = "calendars")]
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1292,6 +1302,7 @@ impl CreateAppointmentNote {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an availability schedule for a user.
@@ -1303,6 +1314,7 @@ pub struct CreateAvailabilitySchedule {
     client: crate::Client,
     body: CreateAvailabilityScheduleRequest,
 }
+#[cfg(feature = "calendars")]
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1333,6 +1345,7 @@ impl CreateAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Block time in a calendar or for a user.
@@ -1344,6 +1357,7 @@ pub struct CreateBlockSlot {
     client: crate::Client,
     body: BlockSlotRequest,
 }
+#[cfg(feature = "calendars")]
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1377,6 +1391,7 @@ impl CreateBlockSlot {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_calendar`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar in a location.
@@ -1388,6 +1403,7 @@ pub struct CreateCalendar {
     client: crate::Client,
     body: CreateCalendarRequest,
 }
+#[cfg(feature = "calendars")]
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1418,6 +1434,7 @@ impl CreateCalendar {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar group.
@@ -1429,6 +1446,7 @@ pub struct CreateCalendarGroup {
     client: crate::Client,
     body: CreateCalendarGroupRequest,
 }
+#[cfg(feature = "calendars")]
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1459,6 +1477,7 @@ impl CreateCalendarGroup {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// Add one or more notification settings to a calendar.
@@ -1471,6 +1490,7 @@ pub struct CreateCalendarNotifications {
     calendar_id: String,
     body: Vec<CreateCalendarNotificationRequest>,
 }
+#[cfg(feature = "calendars")]
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1507,6 +1527,7 @@ impl CreateCalendarNotifications {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `create_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Create a room or a piece of equipment.
@@ -1521,6 +1542,7 @@ pub struct CreateCalendarResource {
     resource_type: CalendarResourceType,
     body: CreateCalendarResourceRequest,
 }
+#[cfg(feature = "calendars")]
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1557,6 +1579,7 @@ impl CreateCalendarResource {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `delete_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment note.
@@ -1569,6 +1592,7 @@ pub struct DeleteAppointmentNote {
     appointment_id: String,
     note_id: String,
 }
+#[cfg(feature = "calendars")]
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1602,6 +1626,7 @@ impl DeleteAppointmentNote {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `delete_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an availability schedule and its rules for good.
@@ -1613,6 +1638,7 @@ pub struct DeleteAvailabilitySchedule {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "calendars")]
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1645,6 +1671,7 @@ impl DeleteAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `delete_calendar`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar.
@@ -1656,6 +1683,7 @@ pub struct DeleteCalendar {
     client: crate::Client,
     calendar_id: String,
 }
+#[cfg(feature = "calendars")]
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1688,6 +1716,7 @@ impl DeleteCalendar {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `delete_calendar_event`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment or blocked slot.
@@ -1700,6 +1729,7 @@ pub struct DeleteCalendarEvent {
     event_id: String,
     body: DeleteCalendarEventRequest,
 }
+#[cfg(feature = "calendars")]
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1736,6 +1766,7 @@ impl DeleteCalendarEvent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `delete_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar group.
@@ -1747,6 +1778,7 @@ pub struct DeleteCalendarGroup {
     client: crate::Client,
     group_id: String,
 }
+#[cfg(feature = "calendars")]
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1779,6 +1811,7 @@ impl DeleteCalendarGroup {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `delete_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Delete a notification setting of a calendar.
@@ -1791,6 +1824,7 @@ pub struct DeleteCalendarNotification {
     calendar_id: String,
     notification_id: String,
 }
+#[cfg(feature = "calendars")]
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1824,6 +1858,7 @@ impl DeleteCalendarNotification {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `delete_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Delete a room or piece of equipment.
@@ -1838,6 +1873,7 @@ pub struct DeleteCalendarResource {
     resource_type: CalendarResourceType,
     id: String,
 }
+#[cfg(feature = "calendars")]
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1871,6 +1907,7 @@ impl DeleteCalendarResource {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `get_appointment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one appointment by its id.
@@ -1884,6 +1921,7 @@ pub struct GetAppointment {
     client: crate::Client,
     event_id: String,
 }
+#[cfg(feature = "calendars")]
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1916,6 +1954,7 @@ impl GetAppointment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `get_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one availability schedule by its id.
@@ -1927,6 +1966,7 @@ pub struct GetAvailabilitySchedule {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "calendars")]
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1959,6 +1999,7 @@ impl GetAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `get_calendar`: set optional parameters, then call `send()`.
 ///
 /// Fetch one calendar by its id.
@@ -1970,6 +2011,7 @@ pub struct GetCalendar {
     client: crate::Client,
     calendar_id: String,
 }
+#[cfg(feature = "calendars")]
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2002,6 +2044,7 @@ impl GetCalendar {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `get_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Fetch one calendar group by its id.
@@ -2018,6 +2061,7 @@ pub struct GetCalendarGroup {
     client: crate::Client,
     group_id: String,
 }
+#[cfg(feature = "calendars")]
 #[cfg(feature = "undocumented")]
 impl GetCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -2051,6 +2095,7 @@ impl GetCalendarGroup {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `get_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Fetch one notification setting of a calendar.
@@ -2063,6 +2108,7 @@ pub struct GetCalendarNotification {
     calendar_id: String,
     notification_id: String,
 }
+#[cfg(feature = "calendars")]
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2096,6 +2142,7 @@ impl GetCalendarNotification {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `get_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Fetch one room or piece of equipment by its id.
@@ -2108,6 +2155,7 @@ pub struct GetCalendarResource {
     resource_type: CalendarResourceType,
     id: String,
 }
+#[cfg(feature = "calendars")]
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2141,6 +2189,7 @@ impl GetCalendarResource {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `get_free_slots`: set optional parameters, then call `send()`.
 ///
 /// List the bookable start times of a calendar between two dates, per day.
@@ -2161,6 +2210,7 @@ pub struct GetFreeSlots {
     user_id: Option<String>,
     user_ids: Option<Vec<String>>,
 }
+#[cfg(feature = "calendars")]
 impl GetFreeSlots {
     ///IANA time zone the slots are expressed in.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
@@ -2219,6 +2269,7 @@ impl GetFreeSlots {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `list_appointment_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of an appointment.
@@ -2232,6 +2283,7 @@ pub struct ListAppointmentNotes {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "calendars")]
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2266,6 +2318,7 @@ impl ListAppointmentNotes {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 impl crate::Paginated for ListAppointmentNotes {
     type Page = ListAppointmentNotesResponse;
     type Item = AppointmentNote;
@@ -2293,6 +2346,7 @@ impl crate::Paginated for ListAppointmentNotes {
         Some(page).and_then(|v| v.notes).unwrap_or_default()
     }
 }
+#[cfg(feature = "calendars")]
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2303,6 +2357,7 @@ impl ListAppointmentNotes {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `list_blocked_slots`: set optional parameters, then call `send()`.
 ///
 /// List the blocked time of a location between two times.
@@ -2321,6 +2376,7 @@ pub struct ListBlockedSlots {
     start_time: i64,
     end_time: i64,
 }
+#[cfg(feature = "calendars")]
 impl ListBlockedSlots {
     /**Sets `locationId`.
 
@@ -2388,6 +2444,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `list_calendar_events`: set optional parameters, then call `send()`.
 ///
 /// List the appointments of a location between two times.
@@ -2408,6 +2465,7 @@ pub struct ListCalendarEvents {
     start_time: i64,
     end_time: i64,
 }
+#[cfg(feature = "calendars")]
 impl ListCalendarEvents {
     /**Sets `locationId`.
 
@@ -2472,6 +2530,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `list_calendar_groups`: set optional parameters, then call `send()`.
 ///
 /// List the calendar groups of a location.
@@ -2483,6 +2542,7 @@ pub struct ListCalendarGroups {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "calendars")]
 impl ListCalendarGroups {
     /**Sets `locationId`.
 
@@ -2521,6 +2581,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `list_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// List the notification settings of a calendar.
@@ -2538,6 +2599,7 @@ pub struct ListCalendarNotifications {
     limit: Option<i64>,
     skip: Option<i64>,
 }
+#[cfg(feature = "calendars")]
 impl ListCalendarNotifications {
     ///Only active (true) or inactive (false) notifications.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
@@ -2602,6 +2664,7 @@ impl ListCalendarNotifications {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `list_calendar_resources`: set optional parameters, then call `send()`.
 ///
 /// List the rooms or the equipment of a location.
@@ -2618,6 +2681,7 @@ pub struct ListCalendarResources {
     limit: i64,
     skip: i64,
 }
+#[cfg(feature = "calendars")]
 impl ListCalendarResources {
     /**Sets `locationId`.
 
@@ -2664,6 +2728,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `list_calendars`: set optional parameters, then call `send()`.
 ///
 /// List the calendars of a location.
@@ -2677,6 +2742,7 @@ pub struct ListCalendars {
     group_id: Option<String>,
     show_drafted: Option<bool>,
 }
+#[cfg(feature = "calendars")]
 impl ListCalendars {
     /**Sets `locationId`.
 
@@ -2731,6 +2797,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `remove_calendar_from_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop applying an availability schedule to a team calendar.
@@ -2743,6 +2810,7 @@ pub struct RemoveCalendarFromSchedule {
     id: String,
     calendar_id: String,
 }
+#[cfg(feature = "calendars")]
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2776,6 +2844,7 @@ impl RemoveCalendarFromSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `search_availability_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the availability schedules of a user.
@@ -2791,6 +2860,7 @@ pub struct SearchAvailabilitySchedules {
     skip: Option<i64>,
     limit: Option<i64>,
 }
+#[cfg(feature = "calendars")]
 impl SearchAvailabilitySchedules {
     /**Sets `locationId`.
 
@@ -2860,6 +2930,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 impl crate::Paginated for SearchAvailabilitySchedules {
     type Page = ListAvailabilitySchedulesResponse;
     type Item = AvailabilitySchedule;
@@ -2887,6 +2958,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
 }
+#[cfg(feature = "calendars")]
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2897,6 +2969,7 @@ impl SearchAvailabilitySchedules {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `set_calendar_group_status`: set optional parameters, then call `send()`.
 ///
 /// Enable or disable a calendar group.
@@ -2911,6 +2984,7 @@ pub struct SetCalendarGroupStatus {
     group_id: String,
     body: SetCalendarGroupStatusRequest,
 }
+#[cfg(feature = "calendars")]
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2947,6 +3021,7 @@ impl SetCalendarGroupStatus {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_appointment`: set optional parameters, then call `send()`.
 ///
 /// Change an appointment (time, status, owner, location...).
@@ -2961,6 +3036,7 @@ pub struct UpdateAppointment {
     event_id: String,
     body: UpdateAppointmentRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2997,6 +3073,7 @@ impl UpdateAppointment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Change the text or author of an appointment note.
@@ -3010,6 +3087,7 @@ pub struct UpdateAppointmentNote {
     note_id: String,
     body: AppointmentNoteRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3047,6 +3125,7 @@ impl UpdateAppointmentNote {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Change the name, rules or time zone of an availability schedule.
@@ -3061,6 +3140,7 @@ pub struct UpdateAvailabilitySchedule {
     id: String,
     body: UpdateAvailabilityScheduleRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3097,6 +3177,7 @@ impl UpdateAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Change a blocked slot.
@@ -3109,6 +3190,7 @@ pub struct UpdateBlockSlot {
     event_id: String,
     body: BlockSlotRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3145,6 +3227,7 @@ impl UpdateBlockSlot {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_calendar`: set optional parameters, then call `send()`.
 ///
 /// Change the settings of a calendar.
@@ -3157,6 +3240,7 @@ pub struct UpdateCalendar {
     calendar_id: String,
     body: UpdateCalendarRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3193,6 +3277,7 @@ impl UpdateCalendar {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or slug of a calendar group.
@@ -3205,6 +3290,7 @@ pub struct UpdateCalendarGroup {
     group_id: String,
     body: UpdateCalendarGroupRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3241,6 +3327,7 @@ impl UpdateCalendarGroup {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Change a notification setting of a calendar.
@@ -3254,6 +3341,7 @@ pub struct UpdateCalendarNotification {
     notification_id: String,
     body: UpdateCalendarNotificationRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3291,6 +3379,7 @@ impl UpdateCalendarNotification {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `update_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Change a room or piece of equipment.
@@ -3306,6 +3395,7 @@ pub struct UpdateCalendarResource {
     id: String,
     body: UpdateCalendarResourceRequest,
 }
+#[cfg(feature = "calendars")]
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3343,6 +3433,7 @@ impl UpdateCalendarResource {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// Request builder for `validate_calendar_group_slug`: set optional parameters, then call `send()`.
 ///
 /// Check whether a group slug is still free in a location.
@@ -3356,6 +3447,7 @@ pub struct ValidateCalendarGroupSlug {
     client: crate::Client,
     body: ValidateCalendarGroupSlugRequest,
 }
+#[cfg(feature = "calendars")]
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3389,6 +3481,7 @@ impl ValidateCalendarGroupSlug {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "calendars")]
 /// An appointment as returned after booking or changing it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3441,6 +3534,7 @@ pub struct Appointment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
 }
+#[cfg(feature = "calendars")]
 /// Kind of meeting place of one appointment; `custom` when only `address` is given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3462,6 +3556,7 @@ pub enum AppointmentMeetingType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl AppointmentMeetingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3477,6 +3572,7 @@ impl AppointmentMeetingType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for AppointmentMeetingType {
     fn from(value: &str) -> Self {
         match value {
@@ -3491,7 +3587,9 @@ impl From<&str> for AppointmentMeetingType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(AppointmentMeetingType);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AppointmentNote` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3515,6 +3613,7 @@ pub struct AppointmentNote {
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<NoteAuthor>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3525,6 +3624,7 @@ pub struct AppointmentNoteRequest {
     /// `body`
     pub body: String,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl AppointmentNoteRequest {
     ///A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3540,6 +3640,7 @@ impl AppointmentNoteRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AppointmentNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3548,6 +3649,7 @@ pub struct AppointmentNoteResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<AppointmentNote>,
 }
+#[cfg(feature = "calendars")]
 /// State of an appointment. Requests accept the first six values; `active` and `completed` appear in responses.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3571,6 +3673,7 @@ pub enum AppointmentStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl AppointmentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3587,6 +3690,7 @@ impl AppointmentStatus {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for AppointmentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3602,7 +3706,9 @@ impl From<&str> for AppointmentStatus {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(AppointmentStatus);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The working hours of a user, applicable to calendars.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3638,6 +3744,7 @@ pub struct AvailabilitySchedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AvailabilityScheduleResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3646,6 +3753,7 @@ pub struct AvailabilityScheduleResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<AvailabilitySchedule>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Set either `calendarId` or `assignedUserId`, not both.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3669,6 +3777,7 @@ pub struct BlockSlotRequest {
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl BlockSlotRequest {
     ///A value with the required fields (`calendarId`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3703,6 +3812,7 @@ impl BlockSlotRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `BlockedSlot` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3729,6 +3839,7 @@ pub struct BlockedSlot {
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 }
+#[cfg(feature = "calendars")]
 /// Values of `BookingNoticeUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3744,6 +3855,7 @@ pub enum BookingNoticeUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3756,6 +3868,7 @@ impl BookingNoticeUnit {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for BookingNoticeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -3767,7 +3880,9 @@ impl From<&str> for BookingNoticeUnit {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
+#[cfg(feature = "calendars")]
 /// Values of `BookingWindowUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3781,6 +3896,7 @@ pub enum BookingWindowUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl BookingWindowUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3792,6 +3908,7 @@ impl BookingWindowUnit {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for BookingWindowUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -3802,7 +3919,9 @@ impl From<&str> for BookingWindowUnit {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(BookingWindowUnit);
+#[cfg(feature = "calendars")]
 /// A booking calendar and its settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4064,6 +4183,7 @@ pub struct Calendar {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(feature = "calendars")]
 /// An appointment or blocked slot in a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4140,6 +4260,7 @@ pub struct CalendarEvent {
     #[serde(rename = "masterEventId", default, skip_serializing_if = "Option::is_none")]
     pub master_event_id: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CalendarGroup` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4163,6 +4284,7 @@ pub struct CalendarGroup {
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CalendarGroupResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4171,6 +4293,7 @@ pub struct CalendarGroupResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<CalendarGroup>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4237,6 +4360,7 @@ pub struct CalendarNotification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CalendarNotificationResult` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4245,6 +4369,7 @@ pub struct CalendarNotificationResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(feature = "calendars")]
 /// Legacy per-calendar email notification switches.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4284,6 +4409,7 @@ pub struct CalendarNotificationSetting {
     #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<String>,
 }
+#[cfg(feature = "calendars")]
 impl CalendarNotificationSetting {
     ///A value with the required fields (`shouldSendToContact`, `shouldSendToGuest`, `shouldSendToUser`, `shouldSendToSelectedUsers`, `selectedUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4334,6 +4460,7 @@ impl CalendarNotificationSetting {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// Values of `CalendarNotificationSettingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4343,6 +4470,7 @@ pub enum CalendarNotificationSettingType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl CalendarNotificationSettingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4352,6 +4480,7 @@ impl CalendarNotificationSettingType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for CalendarNotificationSettingType {
     fn from(value: &str) -> Self {
         match value {
@@ -4360,7 +4489,9 @@ impl From<&str> for CalendarNotificationSettingType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A room or a piece of equipment used by service calendars.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4393,6 +4524,7 @@ pub struct CalendarResource {
     #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `CalendarResourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4404,6 +4536,7 @@ pub enum CalendarResourceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CalendarResourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4414,6 +4547,7 @@ impl CalendarResourceType {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for CalendarResourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -4423,7 +4557,9 @@ impl From<&str> for CalendarResourceType {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(CalendarResourceType);
+#[cfg(feature = "calendars")]
 /// The `CalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4432,6 +4568,7 @@ pub struct CalendarResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
 }
+#[cfg(feature = "calendars")]
 /// Values of `CalendarType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4451,6 +4588,7 @@ pub enum CalendarType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl CalendarType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4465,6 +4603,7 @@ impl CalendarType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for CalendarType {
     fn from(value: &str) -> Self {
         match value {
@@ -4478,7 +4617,9 @@ impl From<&str> for CalendarType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(CalendarType);
+#[cfg(feature = "calendars")]
 /// A meeting location as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4493,6 +4634,7 @@ pub struct ConfiguredMeetingLocation {
     #[serde(rename = "meetingId", default, skip_serializing_if = "Option::is_none")]
     pub meeting_id: Option<String>,
 }
+#[cfg(feature = "calendars")]
 /// The `CreateAppointmentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4573,6 +4715,7 @@ pub struct CreateAppointmentRequest {
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+#[cfg(feature = "calendars")]
 impl CreateAppointmentRequest {
     ///A value with the required fields (`calendarId`, `locationId`, `contactId`, `startTime`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4671,6 +4814,7 @@ impl CreateAppointmentRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4692,6 +4836,7 @@ pub struct CreateAvailabilityScheduleRequest {
     #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CreateAvailabilityScheduleRequest {
     ///A value with the required fields (`timezone`, `locationId`, `name`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4721,6 +4866,7 @@ impl CreateAvailabilityScheduleRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4738,6 +4884,7 @@ pub struct CreateCalendarGroupRequest {
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CreateCalendarGroupRequest {
     ///A value with the required fields (`locationId`, `name`, `description`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4761,6 +4908,7 @@ impl CreateCalendarGroupRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4818,6 +4966,7 @@ pub struct CreateCalendarNotificationRequest {
     #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CreateCalendarNotificationRequest {
     ///A value with the required fields (`receiverType`, `channel`, `notificationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4905,6 +5054,7 @@ impl CreateCalendarNotificationRequest {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// The `CreateCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5162,6 +5312,7 @@ pub struct CreateCalendarRequest {
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
 }
+#[cfg(feature = "calendars")]
 impl CreateCalendarRequest {
     ///A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5516,6 +5667,7 @@ impl CreateCalendarRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateCalendarResourceRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5538,6 +5690,7 @@ pub struct CreateCalendarResourceRequest {
     #[serde(rename = "calendarIds")]
     pub calendar_ids: Vec<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CreateCalendarResourceRequest {
     ///A value with the required fields (`locationId`, `name`, `description`, `quantity`, `outOfService`, `capacity`, `calendarIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5561,6 +5714,7 @@ impl CreateCalendarResourceRequest {
         }
     }
 }
+#[cfg(feature = "calendars")]
 /// Opening windows for one specific date.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5575,6 +5729,7 @@ pub struct CustomAvailability {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+#[cfg(feature = "calendars")]
 impl CustomAvailability {
     ///A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5601,6 +5756,7 @@ impl CustomAvailability {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5616,6 +5772,7 @@ pub struct CustomAvailabilityUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(feature = "calendars")]
 impl CustomAvailabilityUpdate {
     ///A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5638,6 +5795,7 @@ impl CustomAvailabilityUpdate {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `DaySlots` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5646,10 +5804,12 @@ pub struct DaySlots {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slots: Option<Vec<String>>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteCalendarEventRequest {}
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl DeleteCalendarEventRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5657,6 +5817,7 @@ impl DeleteCalendarEventRequest {
         Self {}
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `DeleteCalendarEventResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5665,6 +5826,7 @@ pub struct DeleteCalendarEventResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
 }
+#[cfg(feature = "calendars")]
 /// Who or what booked an appointment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5676,6 +5838,7 @@ pub struct EventCreator {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+#[cfg(feature = "calendars")]
 /// What the booking form does once submitted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5687,6 +5850,7 @@ pub enum FormSubmitType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl FormSubmitType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5697,6 +5861,7 @@ impl FormSubmitType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for FormSubmitType {
     fn from(value: &str) -> Self {
         match value {
@@ -5706,9 +5871,12 @@ impl From<&str> for FormSubmitType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(FormSubmitType);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Free slots keyed by date (YYYY-MM-DD).
 pub type FreeSlotsResponse = std::collections::BTreeMap<String, DaySlots>;
+#[cfg(feature = "calendars")]
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5717,6 +5885,7 @@ pub struct GetAppointmentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<CalendarEvent>,
 }
+#[cfg(feature = "calendars")]
 /// Whether guests are only counted or their details collected.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5728,6 +5897,7 @@ pub enum GuestType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl GuestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5738,6 +5908,7 @@ impl GuestType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for GuestType {
     fn from(value: &str) -> Self {
         match value {
@@ -5747,7 +5918,9 @@ impl From<&str> for GuestType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(GuestType);
+#[cfg(feature = "calendars")]
 /// An opening window within a day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5765,6 +5938,7 @@ pub struct HourRange {
     #[serde(rename = "closeMinute", default, skip_serializing_if = "Option::is_none")]
     pub close_minute: Option<i64>,
 }
+#[cfg(feature = "calendars")]
 impl HourRange {
     ///A value with the required fields (`openHour`, `openMinute`, `closeHour`, `closeMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5802,6 +5976,7 @@ impl HourRange {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// Former meeting location setting of a team member, replaced by `locationConfigurations`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5823,6 +5998,7 @@ pub enum LegacyMeetingLocationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl LegacyMeetingLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5838,6 +6014,7 @@ impl LegacyMeetingLocationType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for LegacyMeetingLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -5852,7 +6029,9 @@ impl From<&str> for LegacyMeetingLocationType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ListAppointmentNotesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5864,6 +6043,7 @@ pub struct ListAppointmentNotesResponse {
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ListAvailabilitySchedulesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5872,6 +6052,7 @@ pub struct ListAvailabilitySchedulesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<Vec<AvailabilitySchedule>>,
 }
+#[cfg(feature = "calendars")]
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5880,6 +6061,7 @@ pub struct ListCalendarEventsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<CalendarEvent>>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ListCalendarGroupsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5888,6 +6070,7 @@ pub struct ListCalendarGroupsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<CalendarGroup>>,
 }
+#[cfg(feature = "calendars")]
 /// The `ListCalendarsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5896,6 +6079,7 @@ pub struct ListCalendarsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendars: Option<Vec<Calendar>>,
 }
+#[cfg(feature = "calendars")]
 /// Hides part of the free slots so the calendar looks busier.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5911,6 +6095,7 @@ pub struct LookBusyConfig {
     )]
     pub look_busy_percentage: Option<f64>,
 }
+#[cfg(feature = "calendars")]
 impl LookBusyConfig {
     ///A value with the required fields (`enabled`, `LookBusyPercentage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5931,6 +6116,7 @@ impl LookBusyConfig {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// A place or medium where meetings happen.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5941,6 +6127,7 @@ pub struct MeetingLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
+#[cfg(feature = "calendars")]
 impl MeetingLocation {
     ///A value with the required fields (`kind`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5956,6 +6143,7 @@ impl MeetingLocation {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// Kind of meeting place; the conference kinds are not available on event calendars.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5979,6 +6167,7 @@ pub enum MeetingLocationKind {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl MeetingLocationKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5995,6 +6184,7 @@ impl MeetingLocationKind {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for MeetingLocationKind {
     fn from(value: &str) -> Self {
         match value {
@@ -6010,7 +6200,9 @@ impl From<&str> for MeetingLocationKind {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(MeetingLocationKind);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `NoteAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6022,6 +6214,7 @@ pub struct NoteAuthor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `NotificationChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6037,6 +6230,7 @@ pub enum NotificationChannel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl NotificationChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6049,6 +6243,7 @@ impl NotificationChannel {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for NotificationChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -6060,7 +6255,9 @@ impl From<&str> for NotificationChannel {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(NotificationChannel);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The booking event a notification is sent for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6080,6 +6277,7 @@ pub enum NotificationEvent {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl NotificationEvent {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6094,6 +6292,7 @@ impl NotificationEvent {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for NotificationEvent {
     fn from(value: &str) -> Self {
         match value {
@@ -6107,7 +6306,9 @@ impl From<&str> for NotificationEvent {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(NotificationEvent);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A delay before or after the appointment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6119,6 +6320,7 @@ pub struct NotificationOffset {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl NotificationOffset {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6139,6 +6341,7 @@ impl NotificationOffset {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `NotificationReceiverType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6158,6 +6361,7 @@ pub enum NotificationReceiverType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl NotificationReceiverType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6172,6 +6376,7 @@ impl NotificationReceiverType {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for NotificationReceiverType {
     fn from(value: &str) -> Self {
         match value {
@@ -6185,7 +6390,9 @@ impl From<&str> for NotificationReceiverType {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(NotificationReceiverType);
+#[cfg(feature = "calendars")]
 /// Weekly opening windows for some days of the week.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6197,6 +6404,7 @@ pub struct OpenHours {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Vec<HourRange>>,
 }
+#[cfg(feature = "calendars")]
 impl OpenHours {
     ///A value with the required fields (`daysOfTheWeek`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6220,6 +6428,7 @@ impl OpenHours {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// How recurring bookings repeat.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6243,6 +6452,7 @@ pub struct RecurringSettings {
         RecurringSettingsBookingOverlapDefaultStatus,
     >,
 }
+#[cfg(feature = "calendars")]
 impl RecurringSettings {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6281,6 +6491,7 @@ impl RecurringSettings {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// What to do when an occurrence's slot is taken.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6294,6 +6505,7 @@ pub enum RecurringSettingsBookingOption {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl RecurringSettingsBookingOption {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6305,6 +6517,7 @@ impl RecurringSettingsBookingOption {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for RecurringSettingsBookingOption {
     fn from(value: &str) -> Self {
         match value {
@@ -6315,7 +6528,9 @@ impl From<&str> for RecurringSettingsBookingOption {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOption);
+#[cfg(feature = "calendars")]
 /// Status given to occurrences that overlap other bookings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6327,6 +6542,7 @@ pub enum RecurringSettingsBookingOverlapDefaultStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl RecurringSettingsBookingOverlapDefaultStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6337,6 +6553,7 @@ impl RecurringSettingsBookingOverlapDefaultStatus {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6346,7 +6563,9 @@ impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOverlapDefaultStatus);
+#[cfg(feature = "calendars")]
 /// Values of `RecurringSettingsFreq`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6360,6 +6579,7 @@ pub enum RecurringSettingsFreq {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl RecurringSettingsFreq {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6371,6 +6591,7 @@ impl RecurringSettingsFreq {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for RecurringSettingsFreq {
     fn from(value: &str) -> Self {
         match value {
@@ -6381,7 +6602,9 @@ impl From<&str> for RecurringSettingsFreq {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(RecurringSettingsFreq);
+#[cfg(feature = "calendars")]
 /// How a round robin calendar picks the team member.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6393,6 +6616,7 @@ pub enum RoundRobinMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl RoundRobinMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6407,6 +6631,7 @@ impl RoundRobinMode {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for RoundRobinMode {
     fn from(value: &str) -> Self {
         match value {
@@ -6420,7 +6645,9 @@ impl From<&str> for RoundRobinMode {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(RoundRobinMode);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ScheduleInterval` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6432,6 +6659,7 @@ pub struct ScheduleInterval {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl ScheduleInterval {
     ///A value with the required fields (`from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6452,6 +6680,7 @@ impl ScheduleInterval {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ScheduleRule` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6469,6 +6698,7 @@ pub struct ScheduleRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<Weekday>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl ScheduleRule {
     ///A value with the required fields (`type`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6504,6 +6734,7 @@ impl ScheduleRule {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A weekly rule or a rule for one date.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6515,6 +6746,7 @@ pub enum ScheduleRuleType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl ScheduleRuleType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6525,6 +6757,7 @@ impl ScheduleRuleType {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for ScheduleRuleType {
     fn from(value: &str) -> Self {
         match value {
@@ -6534,7 +6767,9 @@ impl From<&str> for ScheduleRuleType {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(ScheduleRuleType);
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `SetCalendarGroupStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6543,6 +6778,7 @@ pub struct SetCalendarGroupStatusRequest {
     #[serde(rename = "isActive")]
     pub is_active: bool,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl SetCalendarGroupStatusRequest {
     ///A value with the required fields (`isActive`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6552,6 +6788,7 @@ impl SetCalendarGroupStatusRequest {
         }
     }
 }
+#[cfg(feature = "calendars")]
 /// Values of `SlotTimeUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6563,6 +6800,7 @@ pub enum SlotTimeUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl SlotTimeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6573,6 +6811,7 @@ impl SlotTimeUnit {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for SlotTimeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -6582,7 +6821,9 @@ impl From<&str> for SlotTimeUnit {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(SlotTimeUnit);
+#[cfg(feature = "calendars")]
 /// A user taking bookings on a calendar.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6618,6 +6859,7 @@ pub struct TeamMember {
     )]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 }
+#[cfg(feature = "calendars")]
 impl TeamMember {
     ///A value with the required fields (`userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6663,6 +6905,7 @@ impl TeamMember {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// A team member as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6698,6 +6941,7 @@ pub struct TeamMemberInfo {
     )]
     pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
 }
+#[cfg(feature = "calendars")]
 /// The `UpdateAppointmentRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6772,6 +7016,7 @@ pub struct UpdateAppointmentRequest {
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+#[cfg(feature = "calendars")]
 impl UpdateAppointmentRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6873,6 +7118,7 @@ impl UpdateAppointmentRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6887,6 +7133,7 @@ pub struct UpdateAvailabilityScheduleRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl UpdateAvailabilityScheduleRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6913,6 +7160,7 @@ impl UpdateAvailabilityScheduleRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6924,6 +7172,7 @@ pub struct UpdateCalendarGroupRequest {
     /// `slug`
     pub slug: String,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl UpdateCalendarGroupRequest {
     ///A value with the required fields (`name`, `description`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6939,6 +7188,7 @@ impl UpdateCalendarGroupRequest {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7004,6 +7254,7 @@ pub struct UpdateCalendarNotificationRequest {
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl UpdateCalendarNotificationRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7108,6 +7359,7 @@ impl UpdateCalendarNotificationRequest {
         self
     }
 }
+#[cfg(feature = "calendars")]
 /// The `UpdateCalendarRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7357,6 +7609,7 @@ pub struct UpdateCalendarRequest {
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
 }
+#[cfg(feature = "calendars")]
 impl UpdateCalendarRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7706,6 +7959,7 @@ impl UpdateCalendarRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateCalendarResourceRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7735,6 +7989,7 @@ pub struct UpdateCalendarResourceRequest {
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl UpdateCalendarResourceRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7791,6 +8046,7 @@ impl UpdateCalendarResourceRequest {
         self
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ValidateCalendarGroupSlugRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7801,6 +8057,7 @@ pub struct ValidateCalendarGroupSlugRequest {
     /// `slug`
     pub slug: String,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl ValidateCalendarGroupSlugRequest {
     ///A value with the required fields (`locationId`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7811,6 +8068,7 @@ impl ValidateCalendarGroupSlugRequest {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ValidateCalendarGroupSlugResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7819,6 +8077,7 @@ pub struct ValidateCalendarGroupSlugResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available: Option<bool>,
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7840,6 +8099,7 @@ pub enum Weekday {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl Weekday {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7855,6 +8115,7 @@ impl Weekday {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for Weekday {
     fn from(value: &str) -> Self {
         match value {
@@ -7869,7 +8130,9 @@ impl From<&str> for Weekday {
         }
     }
 }
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(Weekday);
+#[cfg(feature = "calendars")]
 /// Booking widget layout, `default` (neo) or `classic`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7881,6 +8144,7 @@ pub enum WidgetType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 impl WidgetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7891,6 +8155,7 @@ impl WidgetType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 impl From<&str> for WidgetType {
     fn from(value: &str) -> Self {
         match value {
@@ -7900,4 +8165,5 @@ impl From<&str> for WidgetType {
         }
     }
 }
+#[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(WidgetType);

@@ -21,13 +21,16 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`list_campaigns`](Campaigns::list_campaigns) | `GET /campaigns/` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "campaigns")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "campaigns";
-///Operations of the Campaigns module. Get one with `Client::campaigns()`.
+#[cfg(feature = "campaigns")]
+///Operations of the Campaigns module. Get one with `client.campaigns()`.
 #[derive(Clone, Debug)]
 pub struct Campaigns {
     client: crate::Client,
 }
+#[cfg(feature = "campaigns")]
 impl Campaigns {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -43,6 +46,7 @@ impl Campaigns {
         }
     }
 }
+#[cfg(feature = "campaigns")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -62,6 +66,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "campaigns")]
 /// Request builder for `list_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the campaigns of a location.
@@ -74,6 +79,7 @@ pub struct ListCampaigns {
     location_id: Option<String>,
     status: Option<String>,
 }
+#[cfg(feature = "campaigns")]
 impl ListCampaigns {
     /**The location (sub-account).
 
@@ -120,6 +126,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 /// A campaign: a scheduled sequence of messages contacts can be enrolled in.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -137,6 +144,7 @@ pub struct Campaign {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 /// The `ListCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -21,13 +21,16 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`get_company`](Companies::get_company) | `GET /companies/{companyId}` | `2021-07-28` | agency |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "companies")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "companies";
-///Operations of the Companies module. Get one with `Client::companies()`.
+#[cfg(feature = "companies")]
+///Operations of the Companies module. Get one with `client.companies()`.
 #[derive(Clone, Debug)]
 pub struct Companies {
     client: crate::Client,
 }
+#[cfg(feature = "companies")]
 impl Companies {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -44,6 +47,7 @@ impl Companies {
         }
     }
 }
+#[cfg(feature = "companies")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -63,6 +67,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "companies")]
 /// Request builder for `get_company`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency account by its id.
@@ -76,6 +81,7 @@ pub struct GetCompany {
     client: crate::Client,
     company_id: String,
 }
+#[cfg(feature = "companies")]
 impl GetCompany {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -108,6 +114,7 @@ impl GetCompany {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// An agency account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -366,6 +373,7 @@ pub struct Company {
     )]
     pub enable_new_sub_account_default_data: Option<bool>,
 }
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// State of the agency's onboarding.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -442,6 +450,7 @@ pub struct CompanyOnboarding {
     #[serde(rename = "metaData", default, skip_serializing_if = "Option::is_none")]
     pub meta_data: Option<serde_json::Value>,
 }
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// The `CompanyResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -450,6 +459,7 @@ pub struct CompanyResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<Company>,
 }
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// SaaS mode settings of the agency; the fields are those of HighLevel's example.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

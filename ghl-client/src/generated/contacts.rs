@@ -52,13 +52,16 @@
 //! | [`update_contact_note`](Contacts::update_contact_note) | `PUT /contacts/{contactId}/notes/{id}` | `2021-07-28` | location |
 //! | [`update_contact_task`](Contacts::update_contact_task) | `PUT /contacts/{contactId}/tasks/{taskId}` | `2021-07-28` | location |
 //! | [`upsert_contact`](Contacts::upsert_contact) | `POST /contacts/upsert` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "contacts")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "contacts";
-///Operations of the Contacts module. Get one with `Client::contacts()`.
+#[cfg(feature = "contacts")]
+///Operations of the Contacts module. Get one with `client.contacts()`.
 #[derive(Clone, Debug)]
 pub struct Contacts {
     client: crate::Client,
 }
+#[cfg(feature = "contacts")]
 impl Contacts {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -522,6 +525,7 @@ impl Contacts {
         }
     }
 }
+#[cfg(feature = "contacts")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -875,6 +879,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `add_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of a contact.
@@ -887,6 +892,7 @@ pub struct AddContactFollowers {
     contact_id: String,
     body: ContactFollowersRequest,
 }
+#[cfg(feature = "contacts")]
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -923,6 +929,7 @@ impl AddContactFollowers {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `add_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Attach one or more tags to a contact.
@@ -935,6 +942,7 @@ pub struct AddContactTags {
     contact_id: String,
     body: ContactTagsRequest,
 }
+#[cfg(feature = "contacts")]
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -971,6 +979,7 @@ impl AddContactTags {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `add_contact_to_campaign`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a campaign.
@@ -986,6 +995,7 @@ pub struct AddContactToCampaign {
     campaign_id: String,
     body: Option<AddContactToCampaignRequest>,
 }
+#[cfg(feature = "contacts")]
 impl AddContactToCampaign {
     /// Sets the request body.
     pub fn body(mut self, value: impl Into<AddContactToCampaignRequest>) -> Self {
@@ -1027,6 +1037,7 @@ impl AddContactToCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `add_contact_to_workflow`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a workflow.
@@ -1040,6 +1051,7 @@ pub struct AddContactToWorkflow {
     workflow_id: String,
     body: ContactWorkflowRequest,
 }
+#[cfg(feature = "contacts")]
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1076,6 +1088,7 @@ impl AddContactToWorkflow {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `bulk_set_contacts_business`: set optional parameters, then call `send()`.
 ///
 /// Attach many contacts to a business, or detach them with a null business id.
@@ -1089,6 +1102,7 @@ pub struct BulkSetContactsBusiness {
     client: crate::Client,
     body: BulkSetContactsBusinessRequest,
 }
+#[cfg(feature = "contacts")]
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1122,6 +1136,7 @@ impl BulkSetContactsBusiness {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `bulk_update_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Add or remove tags on many contacts at once.
@@ -1136,6 +1151,7 @@ pub struct BulkUpdateContactTags {
     type_: BulkTagAction,
     body: BulkUpdateContactTagsRequest,
 }
+#[cfg(feature = "contacts")]
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1172,6 +1188,7 @@ impl BulkUpdateContactTags {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `create_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact in a location.
@@ -1183,6 +1200,7 @@ pub struct CreateContact {
     client: crate::Client,
     body: CreateContactRequest,
 }
+#[cfg(feature = "contacts")]
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1213,6 +1231,7 @@ impl CreateContact {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `create_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to a contact.
@@ -1225,6 +1244,7 @@ pub struct CreateContactNote {
     contact_id: String,
     body: CreateContactNoteRequest,
 }
+#[cfg(feature = "contacts")]
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1261,6 +1281,7 @@ impl CreateContactNote {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `create_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Create a task on a contact.
@@ -1273,6 +1294,7 @@ pub struct CreateContactTask {
     contact_id: String,
     body: CreateContactTaskRequest,
 }
+#[cfg(feature = "contacts")]
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1309,6 +1331,7 @@ impl CreateContactTask {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `delete_contact`: set optional parameters, then call `send()`.
 ///
 /// Delete a contact by its id.
@@ -1320,6 +1343,7 @@ pub struct DeleteContact {
     client: crate::Client,
     contact_id: String,
 }
+#[cfg(feature = "contacts")]
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1351,6 +1375,7 @@ impl DeleteContact {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `delete_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Delete a note of a contact.
@@ -1365,6 +1390,7 @@ pub struct DeleteContactNote {
     contact_id: String,
     id: String,
 }
+#[cfg(feature = "contacts")]
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1397,6 +1423,7 @@ impl DeleteContactNote {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `delete_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a task of a contact.
@@ -1409,6 +1436,7 @@ pub struct DeleteContactTask {
     contact_id: String,
     task_id: String,
 }
+#[cfg(feature = "contacts")]
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1441,6 +1469,7 @@ impl DeleteContactTask {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `get_contact`: set optional parameters, then call `send()`.
 ///
 /// Fetch one contact by its id.
@@ -1452,6 +1481,7 @@ pub struct GetContact {
     client: crate::Client,
     contact_id: String,
 }
+#[cfg(feature = "contacts")]
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1483,6 +1513,7 @@ impl GetContact {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `get_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Fetch one note of a contact.
@@ -1497,6 +1528,7 @@ pub struct GetContactNote {
     contact_id: String,
     id: String,
 }
+#[cfg(feature = "contacts")]
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1529,6 +1561,7 @@ impl GetContactNote {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `get_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one task of a contact.
@@ -1541,6 +1574,7 @@ pub struct GetContactTask {
     contact_id: String,
     task_id: String,
 }
+#[cfg(feature = "contacts")]
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1573,6 +1607,7 @@ impl GetContactTask {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `get_duplicate_contact`: set optional parameters, then call `send()`.
 ///
 /// Find the contact that an email or phone number would duplicate.
@@ -1590,6 +1625,7 @@ pub struct GetDuplicateContact {
     number: Option<String>,
     email: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl GetDuplicateContact {
     /**Sets `locationId`.
 
@@ -1647,6 +1683,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `list_contact_appointments`: set optional parameters, then call `send()`.
 ///
 /// List the calendar appointments of a contact.
@@ -1658,6 +1695,7 @@ pub struct ListContactAppointments {
     client: crate::Client,
     contact_id: String,
 }
+#[cfg(feature = "contacts")]
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1690,6 +1728,7 @@ impl ListContactAppointments {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `list_contact_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the campaigns a contact is in.
@@ -1706,6 +1745,7 @@ pub struct ListContactCampaigns {
     client: crate::Client,
     contact_id: String,
 }
+#[cfg(feature = "contacts")]
 #[cfg(feature = "undocumented")]
 impl ListContactCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -1739,6 +1779,7 @@ impl ListContactCampaigns {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `list_contact_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of a contact.
@@ -1750,6 +1791,7 @@ pub struct ListContactNotes {
     client: crate::Client,
     contact_id: String,
 }
+#[cfg(feature = "contacts")]
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1782,6 +1824,7 @@ impl ListContactNotes {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `list_contact_tasks`: set optional parameters, then call `send()`.
 ///
 /// List the tasks of a contact.
@@ -1793,6 +1836,7 @@ pub struct ListContactTasks {
     client: crate::Client,
     contact_id: String,
 }
+#[cfg(feature = "contacts")]
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1825,6 +1869,7 @@ impl ListContactTasks {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `list_contacts`: set optional parameters, then call `send()`.
 ///
 /// List the contacts of a location, optionally matching a text query.
@@ -1844,6 +1889,7 @@ pub struct ListContacts {
     query: Option<String>,
     limit: Option<i64>,
 }
+#[cfg(feature = "contacts")]
 impl ListContacts {
     /**Sets `locationId`.
 
@@ -1914,6 +1960,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 impl crate::Paginated for ListContacts {
     type Page = ContactList;
     type Item = Contact;
@@ -1962,6 +2009,7 @@ impl crate::Paginated for ListContacts {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
 }
+#[cfg(feature = "contacts")]
 impl ListContacts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1970,6 +2018,7 @@ impl ListContacts {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `list_contacts_by_business`: set optional parameters, then call `send()`.
 ///
 /// List the contacts attached to a business.
@@ -1987,6 +2036,7 @@ pub struct ListContactsByBusiness {
     skip: Option<i64>,
     query: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl ListContactsByBusiness {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2055,6 +2105,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 impl crate::Paginated for ListContactsByBusiness {
     type Page = ContactList;
     type Item = Contact;
@@ -2082,6 +2133,7 @@ impl crate::Paginated for ListContactsByBusiness {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
 }
+#[cfg(feature = "contacts")]
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2090,6 +2142,7 @@ impl ListContactsByBusiness {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `remove_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove users from the followers of a contact.
@@ -2102,6 +2155,7 @@ pub struct RemoveContactFollowers {
     contact_id: String,
     body: ContactFollowersRequest,
 }
+#[cfg(feature = "contacts")]
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2138,6 +2192,7 @@ impl RemoveContactFollowers {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `remove_contact_from_all_campaigns`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of every campaign.
@@ -2149,6 +2204,7 @@ pub struct RemoveContactFromAllCampaigns {
     client: crate::Client,
     contact_id: String,
 }
+#[cfg(feature = "contacts")]
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2181,6 +2237,7 @@ impl RemoveContactFromAllCampaigns {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `remove_contact_from_campaign`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of one campaign.
@@ -2193,6 +2250,7 @@ pub struct RemoveContactFromCampaign {
     contact_id: String,
     campaign_id: String,
 }
+#[cfg(feature = "contacts")]
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2226,6 +2284,7 @@ impl RemoveContactFromCampaign {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `remove_contact_from_workflow`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of a workflow.
@@ -2239,6 +2298,7 @@ pub struct RemoveContactFromWorkflow {
     workflow_id: String,
     body: ContactWorkflowRequest,
 }
+#[cfg(feature = "contacts")]
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2275,6 +2335,7 @@ impl RemoveContactFromWorkflow {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `remove_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Detach one or more tags from a contact.
@@ -2287,6 +2348,7 @@ pub struct RemoveContactTags {
     contact_id: String,
     body: ContactTagsRequest,
 }
+#[cfg(feature = "contacts")]
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2323,6 +2385,7 @@ impl RemoveContactTags {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `search_contacts`: set optional parameters, then call `send()`.
 ///
 /// Search the contacts of a location with filters.
@@ -2336,6 +2399,7 @@ pub struct SearchContacts {
     client: crate::Client,
     body: SearchContactsRequest,
 }
+#[cfg(feature = "contacts")]
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2366,6 +2430,7 @@ impl SearchContacts {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `set_contact_task_completed`: set optional parameters, then call `send()`.
 ///
 /// Mark a task of a contact as done or not done.
@@ -2379,6 +2444,7 @@ pub struct SetContactTaskCompleted {
     task_id: String,
     body: SetTaskCompletedRequest,
 }
+#[cfg(feature = "contacts")]
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2416,6 +2482,7 @@ impl SetContactTaskCompleted {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `update_contact`: set optional parameters, then call `send()`.
 ///
 /// Change fields of a contact.
@@ -2428,6 +2495,7 @@ pub struct UpdateContact {
     contact_id: String,
     body: UpdateContactRequest,
 }
+#[cfg(feature = "contacts")]
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2463,6 +2531,7 @@ impl UpdateContact {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `update_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Change a note of a contact.
@@ -2478,6 +2547,7 @@ pub struct UpdateContactNote {
     id: String,
     body: UpdateContactNoteRequest,
 }
+#[cfg(feature = "contacts")]
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2514,6 +2584,7 @@ impl UpdateContactNote {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `update_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Change a task of a contact.
@@ -2527,6 +2598,7 @@ pub struct UpdateContactTask {
     task_id: String,
     body: UpdateContactTaskRequest,
 }
+#[cfg(feature = "contacts")]
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2563,6 +2635,7 @@ impl UpdateContactTask {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "contacts")]
 /// Request builder for `upsert_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact, or update the one that matches by email or phone.
@@ -2574,6 +2647,7 @@ pub struct UpsertContact {
     client: crate::Client,
     body: UpsertContactRequest,
 }
+#[cfg(feature = "contacts")]
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2604,6 +2678,7 @@ impl UpsertContact {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `AddContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2615,10 +2690,12 @@ pub struct AddContactFollowersResponse {
     #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
     pub followers_added: Option<Vec<String>>,
 }
+#[cfg(feature = "contacts")]
 /// HighLevel documents no fields for this body.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}
+#[cfg(feature = "contacts")]
 impl AddContactToCampaignRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2626,6 +2703,7 @@ impl AddContactToCampaignRequest {
         Self {}
     }
 }
+#[cfg(feature = "contacts")]
 /// Where a contact came from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2685,6 +2763,7 @@ pub struct AttributionSource {
     #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
     pub medium_id: Option<String>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `BulkSetContactsBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2698,6 +2777,7 @@ pub struct BulkSetContactsBusinessRequest {
     #[serde(rename = "businessId", default)]
     pub business_id: Option<String>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl BulkSetContactsBusinessRequest {
     ///A value with the required fields (`locationId`, `ids`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2714,6 +2794,7 @@ impl BulkSetContactsBusinessRequest {
         self
     }
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `BulkSetContactsBusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2725,6 +2806,7 @@ pub struct BulkSetContactsBusinessResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
+#[cfg(feature = "contacts")]
 /// What a bulk tag update does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2736,6 +2818,7 @@ pub enum BulkTagAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "contacts")]
 impl BulkTagAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2746,6 +2829,7 @@ impl BulkTagAction {
         }
     }
 }
+#[cfg(feature = "contacts")]
 impl From<&str> for BulkTagAction {
     fn from(value: &str) -> Self {
         match value {
@@ -2755,7 +2839,9 @@ impl From<&str> for BulkTagAction {
         }
     }
 }
+#[cfg(feature = "contacts")]
 crate::runtime::enums::string_enum!(BulkTagAction);
+#[cfg(feature = "contacts")]
 /// The outcome of a bulk tag update for one contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2779,6 +2865,7 @@ pub struct BulkTagResult {
     #[serde(rename = "tagsRemoved", default, skip_serializing_if = "Option::is_none")]
     pub tags_removed: Option<Vec<String>>,
 }
+#[cfg(feature = "contacts")]
 /// Whether this contact succeeded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2790,6 +2877,7 @@ pub enum BulkTagResultType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "contacts")]
 impl BulkTagResultType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2800,6 +2888,7 @@ impl BulkTagResultType {
         }
     }
 }
+#[cfg(feature = "contacts")]
 impl From<&str> for BulkTagResultType {
     fn from(value: &str) -> Self {
         match value {
@@ -2809,7 +2898,9 @@ impl From<&str> for BulkTagResultType {
         }
     }
 }
+#[cfg(feature = "contacts")]
 crate::runtime::enums::string_enum!(BulkTagResultType);
+#[cfg(feature = "contacts")]
 /// The `BulkUpdateContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2825,6 +2916,7 @@ pub struct BulkUpdateContactTagsRequest {
     #[serde(rename = "removeAllTags", default, skip_serializing_if = "Option::is_none")]
     pub remove_all_tags: Option<bool>,
 }
+#[cfg(feature = "contacts")]
 impl BulkUpdateContactTagsRequest {
     ///A value with the required fields (`contacts`, `tags`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2846,6 +2938,7 @@ impl BulkUpdateContactTagsRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `BulkUpdateContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2860,6 +2953,7 @@ pub struct BulkUpdateContactTagsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<Vec<BulkTagResult>>,
 }
+#[cfg(feature = "contacts")]
 /// A contact record.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3034,6 +3128,7 @@ pub struct Contact {
     #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A calendar appointment of a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3098,6 +3193,7 @@ pub struct ContactAppointment {
     )]
     pub assigned_resources: Option<Vec<String>>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactAppointmentList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3106,6 +3202,7 @@ pub struct ContactAppointmentList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<ContactAppointment>>,
 }
+#[cfg(feature = "contacts")]
 /// The value of one custom field on a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3117,6 +3214,7 @@ pub struct ContactCustomFieldValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3124,6 +3222,7 @@ pub struct ContactFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactFollowersRequest {
     ///A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3133,6 +3232,7 @@ impl ContactFollowersRequest {
         }
     }
 }
+#[cfg(feature = "contacts")]
 /// The `ContactList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3147,6 +3247,7 @@ pub struct ContactList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ContactsMeta>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A note attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3176,6 +3277,7 @@ pub struct ContactNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactNoteList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3184,6 +3286,7 @@ pub struct ContactNoteList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<ContactNote>>,
 }
+#[cfg(feature = "contacts")]
 /// The `ContactNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3192,6 +3295,7 @@ pub struct ContactNoteResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<ContactNote>,
 }
+#[cfg(feature = "contacts")]
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3200,6 +3304,7 @@ pub struct ContactResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3207,6 +3312,7 @@ pub struct ContactTagsRequest {
     /// `tags`
     pub tags: Vec<String>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactTagsRequest {
     ///A value with the required fields (`tags`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3214,6 +3320,7 @@ impl ContactTagsRequest {
         Self { tags: tags.into() }
     }
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3222,6 +3329,7 @@ pub struct ContactTagsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A task attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3248,6 +3356,7 @@ pub struct ContactTask {
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3256,6 +3365,7 @@ pub struct ContactTaskList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<ContactTask>>,
 }
+#[cfg(feature = "contacts")]
 /// The `ContactTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3264,6 +3374,7 @@ pub struct ContactTaskResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<ContactTask>,
 }
+#[cfg(feature = "contacts")]
 /// The `ContactWorkflowRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3272,6 +3383,7 @@ pub struct ContactWorkflowRequest {
     #[serde(rename = "eventStartTime", default, skip_serializing_if = "Option::is_none")]
     pub event_start_time: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl ContactWorkflowRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3284,6 +3396,7 @@ impl ContactWorkflowRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// Paging data of a contact list.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3310,6 +3423,7 @@ pub struct ContactsMeta {
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
+#[cfg(feature = "contacts")]
 /// The `CreateContactNoteRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3329,6 +3443,7 @@ pub struct CreateContactNoteRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
+#[cfg(feature = "contacts")]
 impl CreateContactNoteRequest {
     ///A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3362,6 +3477,7 @@ impl CreateContactNoteRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `CreateContactRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3456,6 +3572,7 @@ pub struct CreateContactRequest {
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl CreateContactRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3657,6 +3774,7 @@ impl CreateContactRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `CreateContactTaskRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3675,6 +3793,7 @@ pub struct CreateContactTaskRequest {
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl CreateContactTaskRequest {
     ///A value with the required fields (`title`, `dueDate`, `completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3702,6 +3821,7 @@ impl CreateContactTaskRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// A custom field value to write on a contact.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3718,6 +3838,7 @@ pub struct CustomFieldInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
+#[cfg(feature = "contacts")]
 impl CustomFieldInput {
     ///A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3745,6 +3866,7 @@ impl CustomFieldInput {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `DndSetting` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3759,6 +3881,7 @@ pub struct DndSetting {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl DndSetting {
     ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3785,6 +3908,7 @@ impl DndSetting {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3808,6 +3932,7 @@ pub struct DndSettings {
     #[serde(rename = "FB", default, skip_serializing_if = "Option::is_none")]
     pub fb: Option<DndSetting>,
 }
+#[cfg(feature = "contacts")]
 impl DndSettings {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3852,6 +3977,7 @@ impl DndSettings {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// Do-not-disturb state of one channel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3865,6 +3991,7 @@ pub enum DndStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "contacts")]
 impl DndStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3876,6 +4003,7 @@ impl DndStatus {
         }
     }
 }
+#[cfg(feature = "contacts")]
 impl From<&str> for DndStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3886,7 +4014,9 @@ impl From<&str> for DndStatus {
         }
     }
 }
+#[cfg(feature = "contacts")]
 crate::runtime::enums::string_enum!(DndStatus);
+#[cfg(feature = "contacts")]
 /// The `InboundDndSetting` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3897,6 +4027,7 @@ pub struct InboundDndSetting {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl InboundDndSetting {
     ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3912,6 +4043,7 @@ impl InboundDndSetting {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// Values of `InboundDndSettingStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3923,6 +4055,7 @@ pub enum InboundDndSettingStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "contacts")]
 impl InboundDndSettingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3933,6 +4066,7 @@ impl InboundDndSettingStatus {
         }
     }
 }
+#[cfg(feature = "contacts")]
 impl From<&str> for InboundDndSettingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3942,7 +4076,9 @@ impl From<&str> for InboundDndSettingStatus {
         }
     }
 }
+#[cfg(feature = "contacts")]
 crate::runtime::enums::string_enum!(InboundDndSettingStatus);
+#[cfg(feature = "contacts")]
 /// Do-not-disturb for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3951,6 +4087,7 @@ pub struct InboundDndSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all: Option<InboundDndSetting>,
 }
+#[cfg(feature = "contacts")]
 impl InboundDndSettings {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3963,6 +4100,7 @@ impl InboundDndSettings {
         self
     }
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `RemoveContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3978,6 +4116,7 @@ pub struct RemoveContactFollowersResponse {
     )]
     pub followers_removed: Option<Vec<String>>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `SearchContactsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3989,6 +4128,7 @@ pub struct SearchContactsRequest {
     #[serde(rename = "pageLimit", default, skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
 }
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl SearchContactsRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4004,6 +4144,7 @@ impl SearchContactsRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `SetTaskCompletedRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4011,6 +4152,7 @@ pub struct SetTaskCompletedRequest {
     /// `completed`
     pub completed: bool,
 }
+#[cfg(feature = "contacts")]
 impl SetTaskCompletedRequest {
     ///A value with the required fields (`completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4020,6 +4162,7 @@ impl SetTaskCompletedRequest {
         }
     }
 }
+#[cfg(feature = "contacts")]
 /// An acknowledgement of a campaign or workflow change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4028,6 +4171,7 @@ pub struct SucceededFlag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
 }
+#[cfg(feature = "contacts")]
 /// The `UpdateContactNoteRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4048,6 +4192,7 @@ pub struct UpdateContactNoteRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
+#[cfg(feature = "contacts")]
 impl UpdateContactNoteRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4086,6 +4231,7 @@ impl UpdateContactNoteRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `UpdateContactRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4171,6 +4317,7 @@ pub struct UpdateContactRequest {
     )]
     pub assigned_to: crate::Nullable<String>,
 }
+#[cfg(feature = "contacts")]
 impl UpdateContactRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4364,6 +4511,7 @@ impl UpdateContactRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4375,6 +4523,7 @@ pub struct UpdateContactResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
 }
+#[cfg(feature = "contacts")]
 /// The `UpdateContactTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4395,6 +4544,7 @@ pub struct UpdateContactTaskRequest {
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl UpdateContactTaskRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4433,6 +4583,7 @@ impl UpdateContactTaskRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `UpsertContactRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4534,6 +4685,7 @@ pub struct UpsertContactRequest {
     )]
     pub create_new_if_duplicate_allowed: Option<bool>,
 }
+#[cfg(feature = "contacts")]
 impl UpsertContactRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4741,6 +4893,7 @@ impl UpsertContactRequest {
         self
     }
 }
+#[cfg(feature = "contacts")]
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -32,13 +32,16 @@
 //! | [`update_conversation_ai_action`](ConversationAi::update_conversation_ai_action) | `PUT /conversation-ai/agents/{agentId}/actions/{actionId}` | `2021-04-15` | location |
 //! | [`update_conversation_ai_agent`](ConversationAi::update_conversation_ai_agent) | `PUT /conversation-ai/agents/{agentId}` | `2021-04-15` | location |
 //! | [`update_conversation_ai_followup_settings`](ConversationAi::update_conversation_ai_followup_settings) | `PATCH /conversation-ai/agents/{agentId}/followup-settings` | `2021-04-15` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "conversation_ai")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "conversation_ai";
-///Operations of the Conversation AI module. Get one with `Client::conversation_ai()`.
+#[cfg(feature = "conversation_ai")]
+///Operations of the Conversation AI module. Get one with `client.conversation_ai()`.
 #[derive(Clone, Debug)]
 pub struct ConversationAi {
     client: crate::Client,
 }
+#[cfg(feature = "conversation_ai")]
 impl ConversationAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -215,6 +218,7 @@ impl ConversationAi {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -364,6 +368,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `create_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Create an action for an agent.
@@ -378,6 +383,7 @@ pub struct CreateConversationAiAction {
     agent_id: String,
     body: ConversationAiActionRequest,
 }
+#[cfg(feature = "conversation_ai")]
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -414,6 +420,7 @@ impl CreateConversationAiAction {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `create_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a Conversation AI agent.
@@ -427,6 +434,7 @@ pub struct CreateConversationAiAgent {
     client: crate::Client,
     body: CreateConversationAiAgentRequest,
 }
+#[cfg(feature = "conversation_ai")]
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -460,6 +468,7 @@ impl CreateConversationAiAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `delete_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Detach and delete an action of an agent.
@@ -474,6 +483,7 @@ pub struct DeleteConversationAiAction {
     agent_id: String,
     action_id: String,
 }
+#[cfg(feature = "conversation_ai")]
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -507,6 +517,7 @@ impl DeleteConversationAiAction {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `delete_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a Conversation AI agent.
@@ -520,6 +531,7 @@ pub struct DeleteConversationAiAgent {
     client: crate::Client,
     agent_id: String,
 }
+#[cfg(feature = "conversation_ai")]
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -552,6 +564,7 @@ impl DeleteConversationAiAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `get_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one action of an agent.
@@ -564,6 +577,7 @@ pub struct GetConversationAiAction {
     agent_id: String,
     action_id: String,
 }
+#[cfg(feature = "conversation_ai")]
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -597,6 +611,7 @@ impl GetConversationAiAction {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `get_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Conversation AI agent.
@@ -610,6 +625,7 @@ pub struct GetConversationAiAgent {
     client: crate::Client,
     agent_id: String,
 }
+#[cfg(feature = "conversation_ai")]
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -642,6 +658,7 @@ impl GetConversationAiAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `get_conversation_ai_generation`: set optional parameters, then call `send()`.
 ///
 /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
@@ -654,6 +671,7 @@ pub struct GetConversationAiGeneration {
     message_id: String,
     source: GetConversationAiGenerationSource,
 }
+#[cfg(feature = "conversation_ai")]
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -685,6 +703,7 @@ impl GetConversationAiGeneration {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `list_conversation_ai_actions`: set optional parameters, then call `send()`.
 ///
 /// List every action attached to an agent.
@@ -696,6 +715,7 @@ pub struct ListConversationAiActions {
     client: crate::Client,
     agent_id: String,
 }
+#[cfg(feature = "conversation_ai")]
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -728,6 +748,7 @@ impl ListConversationAiActions {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `search_conversation_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// Search the Conversation AI agents of a location by name.
@@ -741,6 +762,7 @@ pub struct SearchConversationAiAgents {
     limit: Option<i64>,
     query: Option<String>,
 }
+#[cfg(feature = "conversation_ai")]
 impl SearchConversationAiAgents {
     ///Id of the last agent of the previous page; empty for the first page.
     pub fn start_after(mut self, value: impl Into<String>) -> Self {
@@ -794,6 +816,7 @@ impl SearchConversationAiAgents {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl crate::Paginated for SearchConversationAiAgents {
     type Page = SearchConversationAiAgentsResponse;
     type Item = ConversationAiAgentListItem;
@@ -831,6 +854,7 @@ impl crate::Paginated for SearchConversationAiAgents {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -841,6 +865,7 @@ impl SearchConversationAiAgents {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `update_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of an action.
@@ -856,6 +881,7 @@ pub struct UpdateConversationAiAction {
     action_id: String,
     body: ConversationAiActionRequest,
 }
+#[cfg(feature = "conversation_ai")]
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -893,6 +919,7 @@ impl UpdateConversationAiAction {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `update_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Replace an agent's configuration.
@@ -905,6 +932,7 @@ pub struct UpdateConversationAiAgent {
     agent_id: String,
     body: UpdateConversationAiAgentRequest,
 }
+#[cfg(feature = "conversation_ai")]
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -941,6 +969,7 @@ impl UpdateConversationAiAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Request builder for `update_conversation_ai_followup_settings`: set optional parameters, then call `send()`.
 ///
 /// Set the follow-up settings of some actions of an agent.
@@ -953,6 +982,7 @@ pub struct UpdateConversationAiFollowupSettings {
     agent_id: String,
     body: UpdateFollowupSettingsRequest,
 }
+#[cfg(feature = "conversation_ai")]
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -989,6 +1019,7 @@ impl UpdateConversationAiFollowupSettings {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Settings of an advanced follow-up action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1014,6 +1045,7 @@ pub struct AdvancedFollowupDetails {
     )]
     pub followup_settings: Option<FollowupSettings>,
 }
+#[cfg(feature = "conversation_ai")]
 /// The situation the follow-ups cover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1027,6 +1059,7 @@ pub enum AdvancedFollowupDetailsScenarioId {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversation_ai")]
 impl AdvancedFollowupDetailsScenarioId {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1038,6 +1071,7 @@ impl AdvancedFollowupDetailsScenarioId {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl From<&str> for AdvancedFollowupDetailsScenarioId {
     fn from(value: &str) -> Self {
         match value {
@@ -1048,7 +1082,9 @@ impl From<&str> for AdvancedFollowupDetailsScenarioId {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An action attached to an agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1060,6 +1096,7 @@ pub struct AgentActionRef {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ConversationAiActionType>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A conversation channel an agent works on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1079,6 +1116,7 @@ pub enum AgentChannel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl AgentChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1093,6 +1131,7 @@ impl AgentChannel {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl From<&str> for AgentChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -1106,7 +1145,9 @@ impl From<&str> for AgentChannel {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AgentChannel);
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// How an agent replies: not at all, as suggestions for a human, or on its own.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1120,6 +1161,7 @@ pub enum AgentMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl AgentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1131,6 +1173,7 @@ impl AgentMode {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl From<&str> for AgentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -1141,7 +1184,9 @@ impl From<&str> for AgentMode {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AgentMode);
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Unit of an agent sleep period.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1155,6 +1200,7 @@ pub enum AgentSleepUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl AgentSleepUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1166,6 +1212,7 @@ impl AgentSleepUnit {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl From<&str> for AgentSleepUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -1176,7 +1223,9 @@ impl From<&str> for AgentSleepUnit {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AgentSleepUnit);
+#[cfg(feature = "conversation_ai")]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1230,6 +1279,7 @@ pub struct AppointmentBookingDetails {
     #[serde(rename = "cancelEnabled", default, skip_serializing_if = "Option::is_none")]
     pub cancel_enabled: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// One message of the conversation history.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1241,6 +1291,7 @@ pub struct ChatTurn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An action an agent may take.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1263,6 +1314,7 @@ pub struct ConversationAiAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An action to attach or its new settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1277,6 +1329,7 @@ pub struct ConversationAiActionRequest {
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     pub details: serde_json::Value,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl ConversationAiActionRequest {
     ///A value with the required fields (`type`, `name`, `details`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1292,6 +1345,7 @@ impl ConversationAiActionRequest {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// One action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1303,6 +1357,7 @@ pub struct ConversationAiActionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// What an action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1324,6 +1379,7 @@ pub enum ConversationAiActionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl ConversationAiActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1339,6 +1395,7 @@ impl ConversationAiActionType {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl From<&str> for ConversationAiActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1353,7 +1410,9 @@ impl From<&str> for ConversationAiActionType {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(ConversationAiActionType);
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A Conversation AI agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1432,6 +1491,7 @@ pub struct ConversationAiAgent {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An agent as search results show it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1510,6 +1570,7 @@ pub struct ConversationAiAgentListItem {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `ConversationAiAgentListItemGoal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1524,6 +1585,7 @@ pub struct ConversationAiAgentListItemGoal {
     #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// How one AI reply was produced.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1563,6 +1625,7 @@ pub struct ConversationAiGeneration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A new agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1641,6 +1704,7 @@ pub struct CreateConversationAiAgentRequest {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl CreateConversationAiAgentRequest {
     ///A value with the required fields (`name`, `personality`, `goal`, `instructions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1748,6 +1812,7 @@ impl CreateConversationAiAgentRequest {
         self
     }
 }
+#[cfg(feature = "conversation_ai")]
 /// Unit of an action delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1761,6 +1826,7 @@ pub enum DelayUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversation_ai")]
 impl DelayUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1772,6 +1838,7 @@ impl DelayUnit {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl From<&str> for DelayUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -1782,7 +1849,9 @@ impl From<&str> for DelayUnit {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(DelayUnit);
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `DeleteConversationAiActionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1794,6 +1863,7 @@ pub struct DeleteConversationAiActionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `DeleteConversationAiAgentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1805,6 +1875,7 @@ pub struct DeleteConversationAiAgentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `DeletedAction` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1813,6 +1884,7 @@ pub struct DeletedAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// When and how follow-ups are sent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1830,6 +1902,7 @@ pub struct FollowupSettings {
     #[serde(rename = "timezoneToUse", default, skip_serializing_if = "Option::is_none")]
     pub timezone_to_use: Option<FollowupSettingsTimezoneToUse>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl FollowupSettings {
     ///A value with the required fields (`dynamicChannelSwitching`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1860,6 +1933,7 @@ impl FollowupSettings {
         self
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Use the contact's or the business's time zone.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1871,6 +1945,7 @@ pub enum FollowupSettingsTimezoneToUse {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl FollowupSettingsTimezoneToUse {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1881,6 +1956,7 @@ impl FollowupSettingsTimezoneToUse {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl From<&str> for FollowupSettingsTimezoneToUse {
     fn from(value: &str) -> Self {
         match value {
@@ -1890,7 +1966,9 @@ impl From<&str> for FollowupSettingsTimezoneToUse {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
+#[cfg(feature = "conversation_ai")]
 /// One step of a follow-up sequence.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1936,6 +2014,7 @@ pub struct FollowupStep {
     )]
     pub contact_requested: Option<bool>,
 }
+#[cfg(feature = "conversation_ai")]
 /// Values of `GetConversationAiGenerationSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1947,6 +2026,7 @@ pub enum GetConversationAiGenerationSource {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversation_ai")]
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1957,6 +2037,7 @@ impl GetConversationAiGenerationSource {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl From<&str> for GetConversationAiGenerationSource {
     fn from(value: &str) -> Self {
         match value {
@@ -1966,7 +2047,9 @@ impl From<&str> for GetConversationAiGenerationSource {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
+#[cfg(feature = "conversation_ai")]
 /// Settings of a human-handover action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2020,6 +2103,7 @@ pub struct HumanHandoverDetails {
     #[serde(rename = "handoverType", default, skip_serializing_if = "Option::is_none")]
     pub handover_type: Option<HumanHandoverDetailsHandoverType>,
 }
+#[cfg(feature = "conversation_ai")]
 /// What triggers the handover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2035,6 +2119,7 @@ pub enum HumanHandoverDetailsHandoverType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversation_ai")]
 impl HumanHandoverDetailsHandoverType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2047,6 +2132,7 @@ impl HumanHandoverDetailsHandoverType {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl From<&str> for HumanHandoverDetailsHandoverType {
     fn from(value: &str) -> Self {
         match value {
@@ -2058,7 +2144,9 @@ impl From<&str> for HumanHandoverDetailsHandoverType {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A piece of knowledge-base content used for a reply.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2076,6 +2164,7 @@ pub struct KnowledgeChunk {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An agent's actions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2087,6 +2176,7 @@ pub struct ListConversationAiActionsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `SearchConversationAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2101,6 +2191,7 @@ pub struct SearchConversationAiAgentsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+#[cfg(feature = "conversation_ai")]
 /// Settings of a stop-bot action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2149,6 +2240,7 @@ pub struct StopBotDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+#[cfg(feature = "conversation_ai")]
 /// Goodbye detection or a custom condition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2160,6 +2252,7 @@ pub enum StopBotDetailsStopBotDetectionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversation_ai")]
 impl StopBotDetailsStopBotDetectionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2170,6 +2263,7 @@ impl StopBotDetailsStopBotDetectionType {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl From<&str> for StopBotDetailsStopBotDetectionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2179,7 +2273,9 @@ impl From<&str> for StopBotDetailsStopBotDetectionType {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
+#[cfg(feature = "conversation_ai")]
 /// Settings of a transfer-to-another-agent action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2212,6 +2308,7 @@ pub struct TransferBotDetails {
     )]
     pub transfer_bot_examples: Option<Vec<String>>,
 }
+#[cfg(feature = "conversation_ai")]
 /// Default or custom trigger.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2223,6 +2320,7 @@ pub enum TransferBotDetailsTransferBotType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversation_ai")]
 impl TransferBotDetailsTransferBotType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2233,6 +2331,7 @@ impl TransferBotDetailsTransferBotType {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 impl From<&str> for TransferBotDetailsTransferBotType {
     fn from(value: &str) -> Self {
         match value {
@@ -2242,7 +2341,9 @@ impl From<&str> for TransferBotDetailsTransferBotType {
         }
     }
 }
+#[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
+#[cfg(feature = "conversation_ai")]
 /// Settings of a trigger-workflow action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2261,6 +2362,7 @@ pub struct TriggerWorkflowDetails {
     #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 }
+#[cfg(feature = "conversation_ai")]
 /// Settings of an update-contact-field action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2279,6 +2381,7 @@ pub struct UpdateContactFieldDetails {
     )]
     pub contact_update_examples: Option<Vec<String>>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The full new configuration of an agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2357,6 +2460,7 @@ pub struct UpdateConversationAiAgentRequest {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl UpdateConversationAiAgentRequest {
     ///A value with the required fields (`autoPilotMaxMessages`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2474,6 +2578,7 @@ impl UpdateConversationAiAgentRequest {
         self
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Follow-up settings for some actions.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2485,6 +2590,7 @@ pub struct UpdateFollowupSettingsRequest {
     #[serde(rename = "followupSettings")]
     pub followup_settings: FollowupSettings,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl UpdateFollowupSettingsRequest {
     ///A value with the required fields (`actionIds`, `followupSettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2498,6 +2604,7 @@ impl UpdateFollowupSettingsRequest {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Unit of an agent reply delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2509,6 +2616,7 @@ pub enum WaitTimeUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl WaitTimeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2519,6 +2627,7 @@ impl WaitTimeUnit {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl From<&str> for WaitTimeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -2528,7 +2637,9 @@ impl From<&str> for WaitTimeUnit {
         }
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(WaitTimeUnit);
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Working hours of one week day.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2540,6 +2651,7 @@ pub struct WorkingDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Vec<WorkingInterval>>,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl WorkingDay {
     ///A value with the required fields (`dayOfTheWeek`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2555,6 +2667,7 @@ impl WorkingDay {
         self
     }
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A span of working time in a day.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2572,6 +2685,7 @@ pub struct WorkingInterval {
     #[serde(rename = "endMinute")]
     pub end_minute: i64,
 }
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 impl WorkingInterval {
     ///A value with the required fields (`startHour`, `startMinute`, `endHour`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -49,13 +49,16 @@
 //! | [`update_custom_subtype`](Conversations::update_custom_subtype) | `PUT /conversations/preferences/custom-subtypes/{id}` | `2021-04-15` | location |
 //! | [`update_message_status`](Conversations::update_message_status) | `PUT /conversations/messages/{messageId}/status` | `2021-04-15` | location |
 //! | [`upload_message_attachments`](Conversations::upload_message_attachments) | `POST /conversations/messages/upload` | `2021-04-15` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "conversations")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "conversations";
-///Operations of the Conversations module. Get one with `Client::conversations()`.
+#[cfg(feature = "conversations")]
+///Operations of the Conversations module. Get one with `client.conversations()`.
 #[derive(Clone, Debug)]
 pub struct Conversations {
     client: crate::Client,
 }
+#[cfg(feature = "conversations")]
 impl Conversations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -473,6 +476,7 @@ impl Conversations {
         }
     }
 }
+#[cfg(feature = "conversations")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -818,6 +822,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `add_inbound_message`: set optional parameters, then call `send()`.
 ///
 /// Record a message received through a custom conversation provider.
@@ -829,6 +834,7 @@ pub struct AddInboundMessage {
     client: crate::Client,
     body: InboundMessageRequest,
 }
+#[cfg(feature = "conversations")]
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -862,6 +868,7 @@ impl AddInboundMessage {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `add_outbound_call`: set optional parameters, then call `send()`.
 ///
 /// Record an outbound call made through a custom conversation provider.
@@ -873,6 +880,7 @@ pub struct AddOutboundCall {
     client: crate::Client,
     body: OutboundCallRequest,
 }
+#[cfg(feature = "conversations")]
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -906,6 +914,7 @@ impl AddOutboundCall {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `cancel_scheduled_email`: set optional parameters, then call `send()`.
 ///
 /// Cancel an email message that is scheduled and not yet sent.
@@ -919,6 +928,7 @@ pub struct CancelScheduledEmail {
     client: crate::Client,
     email_message_id: String,
 }
+#[cfg(feature = "conversations")]
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -951,6 +961,7 @@ impl CancelScheduledEmail {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `cancel_scheduled_message`: set optional parameters, then call `send()`.
 ///
 /// Cancel a message that is scheduled and not yet sent.
@@ -962,6 +973,7 @@ pub struct CancelScheduledMessage {
     client: crate::Client,
     message_id: String,
 }
+#[cfg(feature = "conversations")]
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -994,6 +1006,7 @@ impl CancelScheduledMessage {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `change_contact_subscription`: set optional parameters, then call `send()`.
 ///
 /// Record a subscription change made by a user on behalf of a contact.
@@ -1009,6 +1022,7 @@ pub struct ChangeContactSubscription {
     client: crate::Client,
     body: SubscriptionChangeRequest,
 }
+#[cfg(feature = "conversations")]
 impl ChangeContactSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1042,6 +1056,7 @@ impl ChangeContactSubscription {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `complete_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Confirm a direct upload and get the attachment's public URL.
@@ -1053,6 +1068,7 @@ pub struct CompleteAttachmentUpload {
     client: crate::Client,
     body: CompleteAttachmentUploadRequest,
 }
+#[cfg(feature = "conversations")]
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1086,6 +1102,7 @@ impl CompleteAttachmentUpload {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `create_conversation`: set optional parameters, then call `send()`.
 ///
 /// Open a conversation with a contact.
@@ -1097,6 +1114,7 @@ pub struct CreateConversation {
     client: crate::Client,
     body: CreateConversationRequest,
 }
+#[cfg(feature = "conversations")]
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1127,6 +1145,7 @@ impl CreateConversation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `create_custom_subtype`: set optional parameters, then call `send()`.
 ///
 /// Create a custom subscription subtype for a location.
@@ -1143,6 +1162,7 @@ pub struct CreateCustomSubtype {
     location_id: Option<String>,
     body: CreateCustomSubtypeRequest,
 }
+#[cfg(feature = "conversations")]
 impl CreateCustomSubtype {
     /**Sets `locationId`.
 
@@ -1188,6 +1208,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `delete_conversation`: set optional parameters, then call `send()`.
 ///
 /// Delete a conversation.
@@ -1199,6 +1220,7 @@ pub struct DeleteConversation {
     client: crate::Client,
     conversation_id: String,
 }
+#[cfg(feature = "conversations")]
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1231,6 +1253,7 @@ impl DeleteConversation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `download_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Download the transcript of a call recording as a text file.
@@ -1243,6 +1266,7 @@ pub struct DownloadMessageTranscription {
     location_id: Option<String>,
     message_id: String,
 }
+#[cfg(feature = "conversations")]
 impl DownloadMessageTranscription {
     /**Sets `locationId`.
 
@@ -1290,6 +1314,7 @@ Defaults to the client's configured location.*/
         self.client.execute_bytes(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `export_messages`: set optional parameters, then call `send()`.
 ///
 /// Export the messages of a location page by page.
@@ -1312,6 +1337,7 @@ pub struct ExportMessages {
     start_date: Option<String>,
     end_date: Option<String>,
 }
+#[cfg(feature = "conversations")]
 impl ExportMessages {
     /**Sets `locationId`.
 
@@ -1425,6 +1451,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 impl crate::Paginated for ExportMessages {
     type Page = ExportMessagesResponse;
     type Item = Message;
@@ -1460,6 +1487,7 @@ impl crate::Paginated for ExportMessages {
         Some(page).and_then(|v| v.messages).unwrap_or_default()
     }
 }
+#[cfg(feature = "conversations")]
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1468,6 +1496,7 @@ impl ExportMessages {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `get_contact_subscription_status`: set optional parameters, then call `send()`.
 ///
 /// Read the subscription statuses of a contact, for all its emails or one.
@@ -1483,6 +1512,7 @@ pub struct GetContactSubscriptionStatus {
     contact_id: String,
     email: Option<String>,
 }
+#[cfg(feature = "conversations")]
 impl GetContactSubscriptionStatus {
     /**Sets `locationId`.
 
@@ -1536,6 +1566,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `get_conversation`: set optional parameters, then call `send()`.
 ///
 /// Fetch one conversation by its id.
@@ -1547,6 +1578,7 @@ pub struct GetConversation {
     client: crate::Client,
     conversation_id: String,
 }
+#[cfg(feature = "conversations")]
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1579,6 +1611,7 @@ impl GetConversation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `get_email_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one email message, with its body and recipients.
@@ -1592,6 +1625,7 @@ pub struct GetEmailMessage {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "conversations")]
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1624,6 +1658,7 @@ impl GetEmailMessage {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `get_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one message by its id.
@@ -1637,6 +1672,7 @@ pub struct GetMessage {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "conversations")]
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1669,6 +1705,7 @@ impl GetMessage {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `get_message_recording`: set optional parameters, then call `send()`.
 ///
 /// Download the audio recording of a call message (WAV).
@@ -1683,6 +1720,7 @@ pub struct GetMessageRecording {
     message_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "conversations")]
 impl GetMessageRecording {
     /**Sets `locationId`.
 
@@ -1727,6 +1765,7 @@ Defaults to the client's configured location.*/
         self.client.execute_bytes(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `get_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Read the transcript of a call recording, sentence by sentence.
@@ -1739,6 +1778,7 @@ pub struct GetMessageTranscription {
     location_id: Option<String>,
     message_id: String,
 }
+#[cfg(feature = "conversations")]
 impl GetMessageTranscription {
     /**Sets `locationId`.
 
@@ -1783,6 +1823,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `initiate_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Get a signed URL to upload a large attachment directly to storage.
@@ -1796,6 +1837,7 @@ pub struct InitiateAttachmentUpload {
     client: crate::Client,
     body: InitiateAttachmentUploadRequest,
 }
+#[cfg(feature = "conversations")]
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1829,6 +1871,7 @@ impl InitiateAttachmentUpload {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `list_conversation_messages`: set optional parameters, then call `send()`.
 ///
 /// List the messages of a conversation, newest first, page by page.
@@ -1843,6 +1886,7 @@ pub struct ListConversationMessages {
     limit: Option<i64>,
     type_: Option<ListConversationMessagesType>,
 }
+#[cfg(feature = "conversations")]
 impl ListConversationMessages {
     ///The `lastMessageId` of the previous page; the page starts after that message.
     pub fn last_message_id(mut self, value: impl Into<String>) -> Self {
@@ -1899,6 +1943,7 @@ impl ListConversationMessages {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 impl crate::Paginated for ListConversationMessages {
     type Page = ListConversationMessagesResponse;
     type Item = Message;
@@ -1936,6 +1981,7 @@ impl crate::Paginated for ListConversationMessages {
         Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
     }
 }
+#[cfg(feature = "conversations")]
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1944,6 +1990,7 @@ impl ListConversationMessages {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `list_custom_subtypes`: set optional parameters, then call `send()`.
 ///
 /// List the custom subscription subtypes of a location.
@@ -1959,6 +2006,7 @@ pub struct ListCustomSubtypes {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "conversations")]
 impl ListCustomSubtypes {
     /**Sets `locationId`.
 
@@ -2000,6 +2048,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `search_conversations`: set optional parameters, then call `send()`.
 ///
 /// Search the conversations of a location with filters and sorting.
@@ -2033,6 +2082,7 @@ pub struct SearchConversations {
     start_date: Option<i64>,
     end_date: Option<i64>,
 }
+#[cfg(feature = "conversations")]
 impl SearchConversations {
     /**Sets `locationId`.
 
@@ -2234,6 +2284,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `send_message`: set optional parameters, then call `send()`.
 ///
 /// Send a message to a contact on SMS, email, WhatsApp, social or chat channels.
@@ -2249,6 +2300,7 @@ pub struct SendMessage {
     client: crate::Client,
     body: SendMessageRequest,
 }
+#[cfg(feature = "conversations")]
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2282,6 +2334,7 @@ impl SendMessage {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `send_review_reply`: set optional parameters, then call `send()`.
 ///
 /// Publish a reply to a Google Business Profile review.
@@ -2295,6 +2348,7 @@ pub struct SendReviewReply {
     client: crate::Client,
     body: ReviewReplyRequest,
 }
+#[cfg(feature = "conversations")]
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2328,6 +2382,7 @@ impl SendReviewReply {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `set_live_chat_typing`: set optional parameters, then call `send()`.
 ///
 /// Show or hide the typing indicator of an agent or bot in a live chat.
@@ -2339,6 +2394,7 @@ pub struct SetLiveChatTyping {
     client: crate::Client,
     body: LiveChatTypingRequest,
 }
+#[cfg(feature = "conversations")]
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2372,6 +2428,7 @@ impl SetLiveChatTyping {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `set_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Replace the attachments of a call message (at most 5 URLs).
@@ -2386,6 +2443,7 @@ pub struct SetMessageAttachments {
     message_id: String,
     body: SetMessageAttachmentsRequest,
 }
+#[cfg(feature = "conversations")]
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2422,6 +2480,7 @@ impl SetMessageAttachments {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `update_conversation`: set optional parameters, then call `send()`.
 ///
 /// Change the unread count, star or feedback of a conversation.
@@ -2434,6 +2493,7 @@ pub struct UpdateConversation {
     conversation_id: String,
     body: UpdateConversationRequest,
 }
+#[cfg(feature = "conversations")]
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2470,6 +2530,7 @@ impl UpdateConversation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `update_custom_subtype`: set optional parameters, then call `send()`.
 ///
 /// Rename, describe or archive a custom subscription subtype.
@@ -2487,6 +2548,7 @@ pub struct UpdateCustomSubtype {
     location_id: Option<String>,
     body: UpdateCustomSubtypeRequest,
 }
+#[cfg(feature = "conversations")]
 impl UpdateCustomSubtype {
     /**Sets `locationId`.
 
@@ -2535,6 +2597,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `update_message_status`: set optional parameters, then call `send()`.
 ///
 /// Report the delivery status of a message sent through a custom provider.
@@ -2547,6 +2610,7 @@ pub struct UpdateMessageStatus {
     message_id: String,
     body: UpdateMessageStatusRequest,
 }
+#[cfg(feature = "conversations")]
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2583,6 +2647,7 @@ impl UpdateMessageStatus {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "conversations")]
 /// Request builder for `upload_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Upload files to attach to messages of a conversation.
@@ -2598,6 +2663,7 @@ pub struct UploadMessageAttachments {
     client: crate::Client,
     body: UploadMessageAttachmentsRequest,
 }
+#[cfg(feature = "conversations")]
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2631,6 +2697,7 @@ impl UploadMessageAttachments {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `AddedMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2657,6 +2724,7 @@ pub struct AddedMessageResponse {
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The numbers and outcome of a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2671,6 +2739,7 @@ pub struct CallDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CallStatus>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl CallDetails {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2697,6 +2766,7 @@ impl CallDetails {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Values of `CallStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2720,6 +2790,7 @@ pub enum CallStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl CallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2736,6 +2807,7 @@ impl CallStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for CallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2751,7 +2823,9 @@ impl From<&str> for CallStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(CallStatus);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CancelScheduledResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2763,6 +2837,7 @@ pub struct CancelScheduledResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CompleteAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2782,6 +2857,7 @@ pub struct CompleteAttachmentUploadRequest {
     /// `filename`
     pub filename: String,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl CompleteAttachmentUploadRequest {
     ///A value with the required fields (`uploadId`, `filePath`, `locationId`, `conversationId`, `filename`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2801,6 +2877,7 @@ impl CompleteAttachmentUploadRequest {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CompleteAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2812,6 +2889,7 @@ pub struct CompleteAttachmentUploadResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<UploadedFileMetadata>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// A conversation thread between a location and a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2874,6 +2952,7 @@ pub struct Conversation {
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ConversationMessagesPage` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2888,6 +2967,7 @@ pub struct ConversationMessagesPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ConversationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2899,6 +2979,7 @@ pub struct ConversationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// A conversation as a search result, with the contact's details.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2945,6 +3026,7 @@ pub struct ConversationSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The main channel of a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2962,6 +3044,7 @@ pub enum ConversationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl ConversationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2975,6 +3058,7 @@ impl ConversationType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for ConversationType {
     fn from(value: &str) -> Self {
         match value {
@@ -2987,7 +3071,9 @@ impl From<&str> for ConversationType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(ConversationType);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CreateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2999,6 +3085,7 @@ pub struct CreateConversationRequest {
     #[serde(rename = "contactId")]
     pub contact_id: String,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl CreateConversationRequest {
     ///A value with the required fields (`locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3009,6 +3096,7 @@ impl CreateConversationRequest {
         }
     }
 }
+#[cfg(feature = "conversations")]
 /// The `CreateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3023,6 +3111,7 @@ pub struct CreateCustomSubtypeRequest {
     /// Language code.
     pub language: String,
 }
+#[cfg(feature = "conversations")]
 impl CreateCustomSubtypeRequest {
     ///A value with the required fields (`name`, `channel`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3044,6 +3133,7 @@ impl CreateCustomSubtypeRequest {
         self
     }
 }
+#[cfg(feature = "conversations")]
 /// Values of `CustomSubtypeChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3055,6 +3145,7 @@ pub enum CustomSubtypeChannel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl CustomSubtypeChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3065,6 +3156,7 @@ impl CustomSubtypeChannel {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for CustomSubtypeChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -3074,7 +3166,9 @@ impl From<&str> for CustomSubtypeChannel {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(CustomSubtypeChannel);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// How to forward an existing email.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3127,6 +3221,7 @@ pub struct EmailForward {
     )]
     pub recipient_conversation_id: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl EmailForward {
     ///A value with the required fields (`isForwarded`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3184,6 +3279,7 @@ impl EmailForward {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// One email of a conversation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3260,6 +3356,7 @@ pub struct EmailMessage {
     )]
     pub conversation_provider_id: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Values of `EmailMessageStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3285,6 +3382,7 @@ pub enum EmailMessageStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl EmailMessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3302,6 +3400,7 @@ impl EmailMessageStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for EmailMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3318,7 +3417,9 @@ impl From<&str> for EmailMessageStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(EmailMessageStatus);
+#[cfg(feature = "conversations")]
 /// Values of `ExportMessagesChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3338,6 +3439,7 @@ pub enum ExportMessagesChannel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3352,6 +3454,7 @@ impl ExportMessagesChannel {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for ExportMessagesChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -3365,7 +3468,9 @@ impl From<&str> for ExportMessagesChannel {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(ExportMessagesChannel);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ExportMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3380,6 +3485,7 @@ pub struct ExportMessagesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(feature = "conversations")]
 /// Values of `ExportMessagesSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3391,6 +3497,7 @@ pub enum ExportMessagesSortBy {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3401,6 +3508,7 @@ impl ExportMessagesSortBy {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for ExportMessagesSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -3410,7 +3518,9 @@ impl From<&str> for ExportMessagesSortBy {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(ExportMessagesSortBy);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ForwardResult` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3460,6 +3570,7 @@ pub struct ForwardResult {
     )]
     pub recipient_conversation_id: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `InboundMessageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3516,6 +3627,7 @@ pub struct InboundMessageRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl InboundMessageRequest {
     ///A value with the required fields (`type`, `conversationId`, `contactId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3611,6 +3723,7 @@ impl InboundMessageRequest {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Values of `InboundMessageRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3652,6 +3765,7 @@ pub enum InboundMessageRequestType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl InboundMessageRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3677,6 +3791,7 @@ impl InboundMessageRequestType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for InboundMessageRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -3701,7 +3816,9 @@ impl From<&str> for InboundMessageRequestType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(InboundMessageRequestType);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `InitiateAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3723,6 +3840,7 @@ pub struct InitiateAttachmentUploadRequest {
     /// Sets the size limit (WHATSAPP allows 100 MB, others 5 MB).
     pub channel: String,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl InitiateAttachmentUploadRequest {
     ///A value with the required fields (`locationId`, `conversationId`, `filename`, `contentType`, `channel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3748,6 +3866,7 @@ impl InitiateAttachmentUploadRequest {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `InitiateAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3768,6 +3887,7 @@ pub struct InitiateAttachmentUploadResponse {
     #[serde(rename = "maxFileSize", default, skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ListConversationMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3776,6 +3896,7 @@ pub struct ListConversationMessagesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<ConversationMessagesPage>,
 }
+#[cfg(feature = "conversations")]
 /// Values of `ListConversationMessagesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3821,6 +3942,7 @@ pub enum ListConversationMessagesType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3848,6 +3970,7 @@ impl ListConversationMessagesType {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for ListConversationMessagesType {
     fn from(value: &str) -> Self {
         match value {
@@ -3874,7 +3997,9 @@ impl From<&str> for ListConversationMessagesType {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(ListConversationMessagesType);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `LiveChatTypingRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3892,6 +4017,7 @@ pub struct LiveChatTypingRequest {
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl LiveChatTypingRequest {
     ///A value with the required fields (`locationId`, `isTyping`, `visitorId`, `conversationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3909,6 +4035,7 @@ impl LiveChatTypingRequest {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// A message of a conversation, on any channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3972,6 +4099,7 @@ pub struct Message {
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The statuses a sender or custom provider reports for a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3987,6 +4115,7 @@ pub enum MessageDeliveryStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl MessageDeliveryStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3999,6 +4128,7 @@ impl MessageDeliveryStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for MessageDeliveryStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4010,7 +4140,9 @@ impl From<&str> for MessageDeliveryStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageDeliveryStatus);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Values of `MessageDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4022,6 +4154,7 @@ pub enum MessageDirection {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl MessageDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4032,6 +4165,7 @@ impl MessageDirection {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for MessageDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -4041,7 +4175,9 @@ impl From<&str> for MessageDirection {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageDirection);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `MessageEmailMeta` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4050,6 +4186,7 @@ pub struct MessageEmailMeta {
     #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
     pub message_ids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Channel-specific details of a message.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4064,6 +4201,7 @@ pub struct MessageMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<MessageEmailMeta>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// What produced a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4081,6 +4219,7 @@ pub enum MessageSource {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl MessageSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4094,6 +4233,7 @@ impl MessageSource {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for MessageSource {
     fn from(value: &str) -> Self {
         match value {
@@ -4106,7 +4246,9 @@ impl From<&str> for MessageSource {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageSource);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Where a message stands in its delivery.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4142,6 +4284,7 @@ pub enum MessageStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl MessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4164,6 +4307,7 @@ impl MessageStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for MessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4185,9 +4329,12 @@ impl From<&str> for MessageStatus {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageStatus);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The sentences of a call transcript.
 pub type MessageTranscription = serde_json::Value;
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The kind of a message, as HighLevel names it in conversations and messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4279,6 +4426,7 @@ pub enum MessageType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl MessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4329,6 +4477,7 @@ impl MessageType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for MessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -4378,7 +4527,9 @@ impl From<&str> for MessageType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageType);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `OutboundCallRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4405,6 +4556,7 @@ pub struct OutboundCallRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl OutboundCallRequest {
     ///A value with the required fields (`type`, `conversationId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4444,6 +4596,7 @@ impl OutboundCallRequest {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Values of `OutboundCallRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4453,6 +4606,7 @@ pub enum OutboundCallRequestType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl OutboundCallRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4462,6 +4616,7 @@ impl OutboundCallRequestType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for OutboundCallRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -4470,7 +4625,9 @@ impl From<&str> for OutboundCallRequestType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(OutboundCallRequestType);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ProviderError` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4483,6 +4640,7 @@ pub struct ProviderError {
     /// `message`
     pub message: String,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl ProviderError {
     ///A value with the required fields (`code`, `type`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4498,6 +4656,7 @@ impl ProviderError {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ReviewReplyRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4511,6 +4670,7 @@ pub struct ReviewReplyRequest {
     /// Text of the reply.
     pub message: String,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl ReviewReplyRequest {
     ///A value with the required fields (`conversationId`, `locationId`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4526,6 +4686,7 @@ impl ReviewReplyRequest {
         }
     }
 }
+#[cfg(feature = "conversations")]
 /// Values of `SearchConversationsLastMessageAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4537,6 +4698,7 @@ pub enum SearchConversationsLastMessageAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4547,6 +4709,7 @@ impl SearchConversationsLastMessageAction {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for SearchConversationsLastMessageAction {
     fn from(value: &str) -> Self {
         match value {
@@ -4556,7 +4719,9 @@ impl From<&str> for SearchConversationsLastMessageAction {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SearchConversationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4568,6 +4733,7 @@ pub struct SearchConversationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(feature = "conversations")]
 /// Values of `SearchConversationsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4585,6 +4751,7 @@ pub enum SearchConversationsSortBy {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4598,6 +4765,7 @@ impl SearchConversationsSortBy {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for SearchConversationsSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -4610,7 +4778,9 @@ impl From<&str> for SearchConversationsSortBy {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SearchConversationsSortBy);
+#[cfg(feature = "conversations")]
 /// Values of `SearchConversationsStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4628,6 +4798,7 @@ pub enum SearchConversationsStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4641,6 +4812,7 @@ impl SearchConversationsStatus {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for SearchConversationsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4653,7 +4825,9 @@ impl From<&str> for SearchConversationsStatus {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SendMessageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4754,6 +4928,7 @@ pub struct SendMessageRequest {
     )]
     pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl SendMessageRequest {
     ///A value with the required fields (`type`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4911,6 +5086,7 @@ impl SendMessageRequest {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Values of `SendMessageRequestEmailReplyMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4922,6 +5098,7 @@ pub enum SendMessageRequestEmailReplyMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl SendMessageRequestEmailReplyMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4932,6 +5109,7 @@ impl SendMessageRequestEmailReplyMode {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for SendMessageRequestEmailReplyMode {
     fn from(value: &str) -> Self {
         match value {
@@ -4941,7 +5119,9 @@ impl From<&str> for SendMessageRequestEmailReplyMode {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SendMessageRequestEmailReplyMode);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Window the AI may pick a send time in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4955,6 +5135,7 @@ pub enum SendMessageRequestOptimizationPeriod {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl SendMessageRequestOptimizationPeriod {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4966,6 +5147,7 @@ impl SendMessageRequestOptimizationPeriod {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for SendMessageRequestOptimizationPeriod {
     fn from(value: &str) -> Self {
         match value {
@@ -4976,7 +5158,9 @@ impl From<&str> for SendMessageRequestOptimizationPeriod {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SendMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5003,6 +5187,7 @@ pub struct SendMessageResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageDeliveryStatus>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The channel to send on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5030,6 +5215,7 @@ pub enum SendMessageType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl SendMessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5048,6 +5234,7 @@ impl SendMessageType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for SendMessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -5065,7 +5252,9 @@ impl From<&str> for SendMessageType {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SendMessageType);
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SetMessageAttachmentsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5073,6 +5262,7 @@ pub struct SetMessageAttachmentsRequest {
     /// The new attachment URLs, replacing the old ones.
     pub attachments: Vec<String>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl SetMessageAttachmentsRequest {
     ///A value with the required fields (`attachments`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5082,6 +5272,7 @@ impl SetMessageAttachmentsRequest {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Values of `SortDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5093,6 +5284,7 @@ pub enum SortDirection {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl SortDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5103,6 +5295,7 @@ impl SortDirection {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl From<&str> for SortDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -5112,7 +5305,9 @@ impl From<&str> for SortDirection {
         }
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SortDirection);
+#[cfg(feature = "conversations")]
 /// The `SubscriptionAction` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5129,6 +5324,7 @@ pub struct SubscriptionAction {
     /// `subtype_status`
     pub subtype_status: SubscriptionActionSubtypeStatus,
 }
+#[cfg(feature = "conversations")]
 impl SubscriptionAction {
     ///A value with the required fields (`type`, `subtype_status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5157,6 +5353,7 @@ impl SubscriptionAction {
         self
     }
 }
+#[cfg(feature = "conversations")]
 /// The default subtype; needed when `type` is `default`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5166,6 +5363,7 @@ pub enum SubscriptionActionSubtypeName {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl SubscriptionActionSubtypeName {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5175,6 +5373,7 @@ impl SubscriptionActionSubtypeName {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for SubscriptionActionSubtypeName {
     fn from(value: &str) -> Self {
         match value {
@@ -5183,7 +5382,9 @@ impl From<&str> for SubscriptionActionSubtypeName {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SubscriptionActionSubtypeName);
+#[cfg(feature = "conversations")]
 /// Values of `SubscriptionActionSubtypeStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5195,6 +5396,7 @@ pub enum SubscriptionActionSubtypeStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl SubscriptionActionSubtypeStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5205,6 +5407,7 @@ impl SubscriptionActionSubtypeStatus {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for SubscriptionActionSubtypeStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5214,7 +5417,9 @@ impl From<&str> for SubscriptionActionSubtypeStatus {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SubscriptionActionSubtypeStatus);
+#[cfg(feature = "conversations")]
 /// A default subtype, a custom subtype, or resubscription to everything.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5228,6 +5433,7 @@ pub enum SubscriptionActionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "conversations")]
 impl SubscriptionActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5239,6 +5445,7 @@ impl SubscriptionActionType {
         }
     }
 }
+#[cfg(feature = "conversations")]
 impl From<&str> for SubscriptionActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -5249,7 +5456,9 @@ impl From<&str> for SubscriptionActionType {
         }
     }
 }
+#[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SubscriptionActionType);
+#[cfg(feature = "conversations")]
 /// The `SubscriptionChangeRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5271,6 +5480,7 @@ pub struct SubscriptionChangeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_description: Option<String>,
 }
+#[cfg(feature = "conversations")]
 impl SubscriptionChangeRequest {
     ///A value with the required fields (`locationId`, `contactId`, `email`, `subscription_action`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5300,6 +5510,7 @@ impl SubscriptionChangeRequest {
         self
     }
 }
+#[cfg(feature = "conversations")]
 /// The `TranscriptionSentence` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5323,6 +5534,7 @@ pub struct TranscriptionSentence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
 }
+#[cfg(feature = "conversations")]
 /// The `UpdateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5340,6 +5552,7 @@ pub struct UpdateConversationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(feature = "conversations")]
 impl UpdateConversationRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5370,6 +5583,7 @@ impl UpdateConversationRequest {
         self
     }
 }
+#[cfg(feature = "conversations")]
 /// The `UpdateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5387,6 +5601,7 @@ pub struct UpdateCustomSubtypeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resubscription_legal_form_id: Option<String>,
 }
+#[cfg(feature = "conversations")]
 impl UpdateCustomSubtypeRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5419,6 +5634,7 @@ impl UpdateCustomSubtypeRequest {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `UpdateMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5435,6 +5651,7 @@ pub struct UpdateMessageStatusRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl UpdateMessageStatusRequest {
     ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5462,6 +5679,7 @@ impl UpdateMessageStatusRequest {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `UploadMessageAttachmentsRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -5481,6 +5699,7 @@ pub struct UploadMessageAttachmentsRequest {
     /// Group SMS upload; only one file per request then.
     pub is_group_sms: Option<bool>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl UploadMessageAttachmentsRequest {
     ///A value with the required fields (`conversationId`, `contactId`, `locationId`, `attachmentUrls`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5516,6 +5735,7 @@ impl UploadMessageAttachmentsRequest {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 impl UploadMessageAttachmentsRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -5579,6 +5799,7 @@ impl UploadMessageAttachmentsRequest {
         parts
     }
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `UploadMessageAttachmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5594,6 +5815,7 @@ pub struct UploadMessageAttachmentsResponse {
     )]
     pub twilio_media_sids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `UploadedFileMetadata` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

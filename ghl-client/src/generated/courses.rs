@@ -23,13 +23,16 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`import_courses`](Courses::import_courses) | `POST /courses/courses-exporter/public/import` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "courses")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "courses";
-///Operations of the Courses module. Get one with `Client::courses()`.
+#[cfg(feature = "courses")]
+///Operations of the Courses module. Get one with `client.courses()`.
 #[derive(Clone, Debug)]
 pub struct Courses {
     client: crate::Client,
 }
+#[cfg(feature = "courses")]
 impl Courses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -228,6 +231,7 @@ impl Courses {
         }
     }
 }
+#[cfg(feature = "courses")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -367,6 +371,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "courses")]
 /// Request builder for `complete_course_lesson`: set optional parameters, then call `send()`.
 ///
 /// Mark a lesson as completed (listed by SKILL.md only).
@@ -384,6 +389,7 @@ pub struct CompleteCourseLesson {
     course_id: String,
     lesson_id: String,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl CompleteCourseLesson {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -418,6 +424,7 @@ impl CompleteCourseLesson {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `create_course`: set optional parameters, then call `send()`.
 ///
 /// Create a course (listed by SKILL.md only).
@@ -434,6 +441,7 @@ pub struct CreateCourse {
     client: crate::Client,
     body: serde_json::Value,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl CreateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -465,6 +473,7 @@ impl CreateCourse {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `delete_course`: set optional parameters, then call `send()`.
 ///
 /// Delete a course (listed by SKILL.md only).
@@ -481,6 +490,7 @@ pub struct DeleteCourse {
     client: crate::Client,
     course_id: String,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl DeleteCourse {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -513,6 +523,7 @@ impl DeleteCourse {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `delete_course_enrollment`: set optional parameters, then call `send()`.
 ///
 /// Remove an enrollment from a course (listed by SKILL.md only).
@@ -530,6 +541,7 @@ pub struct DeleteCourseEnrollment {
     course_id: String,
     enrollment_id: String,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl DeleteCourseEnrollment {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -564,6 +576,7 @@ impl DeleteCourseEnrollment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `enroll_course_contact`: set optional parameters, then call `send()`.
 ///
 /// Enroll a contact in a course (listed by SKILL.md only).
@@ -581,6 +594,7 @@ pub struct EnrollCourseContact {
     course_id: String,
     body: serde_json::Value,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl EnrollCourseContact {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -618,6 +632,7 @@ impl EnrollCourseContact {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `get_course`: set optional parameters, then call `send()`.
 ///
 /// Fetch one course (listed by SKILL.md only).
@@ -634,6 +649,7 @@ pub struct GetCourse {
     client: crate::Client,
     course_id: String,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl GetCourse {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -666,6 +682,7 @@ impl GetCourse {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `import_courses`: set optional parameters, then call `send()`.
 ///
 /// Import whole courses (categories, lessons and materials) into a location.
@@ -679,6 +696,7 @@ pub struct ImportCourses {
     client: crate::Client,
     body: ImportCoursesRequest,
 }
+#[cfg(feature = "courses")]
 impl ImportCourses {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -712,6 +730,7 @@ impl ImportCourses {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `list_course_certificates`: set optional parameters, then call `send()`.
 ///
 /// List the certificates of a course (listed by SKILL.md only).
@@ -728,6 +747,7 @@ pub struct ListCourseCertificates {
     client: crate::Client,
     course_id: String,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl ListCourseCertificates {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -761,6 +781,7 @@ impl ListCourseCertificates {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `list_course_enrollments`: set optional parameters, then call `send()`.
 ///
 /// List the enrollments of a course (listed by SKILL.md only).
@@ -777,6 +798,7 @@ pub struct ListCourseEnrollments {
     client: crate::Client,
     course_id: String,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl ListCourseEnrollments {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -810,6 +832,7 @@ impl ListCourseEnrollments {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `list_course_lessons`: set optional parameters, then call `send()`.
 ///
 /// List the lessons of a course (listed by SKILL.md only).
@@ -826,6 +849,7 @@ pub struct ListCourseLessons {
     client: crate::Client,
     course_id: String,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl ListCourseLessons {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -859,6 +883,7 @@ impl ListCourseLessons {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `list_courses`: set optional parameters, then call `send()`.
 ///
 /// List the courses of a location (listed by SKILL.md only).
@@ -874,6 +899,7 @@ impl ListCourseLessons {
 pub struct ListCourses {
     client: crate::Client,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl ListCourses {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -901,6 +927,7 @@ impl ListCourses {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "courses")]
 /// Request builder for `update_course`: set optional parameters, then call `send()`.
 ///
 /// Update a course (listed by SKILL.md only).
@@ -918,6 +945,7 @@ pub struct UpdateCourse {
     course_id: String,
     body: serde_json::Value,
 }
+#[cfg(feature = "courses")]
 #[cfg(feature = "undocumented")]
 impl UpdateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -954,6 +982,7 @@ impl UpdateCourse {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// A section (module) of a course.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -972,6 +1001,7 @@ pub struct CategoryImport {
     #[serde(rename = "subCategories", default, skip_serializing_if = "Option::is_none")]
     pub sub_categories: Option<Vec<SubCategoryImport>>,
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl CategoryImport {
     ///A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1003,6 +1033,7 @@ impl CategoryImport {
         self
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// One course (a membership product) to import.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1024,6 +1055,7 @@ pub struct CourseImport {
     )]
     pub instructor_details: Option<Instructor>,
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl CourseImport {
     ///A value with the required fields (`title`, `description`, `categories`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1051,6 +1083,7 @@ impl CourseImport {
         self
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// Values of `CourseVisibility`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1062,6 +1095,7 @@ pub enum CourseVisibility {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl CourseVisibility {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1072,6 +1106,7 @@ impl CourseVisibility {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl From<&str> for CourseVisibility {
     fn from(value: &str) -> Self {
         match value {
@@ -1081,7 +1116,9 @@ impl From<&str> for CourseVisibility {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 crate::runtime::enums::string_enum!(CourseVisibility);
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// The `ImportCoursesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1095,6 +1132,7 @@ pub struct ImportCoursesRequest {
     /// The courses to import.
     pub products: Vec<CourseImport>,
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl ImportCoursesRequest {
     ///A value with the required fields (`locationId`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1114,6 +1152,7 @@ impl ImportCoursesRequest {
         self
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// The `Instructor` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1123,6 +1162,7 @@ pub struct Instructor {
     /// `description`
     pub description: String,
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl Instructor {
     ///A value with the required fields (`name`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1133,6 +1173,7 @@ impl Instructor {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// Values of `LessonContentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1146,6 +1187,7 @@ pub enum LessonContentType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl LessonContentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1157,6 +1199,7 @@ impl LessonContentType {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl From<&str> for LessonContentType {
     fn from(value: &str) -> Self {
         match value {
@@ -1167,7 +1210,9 @@ impl From<&str> for LessonContentType {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 crate::runtime::enums::string_enum!(LessonContentType);
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// One lesson (post) of a course.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1191,6 +1236,7 @@ pub struct LessonImport {
     #[serde(rename = "postMaterials", default, skip_serializing_if = "Option::is_none")]
     pub post_materials: Option<Vec<LessonMaterial>>,
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl LessonImport {
     ///A value with the required fields (`title`, `visibility`, `contentType`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1226,6 +1272,7 @@ impl LessonImport {
         self
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// A file attached to a lesson.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1238,6 +1285,7 @@ pub struct LessonMaterial {
     /// `url`
     pub url: String,
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl LessonMaterial {
     ///A value with the required fields (`title`, `type`, `url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1253,6 +1301,7 @@ impl LessonMaterial {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// File kind of a lesson attachment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1366,6 +1415,7 @@ pub enum MaterialFileType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl MaterialFileType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1427,6 +1477,7 @@ impl MaterialFileType {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl From<&str> for MaterialFileType {
     fn from(value: &str) -> Self {
         match value {
@@ -1487,7 +1538,9 @@ impl From<&str> for MaterialFileType {
         }
     }
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 crate::runtime::enums::string_enum!(MaterialFileType);
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// A sub-section of a course category.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1503,6 +1556,7 @@ pub struct SubCategoryImport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<LessonImport>>,
 }
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
 impl SubCategoryImport {
     ///A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

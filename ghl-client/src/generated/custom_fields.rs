@@ -28,13 +28,16 @@
 //! | [`get_custom_fields_by_object_key`](CustomFields::get_custom_fields_by_object_key) | `GET /custom-fields/object-key/{objectKey}` | `2021-07-28` | location |
 //! | [`update_custom_field`](CustomFields::update_custom_field) | `PUT /custom-fields/{id}` | `2021-07-28` | location |
 //! | [`update_custom_field_folder`](CustomFields::update_custom_field_folder) | `PUT /custom-fields/folder/{id}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "custom_fields")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "custom_fields";
-///Operations of the Custom Fields module. Get one with `Client::custom_fields()`.
+#[cfg(feature = "custom_fields")]
+///Operations of the Custom Fields module. Get one with `client.custom_fields()`.
 #[derive(Clone, Debug)]
 pub struct CustomFields {
     client: crate::Client,
 }
+#[cfg(feature = "custom_fields")]
 impl CustomFields {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -146,6 +149,7 @@ impl CustomFields {
         }
     }
 }
+#[cfg(feature = "custom_fields")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -249,6 +253,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `create_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a custom field on a custom object or on companies.
@@ -262,6 +267,7 @@ pub struct CreateCustomField {
     client: crate::Client,
     body: CreateCustomFieldRequest,
 }
+#[cfg(feature = "custom_fields")]
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -292,6 +298,7 @@ impl CreateCustomField {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `create_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder for the custom fields of an object.
@@ -303,6 +310,7 @@ pub struct CreateCustomFieldFolder {
     client: crate::Client,
     body: CreateCustomFieldFolderRequest,
 }
+#[cfg(feature = "custom_fields")]
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -333,6 +341,7 @@ impl CreateCustomFieldFolder {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `delete_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field by its id.
@@ -346,6 +355,7 @@ pub struct DeleteCustomField {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "custom_fields")]
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -377,6 +387,7 @@ impl DeleteCustomField {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `delete_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field folder.
@@ -389,6 +400,7 @@ pub struct DeleteCustomFieldFolder {
     id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "custom_fields")]
 impl DeleteCustomFieldFolder {
     /**Sets `locationId`.
 
@@ -433,6 +445,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `get_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field or folder by its id.
@@ -446,6 +459,7 @@ pub struct GetCustomField {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "custom_fields")]
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -477,6 +491,7 @@ impl GetCustomField {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `get_custom_fields_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the custom fields and folders of one object.
@@ -491,6 +506,7 @@ pub struct GetCustomFieldsByObjectKey {
     object_key: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "custom_fields")]
 impl GetCustomFieldsByObjectKey {
     /**Sets `locationId`.
 
@@ -538,6 +554,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `update_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field.
@@ -552,6 +569,7 @@ pub struct UpdateCustomField {
     id: String,
     body: UpdateCustomFieldRequest,
 }
+#[cfg(feature = "custom_fields")]
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -587,6 +605,7 @@ impl UpdateCustomField {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_fields")]
 /// Request builder for `update_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Rename a custom field folder.
@@ -599,6 +618,7 @@ pub struct UpdateCustomFieldFolder {
     id: String,
     body: UpdateCustomFieldFolderRequest,
 }
+#[cfg(feature = "custom_fields")]
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -635,6 +655,7 @@ impl UpdateCustomFieldFolder {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// A file type that a file-upload field accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -664,6 +685,7 @@ pub enum AcceptedFileFormat {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl AcceptedFileFormat {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -683,6 +705,7 @@ impl AcceptedFileFormat {
         }
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl From<&str> for AcceptedFileFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -701,7 +724,9 @@ impl From<&str> for AcceptedFileFormat {
         }
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::enums::string_enum!(AcceptedFileFormat);
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CreateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -715,6 +740,7 @@ pub struct CreateCustomFieldFolderRequest {
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl CreateCustomFieldFolderRequest {
     ///A value with the required fields (`objectKey`, `name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -730,6 +756,7 @@ impl CreateCustomFieldFolderRequest {
         }
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CreateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -782,6 +809,7 @@ pub struct CreateCustomFieldRequest {
     #[serde(rename = "parentId")]
     pub parent_id: String,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl CreateCustomFieldRequest {
     ///A value with the required fields (`locationId`, `showInForms`, `dataType`, `fieldKey`, `objectKey`, `parentId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -845,6 +873,7 @@ impl CreateCustomFieldRequest {
         self
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// A custom field of an object; folders come back in the same shape.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -906,6 +935,7 @@ pub struct CustomField {
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The kind of value a custom field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -939,6 +969,7 @@ pub enum CustomFieldDataType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl CustomFieldDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -960,6 +991,7 @@ impl CustomFieldDataType {
         }
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl From<&str> for CustomFieldDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -980,7 +1012,9 @@ impl From<&str> for CustomFieldDataType {
         }
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::enums::string_enum!(CustomFieldDataType);
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CustomFieldDeleteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -995,6 +1029,7 @@ pub struct CustomFieldDeleteResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// A folder grouping the custom fields of an object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1012,6 +1047,7 @@ pub struct CustomFieldFolder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1023,6 +1059,7 @@ pub struct CustomFieldList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folders: Option<Vec<CustomField>>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// One choice of an option field.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1037,6 +1074,7 @@ pub struct CustomFieldOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl CustomFieldOption {
     ///A value with the required fields (`key`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1063,6 +1101,7 @@ impl CustomFieldOption {
         self
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1071,6 +1110,7 @@ pub struct CustomFieldResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<CustomField>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `UpdateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1081,6 +1121,7 @@ pub struct UpdateCustomFieldFolderRequest {
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl UpdateCustomFieldFolderRequest {
     ///A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1091,6 +1132,7 @@ impl UpdateCustomFieldFolderRequest {
         }
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// One choice of an option field, as sent on update.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1101,6 +1143,7 @@ pub struct UpdateCustomFieldOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl UpdateCustomFieldOption {
     ///A value with the required fields (`label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1116,6 +1159,7 @@ impl UpdateCustomFieldOption {
         self
     }
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `UpdateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1149,6 +1193,7 @@ pub struct UpdateCustomFieldRequest {
     #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
 }
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl UpdateCustomFieldRequest {
     ///A value with the required fields (`locationId`, `showInForms`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

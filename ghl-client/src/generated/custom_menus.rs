@@ -25,13 +25,16 @@
 //! | [`get_custom_menu`](CustomMenus::get_custom_menu) | `GET /custom-menus/{customMenuId}` | `2021-07-28` | agency |
 //! | [`list_custom_menus`](CustomMenus::list_custom_menus) | `GET /custom-menus/` | `2021-07-28` | agency |
 //! | [`update_custom_menu`](CustomMenus::update_custom_menu) | `PUT /custom-menus/{customMenuId}` | `2021-07-28` | agency |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "custom_menus")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "custom_menus";
-///Operations of the Custom Menus module. Get one with `Client::custom_menus()`.
+#[cfg(feature = "custom_menus")]
+///Operations of the Custom Menus module. Get one with `client.custom_menus()`.
 #[derive(Clone, Debug)]
 pub struct CustomMenus {
     client: crate::Client,
 }
+#[cfg(feature = "custom_menus")]
 impl CustomMenus {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -94,6 +97,7 @@ impl CustomMenus {
         }
     }
 }
+#[cfg(feature = "custom_menus")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -165,6 +169,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "custom_menus")]
 /// Request builder for `create_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Create a custom menu link.
@@ -176,6 +181,7 @@ pub struct CreateCustomMenu {
     client: crate::Client,
     body: CreateCustomMenuRequest,
 }
+#[cfg(feature = "custom_menus")]
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -206,6 +212,7 @@ impl CreateCustomMenu {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_menus")]
 /// Request builder for `delete_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom menu link.
@@ -217,6 +224,7 @@ pub struct DeleteCustomMenu {
     client: crate::Client,
     custom_menu_id: String,
 }
+#[cfg(feature = "custom_menus")]
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -249,6 +257,7 @@ impl DeleteCustomMenu {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_menus")]
 /// Request builder for `get_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom menu link by id.
@@ -260,6 +269,7 @@ pub struct GetCustomMenu {
     client: crate::Client,
     custom_menu_id: String,
 }
+#[cfg(feature = "custom_menus")]
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -292,6 +302,7 @@ impl GetCustomMenu {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_menus")]
 /// Request builder for `list_custom_menus`: set optional parameters, then call `send()`.
 ///
 /// List the custom menu links of the agency.
@@ -307,6 +318,7 @@ pub struct ListCustomMenus {
     query: Option<String>,
     show_on_company: Option<bool>,
 }
+#[cfg(feature = "custom_menus")]
 impl ListCustomMenus {
     ///Only links shown in this sub-account.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -373,6 +385,7 @@ impl ListCustomMenus {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "custom_menus")]
 impl crate::Paginated for ListCustomMenus {
     type Page = ListCustomMenusResponse;
     type Item = CustomMenu;
@@ -402,6 +415,7 @@ impl crate::Paginated for ListCustomMenus {
         Some(page).and_then(|v| v.custom_menus).unwrap_or_default()
     }
 }
+#[cfg(feature = "custom_menus")]
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -410,6 +424,7 @@ impl ListCustomMenus {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "custom_menus")]
 /// Request builder for `update_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Change a custom menu link.
@@ -422,6 +437,7 @@ pub struct UpdateCustomMenu {
     custom_menu_id: String,
     body: UpdateCustomMenuRequest,
 }
+#[cfg(feature = "custom_menus")]
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -458,6 +474,7 @@ impl UpdateCustomMenu {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// A new custom menu link.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -496,6 +513,7 @@ pub struct CreateCustomMenuRequest {
     )]
     pub allow_microphone: Option<bool>,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl CreateCustomMenuRequest {
     ///A value with the required fields (`title`, `url`, `icon`, `showOnCompany`, `showOnLocation`, `showToAllLocations`, `openMode`, `locations`, `userRole`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -535,6 +553,7 @@ impl CreateCustomMenuRequest {
         self
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// A custom menu link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -587,6 +606,7 @@ pub struct CustomMenu {
     )]
     pub allow_microphone: Option<bool>,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// A Font Awesome icon for a menu link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -598,6 +618,7 @@ pub struct CustomMenuIcon {
     #[serde(rename = "fontFamily", default, skip_serializing_if = "Option::is_none")]
     pub font_family: Option<IconFontFamily>,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl CustomMenuIcon {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -618,6 +639,7 @@ impl CustomMenuIcon {
         self
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// Where a menu link opens.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -631,6 +653,7 @@ pub enum CustomMenuOpenMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl CustomMenuOpenMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -642,6 +665,7 @@ impl CustomMenuOpenMode {
         }
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl From<&str> for CustomMenuOpenMode {
     fn from(value: &str) -> Self {
         match value {
@@ -652,7 +676,9 @@ impl From<&str> for CustomMenuOpenMode {
         }
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::enums::string_enum!(CustomMenuOpenMode);
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// One custom menu link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -661,6 +687,7 @@ pub struct CustomMenuResponse {
     #[serde(rename = "customMenu", default, skip_serializing_if = "Option::is_none")]
     pub custom_menu: Option<CustomMenu>,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// Which users see a menu link.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -674,6 +701,7 @@ pub enum CustomMenuUserRole {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl CustomMenuUserRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -685,6 +713,7 @@ impl CustomMenuUserRole {
         }
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl From<&str> for CustomMenuUserRole {
     fn from(value: &str) -> Self {
         match value {
@@ -695,7 +724,9 @@ impl From<&str> for CustomMenuUserRole {
         }
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::enums::string_enum!(CustomMenuUserRole);
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The `DeleteCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -713,6 +744,7 @@ pub struct DeleteCustomMenuResponse {
     #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// Font Awesome style of a menu icon: brands, solid or regular.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -726,6 +758,7 @@ pub enum IconFontFamily {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl IconFontFamily {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -737,6 +770,7 @@ impl IconFontFamily {
         }
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl From<&str> for IconFontFamily {
     fn from(value: &str) -> Self {
         match value {
@@ -747,7 +781,9 @@ impl From<&str> for IconFontFamily {
         }
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::enums::string_enum!(IconFontFamily);
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The `ListCustomMenusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -759,6 +795,7 @@ pub struct ListCustomMenusResponse {
     #[serde(rename = "totalLinks", default, skip_serializing_if = "Option::is_none")]
     pub total_links: Option<i64>,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The icon of a new menu link; both fields are needed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -769,6 +806,7 @@ pub struct NewCustomMenuIcon {
     #[serde(rename = "fontFamily")]
     pub font_family: IconFontFamily,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl NewCustomMenuIcon {
     ///A value with the required fields (`name`, `fontFamily`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -779,6 +817,7 @@ impl NewCustomMenuIcon {
         }
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The fields of a menu link to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -825,6 +864,7 @@ pub struct UpdateCustomMenuRequest {
     )]
     pub allow_microphone: Option<bool>,
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl UpdateCustomMenuRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -899,6 +939,7 @@ impl UpdateCustomMenuRequest {
         self
     }
 }
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The `UpdateCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -23,13 +23,16 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`verify_email`](EmailIsv::verify_email) | `POST /email/verify` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "email_isv")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "email_isv";
-///Operations of the Email Verification module. Get one with `Client::email_isv()`.
+#[cfg(feature = "email_isv")]
+///Operations of the Email Verification module. Get one with `client.email_isv()`.
 #[derive(Clone, Debug)]
 pub struct EmailIsv {
     client: crate::Client,
 }
+#[cfg(feature = "email_isv")]
 impl EmailIsv {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -47,6 +50,7 @@ impl EmailIsv {
         }
     }
 }
+#[cfg(feature = "email_isv")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -72,6 +76,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "email_isv")]
 /// Request builder for `verify_email`: set optional parameters, then call `send()`.
 ///
 /// Verify an email address or the email of a contact.
@@ -86,6 +91,7 @@ pub struct VerifyEmail {
     location_id: Option<String>,
     body: VerifyEmailRequest,
 }
+#[cfg(feature = "email_isv")]
 impl VerifyEmail {
     /**The location that pays for the check.
 
@@ -128,6 +134,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 /// How likely mail to the address is to bounce.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -143,6 +150,7 @@ pub enum EmailBounceRisk {
     /// A value this version of the client does not know; the text is kept.
     Other(String),
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 impl EmailBounceRisk {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -155,6 +163,7 @@ impl EmailBounceRisk {
         }
     }
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 impl From<&str> for EmailBounceRisk {
     fn from(value: &str) -> Self {
         match value {
@@ -166,7 +175,9 @@ impl From<&str> for EmailBounceRisk {
         }
     }
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::enums::string_enum!(EmailBounceRisk);
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 /// The verdict on an address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -184,6 +195,7 @@ pub enum EmailDeliverability {
     /// A value this version of the client does not know; the text is kept.
     Other(String),
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 impl EmailDeliverability {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -197,6 +209,7 @@ impl EmailDeliverability {
         }
     }
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 impl From<&str> for EmailDeliverability {
     fn from(value: &str) -> Self {
         match value {
@@ -209,7 +222,9 @@ impl From<&str> for EmailDeliverability {
         }
     }
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::enums::string_enum!(EmailDeliverability);
+#[cfg(feature = "email_isv")]
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -240,6 +255,7 @@ pub struct EmailVerificationResult {
     )]
     pub leadconnector_recomendation: Option<LeadConnectorRecommendation>,
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 /// What the `verify` field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -251,6 +267,7 @@ pub enum EmailVerificationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 impl EmailVerificationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -261,6 +278,7 @@ impl EmailVerificationType {
         }
     }
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 impl From<&str> for EmailVerificationType {
     fn from(value: &str) -> Self {
         match value {
@@ -270,7 +288,9 @@ impl From<&str> for EmailVerificationType {
         }
     }
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::enums::string_enum!(EmailVerificationType);
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 /// HighLevel's own advice on the address.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -279,6 +299,7 @@ pub struct LeadConnectorRecommendation {
     #[serde(rename = "isEmailValid", default, skip_serializing_if = "Option::is_none")]
     pub is_email_valid: Option<bool>,
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 /// What to verify.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -289,6 +310,7 @@ pub struct VerifyEmailRequest {
     /// The email address, or the id of the contact whose email is checked.
     pub verify: String,
 }
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 impl VerifyEmailRequest {
     ///A value with the required fields (`type`, `verify`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -25,9 +25,9 @@
 //! | [`list_email_campaigns`](Emails::list_email_campaigns) | `GET /emails/schedule` | `2021-07-28` | location |
 //! | [`list_email_templates`](Emails::list_email_templates) | `GET /emails/builder` | `2021-07-28` | location |
 //! | [`update_email_template`](Emails::update_email_template) | `POST /emails/builder/data` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+/// This module's path below the crate root.
 pub const MODULE: &str = "emails";
-///Operations of the Emails module. Get one with `Client::emails()`.
+///Operations of the Emails module. Get one with `client.emails()`.
 #[derive(Clone, Debug)]
 pub struct Emails {
     client: crate::Client,

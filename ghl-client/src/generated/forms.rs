@@ -23,13 +23,16 @@
 //! | [`list_form_submissions`](Forms::list_form_submissions) | `GET /forms/submissions` | `2021-07-28` | location |
 //! | [`list_forms`](Forms::list_forms) | `GET /forms/` | `2021-07-28` | location |
 //! | [`upload_form_custom_files`](Forms::upload_form_custom_files) | `POST /forms/upload-custom-files` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "forms")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "forms";
-///Operations of the Forms module. Get one with `Client::forms()`.
+#[cfg(feature = "forms")]
+///Operations of the Forms module. Get one with `client.forms()`.
 #[derive(Clone, Debug)]
 pub struct Forms {
     client: crate::Client,
 }
+#[cfg(feature = "forms")]
 impl Forms {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -83,6 +86,7 @@ impl Forms {
         }
     }
 }
+#[cfg(feature = "forms")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -127,6 +131,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "forms")]
 /// Request builder for `list_form_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's forms.
@@ -146,6 +151,7 @@ pub struct ListFormSubmissions {
     start_at: Option<String>,
     end_at: Option<String>,
 }
+#[cfg(feature = "forms")]
 impl ListFormSubmissions {
     /**Sets `locationId`.
 
@@ -232,6 +238,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "forms")]
 impl crate::Paginated for ListFormSubmissions {
     type Page = ListFormSubmissionsResponse;
     type Item = FormSubmission;
@@ -262,6 +269,7 @@ impl crate::Paginated for ListFormSubmissions {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
 }
+#[cfg(feature = "forms")]
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -272,6 +280,7 @@ impl ListFormSubmissions {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "forms")]
 /// Request builder for `list_forms`: set optional parameters, then call `send()`.
 ///
 /// List the forms of a location.
@@ -286,6 +295,7 @@ pub struct ListForms {
     limit: Option<i64>,
     type_: Option<String>,
 }
+#[cfg(feature = "forms")]
 impl ListForms {
     /**Sets `locationId`.
 
@@ -348,6 +358,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "forms")]
 impl crate::Paginated for ListForms {
     type Page = ListFormsResponse;
     type Item = Form;
@@ -375,6 +386,7 @@ impl crate::Paginated for ListForms {
         Some(page).and_then(|v| v.forms).unwrap_or_default()
     }
 }
+#[cfg(feature = "forms")]
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -383,6 +395,7 @@ impl ListForms {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "forms")]
 /// Request builder for `upload_form_custom_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files into a contact's file-upload custom fields.
@@ -400,6 +413,7 @@ pub struct UploadFormCustomFiles {
     location_id: Option<String>,
     body: std::collections::BTreeMap<String, crate::Upload>,
 }
+#[cfg(feature = "forms")]
 impl UploadFormCustomFiles {
     /**The contact's location.
 
@@ -456,8 +470,10 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "forms")]
 /// Multipart body: one file part per upload, named `<customFieldId>_<fileId>`.
 pub type CustomFieldFilesUpload = std::collections::BTreeMap<String, String>;
+#[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// A form as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -472,6 +488,7 @@ pub struct Form {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(feature = "forms")]
 /// The `FormContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -480,6 +497,7 @@ pub struct FormContactSessionIds {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
+#[cfg(feature = "forms")]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -543,6 +561,7 @@ pub struct FormEventData {
     )]
     pub contact_session_ids: Option<FormContactSessionIds>,
 }
+#[cfg(feature = "forms")]
 /// The page the form was submitted from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -554,6 +573,7 @@ pub struct FormPageDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+#[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// One entry submitted through a form.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -580,8 +600,10 @@ pub struct FormSubmission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others: Option<FormSubmissionData>,
 }
+#[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// Everything the visitor entered, keyed by standard field name or custom field id. Two keys are not answers: `eventData`, tracking data about the visit that decodes as `FormEventData`, and `fieldsOriSequance` (HighLevel's spelling), the field keys in the order the form shows them.
 pub type FormSubmissionData = std::collections::BTreeMap<String, serde_json::Value>;
+#[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -599,6 +621,7 @@ pub struct FormSubmissionPageMeta {
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
+#[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// The `ListFormSubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -610,6 +633,7 @@ pub struct ListFormSubmissionsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<FormSubmissionPageMeta>,
 }
+#[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// The `ListFormsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -27,13 +27,16 @@
 //! | [`list_funnel_redirects`](Funnels::list_funnel_redirects) | `GET /funnels/lookup/redirect/list` | `2021-07-28` | location |
 //! | [`list_funnels`](Funnels::list_funnels) | `GET /funnels/funnel/list` | `2021-07-28` | location |
 //! | [`update_funnel_redirect`](Funnels::update_funnel_redirect) | `PATCH /funnels/lookup/redirect/{id}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "funnels")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "funnels";
-///Operations of the Funnels module. Get one with `Client::funnels()`.
+#[cfg(feature = "funnels")]
+///Operations of the Funnels module. Get one with `client.funnels()`.
 #[derive(Clone, Debug)]
 pub struct Funnels {
     client: crate::Client,
 }
+#[cfg(feature = "funnels")]
 impl Funnels {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -159,6 +162,7 @@ impl Funnels {
         }
     }
 }
+#[cfg(feature = "funnels")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -252,6 +256,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `count_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// Count the pages of one funnel.
@@ -267,6 +272,7 @@ pub struct CountFunnelPages {
     funnel_id: String,
     name: Option<String>,
 }
+#[cfg(feature = "funnels")]
 impl CountFunnelPages {
     /**Sets `locationId`.
 
@@ -314,6 +320,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `create_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Create a URL redirect on one of the location's domains.
@@ -325,6 +332,7 @@ pub struct CreateFunnelRedirect {
     client: crate::Client,
     body: CreateRedirectRequest,
 }
+#[cfg(feature = "funnels")]
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -358,6 +366,7 @@ impl CreateFunnelRedirect {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `delete_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Delete a URL redirect.
@@ -370,6 +379,7 @@ pub struct DeleteFunnelRedirect {
     id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "funnels")]
 impl DeleteFunnelRedirect {
     /**Sets `locationId`.
 
@@ -414,6 +424,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `get_funnel`: set optional parameters, then call `send()`.
 ///
 /// Fetch one funnel by its id.
@@ -430,6 +441,7 @@ pub struct GetFunnel {
     client: crate::Client,
     funnel_id: String,
 }
+#[cfg(feature = "funnels")]
 #[cfg(feature = "undocumented")]
 impl GetFunnel {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -462,6 +474,7 @@ impl GetFunnel {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `list_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// List the pages of one funnel.
@@ -479,6 +492,7 @@ pub struct ListFunnelPages {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "funnels")]
 impl ListFunnelPages {
     /**Sets `locationId`.
 
@@ -528,6 +542,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `list_funnel_redirects`: set optional parameters, then call `send()`.
 ///
 /// List the URL redirects of a location.
@@ -544,6 +559,7 @@ pub struct ListFunnelRedirects {
     offset: i64,
     search: Option<String>,
 }
+#[cfg(feature = "funnels")]
 impl ListFunnelRedirects {
     /**Sets `locationId`.
 
@@ -595,6 +611,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "funnels")]
 impl crate::Paginated for ListFunnelRedirects {
     type Page = ListRedirectsResponse;
     type Item = Redirect;
@@ -628,6 +645,7 @@ impl crate::Paginated for ListFunnelRedirects {
         Some(page).and_then(|v| v.data).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "funnels")]
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -636,6 +654,7 @@ impl ListFunnelRedirects {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `list_funnels`: set optional parameters, then call `send()`.
 ///
 /// List the funnels and websites of a location.
@@ -655,6 +674,7 @@ pub struct ListFunnels {
     parent_id: Option<String>,
     name: Option<String>,
 }
+#[cfg(feature = "funnels")]
 impl ListFunnels {
     /**Sets `locationId`.
 
@@ -741,6 +761,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "funnels")]
 impl crate::Paginated for ListFunnels {
     type Page = ListFunnelsResponse;
     type Item = Funnel;
@@ -768,6 +789,7 @@ impl crate::Paginated for ListFunnels {
         Some(page).and_then(|v| v.funnels).unwrap_or_default()
     }
 }
+#[cfg(feature = "funnels")]
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -776,6 +798,7 @@ impl ListFunnels {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "funnels")]
 /// Request builder for `update_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Change the target of a URL redirect.
@@ -790,6 +813,7 @@ pub struct UpdateFunnelRedirect {
     id: String,
     body: UpdateRedirectRequest,
 }
+#[cfg(feature = "funnels")]
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -826,6 +850,7 @@ impl UpdateFunnelRedirect {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `CountFunnelPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -834,6 +859,7 @@ pub struct CountFunnelPagesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `CreateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -850,6 +876,7 @@ pub struct CreateRedirectRequest {
     /// `action`
     pub action: RedirectAction,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl CreateRedirectRequest {
     ///A value with the required fields (`locationId`, `domain`, `path`, `target`, `action`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -869,6 +896,7 @@ impl CreateRedirectRequest {
         }
     }
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `DeleteRedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -877,6 +905,7 @@ pub struct DeleteRedirectResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DeleteRedirectResponseData>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `DeleteRedirectResponseData` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -885,6 +914,7 @@ pub struct DeleteRedirectResponseData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// A funnel or website.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -974,6 +1004,7 @@ pub struct Funnel {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(feature = "funnels")]
 /// One page of a funnel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1000,6 +1031,7 @@ pub struct FunnelPage {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// One step of a funnel, served at its own path.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1029,6 +1061,7 @@ pub struct FunnelStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `ListFunnelsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1043,6 +1076,7 @@ pub struct ListFunnelsResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `ListRedirectsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1051,6 +1085,7 @@ pub struct ListRedirectsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<RedirectList>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// A URL redirect on one of the location's domains.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1080,6 +1115,7 @@ pub struct Redirect {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RedirectAction>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// What a redirect points at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1095,6 +1131,7 @@ pub enum RedirectAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl RedirectAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1107,6 +1144,7 @@ impl RedirectAction {
         }
     }
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl From<&str> for RedirectAction {
     fn from(value: &str) -> Self {
         match value {
@@ -1118,7 +1156,9 @@ impl From<&str> for RedirectAction {
         }
     }
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::enums::string_enum!(RedirectAction);
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `RedirectList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1130,6 +1170,7 @@ pub struct RedirectList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Redirect>>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `RedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1138,6 +1179,7 @@ pub struct RedirectResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Redirect>,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `UpdateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1150,6 +1192,7 @@ pub struct UpdateRedirectRequest {
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl UpdateRedirectRequest {
     ///A value with the required fields (`target`, `action`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

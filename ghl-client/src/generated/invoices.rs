@@ -66,13 +66,16 @@
 //! | [`update_invoice_template_late_fees`](Invoices::update_invoice_template_late_fees) | `PATCH /invoices/template/{templateId}/late-fees-configuration` | `2021-07-28` | either |
 //! | [`update_invoice_template_payment_methods`](Invoices::update_invoice_template_payment_methods) | `PATCH /invoices/template/{templateId}/payment-methods-configuration` | `2021-07-28` | either |
 //! | [`void_invoice`](Invoices::void_invoice) | `POST /invoices/{invoiceId}/void` | `2021-07-28` | either |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "invoices")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "invoices";
-///Operations of the Invoices module. Get one with `Client::invoices()`.
+#[cfg(feature = "invoices")]
+///Operations of the Invoices module. Get one with `client.invoices()`.
 #[derive(Clone, Debug)]
 pub struct Invoices {
     client: crate::Client,
 }
+#[cfg(feature = "invoices")]
 impl Invoices {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -736,6 +739,7 @@ impl Invoices {
         }
     }
 }
+#[cfg(feature = "invoices")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1473,6 +1477,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `cancel_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop a running invoice schedule.
@@ -1485,6 +1490,7 @@ pub struct CancelInvoiceSchedule {
     schedule_id: String,
     body: AltContext,
 }
+#[cfg(feature = "invoices")]
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1521,6 +1527,7 @@ impl CancelInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `create_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate.
@@ -1532,6 +1539,7 @@ pub struct CreateEstimate {
     client: crate::Client,
     body: CreateEstimateRequest,
 }
+#[cfg(feature = "invoices")]
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1562,6 +1570,7 @@ impl CreateEstimate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `create_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate template.
@@ -1573,6 +1582,7 @@ pub struct CreateEstimateTemplate {
     client: crate::Client,
     body: EstimateTemplateRequest,
 }
+#[cfg(feature = "invoices")]
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1606,6 +1616,7 @@ impl CreateEstimateTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `create_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice.
@@ -1619,6 +1630,7 @@ pub struct CreateInvoice {
     client: crate::Client,
     body: CreateInvoiceRequest,
 }
+#[cfg(feature = "invoices")]
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1649,6 +1661,7 @@ impl CreateInvoice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `create_invoice_from_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice from an estimate.
@@ -1661,6 +1674,7 @@ pub struct CreateInvoiceFromEstimate {
     estimate_id: String,
     body: CreateInvoiceFromEstimateRequest,
 }
+#[cfg(feature = "invoices")]
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1697,6 +1711,7 @@ impl CreateInvoiceFromEstimate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `create_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice schedule.
@@ -1708,6 +1723,7 @@ pub struct CreateInvoiceSchedule {
     client: crate::Client,
     body: CreateInvoiceScheduleRequest,
 }
+#[cfg(feature = "invoices")]
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1738,6 +1754,7 @@ impl CreateInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `create_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice template.
@@ -1749,6 +1766,7 @@ pub struct CreateInvoiceTemplate {
     client: crate::Client,
     body: CreateInvoiceTemplateRequest,
 }
+#[cfg(feature = "invoices")]
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1779,6 +1797,7 @@ impl CreateInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `create_text2_pay_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice and send its payment link by text message.
@@ -1792,6 +1811,7 @@ pub struct CreateText2PayInvoice {
     client: crate::Client,
     body: Text2PayRequest,
 }
+#[cfg(feature = "invoices")]
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1822,6 +1842,7 @@ impl CreateText2PayInvoice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `delete_estimate`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate.
@@ -1836,6 +1857,7 @@ pub struct DeleteEstimate {
     estimate_id: String,
     body: AltContext,
 }
+#[cfg(feature = "invoices")]
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1872,6 +1894,7 @@ impl DeleteEstimate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `delete_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate template.
@@ -1886,6 +1909,7 @@ pub struct DeleteEstimateTemplate {
     template_id: String,
     body: AltContext,
 }
+#[cfg(feature = "invoices")]
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1922,6 +1946,7 @@ impl DeleteEstimateTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `delete_invoice`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice.
@@ -1935,6 +1960,7 @@ pub struct DeleteInvoice {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1968,6 +1994,7 @@ impl DeleteInvoice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `delete_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice schedule.
@@ -1981,6 +2008,7 @@ pub struct DeleteInvoiceSchedule {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2015,6 +2043,7 @@ impl DeleteInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `delete_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice template.
@@ -2028,6 +2057,7 @@ pub struct DeleteInvoiceTemplate {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2062,6 +2092,7 @@ impl DeleteInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `generate_estimate_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free estimate number of a location.
@@ -2074,6 +2105,7 @@ pub struct GenerateEstimateNumber {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2105,6 +2137,7 @@ impl GenerateEstimateNumber {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `generate_invoice_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free invoice number of a location.
@@ -2117,6 +2150,7 @@ pub struct GenerateInvoiceNumber {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2148,6 +2182,7 @@ impl GenerateInvoiceNumber {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `get_estimate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one estimate.
@@ -2164,6 +2199,7 @@ pub struct GetEstimate {
     client: crate::Client,
     estimate_id: String,
 }
+#[cfg(feature = "invoices")]
 #[cfg(feature = "undocumented")]
 impl GetEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -2197,6 +2233,7 @@ impl GetEstimate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `get_invoice`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice.
@@ -2210,6 +2247,7 @@ pub struct GetInvoice {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2243,6 +2281,7 @@ impl GetInvoice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `get_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice schedule.
@@ -2256,6 +2295,7 @@ pub struct GetInvoiceSchedule {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2290,6 +2330,7 @@ impl GetInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `get_invoice_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the invoice and estimate defaults of a location.
@@ -2302,6 +2343,7 @@ pub struct GetInvoiceSettings {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2330,6 +2372,7 @@ impl GetInvoiceSettings {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `get_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice template.
@@ -2343,6 +2386,7 @@ pub struct GetInvoiceTemplate {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "invoices")]
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2377,6 +2421,7 @@ impl GetInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `list_estimate_templates`: set optional parameters, then call `send()`.
 ///
 /// List the estimate templates of a location.
@@ -2392,6 +2437,7 @@ pub struct ListEstimateTemplates {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "invoices")]
 impl ListEstimateTemplates {
     ///Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
@@ -2433,6 +2479,7 @@ impl ListEstimateTemplates {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Paginated for ListEstimateTemplates {
     type Page = ListEstimateTemplatesResponse;
     type Item = EstimateTemplate;
@@ -2462,6 +2509,7 @@ impl crate::Paginated for ListEstimateTemplates {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "invoices")]
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2472,6 +2520,7 @@ impl ListEstimateTemplates {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `list_estimates`: set optional parameters, then call `send()`.
 ///
 /// List the estimates of a location.
@@ -2493,6 +2542,7 @@ pub struct ListEstimates {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "invoices")]
 impl ListEstimates {
     ///Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
@@ -2566,6 +2616,7 @@ impl ListEstimates {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Paginated for ListEstimates {
     type Page = ListEstimatesResponse;
     type Item = Estimate;
@@ -2593,6 +2644,7 @@ impl crate::Paginated for ListEstimates {
         Some(page).and_then(|v| v.estimates).unwrap_or_default()
     }
 }
+#[cfg(feature = "invoices")]
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2601,6 +2653,7 @@ impl ListEstimates {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `list_invoice_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the invoice schedules of a location.
@@ -2620,6 +2673,7 @@ pub struct ListInvoiceSchedules {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "invoices")]
 impl ListInvoiceSchedules {
     ///Only schedules with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -2690,6 +2744,7 @@ impl ListInvoiceSchedules {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Paginated for ListInvoiceSchedules {
     type Page = ListInvoiceSchedulesResponse;
     type Item = InvoiceSchedule;
@@ -2717,6 +2772,7 @@ impl crate::Paginated for ListInvoiceSchedules {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
 }
+#[cfg(feature = "invoices")]
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2727,6 +2783,7 @@ impl ListInvoiceSchedules {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `list_invoice_templates`: set optional parameters, then call `send()`.
 ///
 /// List the invoice templates of a location.
@@ -2746,6 +2803,7 @@ pub struct ListInvoiceTemplates {
     limit: i64,
     offset: i64,
 }
+#[cfg(feature = "invoices")]
 impl ListInvoiceTemplates {
     ///Only templates with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -2816,6 +2874,7 @@ impl ListInvoiceTemplates {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Paginated for ListInvoiceTemplates {
     type Page = ListInvoiceTemplatesResponse;
     type Item = InvoiceTemplate;
@@ -2845,6 +2904,7 @@ impl crate::Paginated for ListInvoiceTemplates {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "invoices")]
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2855,6 +2915,7 @@ impl ListInvoiceTemplates {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `list_invoices`: set optional parameters, then call `send()`.
 ///
 /// List the invoices of a location.
@@ -2877,6 +2938,7 @@ pub struct ListInvoices {
     sort_field: Option<ListInvoicesSortField>,
     sort_order: Option<SortOrder>,
 }
+#[cfg(feature = "invoices")]
 impl ListInvoices {
     ///Only invoices with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -2971,6 +3033,7 @@ impl ListInvoices {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Paginated for ListInvoices {
     type Page = ListInvoicesResponse;
     type Item = Invoice;
@@ -2998,6 +3061,7 @@ impl crate::Paginated for ListInvoices {
         Some(page).and_then(|v| v.invoices).unwrap_or_default()
     }
 }
+#[cfg(feature = "invoices")]
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3006,6 +3070,7 @@ impl ListInvoices {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `preview_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch an estimate template for preview.
@@ -3019,6 +3084,7 @@ pub struct PreviewEstimateTemplate {
     alt_type: AltType,
     template_id: String,
 }
+#[cfg(feature = "invoices")]
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3051,6 +3117,7 @@ impl PreviewEstimateTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `record_invoice_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a payment received outside HighLevel.
@@ -3063,6 +3130,7 @@ pub struct RecordInvoicePayment {
     invoice_id: String,
     body: RecordPaymentRequest,
 }
+#[cfg(feature = "invoices")]
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3099,6 +3167,7 @@ impl RecordInvoicePayment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Start an invoice schedule.
@@ -3111,6 +3180,7 @@ pub struct ScheduleInvoiceSchedule {
     schedule_id: String,
     body: ScheduleInvoiceScheduleRequest,
 }
+#[cfg(feature = "invoices")]
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3147,6 +3217,7 @@ impl ScheduleInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `send_estimate`: set optional parameters, then call `send()`.
 ///
 /// Send an estimate to its customer.
@@ -3159,6 +3230,7 @@ pub struct SendEstimate {
     estimate_id: String,
     body: SendEstimateRequest,
 }
+#[cfg(feature = "invoices")]
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3195,6 +3267,7 @@ impl SendEstimate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `send_invoice`: set optional parameters, then call `send()`.
 ///
 /// Send an invoice to its customer.
@@ -3207,6 +3280,7 @@ pub struct SendInvoice {
     invoice_id: String,
     body: SendInvoiceRequest,
 }
+#[cfg(feature = "invoices")]
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3243,6 +3317,7 @@ impl SendInvoice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `set_invoice_schedule_auto_payment`: set optional parameters, then call `send()`.
 ///
 /// Turn automatic payment of a schedule on or off.
@@ -3255,6 +3330,7 @@ pub struct SetInvoiceScheduleAutoPayment {
     schedule_id: String,
     body: ScheduleAutoPaymentRequest,
 }
+#[cfg(feature = "invoices")]
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3291,6 +3367,7 @@ impl SetInvoiceScheduleAutoPayment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_and_schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply pending changes to a running recurring schedule.
@@ -3304,6 +3381,7 @@ pub struct UpdateAndScheduleInvoiceSchedule {
     client: crate::Client,
     schedule_id: String,
 }
+#[cfg(feature = "invoices")]
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3336,6 +3414,7 @@ impl UpdateAndScheduleInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_estimate`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate.
@@ -3348,6 +3427,7 @@ pub struct UpdateEstimate {
     estimate_id: String,
     body: UpdateEstimateRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3384,6 +3464,7 @@ impl UpdateEstimate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_estimate_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an estimate as just viewed.
@@ -3397,6 +3478,7 @@ pub struct UpdateEstimateLastVisitedAt {
     client: crate::Client,
     body: EstimateViewedRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3430,6 +3512,7 @@ impl UpdateEstimateLastVisitedAt {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate template.
@@ -3442,6 +3525,7 @@ pub struct UpdateEstimateTemplate {
     template_id: String,
     body: EstimateTemplateRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3478,6 +3562,7 @@ impl UpdateEstimateTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_invoice`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a draft invoice.
@@ -3490,6 +3575,7 @@ pub struct UpdateInvoice {
     invoice_id: String,
     body: UpdateInvoiceRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3525,6 +3611,7 @@ impl UpdateInvoice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_invoice_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an invoice as just viewed.
@@ -3538,6 +3625,7 @@ pub struct UpdateInvoiceLastVisitedAt {
     client: crate::Client,
     body: InvoiceViewedRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3571,6 +3659,7 @@ impl UpdateInvoiceLastVisitedAt {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_invoice_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice.
@@ -3585,6 +3674,7 @@ pub struct UpdateInvoiceLateFees {
     invoice_id: String,
     body: UpdateLateFeesRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3621,6 +3711,7 @@ impl UpdateInvoiceLateFees {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice schedule.
@@ -3633,6 +3724,7 @@ pub struct UpdateInvoiceSchedule {
     schedule_id: String,
     body: UpdateInvoiceScheduleRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3669,6 +3761,7 @@ impl UpdateInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice template.
@@ -3681,6 +3774,7 @@ pub struct UpdateInvoiceTemplate {
     template_id: String,
     body: UpdateInvoiceTemplateRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3717,6 +3811,7 @@ impl UpdateInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_invoice_template_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice template.
@@ -3731,6 +3826,7 @@ pub struct UpdateInvoiceTemplateLateFees {
     template_id: String,
     body: UpdateLateFeesRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3767,6 +3863,7 @@ impl UpdateInvoiceTemplateLateFees {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `update_invoice_template_payment_methods`: set optional parameters, then call `send()`.
 ///
 /// Change the payment methods offered by an invoice template.
@@ -3781,6 +3878,7 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
     template_id: String,
     body: UpdatePaymentMethodsRequest,
 }
+#[cfg(feature = "invoices")]
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3817,6 +3915,7 @@ impl UpdateInvoiceTemplatePaymentMethods {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "invoices")]
 /// Request builder for `void_invoice`: set optional parameters, then call `send()`.
 ///
 /// Void an invoice.
@@ -3829,6 +3928,7 @@ pub struct VoidInvoice {
     invoice_id: String,
     body: AltContext,
 }
+#[cfg(feature = "invoices")]
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3865,6 +3965,7 @@ impl VoidInvoice {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An extra address that receives copies.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3873,6 +3974,7 @@ pub struct AdditionalEmail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AdditionalEmail {
     ///A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3885,6 +3987,7 @@ impl AdditionalEmail {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A postal address.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3908,6 +4011,7 @@ pub struct Address {
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Address {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3952,6 +4056,7 @@ impl Address {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Names the location that owns the record.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3963,6 +4068,7 @@ pub struct AltContext {
     #[serde(rename = "altType")]
     pub alt_type: AltType,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AltContext {
     ///A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3973,6 +4079,7 @@ impl AltContext {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Kind of record that owns an invoice object. HighLevel documents only `location`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3982,6 +4089,7 @@ pub enum AltType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3991,6 +4099,7 @@ impl AltType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -3999,7 +4108,9 @@ impl From<&str> for AltType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(AltType);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Whether a value is a fixed amount or a percentage.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4011,6 +4122,7 @@ pub enum AmountType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AmountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4021,6 +4133,7 @@ impl AmountType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for AmountType {
     fn from(value: &str) -> Self {
         match value {
@@ -4030,7 +4143,9 @@ impl From<&str> for AmountType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(AmountType);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A file attached to a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4051,6 +4166,7 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Attachment {
     ///A value with the required fields (`id`, `name`, `url`, `type`, `size`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4095,6 +4211,7 @@ impl Attachment {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Whether an accepted estimate becomes an invoice by itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4106,6 +4223,7 @@ pub struct AutoInvoicing {
     #[serde(rename = "directPayments", default, skip_serializing_if = "Option::is_none")]
     pub direct_payments: Option<bool>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AutoInvoicing {
     ///A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4126,6 +4244,7 @@ impl AutoInvoicing {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Automatic charging of a saved payment method.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4179,6 +4298,7 @@ pub struct AutoPaymentDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AutoPaymentDetails {
     ///A value with the required fields (`enable`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4251,6 +4371,7 @@ impl AutoPaymentDetails {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A Bacs direct debit mandate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4260,6 +4381,7 @@ pub struct BacsDirectDebit {
     /// `last4`
     pub last4: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl BacsDirectDebit {
     ///A value with the required fields (`sort_code`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4270,6 +4392,7 @@ impl BacsDirectDebit {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A BECS direct debit mandate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4279,6 +4402,7 @@ pub struct BecsDirectDebit {
     /// `last4`
     pub last4: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl BecsDirectDebit {
     ///A value with the required fields (`bsb_number`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4289,6 +4413,7 @@ impl BecsDirectDebit {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The seller shown on an invoice, estimate or template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4312,6 +4437,7 @@ pub struct BusinessDetails {
     #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<serde_json::Value>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl BusinessDetails {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4356,6 +4482,7 @@ impl BusinessDetails {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Business address.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -4366,6 +4493,7 @@ pub enum BusinessDetailsAddress {
     ///The `String` shape.
     String(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A payment card, by brand and last digits.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4375,6 +4503,7 @@ pub struct Card {
     /// `last4`
     pub last4: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Card {
     ///A value with the required fields (`brand`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4385,6 +4514,7 @@ impl Card {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A cheque, by number.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4392,6 +4522,7 @@ pub struct Cheque {
     /// `number`
     pub number: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Cheque {
     ///A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4399,6 +4530,7 @@ impl Cheque {
         Self { number: number.into() }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The customer an invoice or estimate is for.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4432,6 +4564,7 @@ pub struct ContactDetails {
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<String>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ContactDetails {
     ///A value with the required fields (`id`, `name`, `phoneNo`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4493,6 +4626,7 @@ impl ContactDetails {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4589,6 +4723,7 @@ pub struct CreateEstimateRequest {
     )]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl CreateEstimateRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4724,6 +4859,7 @@ impl CreateEstimateRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Turns an estimate into an invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4741,6 +4877,7 @@ pub struct CreateInvoiceFromEstimateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CreateInvoiceFromEstimateRequestVersion>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl CreateInvoiceFromEstimateRequest {
     ///A value with the required fields (`altId`, `altType`, `markAsInvoiced`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4765,6 +4902,7 @@ impl CreateInvoiceFromEstimateRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `CreateInvoiceFromEstimateRequestVersion`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4776,6 +4914,7 @@ pub enum CreateInvoiceFromEstimateRequestVersion {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl CreateInvoiceFromEstimateRequestVersion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4786,6 +4925,7 @@ impl CreateInvoiceFromEstimateRequestVersion {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
     fn from(value: &str) -> Self {
         match value {
@@ -4795,7 +4935,9 @@ impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4890,6 +5032,7 @@ pub struct CreateInvoiceRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl CreateInvoiceRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4999,6 +5142,7 @@ impl CreateInvoiceRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new invoice schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5076,6 +5220,7 @@ pub struct CreateInvoiceScheduleRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl CreateInvoiceScheduleRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5165,6 +5310,7 @@ impl CreateInvoiceScheduleRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new invoice template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5238,6 +5384,7 @@ pub struct CreateInvoiceTemplateRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl CreateInvoiceTemplateRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5331,6 +5478,7 @@ impl CreateInvoiceTemplateRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5448,6 +5596,7 @@ pub struct CustomNotifications {
     )]
     pub team_estimate_declined: Option<NotificationTemplate>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A discount on the whole document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5466,6 +5615,7 @@ pub struct Discount {
     )]
     pub valid_on_product_ids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Discount {
     ///A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5492,6 +5642,7 @@ impl Discount {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An estimate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5627,6 +5778,7 @@ pub struct Estimate {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One entry of an estimate's history.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5638,6 +5790,7 @@ pub struct EstimateAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A line item sent when writing an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5682,6 +5835,7 @@ pub struct EstimateItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl EstimateItem {
     ///A value with the required fields (`name`, `currency`, `amount`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5753,6 +5907,7 @@ impl EstimateItem {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Where an estimate is in its life cycle; `all` is a filter value only.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5774,6 +5929,7 @@ pub enum EstimateStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl EstimateStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5789,6 +5945,7 @@ impl EstimateStatus {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for EstimateStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5803,7 +5960,9 @@ impl From<&str> for EstimateStatus {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(EstimateStatus);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An estimate template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5881,6 +6040,7 @@ pub struct EstimateTemplate {
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Content of an estimate template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5946,6 +6106,7 @@ pub struct EstimateTemplateRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl EstimateTemplateRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6032,6 +6193,7 @@ impl EstimateTemplateRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The estimate that was viewed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6040,6 +6202,7 @@ pub struct EstimateViewedRequest {
     #[serde(rename = "estimateId")]
     pub estimate_id: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl EstimateViewedRequest {
     ///A value with the required fields (`estimateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6049,6 +6212,7 @@ impl EstimateViewedRequest {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Repeat settings of an estimate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6060,6 +6224,7 @@ pub struct FrequencySettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleOptions>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl FrequencySettings {
     ///A value with the required fields (`enabled`, `schedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6080,6 +6245,7 @@ impl FrequencySettings {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The next estimate number.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6091,6 +6257,7 @@ pub struct GenerateEstimateNumberResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The next invoice number.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6099,6 +6266,7 @@ pub struct GenerateInvoiceNumberResponse {
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<GenerateInvoiceNumberResponseInvoiceNumber>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The next free invoice number.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -6109,6 +6277,7 @@ pub enum GenerateInvoiceNumberResponseInvoiceNumber {
     ///The `String` shape.
     String(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Unit of a repeat interval.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6130,6 +6299,7 @@ pub enum IntervalType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl IntervalType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6145,6 +6315,7 @@ impl IntervalType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for IntervalType {
     fn from(value: &str) -> Self {
         match value {
@@ -6159,7 +6330,9 @@ impl From<&str> for IntervalType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(IntervalType);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6260,6 +6433,7 @@ pub struct Invoice {
     )]
     pub reminders_configuration: Option<RemindersConfiguration>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The estimate and the invoice made from it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6271,6 +6445,7 @@ pub struct InvoiceFromEstimateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A line item sent when writing an invoice, schedule or template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6312,6 +6487,7 @@ pub struct InvoiceItem {
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl InvoiceItem {
     ///A value with the required fields (`name`, `currency`, `amount`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6377,6 +6553,7 @@ impl InvoiceItem {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A recurring or scheduled invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6447,6 +6624,7 @@ pub struct InvoiceSchedule {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Invoice and estimate defaults of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6560,6 +6738,7 @@ pub struct InvoiceSettings {
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Where an invoice is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6579,6 +6758,7 @@ pub enum InvoiceStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl InvoiceStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6593,6 +6773,7 @@ impl InvoiceStatus {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for InvoiceStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6606,7 +6787,9 @@ impl From<&str> for InvoiceStatus {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(InvoiceStatus);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An invoice template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6656,6 +6839,7 @@ pub struct InvoiceTemplate {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The invoice that was viewed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6664,6 +6848,7 @@ pub struct InvoiceViewedRequest {
     #[serde(rename = "invoiceId")]
     pub invoice_id: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl InvoiceViewedRequest {
     ///A value with the required fields (`invoiceId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6673,6 +6858,7 @@ impl InvoiceViewedRequest {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A tax applied to a line item.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6696,6 +6882,7 @@ pub struct ItemTax {
     #[serde(rename = "taxId", default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ItemTax {
     ///A value with the required fields (`_id`, `name`, `rate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6744,6 +6931,7 @@ impl ItemTax {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How the tax is applied to the price.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6753,6 +6941,7 @@ pub enum ItemTaxCalculation {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ItemTaxCalculation {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6762,6 +6951,7 @@ impl ItemTaxCalculation {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for ItemTaxCalculation {
     fn from(value: &str) -> Self {
         match value {
@@ -6770,7 +6960,9 @@ impl From<&str> for ItemTaxCalculation {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ItemTaxCalculation);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Whether a line item is charged once or repeatedly.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6782,6 +6974,7 @@ pub enum ItemType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ItemType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6792,6 +6985,7 @@ impl ItemType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for ItemType {
     fn from(value: &str) -> Self {
         match value {
@@ -6801,7 +6995,9 @@ impl From<&str> for ItemType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ItemType);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Upper bound on the late fees charged.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6813,6 +7009,7 @@ pub struct LateFeesCap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl LateFeesCap {
     ///A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6833,6 +7030,7 @@ impl LateFeesCap {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `LateFeesCapType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6842,6 +7040,7 @@ pub enum LateFeesCapType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl LateFeesCapType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6851,6 +7050,7 @@ impl LateFeesCapType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for LateFeesCapType {
     fn from(value: &str) -> Self {
         match value {
@@ -6859,7 +7059,9 @@ impl From<&str> for LateFeesCapType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(LateFeesCapType);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Late fee rules.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6883,6 +7085,7 @@ pub struct LateFeesConfiguration {
     #[serde(rename = "maxLateFees", default, skip_serializing_if = "Option::is_none")]
     pub max_late_fees: Option<LateFeesCap>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl LateFeesConfiguration {
     ///A value with the required fields (`enable`, `value`, `type`, `frequency`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6932,6 +7135,7 @@ impl LateFeesConfiguration {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How often a late fee is charged.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6943,6 +7147,7 @@ pub struct LateFeesFrequency {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesFrequencyInterval>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl LateFeesFrequency {
     ///A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6966,6 +7171,7 @@ impl LateFeesFrequency {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `LateFeesFrequencyInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6985,6 +7191,7 @@ pub enum LateFeesFrequencyInterval {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl LateFeesFrequencyInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6999,6 +7206,7 @@ impl LateFeesFrequencyInterval {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for LateFeesFrequencyInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -7012,7 +7220,9 @@ impl From<&str> for LateFeesFrequencyInterval {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Delay after the due date before fees start.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7024,6 +7234,7 @@ pub struct LateFeesGrace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesGraceInterval>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl LateFeesGrace {
     ///A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7047,6 +7258,7 @@ impl LateFeesGrace {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `LateFeesGraceInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7056,6 +7268,7 @@ pub enum LateFeesGraceInterval {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl LateFeesGraceInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7065,6 +7278,7 @@ impl LateFeesGraceInterval {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for LateFeesGraceInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -7073,7 +7287,9 @@ impl From<&str> for LateFeesGraceInterval {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(LateFeesGraceInterval);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A line item as HighLevel returns it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7122,6 +7338,7 @@ pub struct LineItem {
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of estimate templates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7136,6 +7353,7 @@ pub struct ListEstimateTemplatesResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of estimates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7150,6 +7368,7 @@ pub struct ListEstimatesResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of invoice schedules.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7161,6 +7380,7 @@ pub struct ListInvoiceSchedulesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of invoice templates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7172,6 +7392,7 @@ pub struct ListInvoiceTemplatesResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of invoices.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7183,6 +7404,7 @@ pub struct ListInvoicesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(feature = "invoices")]
 /// Values of `ListInvoicesSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7192,6 +7414,7 @@ pub enum ListInvoicesSortField {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "invoices")]
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7201,6 +7424,7 @@ impl ListInvoicesSortField {
         }
     }
 }
+#[cfg(feature = "invoices")]
 impl From<&str> for ListInvoicesSortField {
     fn from(value: &str) -> Self {
         match value {
@@ -7209,7 +7433,9 @@ impl From<&str> for ListInvoicesSortField {
         }
     }
 }
+#[cfg(feature = "invoices")]
 crate::runtime::enums::string_enum!(ListInvoicesSortField);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How a manually recorded payment was made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7227,6 +7453,7 @@ pub enum ManualPaymentMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7240,6 +7467,7 @@ impl ManualPaymentMode {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for ManualPaymentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -7252,7 +7480,9 @@ impl From<&str> for ManualPaymentMode {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ManualPaymentMode);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Processing fees and other extra charges.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7270,6 +7500,7 @@ pub struct MiscellaneousCharges {
     #[serde(rename = "paidCharges", default, skip_serializing_if = "Option::is_none")]
     pub paid_charges: Option<Vec<PaidCharge>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl MiscellaneousCharges {
     ///A value with the required fields (`charges`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7291,6 +7522,7 @@ impl MiscellaneousCharges {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Email and SMS content of one notification.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7321,6 +7553,7 @@ pub struct NotificationTemplate {
     )]
     pub default_email_template_id: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A miscellaneous charge already paid.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7335,6 +7568,7 @@ pub struct PaidCharge {
     #[serde(rename = "_id")]
     pub id: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaidCharge {
     ///A value with the required fields (`name`, `charge`, `amount`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7352,6 +7586,7 @@ impl PaidCharge {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Payment methods offered to the payer.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7360,6 +7595,7 @@ pub struct PaymentMethods {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe: Option<StripePaymentMethod>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentMethods {
     ///A value with the required fields (`stripe`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7374,6 +7610,7 @@ impl PaymentMethods {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Live or test payment mode, as a list filter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7387,6 +7624,7 @@ pub enum PaymentMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7398,6 +7636,7 @@ impl PaymentMode {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for PaymentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -7408,7 +7647,9 @@ impl From<&str> for PaymentMode {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(PaymentMode);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Splits an invoice into instalments.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7419,6 +7660,7 @@ pub struct PaymentSchedule {
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentSchedule {
     ///A value with the required fields (`type`, `schedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7432,6 +7674,7 @@ impl PaymentSchedule {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Instalments for the invoice created from an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7445,6 +7688,7 @@ pub struct PaymentScheduleConfig {
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentScheduleConfig {
     ///A value with the required fields (`type`, `dateConfig`, `schedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7460,6 +7704,7 @@ impl PaymentScheduleConfig {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How the due dates of instalments are chosen.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7471,6 +7716,7 @@ pub struct PaymentScheduleDateConfig {
     #[serde(rename = "scheduleDateType")]
     pub schedule_date_type: PaymentScheduleDateConfigScheduleDateType,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentScheduleDateConfig {
     ///A value with the required fields (`depositDateType`, `scheduleDateType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7484,6 +7730,7 @@ impl PaymentScheduleDateConfig {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `PaymentScheduleDateConfigDepositDateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7495,6 +7742,7 @@ pub enum PaymentScheduleDateConfigDepositDateType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentScheduleDateConfigDepositDateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7505,6 +7753,7 @@ impl PaymentScheduleDateConfigDepositDateType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for PaymentScheduleDateConfigDepositDateType {
     fn from(value: &str) -> Self {
         match value {
@@ -7514,7 +7763,9 @@ impl From<&str> for PaymentScheduleDateConfigDepositDateType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(PaymentScheduleDateConfigDepositDateType);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `PaymentScheduleDateConfigScheduleDateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7526,6 +7777,7 @@ pub enum PaymentScheduleDateConfigScheduleDateType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentScheduleDateConfigScheduleDateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7536,6 +7788,7 @@ impl PaymentScheduleDateConfigScheduleDateType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
     fn from(value: &str) -> Self {
         match value {
@@ -7545,7 +7798,9 @@ impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How products are used on invoice lines.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7565,6 +7820,7 @@ pub struct ProductSettings {
     )]
     pub description_optional: Option<bool>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A payment received outside HighLevel.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7600,6 +7856,7 @@ pub struct RecordPaymentRequest {
     #[serde(rename = "fulfilledAt", default, skip_serializing_if = "Option::is_none")]
     pub fulfilled_at: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl RecordPaymentRequest {
     ///A value with the required fields (`altId`, `altType`, `mode`, `card`, `cheque`, `notes`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7648,6 +7905,7 @@ impl RecordPaymentRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The invoice after the payment was recorded.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7659,6 +7917,7 @@ pub struct RecordPaymentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// When a recurring invoice is issued.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7710,6 +7969,7 @@ pub struct RecurrenceRule {
     #[serde(rename = "endType", default, skip_serializing_if = "Option::is_none")]
     pub end_type: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl RecurrenceRule {
     ///A value with the required fields (`intervalType`, `interval`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7806,6 +8066,7 @@ impl RecurrenceRule {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `RecurrenceRuleDayOfWeek`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7827,6 +8088,7 @@ pub enum RecurrenceRuleDayOfWeek {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl RecurrenceRuleDayOfWeek {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7842,6 +8104,7 @@ impl RecurrenceRuleDayOfWeek {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for RecurrenceRuleDayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -7856,7 +8119,9 @@ impl From<&str> for RecurrenceRuleDayOfWeek {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(RecurrenceRuleDayOfWeek);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Values of `RecurrenceRuleMonthOfYear`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7888,6 +8153,7 @@ pub enum RecurrenceRuleMonthOfYear {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl RecurrenceRuleMonthOfYear {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7908,6 +8174,7 @@ impl RecurrenceRuleMonthOfYear {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for RecurrenceRuleMonthOfYear {
     fn from(value: &str) -> Self {
         match value {
@@ -7927,7 +8194,9 @@ impl From<&str> for RecurrenceRuleMonthOfYear {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A payment reminder.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7979,6 +8248,7 @@ pub struct Reminder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The event the reminder is timed from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7990,6 +8260,7 @@ pub enum ReminderReminderInvoiceCondition {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ReminderReminderInvoiceCondition {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8000,6 +8271,7 @@ impl ReminderReminderInvoiceCondition {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for ReminderReminderInvoiceCondition {
     fn from(value: &str) -> Self {
         match value {
@@ -8009,7 +8281,9 @@ impl From<&str> for ReminderReminderInvoiceCondition {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ReminderReminderInvoiceCondition);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Before or after the reference date.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8021,6 +8295,7 @@ pub enum ReminderReminderTime {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ReminderReminderTime {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8031,6 +8306,7 @@ impl ReminderReminderTime {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for ReminderReminderTime {
     fn from(value: &str) -> Self {
         match value {
@@ -8040,7 +8316,9 @@ impl From<&str> for ReminderReminderTime {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ReminderReminderTime);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Payment reminder settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8056,6 +8334,7 @@ pub struct ReminderSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminders: Option<Vec<Reminder>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Reminder state of one invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8075,6 +8354,7 @@ pub struct RemindersConfiguration {
     )]
     pub reminder_settings: Option<ReminderSettings>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Automatic payment settings of a schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8091,6 +8371,7 @@ pub struct ScheduleAutoPaymentRequest {
     #[serde(rename = "autoPayment")]
     pub auto_payment: AutoPaymentDetails,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ScheduleAutoPaymentRequest {
     ///A value with the required fields (`altId`, `altType`, `id`, `autoPayment`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8108,6 +8389,7 @@ impl ScheduleAutoPaymentRequest {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Starts an invoice schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8125,6 +8407,7 @@ pub struct ScheduleInvoiceScheduleRequest {
     #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ScheduleInvoiceScheduleRequest {
     ///A value with the required fields (`altId`, `altType`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8146,6 +8429,7 @@ impl ScheduleInvoiceScheduleRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// When an invoice schedule runs.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8157,6 +8441,7 @@ pub struct ScheduleOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl ScheduleOptions {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8177,6 +8462,7 @@ impl ScheduleOptions {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How an invoice or estimate reaches the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8192,6 +8478,7 @@ pub enum SendAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl SendAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8204,6 +8491,7 @@ impl SendAction {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for SendAction {
     fn from(value: &str) -> Self {
         match value {
@@ -8215,7 +8503,9 @@ impl From<&str> for SendAction {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(SendAction);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How to send an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8241,6 +8531,7 @@ pub struct SendEstimateRequest {
     #[serde(rename = "estimateName", default, skip_serializing_if = "Option::is_none")]
     pub estimate_name: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl SendEstimateRequest {
     ///A value with the required fields (`altId`, `altType`, `action`, `liveMode`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8272,6 +8563,7 @@ impl SendEstimateRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How to send an invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8297,6 +8589,7 @@ pub struct SendInvoiceRequest {
     #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl SendInvoiceRequest {
     ///A value with the required fields (`altId`, `altType`, `userId`, `action`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8328,6 +8621,7 @@ impl SendInvoiceRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The sent invoice and delivery results.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8342,6 +8636,7 @@ pub struct SendInvoiceResponse {
     #[serde(rename = "emailData", default, skip_serializing_if = "Option::is_none")]
     pub email_data: Option<serde_json::Value>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Sender name and address of outgoing emails.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8353,6 +8648,7 @@ pub struct SenderConfiguration {
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl SenderConfiguration {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8373,6 +8669,7 @@ impl SenderConfiguration {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Where a document is delivered.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8390,6 +8687,7 @@ pub struct SentTo {
     #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<Vec<String>>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl SentTo {
     ///A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8422,6 +8720,7 @@ impl SentTo {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A SEPA direct debit mandate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8433,6 +8732,7 @@ pub struct SepaDirectDebit {
     /// `branch_code`
     pub branch_code: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl SepaDirectDebit {
     ///A value with the required fields (`bank_code`, `last4`, `branch_code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8448,6 +8748,7 @@ impl SepaDirectDebit {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Sort direction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8459,6 +8760,7 @@ pub enum SortOrder {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl SortOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8469,6 +8771,7 @@ impl SortOrder {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for SortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -8478,7 +8781,9 @@ impl From<&str> for SortOrder {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(SortOrder);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Stripe options.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8491,6 +8796,7 @@ pub struct StripePaymentMethod {
     )]
     pub enable_bank_debit_only: Option<bool>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl StripePaymentMethod {
     ///A value with the required fields (`enableBankDebitOnly`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8505,6 +8811,7 @@ impl StripePaymentMethod {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An invoice to create and send by text message.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8619,6 +8926,7 @@ pub struct Text2PayRequest {
     )]
     pub business_details: Option<BusinessDetails>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Text2PayRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `currency`, `items`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`, `action`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8752,6 +9060,7 @@ impl Text2PayRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Keep the invoice as a draft or send it now.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8763,6 +9072,7 @@ pub enum Text2PayRequestAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Text2PayRequestAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8773,6 +9083,7 @@ impl Text2PayRequestAction {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl From<&str> for Text2PayRequestAction {
     fn from(value: &str) -> Self {
         match value {
@@ -8782,7 +9093,9 @@ impl From<&str> for Text2PayRequestAction {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(Text2PayRequestAction);
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The created invoice and its payment page.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8794,6 +9107,7 @@ pub struct Text2PayResponse {
     #[serde(rename = "invoiceUrl", default, skip_serializing_if = "Option::is_none")]
     pub invoice_url: Option<String>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Whether the payer may add a tip.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8805,6 +9119,7 @@ pub struct TipsConfiguration {
     #[serde(rename = "tipsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub tips_enabled: Option<bool>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl TipsConfiguration {
     ///A value with the required fields (`tipsPercentage`, `tipsEnabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8828,6 +9143,7 @@ impl TipsConfiguration {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Totals of an invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8842,6 +9158,7 @@ pub struct TotalSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8941,6 +9258,7 @@ pub struct UpdateEstimateRequest {
     #[serde(rename = "estimateStatus", default, skip_serializing_if = "Option::is_none")]
     pub estimate_status: Option<EstimateStatus>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl UpdateEstimateRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9082,6 +9400,7 @@ impl UpdateEstimateRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9181,6 +9500,7 @@ pub struct UpdateInvoiceRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl UpdateInvoiceRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `currency`, `invoiceItems`, `issueDate`, `dueDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9312,6 +9632,7 @@ impl UpdateInvoiceRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an invoice schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9358,6 +9679,7 @@ pub struct UpdateInvoiceScheduleRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl UpdateInvoiceScheduleRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9414,6 +9736,7 @@ impl UpdateInvoiceScheduleRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an invoice template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9453,6 +9776,7 @@ pub struct UpdateInvoiceTemplateRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl UpdateInvoiceTemplateRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9507,6 +9831,7 @@ impl UpdateInvoiceTemplateRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New late fee rules of an invoice or template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9521,6 +9846,7 @@ pub struct UpdateLateFeesRequest {
     #[serde(rename = "lateFeesConfiguration")]
     pub late_fees_configuration: LateFeesConfiguration,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl UpdateLateFeesRequest {
     ///A value with the required fields (`altId`, `altType`, `lateFeesConfiguration`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9536,6 +9862,7 @@ impl UpdateLateFeesRequest {
         }
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New payment methods of a template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9550,6 +9877,7 @@ pub struct UpdatePaymentMethodsRequest {
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl UpdatePaymentMethodsRequest {
     ///A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9566,6 +9894,7 @@ impl UpdatePaymentMethodsRequest {
         self
     }
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A US bank account.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9575,6 +9904,7 @@ pub struct UsBankAccount {
     /// `last4`
     pub last4: String,
 }
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl UsBankAccount {
     ///A value with the required fields (`bank_name`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -34,13 +34,16 @@
 //! | [`train_knowledge_base_urls`](KnowledgeBase::train_knowledge_base_urls) | `POST /knowledge-bases/crawler/train` | `2021-04-15` | location |
 //! | [`update_knowledge_base`](KnowledgeBase::update_knowledge_base) | `PUT /knowledge-bases/{knowledgeBaseId}` | `2021-04-15` | location |
 //! | [`update_knowledge_base_faq`](KnowledgeBase::update_knowledge_base_faq) | `PUT /knowledge-bases/faqs/{id}` | `2021-04-15` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "knowledge_base")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "knowledge_base";
-///Operations of the Knowledge Base module. Get one with `Client::knowledge_base()`.
+#[cfg(feature = "knowledge_base")]
+///Operations of the Knowledge Base module. Get one with `client.knowledge_base()`.
 #[derive(Clone, Debug)]
 pub struct KnowledgeBase {
     client: crate::Client,
 }
+#[cfg(feature = "knowledge_base")]
 impl KnowledgeBase {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -256,6 +259,7 @@ impl KnowledgeBase {
         }
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -431,6 +435,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `create_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Create a knowledge base (a location may have at most 15).
@@ -444,6 +449,7 @@ pub struct CreateKnowledgeBase {
     client: crate::Client,
     body: CreateKnowledgeBaseRequest,
 }
+#[cfg(feature = "knowledge_base")]
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -474,6 +480,7 @@ impl CreateKnowledgeBase {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `create_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Add a question and answer to a knowledge base.
@@ -487,6 +494,7 @@ pub struct CreateKnowledgeBaseFaq {
     client: crate::Client,
     body: CreateKnowledgeBaseFaqRequest,
 }
+#[cfg(feature = "knowledge_base")]
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -517,6 +525,7 @@ impl CreateKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `delete_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Delete a knowledge base by id.
@@ -530,6 +539,7 @@ pub struct DeleteKnowledgeBase {
     client: crate::Client,
     knowledge_base_id: String,
 }
+#[cfg(feature = "knowledge_base")]
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -562,6 +572,7 @@ impl DeleteKnowledgeBase {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `delete_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Delete an FAQ entry.
@@ -575,6 +586,7 @@ pub struct DeleteKnowledgeBaseFaq {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "knowledge_base")]
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -607,6 +619,7 @@ impl DeleteKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `delete_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// Remove trained web pages from a knowledge base.
@@ -620,6 +633,7 @@ pub struct DeleteKnowledgeBaseTrainedUrls {
     client: crate::Client,
     body: DeleteTrainedUrlsRequest,
 }
+#[cfg(feature = "knowledge_base")]
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -653,6 +667,7 @@ impl DeleteKnowledgeBaseTrainedUrls {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `discover_knowledge_base_website`: set optional parameters, then call `send()`.
 ///
 /// Start crawling a website to find pages to train on.
@@ -666,6 +681,7 @@ pub struct DiscoverKnowledgeBaseWebsite {
     client: crate::Client,
     body: DiscoverWebsiteRequest,
 }
+#[cfg(feature = "knowledge_base")]
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -699,6 +715,7 @@ impl DiscoverKnowledgeBaseWebsite {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `get_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Fetch one knowledge base with its content counts.
@@ -712,6 +729,7 @@ pub struct GetKnowledgeBase {
     client: crate::Client,
     knowledge_base_id: String,
 }
+#[cfg(feature = "knowledge_base")]
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -744,6 +762,7 @@ impl GetKnowledgeBase {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `get_knowledge_base_crawl_status`: set optional parameters, then call `send()`.
 ///
 /// Fetch the progress of a crawl operation.
@@ -759,6 +778,7 @@ pub struct GetKnowledgeBaseCrawlStatus {
     operation_id: String,
     knowledge_base_id: String,
 }
+#[cfg(feature = "knowledge_base")]
 impl GetKnowledgeBaseCrawlStatus {
     /**The location (sub-account).
 
@@ -805,6 +825,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `list_knowledge_base_faqs`: set optional parameters, then call `send()`.
 ///
 /// List the FAQ entries of a knowledge base.
@@ -821,6 +842,7 @@ pub struct ListKnowledgeBaseFaqs {
     limit: Option<i64>,
     last_faq_id: Option<String>,
 }
+#[cfg(feature = "knowledge_base")]
 impl ListKnowledgeBaseFaqs {
     /**The location (sub-account).
 
@@ -876,6 +898,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 impl crate::Paginated for ListKnowledgeBaseFaqs {
     type Page = ListKnowledgeBaseFaqsResponse;
     type Item = KnowledgeBaseFaq;
@@ -909,6 +932,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
         Some(page).and_then(|v| v.faqs).unwrap_or_default()
     }
 }
+#[cfg(feature = "knowledge_base")]
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -919,6 +943,7 @@ impl ListKnowledgeBaseFaqs {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `list_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// List the web pages trained into a knowledge base.
@@ -936,6 +961,7 @@ pub struct ListKnowledgeBaseTrainedUrls {
     page_length: Option<i64>,
     query: Option<String>,
 }
+#[cfg(feature = "knowledge_base")]
 impl ListKnowledgeBaseTrainedUrls {
     /**The location (sub-account).
 
@@ -1005,6 +1031,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     type Page = ListTrainedUrlsResponse;
     type Item = TrainedUrl;
@@ -1032,6 +1059,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
         Some(page).and_then(|v| v.urls).unwrap_or_default()
     }
 }
+#[cfg(feature = "knowledge_base")]
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1040,6 +1068,7 @@ impl ListKnowledgeBaseTrainedUrls {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `list_knowledge_bases`: set optional parameters, then call `send()`.
 ///
 /// List the knowledge bases of a location.
@@ -1056,6 +1085,7 @@ pub struct ListKnowledgeBases {
     limit: Option<i64>,
     last_knowledge_base_id: Option<String>,
 }
+#[cfg(feature = "knowledge_base")]
 impl ListKnowledgeBases {
     /**The location (sub-account).
 
@@ -1118,6 +1148,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 impl crate::Paginated for ListKnowledgeBases {
     type Page = ListKnowledgeBasesResponse;
     type Item = KnowledgeBaseSummary;
@@ -1158,6 +1189,7 @@ impl crate::Paginated for ListKnowledgeBases {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "knowledge_base")]
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1168,6 +1200,7 @@ impl ListKnowledgeBases {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `train_knowledge_base_urls`: set optional parameters, then call `send()`.
 ///
 /// Train discovered pages into a knowledge base.
@@ -1181,6 +1214,7 @@ pub struct TrainKnowledgeBaseUrls {
     client: crate::Client,
     body: TrainUrlsRequest,
 }
+#[cfg(feature = "knowledge_base")]
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1214,6 +1248,7 @@ impl TrainKnowledgeBaseUrls {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `update_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Rename a knowledge base or change its description.
@@ -1228,6 +1263,7 @@ pub struct UpdateKnowledgeBase {
     knowledge_base_id: String,
     body: UpdateKnowledgeBaseRequest,
 }
+#[cfg(feature = "knowledge_base")]
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1264,6 +1300,7 @@ impl UpdateKnowledgeBase {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "knowledge_base")]
 /// Request builder for `update_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Change the question or answer of an FAQ entry.
@@ -1278,6 +1315,7 @@ pub struct UpdateKnowledgeBaseFaq {
     id: String,
     body: UpdateKnowledgeBaseFaqRequest,
 }
+#[cfg(feature = "knowledge_base")]
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1314,6 +1352,7 @@ impl UpdateKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// Why a page could not be crawled.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1337,6 +1376,7 @@ pub struct CrawlError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// How far a crawl follows links: the exact page, pages under its path, or the whole domain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1350,6 +1390,7 @@ pub enum CrawlMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl CrawlMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1361,6 +1402,7 @@ impl CrawlMode {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl From<&str> for CrawlMode {
     fn from(value: &str) -> Self {
         match value {
@@ -1371,7 +1413,9 @@ impl From<&str> for CrawlMode {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::enums::string_enum!(CrawlMode);
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A crawl operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1425,6 +1469,7 @@ pub struct CrawlOperation {
     #[serde(rename = "robotsFileData", default, skip_serializing_if = "Option::is_none")]
     pub robots_file_data: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// One page found by a crawl.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1442,6 +1487,7 @@ pub struct CrawlRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<CrawlError>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1456,6 +1502,7 @@ pub struct CrawlStarted {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// State of a crawl operation or of one crawled page.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1481,6 +1528,7 @@ pub enum CrawlState {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl CrawlState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1498,6 +1546,7 @@ impl CrawlState {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl From<&str> for CrawlState {
     fn from(value: &str) -> Self {
         match value {
@@ -1514,7 +1563,9 @@ impl From<&str> for CrawlState {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::enums::string_enum!(CrawlState);
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A crawl operation and its pages.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1530,6 +1581,7 @@ pub struct CrawlStatus {
     )]
     pub operation_details: Option<CrawlOperation>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The pages of a crawl in one state.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1541,6 +1593,7 @@ pub struct CrawlStatusGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<CrawlRecord>>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `CrawlStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1552,6 +1605,7 @@ pub struct CrawlStatusResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CrawlStatus>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A new FAQ entry.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1567,6 +1621,7 @@ pub struct CreateKnowledgeBaseFaqRequest {
     #[serde(rename = "knowledgeBaseId")]
     pub knowledge_base_id: String,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl CreateKnowledgeBaseFaqRequest {
     ///A value with the required fields (`locationId`, `question`, `answer`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1584,6 +1639,7 @@ impl CreateKnowledgeBaseFaqRequest {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `CreateKnowledgeBaseFaqResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1595,6 +1651,7 @@ pub struct CreateKnowledgeBaseFaqResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq: Option<KnowledgeBaseFaq>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A new knowledge base.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1608,6 +1665,7 @@ pub struct CreateKnowledgeBaseRequest {
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl CreateKnowledgeBaseRequest {
     ///A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1624,6 +1682,7 @@ impl CreateKnowledgeBaseRequest {
         self
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// Trained pages to remove.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1638,6 +1697,7 @@ pub struct DeleteTrainedUrlsRequest {
     #[serde(rename = "urlIds")]
     pub url_ids: Vec<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl DeleteTrainedUrlsRequest {
     ///A value with the required fields (`knowledgeBaseId`, `locationId`, `urlIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1653,6 +1713,7 @@ impl DeleteTrainedUrlsRequest {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The site to crawl and how far.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1668,6 +1729,7 @@ pub struct DiscoverWebsiteRequest {
     #[serde(rename = "knowledgeBaseId")]
     pub knowledge_base_id: String,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl DiscoverWebsiteRequest {
     ///A value with the required fields (`locationId`, `url`, `option`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1685,6 +1747,7 @@ impl DiscoverWebsiteRequest {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `DiscoverWebsiteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1696,6 +1759,7 @@ pub struct DiscoverWebsiteResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CrawlStarted>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1728,6 +1792,7 @@ pub struct KnowledgeBase2 {
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// How many items of each kind a knowledge base holds.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1751,6 +1816,7 @@ pub struct KnowledgeBaseContentCounts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tables: Option<i64>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A question and its answer.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1794,6 +1860,7 @@ pub struct KnowledgeBaseFaq {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// One page of knowledge bases.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1815,6 +1882,7 @@ pub struct KnowledgeBasePage {
     )]
     pub last_knowledge_base_id: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// One knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1826,6 +1894,7 @@ pub struct KnowledgeBaseResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<KnowledgeBase2>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1840,6 +1909,7 @@ pub struct KnowledgeBaseSummary {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `ListKnowledgeBaseFaqsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1857,6 +1927,7 @@ pub struct ListKnowledgeBaseFaqsResponse {
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `ListKnowledgeBasesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1868,6 +1939,7 @@ pub struct ListKnowledgeBasesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<KnowledgeBasePage>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1879,6 +1951,7 @@ pub struct ListTrainedUrlsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<TrainedUrl>>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// Discovered pages to train on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1896,6 +1969,7 @@ pub struct TrainUrlsRequest {
     #[serde(rename = "operationId")]
     pub operation_id: String,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl TrainUrlsRequest {
     ///A value with the required fields (`locationId`, `urlIds`, `knowledgeBaseId`, `operationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1913,6 +1987,7 @@ impl TrainUrlsRequest {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A web page crawled into a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1953,6 +2028,7 @@ pub struct TrainedUrl {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The new question and answer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1962,6 +2038,7 @@ pub struct UpdateKnowledgeBaseFaqRequest {
     /// `answer`
     pub answer: String,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl UpdateKnowledgeBaseFaqRequest {
     ///A value with the required fields (`question`, `answer`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1972,6 +2049,7 @@ impl UpdateKnowledgeBaseFaqRequest {
         }
     }
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1983,6 +2061,7 @@ pub struct UpdateKnowledgeBaseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 impl UpdateKnowledgeBaseRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

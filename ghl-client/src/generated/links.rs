@@ -26,13 +26,16 @@
 //! | [`list_links`](Links::list_links) | `GET /links/` | `2021-07-28` | location |
 //! | [`search_links`](Links::search_links) | `GET /links/search` | `2021-04-15` | location |
 //! | [`update_link`](Links::update_link) | `PUT /links/{linkId}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "links")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "links";
-///Operations of the Links module. Get one with `Client::links()`.
+#[cfg(feature = "links")]
+///Operations of the Links module. Get one with `client.links()`.
 #[derive(Clone, Debug)]
 pub struct Links {
     client: crate::Client,
 }
+#[cfg(feature = "links")]
 impl Links {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -105,6 +108,7 @@ impl Links {
         }
     }
 }
+#[cfg(feature = "links")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -175,6 +179,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "links")]
 /// Request builder for `create_link`: set optional parameters, then call `send()`.
 ///
 /// Create a trigger link.
@@ -186,6 +191,7 @@ pub struct CreateLink {
     client: crate::Client,
     body: CreateLinkRequest,
 }
+#[cfg(feature = "links")]
 impl CreateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -216,6 +222,7 @@ impl CreateLink {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "links")]
 /// Request builder for `delete_link`: set optional parameters, then call `send()`.
 ///
 /// Delete a trigger link.
@@ -227,6 +234,7 @@ pub struct DeleteLink {
     client: crate::Client,
     link_id: String,
 }
+#[cfg(feature = "links")]
 impl DeleteLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -256,6 +264,7 @@ impl DeleteLink {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "links")]
 /// Request builder for `get_link`: set optional parameters, then call `send()`.
 ///
 /// Fetch one trigger link by its id.
@@ -270,6 +279,7 @@ pub struct GetLink {
     link_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "links")]
 impl GetLink {
     /**Sets `locationId`.
 
@@ -313,6 +323,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "links")]
 /// Request builder for `list_links`: set optional parameters, then call `send()`.
 ///
 /// List every trigger link of a location.
@@ -324,6 +335,7 @@ pub struct ListLinks {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "links")]
 impl ListLinks {
     /**Sets `locationId`.
 
@@ -362,6 +374,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "links")]
 /// Request builder for `search_links`: set optional parameters, then call `send()`.
 ///
 /// Search a location's trigger links by text.
@@ -378,6 +391,7 @@ pub struct SearchLinks {
     skip: Option<i64>,
     limit: Option<i64>,
 }
+#[cfg(feature = "links")]
 impl SearchLinks {
     /**Sets `locationId`.
 
@@ -440,6 +454,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "links")]
 impl crate::Paginated for SearchLinks {
     type Page = ListLinksResponse;
     type Item = Link;
@@ -467,6 +482,7 @@ impl crate::Paginated for SearchLinks {
         Some(page).and_then(|v| v.links).unwrap_or_default()
     }
 }
+#[cfg(feature = "links")]
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -475,6 +491,7 @@ impl SearchLinks {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "links")]
 /// Request builder for `update_link`: set optional parameters, then call `send()`.
 ///
 /// Rename a trigger link or change where it leads.
@@ -487,6 +504,7 @@ pub struct UpdateLink {
     link_id: String,
     body: UpdateLinkRequest,
 }
+#[cfg(feature = "links")]
 impl UpdateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -520,6 +538,7 @@ impl UpdateLink {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `CreateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -533,6 +552,7 @@ pub struct CreateLinkRequest {
     #[serde(rename = "redirectTo")]
     pub redirect_to: String,
 }
+#[cfg(any(feature = "links", feature = "v3_links"))]
 impl CreateLinkRequest {
     ///A value with the required fields (`locationId`, `name`, `redirectTo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -548,6 +568,7 @@ impl CreateLinkRequest {
         }
     }
 }
+#[cfg(any(feature = "links", feature = "v3_links"))]
 /// A trigger link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -568,6 +589,7 @@ pub struct Link {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `LinkResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -576,6 +598,7 @@ pub struct LinkResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<Link>,
 }
+#[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `ListLinksResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -584,6 +607,7 @@ pub struct ListLinksResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
 }
+#[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `UpdateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -594,6 +618,7 @@ pub struct UpdateLinkRequest {
     #[serde(rename = "redirectTo")]
     pub redirect_to: String,
 }
+#[cfg(any(feature = "links", feature = "v3_links"))]
 impl UpdateLinkRequest {
     ///A value with the required fields (`name`, `redirectTo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -49,13 +49,16 @@
 //! | [`update_location_tag`](Locations::update_location_tag) | `PUT /locations/{locationId}/tags/{tagId}` | `2021-07-28` | location |
 //! | [`update_recurring_task`](Locations::update_recurring_task) | `PUT /locations/{locationId}/recurring-tasks/{id}` | `2021-07-28` | location |
 //! | [`upload_location_custom_field_files`](Locations::upload_location_custom_field_files) | `POST /locations/{locationId}/customFields/upload` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "locations")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "locations";
-///Operations of the Locations module. Get one with `Client::locations()`.
+#[cfg(feature = "locations")]
+///Operations of the Locations module. Get one with `client.locations()`.
 #[derive(Clone, Debug)]
 pub struct Locations {
     client: crate::Client,
 }
+#[cfg(feature = "locations")]
 impl Locations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -448,6 +451,7 @@ impl Locations {
         }
     }
 }
+#[cfg(feature = "locations")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -739,6 +743,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "locations")]
 /// Request builder for `create_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Create a custom value in a location.
@@ -753,6 +758,7 @@ pub struct CreateCustomValue {
     location_id: Option<String>,
     body: CustomValueRequest,
 }
+#[cfg(feature = "locations")]
 impl CreateCustomValue {
     /**Sets `locationId`.
 
@@ -800,6 +806,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `create_location`: set optional parameters, then call `send()`.
 ///
 /// Create a sub-account under an agency.
@@ -811,6 +818,7 @@ pub struct CreateLocation {
     client: crate::Client,
     body: CreateLocationRequest,
 }
+#[cfg(feature = "locations")]
 impl CreateLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -841,6 +849,7 @@ impl CreateLocation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `create_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a contact or opportunity custom field in a location.
@@ -855,6 +864,7 @@ pub struct CreateLocationCustomField {
     location_id: Option<String>,
     body: CreateLocationCustomFieldRequest,
 }
+#[cfg(feature = "locations")]
 impl CreateLocationCustomField {
     /**Sets `locationId`.
 
@@ -902,6 +912,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `create_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Create a tag in a location.
@@ -914,6 +925,7 @@ pub struct CreateLocationTag {
     location_id: Option<String>,
     body: LocationTagRequest,
 }
+#[cfg(feature = "locations")]
 impl CreateLocationTag {
     /**Sets `locationId`.
 
@@ -961,6 +973,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `create_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Create a recurring task in a location.
@@ -975,6 +988,7 @@ pub struct CreateRecurringTask {
     location_id: Option<String>,
     body: CreateRecurringTaskRequest,
 }
+#[cfg(feature = "locations")]
 impl CreateRecurringTask {
     /**Sets `locationId`.
 
@@ -1022,6 +1036,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `delete_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom value of a location.
@@ -1036,6 +1051,7 @@ pub struct DeleteCustomValue {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "locations")]
 impl DeleteCustomValue {
     /**Sets `locationId`.
 
@@ -1079,6 +1095,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `delete_location`: set optional parameters, then call `send()`.
 ///
 /// Delete a sub-account from its agency.
@@ -1093,6 +1110,7 @@ pub struct DeleteLocation {
     location_id: Option<String>,
     delete_twilio_account: bool,
 }
+#[cfg(feature = "locations")]
 impl DeleteLocation {
     /**Sets `locationId`.
 
@@ -1136,6 +1154,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `delete_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field of a location.
@@ -1150,6 +1169,7 @@ pub struct DeleteLocationCustomField {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "locations")]
 impl DeleteLocationCustomField {
     /**Sets `locationId`.
 
@@ -1193,6 +1213,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `delete_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Delete a tag of a location.
@@ -1207,6 +1228,7 @@ pub struct DeleteLocationTag {
     location_id: Option<String>,
     tag_id: String,
 }
+#[cfg(feature = "locations")]
 impl DeleteLocationTag {
     /**Sets `locationId`.
 
@@ -1250,6 +1272,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `delete_location_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an SMS or email template of a location.
@@ -1264,6 +1287,7 @@ pub struct DeleteLocationTemplate {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "locations")]
 impl DeleteLocationTemplate {
     /**Sets `locationId`.
 
@@ -1307,6 +1331,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `delete_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a recurring task.
@@ -1321,6 +1346,7 @@ pub struct DeleteRecurringTask {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "locations")]
 impl DeleteRecurringTask {
     /**Sets `locationId`.
 
@@ -1365,6 +1391,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `get_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom value of a location.
@@ -1379,6 +1406,7 @@ pub struct GetCustomValue {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "locations")]
 impl GetCustomValue {
     /**Sets `locationId`.
 
@@ -1422,6 +1450,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `get_location`: set optional parameters, then call `send()`.
 ///
 /// Fetch one sub-account by its id.
@@ -1433,6 +1462,7 @@ pub struct GetLocation {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "locations")]
 impl GetLocation {
     /**Sets `locationId`.
 
@@ -1475,6 +1505,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `get_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field of a location by id or field key.
@@ -1489,6 +1520,7 @@ pub struct GetLocationCustomField {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "locations")]
 impl GetLocationCustomField {
     /**Sets `locationId`.
 
@@ -1532,6 +1564,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `get_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Fetch one tag of a location.
@@ -1546,6 +1579,7 @@ pub struct GetLocationTag {
     location_id: Option<String>,
     tag_id: String,
 }
+#[cfg(feature = "locations")]
 impl GetLocationTag {
     /**Sets `locationId`.
 
@@ -1589,6 +1623,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `get_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one recurring task.
@@ -1603,6 +1638,7 @@ pub struct GetRecurringTask {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "locations")]
 impl GetRecurringTask {
     /**Sets `locationId`.
 
@@ -1647,6 +1683,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `list_custom_values`: set optional parameters, then call `send()`.
 ///
 /// List the custom values of a location.
@@ -1660,6 +1697,7 @@ pub struct ListCustomValues {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "locations")]
 impl ListCustomValues {
     /**Sets `locationId`.
 
@@ -1703,6 +1741,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `list_location_custom_fields`: set optional parameters, then call `send()`.
 ///
 /// List the contact and opportunity custom fields of a location.
@@ -1717,6 +1756,7 @@ pub struct ListLocationCustomFields {
     location_id: Option<String>,
     model: Option<ListLocationCustomFieldsModel>,
 }
+#[cfg(feature = "locations")]
 impl ListLocationCustomFields {
     /**Sets `locationId`.
 
@@ -1768,6 +1808,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `list_location_tags`: set optional parameters, then call `send()`.
 ///
 /// List the tags of a location.
@@ -1779,6 +1820,7 @@ pub struct ListLocationTags {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "locations")]
 impl ListLocationTags {
     /**Sets `locationId`.
 
@@ -1822,6 +1864,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `list_location_templates`: set optional parameters, then call `send()`.
 ///
 /// List the SMS, email and WhatsApp templates of a location.
@@ -1840,6 +1883,7 @@ pub struct ListLocationTemplates {
     type_: Option<TemplateType>,
     origin_id: String,
 }
+#[cfg(feature = "locations")]
 impl ListLocationTemplates {
     /**Sets `locationId`.
 
@@ -1916,6 +1960,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 impl crate::Paginated for ListLocationTemplates {
     type Page = LocationTemplateList;
     type Item = LocationTemplate;
@@ -1945,6 +1990,7 @@ impl crate::Paginated for ListLocationTemplates {
         Some(page).and_then(|v| v.templates).unwrap_or_default()
     }
 }
+#[cfg(feature = "locations")]
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1955,6 +2001,7 @@ impl ListLocationTemplates {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `list_timezones`: set optional parameters, then call `send()`.
 ///
 /// List the time zones a location can use.
@@ -1968,6 +2015,7 @@ pub struct ListTimezones {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "locations")]
 impl ListTimezones {
     /**Sets `locationId`.
 
@@ -2011,6 +2059,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `search_location_tasks`: set optional parameters, then call `send()`.
 ///
 /// Search the tasks of a location.
@@ -2025,6 +2074,7 @@ pub struct SearchLocationTasks {
     location_id: Option<String>,
     body: SearchLocationTasksRequest,
 }
+#[cfg(feature = "locations")]
 impl SearchLocationTasks {
     /**Sets `locationId`.
 
@@ -2072,6 +2122,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 impl crate::Paginated for SearchLocationTasks {
     type Page = LocationTaskList;
     type Item = serde_json::Value;
@@ -2099,6 +2150,7 @@ impl crate::Paginated for SearchLocationTasks {
         Some(page).and_then(|v| v.tasks).unwrap_or_default()
     }
 }
+#[cfg(feature = "locations")]
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2109,6 +2161,7 @@ impl SearchLocationTasks {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `search_locations`: set optional parameters, then call `send()`.
 ///
 /// Search the sub-accounts of an agency.
@@ -2126,6 +2179,7 @@ pub struct SearchLocations {
     order: Option<SearchLocationsOrder>,
     email: Option<String>,
 }
+#[cfg(feature = "locations")]
 impl SearchLocations {
     ///Id of the agency whose sub-accounts are searched.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
@@ -2192,6 +2246,7 @@ impl SearchLocations {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 impl crate::Paginated for SearchLocations {
     type Page = LocationSearchResponse;
     type Item = Location;
@@ -2219,6 +2274,7 @@ impl crate::Paginated for SearchLocations {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+#[cfg(feature = "locations")]
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2227,6 +2283,7 @@ impl SearchLocations {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `update_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Change a custom value of a location.
@@ -2242,6 +2299,7 @@ pub struct UpdateCustomValue {
     id: String,
     body: CustomValueRequest,
 }
+#[cfg(feature = "locations")]
 impl UpdateCustomValue {
     /**Sets `locationId`.
 
@@ -2289,6 +2347,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `update_location`: set optional parameters, then call `send()`.
 ///
 /// Change a sub-account.
@@ -2301,6 +2360,7 @@ pub struct UpdateLocation {
     location_id: Option<String>,
     body: UpdateLocationRequest,
 }
+#[cfg(feature = "locations")]
 impl UpdateLocation {
     /**Sets `locationId`.
 
@@ -2347,6 +2407,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `update_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field of a location.
@@ -2362,6 +2423,7 @@ pub struct UpdateLocationCustomField {
     id: String,
     body: UpdateLocationCustomFieldRequest,
 }
+#[cfg(feature = "locations")]
 impl UpdateLocationCustomField {
     /**Sets `locationId`.
 
@@ -2409,6 +2471,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `update_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Rename a tag of a location.
@@ -2424,6 +2487,7 @@ pub struct UpdateLocationTag {
     tag_id: String,
     body: LocationTagRequest,
 }
+#[cfg(feature = "locations")]
 impl UpdateLocationTag {
     /**Sets `locationId`.
 
@@ -2471,6 +2535,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `update_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Change a recurring task.
@@ -2486,6 +2551,7 @@ pub struct UpdateRecurringTask {
     id: String,
     body: UpdateRecurringTaskRequest,
 }
+#[cfg(feature = "locations")]
 impl UpdateRecurringTask {
     /**Sets `locationId`.
 
@@ -2534,6 +2600,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "locations")]
 /// Request builder for `upload_location_custom_field_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files for a file-type custom field.
@@ -2548,6 +2615,7 @@ pub struct UploadLocationCustomFieldFiles {
     location_id: Option<String>,
     body: UploadCustomFieldFilesRequest,
 }
+#[cfg(feature = "locations")]
 impl UploadLocationCustomFieldFiles {
     /**Sets `locationId`.
 
@@ -2598,6 +2666,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// ISO 3166-1 alpha-2 country code (with XK for Kosovo and AN for the Netherlands Antilles).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3099,6 +3168,7 @@ pub enum CountryCode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CountryCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3354,6 +3424,7 @@ impl CountryCode {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl From<&str> for CountryCode {
     fn from(value: &str) -> Self {
         match value {
@@ -3608,7 +3679,9 @@ impl From<&str> for CountryCode {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(CountryCode);
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CreateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3648,6 +3721,7 @@ pub struct CreateLocationCustomFieldRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CreateLocationCustomFieldRequest {
     ///A value with the required fields (`name`, `dataType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3706,6 +3780,7 @@ impl CreateLocationCustomFieldRequest {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CreateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3758,6 +3833,7 @@ pub struct CreateLocationRequest {
     #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CreateLocationRequest {
     ///A value with the required fields (`name`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3852,6 +3928,7 @@ impl CreateLocationRequest {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CreateRecurringTaskRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3878,6 +3955,7 @@ pub struct CreateRecurringTaskRequest {
     )]
     pub ignore_task_creation: Option<bool>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CreateRecurringTaskRequest {
     ///A value with the required fields (`title`, `rruleOptions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3915,6 +3993,7 @@ impl CreateRecurringTaskRequest {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The kind of record a location custom field belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3926,6 +4005,7 @@ pub enum CustomFieldModel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CustomFieldModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3936,6 +4016,7 @@ impl CustomFieldModel {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl From<&str> for CustomFieldModel {
     fn from(value: &str) -> Self {
         match value {
@@ -3945,7 +4026,9 @@ impl From<&str> for CustomFieldModel {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(CustomFieldModel);
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A named value that templates of the location can insert.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3966,6 +4049,7 @@ pub struct CustomValue {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CustomValueList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3974,6 +4058,7 @@ pub struct CustomValueList {
     #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<CustomValue>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CustomValueRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3983,6 +4068,7 @@ pub struct CustomValueRequest {
     /// `value`
     pub value: String,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CustomValueRequest {
     ///A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3993,6 +4079,7 @@ impl CustomValueRequest {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CustomValueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4001,6 +4088,7 @@ pub struct CustomValueResponse {
     #[serde(rename = "customValue", default, skip_serializing_if = "Option::is_none")]
     pub custom_value: Option<CustomValue>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `DeleteLocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4012,6 +4100,7 @@ pub struct DeleteLocationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `DeleteRecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4023,6 +4112,7 @@ pub struct DeleteRecurringTaskResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+#[cfg(feature = "locations")]
 /// Values of `ListLocationCustomFieldsModel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4036,6 +4126,7 @@ pub enum ListLocationCustomFieldsModel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "locations")]
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4047,6 +4138,7 @@ impl ListLocationCustomFieldsModel {
         }
     }
 }
+#[cfg(feature = "locations")]
 impl From<&str> for ListLocationCustomFieldsModel {
     fn from(value: &str) -> Self {
         match value {
@@ -4057,7 +4149,9 @@ impl From<&str> for ListLocationCustomFieldsModel {
         }
     }
 }
+#[cfg(feature = "locations")]
 crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4123,6 +4217,7 @@ pub struct Location {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reseller: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The business profile of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4155,6 +4250,7 @@ pub struct LocationBusiness {
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A contact or opportunity custom field of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4215,6 +4311,7 @@ pub struct LocationCustomField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The kind of value a location custom field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4254,6 +4351,7 @@ pub enum LocationCustomFieldDataType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationCustomFieldDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4278,6 +4376,7 @@ impl LocationCustomFieldDataType {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl From<&str> for LocationCustomFieldDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -4301,7 +4400,9 @@ impl From<&str> for LocationCustomFieldDataType {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationCustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4310,6 +4411,7 @@ pub struct LocationCustomFieldList {
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<LocationCustomField>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationCustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4318,6 +4420,7 @@ pub struct LocationCustomFieldResponse {
     #[serde(rename = "customField", default, skip_serializing_if = "Option::is_none")]
     pub custom_field: Option<LocationCustomField>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4326,6 +4429,7 @@ pub struct LocationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationSearchResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4334,6 +4438,7 @@ pub struct LocationSearchResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<Location>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationSettings` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4367,6 +4472,7 @@ pub struct LocationSettings {
     )]
     pub disable_contact_timezone: Option<bool>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationSettings {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4399,6 +4505,7 @@ impl LocationSettings {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// Social profile links of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4437,6 +4544,7 @@ pub struct LocationSocial {
     #[serde(rename = "googlePlacesId", default, skip_serializing_if = "Option::is_none")]
     pub google_places_id: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationSocial {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4511,6 +4619,7 @@ impl LocationSocial {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A tag defined in a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4525,6 +4634,7 @@ pub struct LocationTag {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4533,6 +4643,7 @@ pub struct LocationTagList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<LocationTag>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4540,6 +4651,7 @@ pub struct LocationTagRequest {
     /// `name`
     pub name: String,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationTagRequest {
     ///A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4547,6 +4659,7 @@ impl LocationTagRequest {
         Self { name: name.into() }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4555,6 +4668,7 @@ pub struct LocationTagResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<LocationTag>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4563,6 +4677,7 @@ pub struct LocationTaskList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<serde_json::Value>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A message template of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4589,6 +4704,7 @@ pub struct LocationTemplate {
     #[serde(rename = "urlAttachments", default, skip_serializing_if = "Option::is_none")]
     pub url_attachments: Option<Vec<String>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTemplateList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4600,6 +4716,7 @@ pub struct LocationTemplateList {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `MailgunCredentials` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4610,6 +4727,7 @@ pub struct MailgunCredentials {
     /// `domain`
     pub domain: String,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl MailgunCredentials {
     ///A value with the required fields (`apiKey`, `domain`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4620,6 +4738,7 @@ impl MailgunCredentials {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The person the sub-account is set up for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4633,6 +4752,7 @@ pub struct ProspectInfo {
     /// `email`
     pub email: String,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl ProspectInfo {
     ///A value with the required fields (`firstName`, `lastName`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4648,6 +4768,7 @@ impl ProspectInfo {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// Values of `RecurrenceInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4665,6 +4786,7 @@ pub enum RecurrenceInterval {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl RecurrenceInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4678,6 +4800,7 @@ impl RecurrenceInterval {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl From<&str> for RecurrenceInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -4690,7 +4813,9 @@ impl From<&str> for RecurrenceInterval {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(RecurrenceInterval);
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// When a recurring task produces tasks.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4734,6 +4859,7 @@ pub struct RecurrenceRule {
     )]
     pub due_after_seconds: Option<i64>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl RecurrenceRule {
     ///A value with the required fields (`intervalType`, `interval`, `startDate`, `dueAfterSeconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4807,6 +4933,7 @@ impl RecurrenceRule {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `RecurringTask` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4849,6 +4976,7 @@ pub struct RecurringTask {
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `RecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4857,6 +4985,7 @@ pub struct RecurringTaskResponse {
     #[serde(rename = "recurringTask", default, skip_serializing_if = "Option::is_none")]
     pub recurring_task: Option<RecurringTask>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `SearchLocationTasksRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4883,6 +5012,7 @@ pub struct SearchLocationTasksRequest {
     #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl SearchLocationTasksRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4933,6 +5063,7 @@ impl SearchLocationTasksRequest {
         self
     }
 }
+#[cfg(feature = "locations")]
 /// Values of `SearchLocationsOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4944,6 +5075,7 @@ pub enum SearchLocationsOrder {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "locations")]
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4954,6 +5086,7 @@ impl SearchLocationsOrder {
         }
     }
 }
+#[cfg(feature = "locations")]
 impl From<&str> for SearchLocationsOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -4963,7 +5096,9 @@ impl From<&str> for SearchLocationsOrder {
         }
     }
 }
+#[cfg(feature = "locations")]
 crate::runtime::enums::string_enum!(SearchLocationsOrder);
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A snapshot to load into the sub-account.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4974,6 +5109,7 @@ pub struct SnapshotLoad {
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
     pub override_: Option<bool>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl SnapshotLoad {
     ///A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4989,6 +5125,7 @@ impl SnapshotLoad {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The content of a template; SMS templates use `body`, email templates `subject` and `html`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5006,6 +5143,7 @@ pub struct TemplateContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The channel of a message template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5019,6 +5157,7 @@ pub enum TemplateType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl TemplateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5030,6 +5169,7 @@ impl TemplateType {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl From<&str> for TemplateType {
     fn from(value: &str) -> Self {
         match value {
@@ -5040,7 +5180,9 @@ impl From<&str> for TemplateType {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(TemplateType);
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `TextBoxListOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5052,6 +5194,7 @@ pub struct TextBoxListOption {
     #[serde(rename = "prefillValue", default, skip_serializing_if = "Option::is_none")]
     pub prefill_value: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl TextBoxListOption {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5072,6 +5215,7 @@ impl TextBoxListOption {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `TwilioCredentials` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5082,6 +5226,7 @@ pub struct TwilioCredentials {
     #[serde(rename = "authToken")]
     pub auth_token: String,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl TwilioCredentials {
     ///A value with the required fields (`sid`, `authToken`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5092,6 +5237,7 @@ impl TwilioCredentials {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UpdateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5128,6 +5274,7 @@ pub struct UpdateLocationCustomFieldRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl UpdateLocationCustomFieldRequest {
     ///A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5182,6 +5329,7 @@ impl UpdateLocationCustomFieldRequest {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UpdateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5235,6 +5383,7 @@ pub struct UpdateLocationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotLoad>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl UpdateLocationRequest {
     ///A value with the required fields (`companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5334,6 +5483,7 @@ impl UpdateLocationRequest {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UpdateRecurringTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5361,6 +5511,7 @@ pub struct UpdateRecurringTaskRequest {
     )]
     pub ignore_task_creation: Option<bool>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl UpdateRecurringTaskRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5405,6 +5556,7 @@ impl UpdateRecurringTaskRequest {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UploadCustomFieldFilesRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -5416,6 +5568,7 @@ pub struct UploadCustomFieldFilesRequest {
     /// The file to upload.
     pub file: Option<crate::Upload>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl UploadCustomFieldFilesRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5442,6 +5595,7 @@ impl UploadCustomFieldFilesRequest {
         self
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl UploadCustomFieldFilesRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -5471,6 +5625,7 @@ impl UploadCustomFieldFilesRequest {
         parts
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UploadCustomFieldFilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5482,6 +5637,7 @@ pub struct UploadCustomFieldFilesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Vec<UploadedFileMeta>>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// What the server recorded about one uploaded file.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5505,6 +5661,7 @@ pub struct UploadedFileMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5526,6 +5683,7 @@ pub enum Weekday {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl Weekday {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5541,6 +5699,7 @@ impl Weekday {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl From<&str> for Weekday {
     fn from(value: &str) -> Self {
         match value {
@@ -5555,4 +5714,5 @@ impl From<&str> for Weekday {
         }
     }
 }
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(Weekday);

@@ -29,13 +29,16 @@
 //! | [`list_wallet_charges`](Marketplace::list_wallet_charges) | `GET /marketplace/billing/charges` | `2021-07-28` | location |
 //! | [`migrate_external_auth_connection`](Marketplace::migrate_external_auth_connection) | `POST /marketplace/external-auth/migration` | `2021-07-28` | location |
 //! | [`uninstall_app`](Marketplace::uninstall_app) | `DELETE /marketplace/app/{appId}/installations` | `2021-07-28` | either |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "marketplace")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "marketplace";
-///Operations of the Marketplace module. Get one with `Client::marketplace()`.
+#[cfg(feature = "marketplace")]
+///Operations of the Marketplace module. Get one with `client.marketplace()`.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
     client: crate::Client,
 }
+#[cfg(feature = "marketplace")]
 impl Marketplace {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -164,6 +167,7 @@ impl Marketplace {
         }
     }
 }
+#[cfg(feature = "marketplace")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -268,6 +272,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `check_wallet_funds`: set optional parameters, then call `send()`.
 ///
 /// Check whether the sub-account's wallet can be charged.
@@ -280,6 +285,7 @@ pub fn contract_samples(
 pub struct CheckWalletFunds {
     client: crate::Client,
 }
+#[cfg(feature = "marketplace")]
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -309,6 +315,7 @@ impl CheckWalletFunds {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `create_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Charge a sub-account's wallet for metered usage of the app.
@@ -322,6 +329,7 @@ pub struct CreateWalletCharge {
     client: crate::Client,
     body: CreateWalletChargeRequest,
 }
+#[cfg(feature = "marketplace")]
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -355,6 +363,7 @@ impl CreateWalletCharge {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `delete_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Delete a wallet charge.
@@ -368,6 +377,7 @@ pub struct DeleteWalletCharge {
     client: crate::Client,
     charge_id: String,
 }
+#[cfg(feature = "marketplace")]
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -400,6 +410,7 @@ impl DeleteWalletCharge {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `get_app_rebilling_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the subscription and usage plans of the app for a sub-account.
@@ -414,6 +425,7 @@ pub struct GetAppRebillingConfig {
     app_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "marketplace")]
 impl GetAppRebillingConfig {
     /**Sets `locationId`.
 
@@ -458,6 +470,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `get_installer_details`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency, sub-account, user and plan behind the current token's install.
@@ -471,6 +484,7 @@ pub struct GetInstallerDetails {
     client: crate::Client,
     app_id: String,
 }
+#[cfg(feature = "marketplace")]
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -503,6 +517,7 @@ impl GetInstallerDetails {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `get_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Fetch one wallet charge.
@@ -516,6 +531,7 @@ pub struct GetWalletCharge {
     client: crate::Client,
     charge_id: String,
 }
+#[cfg(feature = "marketplace")]
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -548,6 +564,7 @@ impl GetWalletCharge {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `list_wallet_charges`: set optional parameters, then call `send()`.
 ///
 /// List the wallet charges the app has made.
@@ -567,6 +584,7 @@ pub struct ListWalletCharges {
     skip: Option<i64>,
     limit: Option<i64>,
 }
+#[cfg(feature = "marketplace")]
 impl ListWalletCharges {
     ///Billing meter, from the app's pricing page.
     pub fn meter_id(mut self, value: impl Into<String>) -> Self {
@@ -652,6 +670,7 @@ impl ListWalletCharges {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 impl crate::Paginated for ListWalletCharges {
     type Page = ListWalletChargesResponse;
     type Item = WalletCharge;
@@ -682,6 +701,7 @@ impl crate::Paginated for ListWalletCharges {
         Some(page).and_then(|v| v.charges).unwrap_or_default()
     }
 }
+#[cfg(feature = "marketplace")]
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -692,6 +712,7 @@ impl ListWalletCharges {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `migrate_external_auth_connection`: set optional parameters, then call `send()`.
 ///
 /// Hand an app's external-auth credentials for a sub-account to HighLevel to store and manage.
@@ -703,6 +724,7 @@ pub struct MigrateExternalAuthConnection {
     client: crate::Client,
     body: MigrateExternalAuthRequest,
 }
+#[cfg(feature = "marketplace")]
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -736,6 +758,7 @@ impl MigrateExternalAuthConnection {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "marketplace")]
 /// Request builder for `uninstall_app`: set optional parameters, then call `send()`.
 ///
 /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
@@ -750,6 +773,7 @@ pub struct UninstallApp {
     app_id: String,
     body: UninstallAppRequest,
 }
+#[cfg(feature = "marketplace")]
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -786,6 +810,7 @@ impl UninstallApp {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `AppPlans` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -797,6 +822,7 @@ pub struct AppPlans {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Vec<AppUsagePlan>>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// Values of `AppPriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -808,6 +834,7 @@ pub enum AppPriceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl AppPriceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -818,6 +845,7 @@ impl AppPriceType {
         }
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl From<&str> for AppPriceType {
     fn from(value: &str) -> Self {
         match value {
@@ -827,7 +855,9 @@ impl From<&str> for AppPriceType {
         }
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::enums::string_enum!(AppPriceType);
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `AppSubscriptionPlan` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -858,6 +888,7 @@ pub struct AppSubscriptionPlan {
     #[serde(rename = "paymentTime", default, skip_serializing_if = "Option::is_none")]
     pub payment_time: Option<String>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `AppUsagePlan` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -909,6 +940,7 @@ pub struct AppUsagePlan {
     )]
     pub execution_limit_per_cycle: Option<i64>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `CreateWalletChargeRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -942,6 +974,7 @@ pub struct CreateWalletChargeRequest {
     #[serde(rename = "eventTime", default, skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl CreateWalletChargeRequest {
     ///A value with the required fields (`appId`, `meterId`, `eventId`, `locationId`, `companyId`, `description`, `units`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -983,6 +1016,7 @@ impl CreateWalletChargeRequest {
         self
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `CreateWalletChargeResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -994,6 +1028,7 @@ pub struct CreateWalletChargeResponse {
     #[serde(rename = "chargeId", default, skip_serializing_if = "Option::is_none")]
     pub charge_id: Option<String>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// Values of `ExternalAuthType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1005,6 +1040,7 @@ pub enum ExternalAuthType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl ExternalAuthType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1015,6 +1051,7 @@ impl ExternalAuthType {
         }
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl From<&str> for ExternalAuthType {
     fn from(value: &str) -> Self {
         match value {
@@ -1024,7 +1061,9 @@ impl From<&str> for ExternalAuthType {
         }
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::enums::string_enum!(ExternalAuthType);
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `GetAppRebillingConfigResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1033,6 +1072,7 @@ pub struct GetAppRebillingConfigResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plans: Option<AppPlans>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `GetInstallerDetailsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1045,6 +1085,7 @@ pub struct GetInstallerDetailsResponse {
     )]
     pub installation_details: Option<InstallerDetails>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `InstallerDetails` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1110,6 +1151,7 @@ pub struct InstallerDetails {
     )]
     pub whitelabel_details: Option<WhitelabelDetails>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `ListWalletChargesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1124,6 +1166,7 @@ pub struct ListWalletChargesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<WalletChargesPagination>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MarketplaceSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1132,6 +1175,7 @@ pub struct MarketplaceSuccess {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MigrateExternalAuthRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1183,6 +1227,7 @@ pub struct MigrateExternalAuthRequest {
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl MigrateExternalAuthRequest {
     ///A value with the required fields (`type`, `locationId`, `appId`, `appVersionId`, `accountId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1259,6 +1304,7 @@ impl MigrateExternalAuthRequest {
         self
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MigrateExternalAuthResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1273,6 +1319,7 @@ pub struct MigrateExternalAuthResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1287,6 +1334,7 @@ pub struct UninstallAppRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl UninstallAppRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1313,6 +1361,7 @@ impl UninstallAppRequest {
         self
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// A charge made by the app on a sub-account's wallet.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1364,6 +1413,7 @@ pub struct WalletCharge {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `WalletChargesPagination` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1378,6 +1428,7 @@ pub struct WalletChargesPagination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `WalletFunds` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1386,6 +1437,7 @@ pub struct WalletFunds {
     #[serde(rename = "hasFunds", default, skip_serializing_if = "Option::is_none")]
     pub has_funds: Option<bool>,
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// Values of `WalletTransactionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1397,6 +1449,7 @@ pub enum WalletTransactionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl WalletTransactionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1407,6 +1460,7 @@ impl WalletTransactionType {
         }
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl From<&str> for WalletTransactionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1416,7 +1470,9 @@ impl From<&str> for WalletTransactionType {
         }
     }
 }
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::enums::string_enum!(WalletTransactionType);
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `WhitelabelDetails` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -32,13 +32,16 @@
 //! | [`list_media_files`](Medias::list_media_files) | `GET /medias/files` | `2021-07-28` | location |
 //! | [`update_media_object`](Medias::update_media_object) | `POST /medias/{id}` | `2021-07-28` | location |
 //! | [`upload_media_file`](Medias::upload_media_file) | `POST /medias/upload-file` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "medias")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "medias";
-///Operations of the Media Storage module. Get one with `Client::medias()`.
+#[cfg(feature = "medias")]
+///Operations of the Media Storage module. Get one with `client.medias()`.
 #[derive(Clone, Debug)]
 pub struct Medias {
     client: crate::Client,
 }
+#[cfg(feature = "medias")]
 impl Medias {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -174,6 +177,7 @@ impl Medias {
         }
     }
 }
+#[cfg(feature = "medias")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -292,6 +296,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "medias")]
 /// Request builder for `bulk_delete_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Delete or trash several files and folders at once.
@@ -305,6 +310,7 @@ pub struct BulkDeleteMediaObjects {
     client: crate::Client,
     body: BulkDeleteMediaObjectsRequest,
 }
+#[cfg(feature = "medias")]
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -335,6 +341,7 @@ impl BulkDeleteMediaObjects {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "medias")]
 /// Request builder for `bulk_update_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Rename several files and folders at once.
@@ -348,6 +355,7 @@ pub struct BulkUpdateMediaObjects {
     client: crate::Client,
     body: BulkUpdateMediaObjectsRequest,
 }
+#[cfg(feature = "medias")]
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -378,6 +386,7 @@ impl BulkUpdateMediaObjects {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "medias")]
 /// Request builder for `create_media_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder in the media library.
@@ -391,6 +400,7 @@ pub struct CreateMediaFolder {
     client: crate::Client,
     body: CreateMediaFolderRequest,
 }
+#[cfg(feature = "medias")]
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -421,6 +431,7 @@ impl CreateMediaFolder {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "medias")]
 /// Request builder for `delete_media_object`: set optional parameters, then call `send()`.
 ///
 /// Delete a file or folder.
@@ -436,6 +447,7 @@ pub struct DeleteMediaObject {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "medias")]
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -467,6 +479,7 @@ impl DeleteMediaObject {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "medias")]
 /// Request builder for `get_media_object`: set optional parameters, then call `send()`.
 ///
 /// Fetch one file or folder.
@@ -483,6 +496,7 @@ pub struct GetMediaObject {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "medias")]
 #[cfg(feature = "undocumented")]
 impl GetMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -513,6 +527,7 @@ impl GetMediaObject {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "medias")]
 /// Request builder for `list_media_files`: set optional parameters, then call `send()`.
 ///
 /// List the files and folders of a location's media library.
@@ -535,6 +550,7 @@ pub struct ListMediaFiles {
     parent_id: Option<String>,
     fetch_all: Option<bool>,
 }
+#[cfg(feature = "medias")]
 impl ListMediaFiles {
     ///Number of objects to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
@@ -606,6 +622,7 @@ impl ListMediaFiles {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "medias")]
 impl crate::Paginated for ListMediaFiles {
     type Page = ListMediaFilesResponse;
     type Item = MediaFile;
@@ -633,6 +650,7 @@ impl crate::Paginated for ListMediaFiles {
         Some(page).and_then(|v| v.files).unwrap_or_default()
     }
 }
+#[cfg(feature = "medias")]
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -641,6 +659,7 @@ impl ListMediaFiles {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "medias")]
 /// Request builder for `update_media_object`: set optional parameters, then call `send()`.
 ///
 /// Rename a file or folder.
@@ -655,6 +674,7 @@ pub struct UpdateMediaObject {
     id: String,
     body: UpdateMediaObjectRequest,
 }
+#[cfg(feature = "medias")]
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -688,6 +708,7 @@ impl UpdateMediaObject {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "medias")]
 /// Request builder for `upload_media_file`: set optional parameters, then call `send()`.
 ///
 /// Upload a file to the media library, or register a hosted one.
@@ -703,6 +724,7 @@ pub struct UploadMediaFile {
     client: crate::Client,
     body: UploadMediaFileRequest,
 }
+#[cfg(feature = "medias")]
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -733,6 +755,7 @@ impl UploadMediaFile {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Kind of record that owns media. HighLevel documents only `location`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -742,6 +765,7 @@ pub enum AltType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -751,6 +775,7 @@ impl AltType {
         }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -759,7 +784,9 @@ impl From<&str> for AltType {
         }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::enums::string_enum!(AltType);
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Files and folders to delete or trash.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -776,6 +803,7 @@ pub struct BulkDeleteMediaObjectsRequest {
     /// `status`
     pub status: MediaDeleteStatus,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl BulkDeleteMediaObjectsRequest {
     ///A value with the required fields (`filesToBeDeleted`, `altType`, `altId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -793,6 +821,7 @@ impl BulkDeleteMediaObjectsRequest {
         }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Files and folders to change.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -807,6 +836,7 @@ pub struct BulkUpdateMediaObjectsRequest {
     #[serde(rename = "filesToBeUpdated")]
     pub files_to_be_updated: Vec<MediaObjectRename>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl BulkUpdateMediaObjectsRequest {
     ///A value with the required fields (`altId`, `altType`, `filesToBeUpdated`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -822,6 +852,7 @@ impl BulkUpdateMediaObjectsRequest {
         }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// A new folder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -838,6 +869,7 @@ pub struct CreateMediaFolderRequest {
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl CreateMediaFolderRequest {
     ///A value with the required fields (`altId`, `altType`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -859,6 +891,7 @@ impl CreateMediaFolderRequest {
         self
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// One page of files and folders.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -867,6 +900,7 @@ pub struct ListMediaFilesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<MediaFile>>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Delete for good or move to the trash.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -878,6 +912,7 @@ pub enum MediaDeleteStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl MediaDeleteStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -888,6 +923,7 @@ impl MediaDeleteStatus {
         }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl From<&str> for MediaDeleteStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -897,7 +933,9 @@ impl From<&str> for MediaDeleteStatus {
         }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::enums::string_enum!(MediaDeleteStatus);
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// A file or folder in the media library.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -921,6 +959,7 @@ pub struct MediaFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// A folder of the media library.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -982,6 +1021,7 @@ pub struct MediaFolder {
     #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Result for one object of a bulk delete.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -993,6 +1033,7 @@ pub struct MediaObjectDeleted {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Names one file or folder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1001,6 +1042,7 @@ pub struct MediaObjectRef {
     #[serde(rename = "_id")]
     pub id: String,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl MediaObjectRef {
     ///A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1008,6 +1050,7 @@ impl MediaObjectRef {
         Self { id: id.into() }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// One entry of a bulk rename.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1018,6 +1061,7 @@ pub struct MediaObjectRename {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl MediaObjectRename {
     ///A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1030,6 +1074,7 @@ impl MediaObjectRename {
         self
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Result for one object of a bulk update.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1041,6 +1086,7 @@ pub struct MediaObjectUpdated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// New name of a file or folder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1054,6 +1100,7 @@ pub struct UpdateMediaObjectRequest {
     #[serde(rename = "altId")]
     pub alt_id: String,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl UpdateMediaObjectRequest {
     ///A value with the required fields (`name`, `altType`, `altId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1069,6 +1116,7 @@ impl UpdateMediaObjectRequest {
         }
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Result of a rename.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1080,6 +1128,7 @@ pub struct UpdateMediaObjectResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// A file to add to the media library, uploaded or by address.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -1095,6 +1144,7 @@ pub struct UploadMediaFileRequest {
     /// Id of the folder to upload into.
     pub parent_id: Option<String>,
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl UploadMediaFileRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1133,6 +1183,7 @@ impl UploadMediaFileRequest {
         self
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl UploadMediaFileRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -1176,6 +1227,7 @@ impl UploadMediaFileRequest {
         parts
     }
 }
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// The stored file.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -23,9 +23,9 @@
 //! | [`get_access_token`](Oauth::get_access_token) | `POST /oauth/token` | `2021-07-28` | none |
 //! | [`get_location_access_token`](Oauth::get_location_access_token) | `POST /oauth/locationToken` | `2021-07-28` | agency |
 //! | [`list_installed_locations`](Oauth::list_installed_locations) | `GET /oauth/installedLocations` | `2021-07-28` | agency |
-/// This module's name (also its cargo feature).
+/// This module's path below the crate root.
 pub const MODULE: &str = "oauth";
-///Operations of the OAuth module. Get one with `Client::oauth()`.
+///Operations of the OAuth module. Get one with `client.oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
     client: crate::Client,

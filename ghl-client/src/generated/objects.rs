@@ -29,13 +29,16 @@
 //! | [`search_object_records`](Objects::search_object_records) | `POST /objects/{schemaKey}/records/search` | `2021-07-28` | location |
 //! | [`update_object_record`](Objects::update_object_record) | `PUT /objects/{schemaKey}/records/{id}` | `2021-07-28` | location |
 //! | [`update_object_schema`](Objects::update_object_schema) | `PUT /objects/{key}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "objects")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "objects";
-///Operations of the Objects module. Get one with `Client::objects()`.
+#[cfg(feature = "objects")]
+///Operations of the Objects module. Get one with `client.objects()`.
 #[derive(Clone, Debug)]
 pub struct Objects {
     client: crate::Client,
 }
+#[cfg(feature = "objects")]
 impl Objects {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -178,6 +181,7 @@ impl Objects {
         }
     }
 }
+#[cfg(feature = "objects")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -299,6 +303,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "objects")]
 /// Request builder for `create_object_record`: set optional parameters, then call `send()`.
 ///
 /// Create a record in a custom object or business.
@@ -313,6 +318,7 @@ pub struct CreateObjectRecord {
     schema_key: String,
     body: CreateObjectRecordRequest,
 }
+#[cfg(feature = "objects")]
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -349,6 +355,7 @@ impl CreateObjectRecord {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `create_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Define a new custom object.
@@ -362,6 +369,7 @@ pub struct CreateObjectSchema {
     client: crate::Client,
     body: CreateObjectSchemaRequest,
 }
+#[cfg(feature = "objects")]
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -392,6 +400,7 @@ impl CreateObjectSchema {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `delete_object_record`: set optional parameters, then call `send()`.
 ///
 /// Delete one record of a custom object or business.
@@ -406,6 +415,7 @@ pub struct DeleteObjectRecord {
     schema_key: String,
     id: String,
 }
+#[cfg(feature = "objects")]
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -438,6 +448,7 @@ impl DeleteObjectRecord {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `get_object_record`: set optional parameters, then call `send()`.
 ///
 /// Fetch one record of a custom object or business by its id.
@@ -452,6 +463,7 @@ pub struct GetObjectRecord {
     schema_key: String,
     id: String,
 }
+#[cfg(feature = "objects")]
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -484,6 +496,7 @@ impl GetObjectRecord {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `get_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Fetch an object schema by key or id, optionally with its fields.
@@ -497,6 +510,7 @@ pub struct GetObjectSchema {
     location_id: Option<String>,
     fetch_properties: Option<bool>,
 }
+#[cfg(feature = "objects")]
 impl GetObjectSchema {
     /**Sets `locationId`.
 
@@ -546,6 +560,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `list_object_schemas`: set optional parameters, then call `send()`.
 ///
 /// List the object schemas of a sub-account.
@@ -559,6 +574,7 @@ pub struct ListObjectSchemas {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "objects")]
 impl ListObjectSchemas {
     /**Sets `locationId`.
 
@@ -597,6 +613,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `search_object_records`: set optional parameters, then call `send()`.
 ///
 /// Search the records of a custom object or business.
@@ -613,6 +630,7 @@ pub struct SearchObjectRecords {
     schema_key: String,
     body: SearchObjectRecordsRequest,
 }
+#[cfg(feature = "objects")]
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -649,6 +667,7 @@ impl SearchObjectRecords {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 impl crate::Paginated for SearchObjectRecords {
     type Page = SearchObjectRecordsResponse;
     type Item = SearchedObjectRecord;
@@ -676,6 +695,7 @@ impl crate::Paginated for SearchObjectRecords {
         Some(page).and_then(|v| v.records).unwrap_or_default()
     }
 }
+#[cfg(feature = "objects")]
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -686,6 +706,7 @@ impl SearchObjectRecords {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `update_object_record`: set optional parameters, then call `send()`.
 ///
 /// Change the properties, owner or followers of a record.
@@ -702,6 +723,7 @@ pub struct UpdateObjectRecord {
     location_id: Option<String>,
     body: UpdateObjectRecordRequest,
 }
+#[cfg(feature = "objects")]
 impl UpdateObjectRecord {
     /**Sets `locationId`.
 
@@ -750,6 +772,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "objects")]
 /// Request builder for `update_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Change an object's labels, description or searchable fields.
@@ -764,6 +787,7 @@ pub struct UpdateObjectSchema {
     key: String,
     body: UpdateObjectSchemaRequest,
 }
+#[cfg(feature = "objects")]
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -797,6 +821,7 @@ impl UpdateObjectSchema {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `CreateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -814,6 +839,7 @@ pub struct CreateObjectRecordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl CreateObjectRecordRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -846,6 +872,7 @@ impl CreateObjectRecordRequest {
         self
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `CreateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -864,6 +891,7 @@ pub struct CreateObjectSchemaRequest {
     #[serde(rename = "primaryDisplayPropertyDetails")]
     pub primary_display_property_details: PrimaryDisplayPropertyDetails,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl CreateObjectSchemaRequest {
     ///A value with the required fields (`labels`, `key`, `locationId`, `primaryDisplayPropertyDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -887,6 +915,7 @@ impl CreateObjectSchemaRequest {
         self
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `DeleteObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -898,6 +927,7 @@ pub struct DeleteObjectRecordResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `GetObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -912,6 +942,7 @@ pub struct GetObjectSchemaResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<ObjectField>>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ListObjectSchemasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -920,6 +951,7 @@ pub struct ListObjectSchemasResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ObjectSchema>>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// A field (property) of an object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -981,6 +1013,7 @@ pub struct ObjectField {
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// File types accepted by file-upload fields.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1010,6 +1043,7 @@ pub enum ObjectFieldAcceptedFormats {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectFieldAcceptedFormats {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1029,6 +1063,7 @@ impl ObjectFieldAcceptedFormats {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl From<&str> for ObjectFieldAcceptedFormats {
     fn from(value: &str) -> Self {
         match value {
@@ -1047,7 +1082,9 @@ impl From<&str> for ObjectFieldAcceptedFormats {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(ObjectFieldAcceptedFormats);
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// Kind of value a field holds. `MONETORY` is HighLevel's spelling.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1079,6 +1116,7 @@ pub enum ObjectFieldDataType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectFieldDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1099,6 +1137,7 @@ impl ObjectFieldDataType {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl From<&str> for ObjectFieldDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -1118,7 +1157,9 @@ impl From<&str> for ObjectFieldDataType {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(ObjectFieldDataType);
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ObjectFieldOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1133,6 +1174,7 @@ pub struct ObjectFieldOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// Display names of an object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1144,6 +1186,7 @@ pub struct ObjectLabels {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectLabels {
     ///A value with the required fields (`singular`, `plural`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1164,6 +1207,7 @@ impl ObjectLabels {
         self
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// A record of a custom object or business.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1187,6 +1231,7 @@ pub struct ObjectRecord {
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1195,6 +1240,7 @@ pub struct ObjectRecordResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<ObjectRecord>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The definition of a custom or standard object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1234,6 +1280,7 @@ pub struct ObjectSchema {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ObjectType>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1242,6 +1289,7 @@ pub struct ObjectSchemaResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectSchema>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// Whether the object was defined by HighLevel or by the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1253,6 +1301,7 @@ pub enum ObjectType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1263,6 +1312,7 @@ impl ObjectType {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl From<&str> for ObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -1272,7 +1322,9 @@ impl From<&str> for ObjectType {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(ObjectType);
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The field created as the new object's title.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1285,6 +1337,7 @@ pub struct PrimaryDisplayPropertyDetails {
     #[serde(rename = "dataType")]
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl PrimaryDisplayPropertyDetails {
     ///A value with the required fields (`key`, `name`, `dataType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1300,6 +1353,7 @@ impl PrimaryDisplayPropertyDetails {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// TEXT or NUMERICAL.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1311,6 +1365,7 @@ pub enum PrimaryDisplayPropertyDetailsDataType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl PrimaryDisplayPropertyDetailsDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1321,6 +1376,7 @@ impl PrimaryDisplayPropertyDetailsDataType {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -1330,7 +1386,9 @@ impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// Who or what created or last changed a record.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1348,8 +1406,10 @@ pub struct RecordAuditInfo {
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// Field values of a record keyed by field key (without the object prefix); values are text, numbers, lists, or objects such as `{currency, value}` for money and `{url}` entries for files.
 pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value>;
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `SearchObjectRecordsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1368,6 +1428,7 @@ pub struct SearchObjectRecordsRequest {
     #[serde(rename = "searchAfter")]
     pub search_after: Vec<serde_json::Value>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl SearchObjectRecordsRequest {
     ///A value with the required fields (`locationId`, `page`, `pageLimit`, `query`, `searchAfter`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1387,6 +1448,7 @@ impl SearchObjectRecordsRequest {
         }
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `SearchObjectRecordsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1398,6 +1460,7 @@ pub struct SearchObjectRecordsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// A record as returned by the search.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1439,6 +1502,7 @@ pub struct SearchedObjectRecord {
     #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
     pub search_after: Option<Vec<serde_json::Value>>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `UpdateObjectLabels` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1450,6 +1514,7 @@ pub struct UpdateObjectLabels {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl UpdateObjectLabels {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1470,6 +1535,7 @@ impl UpdateObjectLabels {
         self
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `UpdateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1484,6 +1550,7 @@ pub struct UpdateObjectRecordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl UpdateObjectRecordRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1510,6 +1577,7 @@ impl UpdateObjectRecordRequest {
         self
     }
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `UpdateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1527,6 +1595,7 @@ pub struct UpdateObjectSchemaRequest {
     #[serde(rename = "searchableProperties")]
     pub searchable_properties: Vec<String>,
 }
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl UpdateObjectSchemaRequest {
     ///A value with the required fields (`locationId`, `searchableProperties`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -32,13 +32,16 @@
 //! | [`update_opportunity`](Opportunities::update_opportunity) | `PUT /opportunities/{id}` | `2021-07-28` | location |
 //! | [`update_opportunity_status`](Opportunities::update_opportunity_status) | `PUT /opportunities/{id}/status` | `2021-07-28` | location |
 //! | [`upsert_opportunity`](Opportunities::upsert_opportunity) | `POST /opportunities/upsert` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "opportunities")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "opportunities";
-///Operations of the Opportunities module. Get one with `Client::opportunities()`.
+#[cfg(feature = "opportunities")]
+///Operations of the Opportunities module. Get one with `client.opportunities()`.
 #[derive(Clone, Debug)]
 pub struct Opportunities {
     client: crate::Client,
 }
+#[cfg(feature = "opportunities")]
 impl Opportunities {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -221,6 +224,7 @@ impl Opportunities {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -376,6 +380,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `add_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of an opportunity.
@@ -388,6 +393,7 @@ pub struct AddOpportunityFollowers {
     id: String,
     body: OpportunityFollowersRequest,
 }
+#[cfg(feature = "opportunities")]
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -424,6 +430,7 @@ impl AddOpportunityFollowers {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `create_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity for a contact in a pipeline.
@@ -435,6 +442,7 @@ pub struct CreateOpportunity {
     client: crate::Client,
     body: CreateOpportunityRequest,
 }
+#[cfg(feature = "opportunities")]
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -465,6 +473,7 @@ impl CreateOpportunity {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `delete_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Delete an opportunity.
@@ -476,6 +485,7 @@ pub struct DeleteOpportunity {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "opportunities")]
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -507,6 +517,7 @@ impl DeleteOpportunity {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `get_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Fetch one opportunity by its id.
@@ -518,6 +529,7 @@ pub struct GetOpportunity {
     client: crate::Client,
     id: String,
 }
+#[cfg(feature = "opportunities")]
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -549,6 +561,7 @@ impl GetOpportunity {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `get_pipeline`: set optional parameters, then call `send()`.
 ///
 /// Fetch one pipeline by its id.
@@ -565,6 +578,7 @@ pub struct GetPipeline {
     client: crate::Client,
     pipeline_id: String,
 }
+#[cfg(feature = "opportunities")]
 #[cfg(feature = "undocumented")]
 impl GetPipeline {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -598,6 +612,7 @@ impl GetPipeline {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `list_lost_reasons`: set optional parameters, then call `send()`.
 ///
 /// List the reasons a sub-account records for lost deals.
@@ -615,6 +630,7 @@ pub struct ListLostReasons {
     limit: Option<i64>,
     get_count: Option<bool>,
 }
+#[cfg(feature = "opportunities")]
 impl ListLostReasons {
     /**Sets `locationId`.
 
@@ -704,6 +720,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 impl crate::Paginated for ListLostReasons {
     type Page = ListLostReasonsResponse;
     type Item = LostReason;
@@ -731,6 +748,7 @@ impl crate::Paginated for ListLostReasons {
         Some(page).and_then(|v| v.lost_reasons).unwrap_or_default()
     }
 }
+#[cfg(feature = "opportunities")]
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -739,6 +757,7 @@ impl ListLostReasons {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `list_pipelines`: set optional parameters, then call `send()`.
 ///
 /// List the pipelines of a sub-account with their stages.
@@ -750,6 +769,7 @@ pub struct ListPipelines {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "opportunities")]
 impl ListPipelines {
     /**Sets `locationId`.
 
@@ -791,6 +811,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `remove_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove some or all followers from an opportunity.
@@ -804,6 +825,7 @@ pub struct RemoveOpportunityFollowers {
     is_remove_all_followers: Option<bool>,
     body: OpportunityFollowersRequest,
 }
+#[cfg(feature = "opportunities")]
 impl RemoveOpportunityFollowers {
     ///Remove every follower, whatever the body lists.
     pub fn is_remove_all_followers(mut self, value: impl Into<bool>) -> Self {
@@ -848,6 +870,7 @@ impl RemoveOpportunityFollowers {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `search_opportunities`: set optional parameters, then call `send()`.
 ///
 /// Search the opportunities of a sub-account with simple filters.
@@ -878,6 +901,7 @@ pub struct SearchOpportunities {
     get_notes: Option<bool>,
     get_calendar_events: Option<bool>,
 }
+#[cfg(feature = "opportunities")]
 impl SearchOpportunities {
     ///Free-text search (contact name, email, phone...).
     pub fn q(mut self, value: impl Into<String>) -> Self {
@@ -1068,6 +1092,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 impl crate::Paginated for SearchOpportunities {
     type Page = SearchOpportunitiesResponse;
     type Item = Opportunity;
@@ -1116,6 +1141,7 @@ impl crate::Paginated for SearchOpportunities {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
 }
+#[cfg(feature = "opportunities")]
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1126,6 +1152,7 @@ impl SearchOpportunities {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `search_opportunities_advanced`: set optional parameters, then call `send()`.
 ///
 /// Search opportunities with combined filters.
@@ -1137,6 +1164,7 @@ pub struct SearchOpportunitiesAdvanced {
     client: crate::Client,
     body: SearchOpportunitiesRequest,
 }
+#[cfg(feature = "opportunities")]
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1169,6 +1197,7 @@ impl SearchOpportunitiesAdvanced {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 impl crate::Paginated for SearchOpportunitiesAdvanced {
     type Page = SearchOpportunitiesAdvancedResponse;
     type Item = Opportunity;
@@ -1198,6 +1227,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
 }
+#[cfg(feature = "opportunities")]
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1208,6 +1238,7 @@ impl SearchOpportunitiesAdvanced {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `update_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Change fields of an opportunity, including its stage and status.
@@ -1220,6 +1251,7 @@ pub struct UpdateOpportunity {
     id: String,
     body: UpdateOpportunityRequest,
 }
+#[cfg(feature = "opportunities")]
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1255,6 +1287,7 @@ impl UpdateOpportunity {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `update_opportunity_status`: set optional parameters, then call `send()`.
 ///
 /// Set the status of an opportunity (open, won, lost, abandoned).
@@ -1267,6 +1300,7 @@ pub struct UpdateOpportunityStatus {
     id: String,
     body: UpdateOpportunityStatusRequest,
 }
+#[cfg(feature = "opportunities")]
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1303,6 +1337,7 @@ impl UpdateOpportunityStatus {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "opportunities")]
 /// Request builder for `upsert_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity, or update the matching one.
@@ -1314,6 +1349,7 @@ pub struct UpsertOpportunity {
     client: crate::Client,
     body: UpsertOpportunityRequest,
 }
+#[cfg(feature = "opportunities")]
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1344,6 +1380,7 @@ impl UpsertOpportunity {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `AddOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1355,6 +1392,7 @@ pub struct AddOpportunityFollowersResponse {
     #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
     pub followers_added: Option<Vec<String>>,
 }
+#[cfg(feature = "opportunities")]
 /// The `CreateOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1389,6 +1427,7 @@ pub struct CreateOpportunityRequest {
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 }
+#[cfg(feature = "opportunities")]
 impl CreateOpportunityRequest {
     ///A value with the required fields (`pipelineId`, `locationId`, `name`, `status`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1435,6 +1474,7 @@ impl CreateOpportunityRequest {
         self
     }
 }
+#[cfg(feature = "opportunities")]
 /// Whether the listed followers are added or removed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1446,6 +1486,7 @@ pub enum FollowersActionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "opportunities")]
 impl FollowersActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1456,6 +1497,7 @@ impl FollowersActionType {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 impl From<&str> for FollowersActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1465,7 +1507,9 @@ impl From<&str> for FollowersActionType {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 crate::runtime::enums::string_enum!(FollowersActionType);
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `ListLostReasonsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1477,6 +1521,7 @@ pub struct ListLostReasonsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(feature = "opportunities")]
 /// The `ListPipelinesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1485,6 +1530,7 @@ pub struct ListPipelinesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<Pipeline>>,
 }
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `LostReason` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1505,6 +1551,7 @@ pub struct LostReason {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+#[cfg(feature = "opportunities")]
 /// A deal in a pipeline.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1598,6 +1645,7 @@ pub struct Opportunity {
     )]
     pub external_object_id: Option<String>,
 }
+#[cfg(feature = "opportunities")]
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1621,6 +1669,7 @@ pub struct OpportunityContact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+#[cfg(feature = "opportunities")]
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1635,6 +1684,7 @@ pub struct OpportunityCustomFieldInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 }
+#[cfg(feature = "opportunities")]
 impl OpportunityCustomFieldInput {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1661,6 +1711,7 @@ impl OpportunityCustomFieldInput {
         self
     }
 }
+#[cfg(feature = "opportunities")]
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1672,6 +1723,7 @@ pub struct OpportunityCustomFieldValue {
     #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 }
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `OpportunityFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1679,6 +1731,7 @@ pub struct OpportunityFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
 }
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl OpportunityFollowersRequest {
     ///A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1688,6 +1741,7 @@ impl OpportunityFollowersRequest {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 /// The `OpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1696,6 +1750,7 @@ pub struct OpportunityResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<Opportunity>,
 }
+#[cfg(feature = "opportunities")]
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1711,6 +1766,7 @@ pub struct OpportunitySearchDetails {
     #[serde(rename = "unReadConversations")]
     pub un_read_conversations: bool,
 }
+#[cfg(feature = "opportunities")]
 impl OpportunitySearchDetails {
     ///A value with the required fields (`notes`, `tasks`, `calendarEvents`, `unReadConversations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1728,6 +1784,7 @@ impl OpportunitySearchDetails {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 /// Where a deal stands.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1743,6 +1800,7 @@ pub enum OpportunityStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "opportunities")]
 impl OpportunityStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1755,6 +1813,7 @@ impl OpportunityStatus {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 impl From<&str> for OpportunityStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1766,7 +1825,9 @@ impl From<&str> for OpportunityStatus {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 crate::runtime::enums::string_enum!(OpportunityStatus);
+#[cfg(feature = "opportunities")]
 /// Status filter of the search; `all` matches every status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1784,6 +1845,7 @@ pub enum OpportunityStatusFilter {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "opportunities")]
 impl OpportunityStatusFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1797,6 +1859,7 @@ impl OpportunityStatusFilter {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 impl From<&str> for OpportunityStatusFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -1809,7 +1872,9 @@ impl From<&str> for OpportunityStatusFilter {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 crate::runtime::enums::string_enum!(OpportunityStatusFilter);
+#[cfg(feature = "opportunities")]
 /// The `OpportunityUpdateResult` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1818,6 +1883,7 @@ pub struct OpportunityUpdateResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
 }
+#[cfg(feature = "opportunities")]
 /// The `Pipeline` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1848,6 +1914,7 @@ pub struct Pipeline {
     )]
     pub color_render_mode: Option<PipelineColorRenderMode>,
 }
+#[cfg(feature = "opportunities")]
 /// How pipeline and stage colours are drawn.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1861,6 +1928,7 @@ pub enum PipelineColorRenderMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "opportunities")]
 impl PipelineColorRenderMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1872,6 +1940,7 @@ impl PipelineColorRenderMode {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 impl From<&str> for PipelineColorRenderMode {
     fn from(value: &str) -> Self {
         match value {
@@ -1882,7 +1951,9 @@ impl From<&str> for PipelineColorRenderMode {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 crate::runtime::enums::string_enum!(PipelineColorRenderMode);
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `RemoveOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1898,6 +1969,7 @@ pub struct RemoveOpportunityFollowersResponse {
     )]
     pub followers_removed: Option<Vec<String>>,
 }
+#[cfg(feature = "opportunities")]
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1912,6 +1984,7 @@ pub struct SearchOpportunitiesAdvancedResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(feature = "opportunities")]
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1938,6 +2011,7 @@ pub struct SearchOpportunitiesMeta {
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
+#[cfg(feature = "opportunities")]
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1958,6 +2032,7 @@ pub struct SearchOpportunitiesRequest {
     #[serde(rename = "additionalDetails")]
     pub additional_details: OpportunitySearchDetails,
 }
+#[cfg(feature = "opportunities")]
 impl SearchOpportunitiesRequest {
     ///A value with the required fields (`locationId`, `query`, `limit`, `page`, `searchAfter`, `additionalDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1979,6 +2054,7 @@ impl SearchOpportunitiesRequest {
         }
     }
 }
+#[cfg(feature = "opportunities")]
 /// The `SearchOpportunitiesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1993,6 +2069,7 @@ pub struct SearchOpportunitiesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(feature = "opportunities")]
 /// The `UpdateOpportunityRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2023,6 +2100,7 @@ pub struct UpdateOpportunityRequest {
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 }
+#[cfg(feature = "opportunities")]
 impl UpdateOpportunityRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2076,6 +2154,7 @@ impl UpdateOpportunityRequest {
         self
     }
 }
+#[cfg(feature = "opportunities")]
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2086,6 +2165,7 @@ pub struct UpdateOpportunityStatusRequest {
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 }
+#[cfg(feature = "opportunities")]
 impl UpdateOpportunityStatusRequest {
     ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2101,6 +2181,7 @@ impl UpdateOpportunityStatusRequest {
         self
     }
 }
+#[cfg(feature = "opportunities")]
 /// The `UpsertOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2157,6 +2238,7 @@ pub struct UpsertOpportunityRequest {
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 }
+#[cfg(feature = "opportunities")]
 impl UpsertOpportunityRequest {
     ///A value with the required fields (`pipelineId`, `locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2235,6 +2317,7 @@ impl UpsertOpportunityRequest {
         self
     }
 }
+#[cfg(feature = "opportunities")]
 /// The `UpsertOpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -43,13 +43,16 @@
 //! | [`record_order_payment`](Payments::record_order_payment) | `POST /payments/orders/{orderId}/record-payment` | `2021-07-28` | location |
 //! | [`update_coupon`](Payments::update_coupon) | `PUT /payments/coupon` | `2021-07-28` | location |
 //! | [`update_custom_provider_capabilities`](Payments::update_custom_provider_capabilities) | `PUT /payments/custom-provider/capabilities` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "payments")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "payments";
-///Operations of the Payments module. Get one with `Client::payments()`.
+#[cfg(feature = "payments")]
+///Operations of the Payments module. Get one with `client.payments()`.
 #[derive(Clone, Debug)]
 pub struct Payments {
     client: crate::Client,
 }
+#[cfg(feature = "payments")]
 impl Payments {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -429,6 +432,7 @@ impl Payments {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -744,6 +748,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "payments")]
 /// Request builder for `connect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Store the live and test keys of the calling app's custom provider for a location.
@@ -758,6 +763,7 @@ pub struct ConnectCustomProviderConfig {
     location_id: Option<String>,
     body: ConnectCustomProviderRequest,
 }
+#[cfg(feature = "payments")]
 impl ConnectCustomProviderConfig {
     /**Sets `locationId`.
 
@@ -806,6 +812,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `create_coupon`: set optional parameters, then call `send()`.
 ///
 /// Create a discount coupon.
@@ -819,6 +826,7 @@ pub struct CreateCoupon {
     client: crate::Client,
     body: CreateCouponRequest,
 }
+#[cfg(feature = "payments")]
 impl CreateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -849,6 +857,7 @@ impl CreateCoupon {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `create_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Register the calling marketplace app as a custom payment provider of a location.
@@ -863,6 +872,7 @@ pub struct CreateCustomProvider {
     location_id: Option<String>,
     body: CreateCustomProviderRequest,
 }
+#[cfg(feature = "payments")]
 impl CreateCustomProvider {
     /**Sets `locationId`.
 
@@ -908,6 +918,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `create_order`: set optional parameters, then call `send()`.
 ///
 /// Create an order (listed by SKILL.md only).
@@ -924,6 +935,7 @@ pub struct CreateOrder {
     client: crate::Client,
     body: serde_json::Value,
 }
+#[cfg(feature = "payments")]
 #[cfg(feature = "undocumented")]
 impl CreateOrder {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -955,6 +967,7 @@ impl CreateOrder {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `create_order_fulfillment`: set optional parameters, then call `send()`.
 ///
 /// Record a shipment (fulfillment) of some or all items of an order.
@@ -967,6 +980,7 @@ pub struct CreateOrderFulfillment {
     order_id: String,
     body: CreateFulfillmentRequest,
 }
+#[cfg(feature = "payments")]
 impl CreateOrderFulfillment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1003,6 +1017,7 @@ impl CreateOrderFulfillment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `create_white_label_provider`: set optional parameters, then call `send()`.
 ///
 /// Register a white-label payment provider built on Authorize.net or NMI.
@@ -1014,6 +1029,7 @@ pub struct CreateWhiteLabelProvider {
     client: crate::Client,
     body: CreateWhiteLabelProviderRequest,
 }
+#[cfg(feature = "payments")]
 impl CreateWhiteLabelProvider {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1047,6 +1063,7 @@ impl CreateWhiteLabelProvider {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `delete_coupon`: set optional parameters, then call `send()`.
 ///
 /// Delete a coupon for good; the coupon id travels in the body.
@@ -1060,6 +1077,7 @@ pub struct DeleteCoupon {
     client: crate::Client,
     body: DeleteCouponRequest,
 }
+#[cfg(feature = "payments")]
 impl DeleteCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1090,6 +1108,7 @@ impl DeleteCoupon {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `delete_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Remove the calling app's custom payment provider from a location.
@@ -1103,6 +1122,7 @@ pub struct DeleteCustomProvider {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "payments")]
 impl DeleteCustomProvider {
     /**Sets `locationId`.
 
@@ -1144,6 +1164,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `disconnect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Drop the live or the test config of the calling app's custom provider.
@@ -1158,6 +1179,7 @@ pub struct DisconnectCustomProviderConfig {
     location_id: Option<String>,
     body: DisconnectCustomProviderRequest,
 }
+#[cfg(feature = "payments")]
 impl DisconnectCustomProviderConfig {
     /**Sets `locationId`.
 
@@ -1206,6 +1228,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `get_coupon`: set optional parameters, then call `send()`.
 ///
 /// Fetch one coupon by its id or by its code.
@@ -1222,6 +1245,7 @@ pub struct GetCoupon {
     id: Option<String>,
     code: Option<String>,
 }
+#[cfg(feature = "payments")]
 impl GetCoupon {
     ///The coupon id; give this or `code`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
@@ -1266,6 +1290,7 @@ impl GetCoupon {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `get_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the calling app's custom provider config for a location.
@@ -1277,6 +1302,7 @@ pub struct GetCustomProviderConfig {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "payments")]
 impl GetCustomProviderConfig {
     /**Sets `locationId`.
 
@@ -1318,6 +1344,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `get_order`: set optional parameters, then call `send()`.
 ///
 /// Fetch one order by its id.
@@ -1331,6 +1358,7 @@ pub struct GetOrder {
     location_id: Option<String>,
     alt_id: String,
 }
+#[cfg(feature = "payments")]
 impl GetOrder {
     ///The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -1372,6 +1400,7 @@ impl GetOrder {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `get_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch one subscription by its id.
@@ -1385,6 +1414,7 @@ pub struct GetSubscription {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "payments")]
 impl GetSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1419,6 +1449,7 @@ impl GetSubscription {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `get_transaction`: set optional parameters, then call `send()`.
 ///
 /// Fetch one transaction by its id.
@@ -1433,6 +1464,7 @@ pub struct GetTransaction {
     alt_id: String,
     alt_type: String,
 }
+#[cfg(feature = "payments")]
 impl GetTransaction {
     ///The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -1475,6 +1507,7 @@ impl GetTransaction {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `list_coupons`: set optional parameters, then call `send()`.
 ///
 /// List the coupons of a location.
@@ -1493,6 +1526,7 @@ pub struct ListCoupons {
     status: Option<CouponStatus>,
     search: Option<String>,
 }
+#[cfg(feature = "payments")]
 impl ListCoupons {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1553,6 +1587,7 @@ impl ListCoupons {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Paginated for ListCoupons {
     type Page = ListCouponsResponse;
     type Item = Coupon;
@@ -1582,6 +1617,7 @@ impl crate::Paginated for ListCoupons {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1590,6 +1626,7 @@ impl ListCoupons {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `list_order_fulfillments`: set optional parameters, then call `send()`.
 ///
 /// List every fulfillment recorded for an order.
@@ -1603,6 +1640,7 @@ pub struct ListOrderFulfillments {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "payments")]
 impl ListOrderFulfillments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1637,6 +1675,7 @@ impl ListOrderFulfillments {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `list_order_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes attached to an order.
@@ -1652,6 +1691,7 @@ pub struct ListOrderNotes {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "payments")]
 impl ListOrderNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1686,6 +1726,7 @@ impl ListOrderNotes {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `list_orders`: set optional parameters, then call `send()`.
 ///
 /// List the orders of a location, with filters.
@@ -1709,6 +1750,7 @@ pub struct ListOrders {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+#[cfg(feature = "payments")]
 impl ListOrders {
     ///The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -1832,6 +1874,7 @@ impl ListOrders {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Paginated for ListOrders {
     type Page = ListOrdersResponse;
     type Item = Order;
@@ -1861,6 +1904,7 @@ impl crate::Paginated for ListOrders {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1869,6 +1913,7 @@ impl ListOrders {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `list_subscriptions`: set optional parameters, then call `send()`.
 ///
 /// List the payment subscriptions of a location, with filters.
@@ -1892,6 +1937,7 @@ pub struct ListSubscriptions {
     offset: Option<i64>,
     get_payments_collected_count: Option<bool>,
 }
+#[cfg(feature = "payments")]
 impl ListSubscriptions {
     ///Only subscriptions of this entity (e.g. an order id).
     pub fn entity_id(mut self, value: impl Into<String>) -> Self {
@@ -2011,6 +2057,7 @@ impl ListSubscriptions {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Paginated for ListSubscriptions {
     type Page = ListSubscriptionsResponse;
     type Item = Subscription;
@@ -2040,6 +2087,7 @@ impl crate::Paginated for ListSubscriptions {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2050,6 +2098,7 @@ impl ListSubscriptions {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `list_transactions`: set optional parameters, then call `send()`.
 ///
 /// List the payment transactions of a location, with filters.
@@ -2074,6 +2123,7 @@ pub struct ListTransactions {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+#[cfg(feature = "payments")]
 impl ListTransactions {
     ///The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -2201,6 +2251,7 @@ impl ListTransactions {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Paginated for ListTransactions {
     type Page = ListTransactionsResponse;
     type Item = Transaction;
@@ -2230,6 +2281,7 @@ impl crate::Paginated for ListTransactions {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2240,6 +2292,7 @@ impl ListTransactions {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `list_white_label_providers`: set optional parameters, then call `send()`.
 ///
 /// List the white-label payment providers of a location.
@@ -2256,6 +2309,7 @@ pub struct ListWhiteLabelProviders {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+#[cfg(feature = "payments")]
 impl ListWhiteLabelProviders {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2303,6 +2357,7 @@ impl ListWhiteLabelProviders {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Paginated for ListWhiteLabelProviders {
     type Page = ListWhiteLabelProvidersResponse;
     type Item = WhiteLabelProvider;
@@ -2330,6 +2385,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
         Some(page).and_then(|v| v.providers).unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2340,6 +2396,7 @@ impl ListWhiteLabelProviders {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `record_order_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a manual (offline) payment against an order.
@@ -2352,6 +2409,7 @@ pub struct RecordOrderPayment {
     order_id: String,
     body: RecordOrderPaymentRequest,
 }
+#[cfg(feature = "payments")]
 impl RecordOrderPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2388,6 +2446,7 @@ impl RecordOrderPayment {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `update_coupon`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a coupon; the coupon id travels in the body.
@@ -2401,6 +2460,7 @@ pub struct UpdateCoupon {
     client: crate::Client,
     body: UpdateCouponRequest,
 }
+#[cfg(feature = "payments")]
 impl UpdateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2431,6 +2491,7 @@ impl UpdateCoupon {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "payments")]
 /// Request builder for `update_custom_provider_capabilities`: set optional parameters, then call `send()`.
 ///
 /// Turn capabilities of the calling app's custom provider on or off.
@@ -2442,6 +2503,7 @@ pub struct UpdateCustomProviderCapabilities {
     client: crate::Client,
     body: UpdateCustomProviderCapabilitiesRequest,
 }
+#[cfg(feature = "payments")]
 impl UpdateCustomProviderCapabilities {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2475,6 +2537,7 @@ impl UpdateCustomProviderCapabilities {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Kind of owner an `altId` names; only locations so far.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2484,6 +2547,7 @@ pub enum AltType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2493,6 +2557,7 @@ impl AltType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -2501,7 +2566,9 @@ impl From<&str> for AltType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(AltType);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Break-down of an order amount.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2519,6 +2586,7 @@ pub struct AmountSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<f64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `CardBrand`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2532,6 +2600,7 @@ pub enum CardBrand {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl CardBrand {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2543,6 +2612,7 @@ impl CardBrand {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for CardBrand {
     fn from(value: &str) -> Self {
         match value {
@@ -2553,7 +2623,9 @@ impl From<&str> for CardBrand {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(CardBrand);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ConnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2563,6 +2635,7 @@ pub struct ConnectCustomProviderRequest {
     /// `test`
     pub test: CustomProviderKeys,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl ConnectCustomProviderRequest {
     ///A value with the required fields (`live`, `test`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2576,6 +2649,7 @@ impl ConnectCustomProviderRequest {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A discount coupon.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2647,6 +2721,7 @@ pub struct Coupon {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Uses allowed per customer (0 for no limit).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -2657,6 +2732,7 @@ pub enum CouponLimitPerCustomer {
     ///The `Bool` shape.
     Bool(bool),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `CouponStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2670,6 +2746,7 @@ pub enum CouponStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl CouponStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2681,6 +2758,7 @@ impl CouponStatus {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for CouponStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2691,7 +2769,9 @@ impl From<&str> for CouponStatus {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(CouponStatus);
+#[cfg(feature = "payments")]
 /// The `CreateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2746,6 +2826,7 @@ pub struct CreateCouponRequest {
     )]
     pub limit_per_customer: Option<bool>,
 }
+#[cfg(feature = "payments")]
 impl CreateCouponRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2808,6 +2889,7 @@ impl CreateCouponRequest {
         self
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2829,6 +2911,7 @@ pub struct CreateCustomProviderRequest {
     #[serde(rename = "supportsSubscriptionSchedule")]
     pub supports_subscription_schedule: bool,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl CreateCustomProviderRequest {
     ///A value with the required fields (`name`, `description`, `paymentsUrl`, `queryUrl`, `imageUrl`, `supportsSubscriptionSchedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2850,6 +2933,7 @@ impl CreateCustomProviderRequest {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateFulfillmentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2868,6 +2952,7 @@ pub struct CreateFulfillmentRequest {
     #[serde(rename = "notifyCustomer")]
     pub notify_customer: bool,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl CreateFulfillmentRequest {
     ///A value with the required fields (`altId`, `altType`, `trackings`, `items`, `notifyCustomer`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2887,6 +2972,7 @@ impl CreateFulfillmentRequest {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateFulfillmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2898,6 +2984,7 @@ pub struct CreateFulfillmentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Fulfillment>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2921,6 +3008,7 @@ pub struct CreateWhiteLabelProviderRequest {
     #[serde(rename = "imageUrl")]
     pub image_url: String,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl CreateWhiteLabelProviderRequest {
     ///A value with the required fields (`altId`, `altType`, `uniqueName`, `title`, `provider`, `description`, `imageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2944,6 +3032,7 @@ impl CreateWhiteLabelProviderRequest {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The calling app's custom payment provider in one location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2996,6 +3085,7 @@ pub struct CustomProvider {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CustomProviderKeys` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3007,6 +3097,7 @@ pub struct CustomProviderKeys {
     #[serde(rename = "publishableKey")]
     pub publishable_key: String,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl CustomProviderKeys {
     ///A value with the required fields (`apiKey`, `publishableKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3017,6 +3108,7 @@ impl CustomProviderKeys {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The config of one mode (live or test) of a custom provider.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3031,6 +3123,7 @@ pub struct CustomProviderModeConfig {
     #[serde(rename = "publishableKey", default, skip_serializing_if = "Option::is_none")]
     pub publishable_key: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The stored live and test configs.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3042,6 +3135,7 @@ pub struct CustomProviderPaymentProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<CustomProviderModeConfig>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `DeleteCouponRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3055,6 +3149,7 @@ pub struct DeleteCouponRequest {
     /// The coupon to delete.
     pub id: String,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl DeleteCouponRequest {
     ///A value with the required fields (`altId`, `altType`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3070,6 +3165,7 @@ impl DeleteCouponRequest {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `DeleteCouponResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3081,6 +3177,7 @@ pub struct DeleteCouponResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `DisconnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3089,6 +3186,7 @@ pub struct DisconnectCustomProviderRequest {
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl DisconnectCustomProviderRequest {
     ///A value with the required fields (`liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3098,6 +3196,7 @@ impl DisconnectCustomProviderRequest {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Whether the discount is a percentage or a fixed amount.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3109,6 +3208,7 @@ pub enum DiscountType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl DiscountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3119,6 +3219,7 @@ impl DiscountType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for DiscountType {
     fn from(value: &str) -> Self {
         match value {
@@ -3128,7 +3229,9 @@ impl From<&str> for DiscountType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(DiscountType);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `FulfilledItem` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3149,6 +3252,7 @@ pub struct FulfilledItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<i64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `Fulfillment` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3175,6 +3279,7 @@ pub struct Fulfillment {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `FulfillmentItemInput` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3185,6 +3290,7 @@ pub struct FulfillmentItemInput {
     /// `qty`
     pub qty: i64,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl FulfillmentItemInput {
     ///A value with the required fields (`priceId`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3195,6 +3301,7 @@ impl FulfillmentItemInput {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `FulfillmentTracking` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3213,6 +3320,7 @@ pub struct FulfillmentTracking {
     #[serde(rename = "trackingUrl", default, skip_serializing_if = "Option::is_none")]
     pub tracking_url: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl FulfillmentTracking {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3239,6 +3347,7 @@ impl FulfillmentTracking {
         self
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// How long a coupon keeps discounting a subscription's renewals.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3253,6 +3362,7 @@ pub struct FuturePaymentsConfig {
     #[serde(rename = "durationType", default, skip_serializing_if = "Option::is_none")]
     pub duration_type: Option<FuturePaymentsDurationType>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl FuturePaymentsConfig {
     ///A value with the required fields (`type`, `duration`, `durationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3286,6 +3396,7 @@ impl FuturePaymentsConfig {
         self
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `FuturePaymentsConfigType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3297,6 +3408,7 @@ pub enum FuturePaymentsConfigType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl FuturePaymentsConfigType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3307,6 +3419,7 @@ impl FuturePaymentsConfigType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for FuturePaymentsConfigType {
     fn from(value: &str) -> Self {
         match value {
@@ -3316,7 +3429,9 @@ impl From<&str> for FuturePaymentsConfigType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(FuturePaymentsConfigType);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `FuturePaymentsDurationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3326,6 +3441,7 @@ pub enum FuturePaymentsDurationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl FuturePaymentsDurationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3335,6 +3451,7 @@ impl FuturePaymentsDurationType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for FuturePaymentsDurationType {
     fn from(value: &str) -> Self {
         match value {
@@ -3343,7 +3460,9 @@ impl From<&str> for FuturePaymentsDurationType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
+#[cfg(feature = "payments")]
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3358,6 +3477,7 @@ pub struct ListCouponsResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListFulfillmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3369,6 +3489,7 @@ pub struct ListFulfillmentsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Fulfillment>>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListOrdersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3380,6 +3501,7 @@ pub struct ListOrdersResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListSubscriptionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3391,6 +3513,7 @@ pub struct ListSubscriptionsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListTransactionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3402,6 +3525,7 @@ pub struct ListTransactionsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListWhiteLabelProvidersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3410,6 +3534,7 @@ pub struct ListWhiteLabelProvidersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<WhiteLabelProvider>>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// How an offline payment was made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3427,6 +3552,7 @@ pub enum ManualPaymentMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3440,6 +3566,7 @@ impl ManualPaymentMode {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for ManualPaymentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -3452,7 +3579,9 @@ impl From<&str> for ManualPaymentMode {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(ManualPaymentMode);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3467,6 +3596,7 @@ pub struct MembershipOffer {
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `Month`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3498,6 +3628,7 @@ pub enum Month {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl Month {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3518,6 +3649,7 @@ impl Month {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for Month {
     fn from(value: &str) -> Self {
         match value {
@@ -3537,7 +3669,9 @@ impl From<&str> for Month {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(Month);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3681,6 +3815,7 @@ pub struct Order {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3711,6 +3846,7 @@ pub struct OrderItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<PriceSnapshot>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Payment state of an order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3726,6 +3862,7 @@ pub enum OrderPaymentStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl OrderPaymentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3738,6 +3875,7 @@ impl OrderPaymentStatus {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for OrderPaymentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3749,7 +3887,9 @@ impl From<&str> for OrderPaymentStatus {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(OrderPaymentStatus);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The origin of an order, transaction or subscription.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3770,6 +3910,7 @@ pub struct OrderSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Finer origin of an order or transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3815,6 +3956,7 @@ pub enum OrderSourceSubType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3842,6 +3984,7 @@ impl OrderSourceSubType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for OrderSourceSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -3868,7 +4011,9 @@ impl From<&str> for OrderSourceSubType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(OrderSourceSubType);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Where an order or transaction came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3906,6 +4051,7 @@ pub enum OrderSourceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl OrderSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3929,6 +4075,7 @@ impl OrderSourceType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for OrderSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -3951,7 +4098,9 @@ impl From<&str> for OrderSourceType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(OrderSourceType);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `PaymentCard` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3962,6 +4111,7 @@ pub struct PaymentCard {
     /// `last4`
     pub last4: String,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl PaymentCard {
     ///A value with the required fields (`type`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3972,6 +4122,7 @@ impl PaymentCard {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `PaymentCheque` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3979,6 +4130,7 @@ pub struct PaymentCheque {
     /// `number`
     pub number: String,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl PaymentCheque {
     ///A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3986,6 +4138,7 @@ impl PaymentCheque {
         Self { number: number.into() }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A price as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4058,6 +4211,7 @@ pub struct PriceSnapshot {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `PriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4069,6 +4223,7 @@ pub enum PriceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl PriceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4079,6 +4234,7 @@ impl PriceType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for PriceType {
     fn from(value: &str) -> Self {
         match value {
@@ -4088,7 +4244,9 @@ impl From<&str> for PriceType {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(PriceType);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4103,6 +4261,7 @@ pub struct ProductLabel {
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A product as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4171,6 +4330,7 @@ pub struct ProductSnapshot {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ProductVariant` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4185,6 +4345,7 @@ pub struct ProductVariant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<ProductVariantOption>>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4196,6 +4357,7 @@ pub struct ProductVariantOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `RRuleFrequency`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4217,6 +4379,7 @@ pub enum RRuleFrequency {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl RRuleFrequency {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4232,6 +4395,7 @@ impl RRuleFrequency {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for RRuleFrequency {
     fn from(value: &str) -> Self {
         match value {
@@ -4246,7 +4410,9 @@ impl From<&str> for RRuleFrequency {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(RRuleFrequency);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `RecordOrderPaymentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4282,6 +4448,7 @@ pub struct RecordOrderPaymentRequest {
     )]
     pub is_partial_payment: Option<bool>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl RecordOrderPaymentRequest {
     ///A value with the required fields (`altId`, `altType`, `mode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4336,6 +4503,7 @@ impl RecordOrderPaymentRequest {
         self
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// When a scheduled charge repeats.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4377,6 +4545,7 @@ pub struct RecurrenceRule {
     #[serde(rename = "daysBefore", default, skip_serializing_if = "Option::is_none")]
     pub days_before: Option<i64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4388,6 +4557,7 @@ pub struct Recurring {
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `RecurringInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4403,6 +4573,7 @@ pub enum RecurringInterval {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl RecurringInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4415,6 +4586,7 @@ impl RecurringInterval {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for RecurringInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -4426,7 +4598,9 @@ impl From<&str> for RecurringInterval {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(RecurringInterval);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4580,6 +4754,7 @@ pub struct Subscription {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `SubscriptionSchedule` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4591,6 +4766,7 @@ pub struct SubscriptionSchedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// One tax applied to an order (from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4611,6 +4787,7 @@ pub struct TaxLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4777,6 +4954,7 @@ pub struct Transaction {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(feature = "payments")]
 /// The `UpdateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4833,6 +5011,7 @@ pub struct UpdateCouponRequest {
     )]
     pub limit_per_customer: Option<bool>,
 }
+#[cfg(feature = "payments")]
 impl UpdateCouponRequest {
     ///A value with the required fields (`id`, `altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4897,6 +5076,7 @@ impl UpdateCouponRequest {
         self
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4911,6 +5091,7 @@ pub struct UpdateCustomProviderCapabilitiesRequest {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl UpdateCustomProviderCapabilitiesRequest {
     ///A value with the required fields (`supportsSubscriptionSchedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4932,6 +5113,7 @@ impl UpdateCustomProviderCapabilitiesRequest {
         self
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4953,6 +5135,7 @@ pub enum Weekday {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl Weekday {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4968,6 +5151,7 @@ impl Weekday {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for Weekday {
     fn from(value: &str) -> Self {
         match value {
@@ -4982,7 +5166,9 @@ impl From<&str> for Weekday {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(Weekday);
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A white-label payment provider of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5018,6 +5204,7 @@ pub struct WhiteLabelProvider {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The gateway a white-label provider is built on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5029,6 +5216,7 @@ pub enum WhiteLabelProviderKind {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl WhiteLabelProviderKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5039,6 +5227,7 @@ impl WhiteLabelProviderKind {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl From<&str> for WhiteLabelProviderKind {
     fn from(value: &str) -> Self {
         match value {
@@ -5048,4 +5237,5 @@ impl From<&str> for WhiteLabelProviderKind {
         }
     }
 }
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(WhiteLabelProviderKind);

@@ -24,13 +24,16 @@
 //! | [`list_available_phone_numbers`](PhoneSystem::list_available_phone_numbers) | `GET /phone-system/numbers/location/{locationId}/available` | `2021-07-28` | location |
 //! | [`list_number_pools`](PhoneSystem::list_number_pools) | `GET /phone-system/number-pools` | `2021-07-28` | location |
 //! | [`purchase_phone_number`](PhoneSystem::purchase_phone_number) | `POST /phone-system/numbers/location/{locationId}/purchase` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "phone_system")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "phone_system";
-///Operations of the Phone System module. Get one with `Client::phone_system()`.
+#[cfg(feature = "phone_system")]
+///Operations of the Phone System module. Get one with `client.phone_system()`.
 #[derive(Clone, Debug)]
 pub struct PhoneSystem {
     client: crate::Client,
 }
+#[cfg(feature = "phone_system")]
 impl PhoneSystem {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -91,6 +94,7 @@ impl PhoneSystem {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -137,6 +141,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "phone_system")]
 /// Request builder for `list_active_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// List the phone numbers a location owns.
@@ -152,6 +157,7 @@ pub struct ListActivePhoneNumbers {
     search_filter: Option<String>,
     skip_number_pool: Option<bool>,
 }
+#[cfg(feature = "phone_system")]
 impl ListActivePhoneNumbers {
     /**The location (sub-account).
 
@@ -227,6 +233,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "phone_system")]
 impl crate::Paginated for ListActivePhoneNumbers {
     type Page = ListActivePhoneNumbersResponse;
     type Item = PhoneNumber;
@@ -254,6 +261,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
         Some(page).and_then(|v| v.numbers).unwrap_or_default()
     }
 }
+#[cfg(feature = "phone_system")]
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -264,6 +272,7 @@ impl ListActivePhoneNumbers {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "phone_system")]
 /// Request builder for `list_available_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// Search the phone numbers a location can buy.
@@ -283,6 +292,7 @@ pub struct ListAvailablePhoneNumbers {
     mms_enabled: Option<bool>,
     voice_enabled: Option<bool>,
 }
+#[cfg(feature = "phone_system")]
 impl ListAvailablePhoneNumbers {
     /**The location (sub-account).
 
@@ -383,6 +393,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "phone_system")]
 /// Request builder for `list_number_pools`: set optional parameters, then call `send()`.
 ///
 /// List the number pools of a location.
@@ -394,6 +405,7 @@ pub struct ListNumberPools {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "phone_system")]
 impl ListNumberPools {
     ///Only pools of this location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -431,6 +443,7 @@ impl ListNumberPools {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "phone_system")]
 /// Request builder for `purchase_phone_number`: set optional parameters, then call `send()`.
 ///
 /// Buy a phone number for a location.
@@ -443,6 +456,7 @@ pub struct PurchasePhoneNumber {
     location_id: Option<String>,
     body: PurchasePhoneNumberRequest,
 }
+#[cfg(feature = "phone_system")]
 impl PurchasePhoneNumber {
     /**The location (sub-account).
 
@@ -490,6 +504,107 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+/// The `ActivePhoneNumberCapabilities` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActivePhoneNumberCapabilities {
+    /// `voice`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<bool>,
+    /// `sms`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<bool>,
+    /// `mms`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mms: Option<bool>,
+    /// `fax`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<bool>,
+}
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+/// How the number came to the account.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActivePhoneNumberOrigin {
+    ///`twilio`
+    Twilio,
+    ///`hosted`
+    Hosted,
+    ///`ported`
+    Ported,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+impl ActivePhoneNumberOrigin {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Twilio => "twilio",
+            Self::Hosted => "hosted",
+            Self::Ported => "ported",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+impl From<&str> for ActivePhoneNumberOrigin {
+    fn from(value: &str) -> Self {
+        match value {
+            "twilio" => Self::Twilio,
+            "hosted" => Self::Hosted,
+            "ported" => Self::Ported,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+crate::runtime::enums::string_enum!(ActivePhoneNumberOrigin);
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+/// Values of `ActivePhoneNumberType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActivePhoneNumberType {
+    ///`local`
+    Local,
+    ///`toll-free`
+    TollFree,
+    ///`mobile`
+    Mobile,
+    ///`national`
+    National,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+impl ActivePhoneNumberType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Local => "local",
+            Self::TollFree => "toll-free",
+            Self::Mobile => "mobile",
+            Self::National => "national",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+impl From<&str> for ActivePhoneNumberType {
+    fn from(value: &str) -> Self {
+        match value {
+            "local" => Self::Local,
+            "toll-free" => Self::TollFree,
+            "mobile" => Self::Mobile,
+            "national" => Self::National,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+crate::runtime::enums::string_enum!(ActivePhoneNumberType);
+#[cfg(feature = "phone_system")]
 /// A number offered for purchase.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -541,6 +656,7 @@ pub struct AvailablePhoneNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<AvailablePhoneNumberPrice>,
 }
+#[cfg(feature = "phone_system")]
 /// Address the buyer must have on file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -556,6 +672,7 @@ pub enum AvailablePhoneNumberAddressRequirements {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "phone_system")]
 impl AvailablePhoneNumberAddressRequirements {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -568,6 +685,7 @@ impl AvailablePhoneNumberAddressRequirements {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 impl From<&str> for AvailablePhoneNumberAddressRequirements {
     fn from(value: &str) -> Self {
         match value {
@@ -579,7 +697,9 @@ impl From<&str> for AvailablePhoneNumberAddressRequirements {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
+#[cfg(feature = "phone_system")]
 /// The `AvailablePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -594,6 +714,7 @@ pub struct AvailablePhoneNumberCapabilities {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<bool>,
 }
+#[cfg(feature = "phone_system")]
 /// Monthly price.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -608,6 +729,7 @@ pub struct AvailablePhoneNumberPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_unit: Option<String>,
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 /// What answers inbound calls on a number or pool.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -619,6 +741,7 @@ pub struct InboundCallService {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 /// The kind of service.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -632,6 +755,7 @@ pub enum InboundCallServiceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 impl InboundCallServiceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -643,6 +767,7 @@ impl InboundCallServiceType {
         }
     }
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 impl From<&str> for InboundCallServiceType {
     fn from(value: &str) -> Self {
         match value {
@@ -653,7 +778,9 @@ impl From<&str> for InboundCallServiceType {
         }
     }
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::enums::string_enum!(InboundCallServiceType);
+#[cfg(feature = "phone_system")]
 /// The `ListActivePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -674,6 +801,7 @@ pub struct ListActivePhoneNumbersResponse {
     #[serde(rename = "accountStatus", default, skip_serializing_if = "Option::is_none")]
     pub account_status: Option<ListActivePhoneNumbersResponseAccountStatus>,
 }
+#[cfg(feature = "phone_system")]
 /// State of the telephony account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -687,6 +815,7 @@ pub enum ListActivePhoneNumbersResponseAccountStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "phone_system")]
 impl ListActivePhoneNumbersResponseAccountStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -698,6 +827,7 @@ impl ListActivePhoneNumbersResponseAccountStatus {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -708,7 +838,9 @@ impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus);
+#[cfg(feature = "phone_system")]
 /// The `ListAvailablePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -720,6 +852,7 @@ pub struct ListAvailablePhoneNumbersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<Vec<AvailablePhoneNumber>>,
 }
+#[cfg(feature = "phone_system")]
 /// The `ListNumberPoolsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -734,6 +867,7 @@ pub struct ListNumberPoolsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(feature = "phone_system")]
 /// A pool of numbers used in rotation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -777,6 +911,7 @@ pub struct NumberPool {
     )]
     pub inbound_call_service: Option<InboundCallService>,
 }
+#[cfg(feature = "phone_system")]
 /// The `NumberPoolNumbersItem` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -788,6 +923,7 @@ pub struct NumberPoolNumbersItem {
     #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
 }
+#[cfg(feature = "phone_system")]
 /// The location's telephony (Twilio) account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -826,6 +962,7 @@ pub struct PhoneAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_account_sid: Option<String>,
 }
+#[cfg(feature = "phone_system")]
 /// A phone number owned by the location, with its call routing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -902,6 +1039,7 @@ pub struct PhoneNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<PhoneNumberOrigin>,
 }
+#[cfg(feature = "phone_system")]
 /// The `PhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -919,6 +1057,7 @@ pub struct PhoneNumberCapabilities {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fax: Option<bool>,
 }
+#[cfg(feature = "phone_system")]
 /// How the number came to the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -932,6 +1071,7 @@ pub enum PhoneNumberOrigin {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "phone_system")]
 impl PhoneNumberOrigin {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -943,6 +1083,7 @@ impl PhoneNumberOrigin {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 impl From<&str> for PhoneNumberOrigin {
     fn from(value: &str) -> Self {
         match value {
@@ -953,7 +1094,9 @@ impl From<&str> for PhoneNumberOrigin {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(PhoneNumberOrigin);
+#[cfg(feature = "phone_system")]
 /// Values of `PhoneNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -969,6 +1112,7 @@ pub enum PhoneNumberType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "phone_system")]
 impl PhoneNumberType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -981,6 +1125,7 @@ impl PhoneNumberType {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 impl From<&str> for PhoneNumberType {
     fn from(value: &str) -> Self {
         match value {
@@ -992,7 +1137,9 @@ impl From<&str> for PhoneNumberType {
         }
     }
 }
+#[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(PhoneNumberType);
+#[cfg(feature = "phone_system")]
 /// The number to buy and its compliance data.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1041,6 +1188,7 @@ pub struct PurchasePhoneNumberRequest {
     )]
     pub skip_location_kyc: crate::Nullable<bool>,
 }
+#[cfg(feature = "phone_system")]
 impl PurchasePhoneNumberRequest {
     ///A value with the required fields (`phoneNumber`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1131,6 +1279,7 @@ impl PurchasePhoneNumberRequest {
         self
     }
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 /// Values of `PurchasePhoneNumberRequestNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1144,6 +1293,7 @@ pub enum PurchasePhoneNumberRequestNumberType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 impl PurchasePhoneNumberRequestNumberType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1155,6 +1305,7 @@ impl PurchasePhoneNumberRequestNumberType {
         }
     }
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 impl From<&str> for PurchasePhoneNumberRequestNumberType {
     fn from(value: &str) -> Self {
         match value {
@@ -1165,4 +1316,5 @@ impl From<&str> for PurchasePhoneNumberRequestNumberType {
         }
     }
 }
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::enums::string_enum!(PurchasePhoneNumberRequestNumberType);

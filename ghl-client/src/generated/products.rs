@@ -47,13 +47,16 @@
 //! | [`update_product_price`](Products::update_product_price) | `PUT /products/{productId}/price/{priceId}` | `2021-07-28` | either |
 //! | [`update_product_review`](Products::update_product_review) | `PUT /products/reviews/{reviewId}` | `2021-07-28` | location |
 //! | [`update_product_store_status`](Products::update_product_store_status) | `POST /products/store/{storeId}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "products")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "products";
-///Operations of the Products module. Get one with `Client::products()`.
+#[cfg(feature = "products")]
+///Operations of the Products module. Get one with `client.products()`.
 #[derive(Clone, Debug)]
 pub struct Products {
     client: crate::Client,
 }
+#[cfg(feature = "products")]
 impl Products {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -469,6 +472,7 @@ impl Products {
         }
     }
 }
+#[cfg(feature = "products")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -828,6 +832,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "products")]
 /// Request builder for `bulk_edit_products`: set optional parameters, then call `send()`.
 ///
 /// Edit fields of many products and their prices in one call.
@@ -841,6 +846,7 @@ pub struct BulkEditProducts {
     client: crate::Client,
     body: BulkEditProductsRequest,
 }
+#[cfg(feature = "products")]
 impl BulkEditProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -874,6 +880,7 @@ impl BulkEditProducts {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `bulk_update_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Set the status of many reviews at once.
@@ -885,6 +892,7 @@ pub struct BulkUpdateProductReviews {
     client: crate::Client,
     body: BulkUpdateProductReviewsRequest,
 }
+#[cfg(feature = "products")]
 impl BulkUpdateProductReviews {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -918,6 +926,7 @@ impl BulkUpdateProductReviews {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `bulk_update_products`: set optional parameters, then call `send()`.
 ///
 /// Apply one change (price, availability, collections, currency or deletion) to many products.
@@ -929,6 +938,7 @@ pub struct BulkUpdateProducts {
     client: crate::Client,
     body: BulkUpdateProductsRequest,
 }
+#[cfg(feature = "products")]
 impl BulkUpdateProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -959,6 +969,7 @@ impl BulkUpdateProducts {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `count_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Count product reviews per status.
@@ -976,6 +987,7 @@ pub struct CountProductReviews {
     product_id: Option<String>,
     store_id: Option<String>,
 }
+#[cfg(feature = "products")]
 impl CountProductReviews {
     ///Only reviews with this rating.
     pub fn rating(mut self, value: impl Into<f64>) -> Self {
@@ -1047,6 +1059,7 @@ impl CountProductReviews {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `create_product`: set optional parameters, then call `send()`.
 ///
 /// Create a product.
@@ -1058,6 +1071,7 @@ pub struct CreateProduct {
     client: crate::Client,
     body: CreateProductRequest,
 }
+#[cfg(feature = "products")]
 impl CreateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1088,6 +1102,7 @@ impl CreateProduct {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `create_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Create a product collection.
@@ -1099,6 +1114,7 @@ pub struct CreateProductCollection {
     client: crate::Client,
     body: CreateProductCollectionRequest,
 }
+#[cfg(feature = "products")]
 impl CreateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1129,6 +1145,7 @@ impl CreateProductCollection {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `create_product_price`: set optional parameters, then call `send()`.
 ///
 /// Add a price to a product.
@@ -1143,6 +1160,7 @@ pub struct CreateProductPrice {
     product_id: String,
     body: PriceRequest,
 }
+#[cfg(feature = "products")]
 impl CreateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1179,6 +1197,7 @@ impl CreateProductPrice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `delete_product`: set optional parameters, then call `send()`.
 ///
 /// Delete a product.
@@ -1192,6 +1211,7 @@ pub struct DeleteProduct {
     location_id: Option<String>,
     send_wishlist_status: Option<bool>,
 }
+#[cfg(feature = "products")]
 impl DeleteProduct {
     /**Sets `locationId`.
 
@@ -1243,6 +1263,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `delete_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Delete a product collection.
@@ -1256,6 +1277,7 @@ pub struct DeleteProductCollection {
     alt_id: String,
     alt_type: AltType,
 }
+#[cfg(feature = "products")]
 impl DeleteProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1290,6 +1312,7 @@ impl DeleteProductCollection {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `delete_product_price`: set optional parameters, then call `send()`.
 ///
 /// Delete a price of a product.
@@ -1305,6 +1328,7 @@ pub struct DeleteProductPrice {
     price_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "products")]
 impl DeleteProductPrice {
     /**Sets `locationId`.
 
@@ -1349,6 +1373,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `delete_product_review`: set optional parameters, then call `send()`.
 ///
 /// Delete a product review.
@@ -1363,6 +1388,7 @@ pub struct DeleteProductReview {
     alt_type: AltType,
     product_id: String,
 }
+#[cfg(feature = "products")]
 impl DeleteProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1398,6 +1424,7 @@ impl DeleteProductReview {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `get_product`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product by its id or slug.
@@ -1411,6 +1438,7 @@ pub struct GetProduct {
     location_id: Option<String>,
     send_wishlist_status: Option<bool>,
 }
+#[cfg(feature = "products")]
 impl GetProduct {
     /**Sets `locationId`.
 
@@ -1462,6 +1490,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `get_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product collection.
@@ -1474,6 +1503,7 @@ pub struct GetProductCollection {
     collection_id: String,
     alt_id: String,
 }
+#[cfg(feature = "products")]
 impl GetProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1507,6 +1537,7 @@ impl GetProductCollection {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `get_product_price`: set optional parameters, then call `send()`.
 ///
 /// Fetch one price of a product.
@@ -1522,6 +1553,7 @@ pub struct GetProductPrice {
     price_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "products")]
 impl GetProductPrice {
     /**Sets `locationId`.
 
@@ -1566,6 +1598,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `get_product_store_stats`: set optional parameters, then call `send()`.
 ///
 /// Count the products included in and excluded from a store.
@@ -1581,6 +1614,7 @@ pub struct GetProductStoreStats {
     search: Option<String>,
     collection_ids: Option<String>,
 }
+#[cfg(feature = "products")]
 impl GetProductStoreStats {
     ///Text matched against product names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
@@ -1631,6 +1665,7 @@ impl GetProductStoreStats {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `list_inventory`: set optional parameters, then call `send()`.
 ///
 /// List stock levels of the location's prices (variants).
@@ -1646,6 +1681,7 @@ pub struct ListInventory {
     alt_type: AltType,
     search: Option<String>,
 }
+#[cfg(feature = "products")]
 impl ListInventory {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1698,6 +1734,7 @@ impl ListInventory {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 impl crate::Paginated for ListInventory {
     type Page = ListInventoryResponse;
     type Item = InventoryItem;
@@ -1728,6 +1765,7 @@ impl crate::Paginated for ListInventory {
         Some(page).and_then(|v| v.inventory).unwrap_or_default()
     }
 }
+#[cfg(feature = "products")]
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1738,6 +1776,7 @@ impl ListInventory {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `list_product_collections`: set optional parameters, then call `send()`.
 ///
 /// List the product collections of a location.
@@ -1754,6 +1793,7 @@ pub struct ListProductCollections {
     collection_ids: Option<String>,
     name: Option<String>,
 }
+#[cfg(feature = "products")]
 impl ListProductCollections {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1814,6 +1854,7 @@ impl ListProductCollections {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 impl crate::Paginated for ListProductCollections {
     type Page = ListProductCollectionsResponse;
     type Item = ProductCollection;
@@ -1841,6 +1882,7 @@ impl crate::Paginated for ListProductCollections {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "products")]
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1851,6 +1893,7 @@ impl ListProductCollections {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `list_product_prices`: set optional parameters, then call `send()`.
 ///
 /// List the prices of a product.
@@ -1868,6 +1911,7 @@ pub struct ListProductPrices {
     location_id: Option<String>,
     ids: Option<String>,
 }
+#[cfg(feature = "products")]
 impl ListProductPrices {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1936,6 +1980,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 impl crate::Paginated for ListProductPrices {
     type Page = ListPricesResponse;
     type Item = Price;
@@ -1963,6 +2008,7 @@ impl crate::Paginated for ListProductPrices {
         Some(page).and_then(|v| v.prices).unwrap_or_default()
     }
 }
+#[cfg(feature = "products")]
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1971,6 +2017,7 @@ impl ListProductPrices {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `list_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// List customer reviews of the location's products.
@@ -1992,6 +2039,7 @@ pub struct ListProductReviews {
     product_id: Option<String>,
     store_id: Option<String>,
 }
+#[cfg(feature = "products")]
 impl ListProductReviews {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2092,6 +2140,7 @@ impl ListProductReviews {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 impl crate::Paginated for ListProductReviews {
     type Page = ListProductReviewsResponse;
     type Item = serde_json::Value;
@@ -2119,6 +2168,7 @@ impl crate::Paginated for ListProductReviews {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "products")]
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2129,6 +2179,7 @@ impl ListProductReviews {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `list_products`: set optional parameters, then call `send()`.
 ///
 /// List the products of a location, with filters.
@@ -2153,6 +2204,7 @@ pub struct ListProducts {
     available_in_store: Option<bool>,
     sort_order: Option<SortOrder>,
 }
+#[cfg(feature = "products")]
 impl ListProducts {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2279,6 +2331,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 impl crate::Paginated for ListProducts {
     type Page = ListProductsResponse;
     type Item = Product;
@@ -2306,6 +2359,7 @@ impl crate::Paginated for ListProducts {
         Some(page).and_then(|v| v.products).unwrap_or_default()
     }
 }
+#[cfg(feature = "products")]
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2314,6 +2368,7 @@ impl ListProducts {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `update_inventory`: set optional parameters, then call `send()`.
 ///
 /// Set stock levels of several prices at once.
@@ -2325,6 +2380,7 @@ pub struct UpdateInventory {
     client: crate::Client,
     body: UpdateInventoryRequest,
 }
+#[cfg(feature = "products")]
 impl UpdateInventory {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2355,6 +2411,7 @@ impl UpdateInventory {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `update_product`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a product.
@@ -2367,6 +2424,7 @@ pub struct UpdateProduct {
     product_id: String,
     body: UpdateProductRequest,
 }
+#[cfg(feature = "products")]
 impl UpdateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2402,6 +2460,7 @@ impl UpdateProduct {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `update_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Change the name, slug, image or SEO data of a collection.
@@ -2414,6 +2473,7 @@ pub struct UpdateProductCollection {
     collection_id: String,
     body: UpdateProductCollectionRequest,
 }
+#[cfg(feature = "products")]
 impl UpdateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2450,6 +2510,7 @@ impl UpdateProductCollection {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `update_product_display_priority`: set optional parameters, then call `send()`.
 ///
 /// Set the order in which products show in a store.
@@ -2464,6 +2525,7 @@ pub struct UpdateProductDisplayPriority {
     store_id: String,
     body: UpdateDisplayPriorityRequest,
 }
+#[cfg(feature = "products")]
 impl UpdateProductDisplayPriority {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2500,6 +2562,7 @@ impl UpdateProductDisplayPriority {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `update_product_price`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a price.
@@ -2515,6 +2578,7 @@ pub struct UpdateProductPrice {
     price_id: String,
     body: PriceRequest,
 }
+#[cfg(feature = "products")]
 impl UpdateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2551,6 +2615,7 @@ impl UpdateProductPrice {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `update_product_review`: set optional parameters, then call `send()`.
 ///
 /// Moderate a review (status), edit it, or reply to it.
@@ -2563,6 +2628,7 @@ pub struct UpdateProductReview {
     review_id: String,
     body: UpdateProductReviewRequest,
 }
+#[cfg(feature = "products")]
 impl UpdateProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2599,6 +2665,7 @@ impl UpdateProductReview {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "products")]
 /// Request builder for `update_product_store_status`: set optional parameters, then call `send()`.
 ///
 /// Include products in a store or exclude them from it.
@@ -2611,6 +2678,7 @@ pub struct UpdateProductStoreStatus {
     store_id: String,
     body: UpdateProductStoreRequest,
 }
+#[cfg(feature = "products")]
 impl UpdateProductStoreStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2647,6 +2715,7 @@ impl UpdateProductStoreStatus {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Kind of owner an `altId` names; only locations so far.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2656,6 +2725,7 @@ pub enum AltType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2665,6 +2735,7 @@ impl AltType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -2673,7 +2744,9 @@ impl From<&str> for AltType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(AltType);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditPrice` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2733,6 +2806,7 @@ pub struct BulkEditPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl BulkEditPrice {
     ///A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2820,6 +2894,7 @@ impl BulkEditPrice {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditProduct` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2881,6 +2956,7 @@ pub struct BulkEditProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl BulkEditProduct {
     ///A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2989,6 +3065,7 @@ impl BulkEditProduct {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditProductsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3002,6 +3079,7 @@ pub struct BulkEditProductsRequest {
     /// Products to edit; HighLevel's limit counts their prices too.
     pub products: Vec<BulkEditProduct>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl BulkEditProductsRequest {
     ///A value with the required fields (`altId`, `altType`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3017,6 +3095,7 @@ impl BulkEditProductsRequest {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3031,6 +3110,7 @@ pub struct BulkEditProductsResponse {
     #[serde(rename = "updatedCount", default, skip_serializing_if = "Option::is_none")]
     pub updated_count: Option<i64>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Product selection used instead of explicit ids.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3052,6 +3132,7 @@ pub struct BulkUpdateFilters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl BulkUpdateFilters {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3084,6 +3165,7 @@ impl BulkUpdateFilters {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkUpdateProductReviewsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3099,6 +3181,7 @@ pub struct BulkUpdateProductReviewsRequest {
     /// Moderation status to set.
     pub status: String,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl BulkUpdateProductReviewsRequest {
     ///A value with the required fields (`altId`, `altType`, `reviews`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3116,6 +3199,7 @@ impl BulkUpdateProductReviewsRequest {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkUpdateProductsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3151,6 +3235,7 @@ pub struct BulkUpdateProductsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl BulkUpdateProductsRequest {
     ///A value with the required fields (`altId`, `altType`, `type`, `productIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3204,6 +3289,7 @@ impl BulkUpdateProductsRequest {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `BulkUpdateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3221,6 +3307,7 @@ pub enum BulkUpdateType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl BulkUpdateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3234,6 +3321,7 @@ impl BulkUpdateType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for BulkUpdateType {
     fn from(value: &str) -> Self {
         match value {
@@ -3246,7 +3334,9 @@ impl From<&str> for BulkUpdateType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(BulkUpdateType);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CollectionSeo` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3258,6 +3348,7 @@ pub struct CollectionSeo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl CollectionSeo {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3278,6 +3369,7 @@ impl CollectionSeo {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CreateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3302,6 +3394,7 @@ pub struct CreateProductCollectionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl CreateProductCollectionRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3337,6 +3430,7 @@ impl CreateProductCollectionRequest {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CreateProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3345,6 +3439,7 @@ pub struct CreateProductCollectionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ProductCollection>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CreateProductRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3415,6 +3510,7 @@ pub struct CreateProductRequest {
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl CreateProductRequest {
     ///A value with the required fields (`name`, `locationId`, `productType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3520,6 +3616,7 @@ impl CreateProductRequest {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `DimensionUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3533,6 +3630,7 @@ pub enum DimensionUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl DimensionUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3544,6 +3642,7 @@ impl DimensionUnit {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for DimensionUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -3554,7 +3653,9 @@ impl From<&str> for DimensionUnit {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(DimensionUnit);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `Dimensions` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3568,6 +3669,7 @@ pub struct Dimensions {
     /// `unit`
     pub unit: DimensionUnit,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl Dimensions {
     ///A value with the required fields (`height`, `width`, `length`, `unit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3585,6 +3687,7 @@ impl Dimensions {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `GetProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3596,6 +3699,7 @@ pub struct GetProductCollectionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Stock of one price (variant).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3636,6 +3740,7 @@ pub struct InventoryItem {
     #[serde(rename = "productName", default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `InventoryTotal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3644,6 +3749,7 @@ pub struct InventoryTotal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `InventoryUpdate` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3666,6 +3772,7 @@ pub struct InventoryUpdate {
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl InventoryUpdate {
     ///A value with the required fields (`priceId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3687,6 +3794,7 @@ impl InventoryUpdate {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListInventoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3698,6 +3806,7 @@ pub struct ListInventoryResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<InventoryTotal>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListPricesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3709,6 +3818,7 @@ pub struct ListPricesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListProductCollectionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3720,6 +3830,7 @@ pub struct ListProductCollectionsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListProductReviewsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3731,6 +3842,7 @@ pub struct ListProductReviewsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(feature = "products")]
 /// Values of `ListProductReviewsSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3742,6 +3854,7 @@ pub enum ListProductReviewsSortField {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "products")]
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3752,6 +3865,7 @@ impl ListProductReviewsSortField {
         }
     }
 }
+#[cfg(feature = "products")]
 impl From<&str> for ListProductReviewsSortField {
     fn from(value: &str) -> Self {
         match value {
@@ -3761,7 +3875,9 @@ impl From<&str> for ListProductReviewsSortField {
         }
     }
 }
+#[cfg(feature = "products")]
 crate::runtime::enums::string_enum!(ListProductReviewsSortField);
+#[cfg(feature = "products")]
 /// Values of `ListProductsExpandItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3775,6 +3891,7 @@ pub enum ListProductsExpandItem {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "products")]
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3786,6 +3903,7 @@ impl ListProductsExpandItem {
         }
     }
 }
+#[cfg(feature = "products")]
 impl From<&str> for ListProductsExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -3796,7 +3914,9 @@ impl From<&str> for ListProductsExpandItem {
         }
     }
 }
+#[cfg(feature = "products")]
 crate::runtime::enums::string_enum!(ListProductsExpandItem);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3808,6 +3928,7 @@ pub struct ListProductsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<Vec<ProductCount>>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3822,6 +3943,7 @@ pub struct MembershipOffer {
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl MembershipOffer {
     ///A value with the required fields (`label`, `value`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3852,6 +3974,7 @@ impl MembershipOffer {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// A price (variant) of a product.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3924,6 +4047,7 @@ pub struct Price {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `PriceAdjustment` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3937,6 +4061,7 @@ pub struct PriceAdjustment {
     #[serde(rename = "roundToWhole", default, skip_serializing_if = "Option::is_none")]
     pub round_to_whole: Option<bool>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl PriceAdjustment {
     ///A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3953,6 +4078,7 @@ impl PriceAdjustment {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `PriceAdjustmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3970,6 +4096,7 @@ pub enum PriceAdjustmentType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl PriceAdjustmentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3983,6 +4110,7 @@ impl PriceAdjustmentType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for PriceAdjustmentType {
     fn from(value: &str) -> Self {
         match value {
@@ -3995,7 +4123,9 @@ impl From<&str> for PriceAdjustmentType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceAdjustmentType);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `PriceInternalSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4015,6 +4145,7 @@ pub enum PriceInternalSource {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl PriceInternalSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4029,6 +4160,7 @@ impl PriceInternalSource {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for PriceInternalSource {
     fn from(value: &str) -> Self {
         match value {
@@ -4042,7 +4174,9 @@ impl From<&str> for PriceInternalSource {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceInternalSource);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `PriceMeta` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4059,6 +4193,7 @@ pub struct PriceMeta {
     #[serde(rename = "internalSource")]
     pub internal_source: PriceInternalSource,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl PriceMeta {
     ///A value with the required fields (`source`, `stripePriceId`, `internalSource`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4080,6 +4215,7 @@ impl PriceMeta {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The body to create or replace a price.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4176,6 +4312,7 @@ pub struct PriceRequest {
     )]
     pub digital_delivery: Option<Vec<String>>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl PriceRequest {
     ///A value with the required fields (`name`, `type`, `currency`, `amount`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4297,6 +4434,7 @@ impl PriceRequest {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `PriceSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4310,6 +4448,7 @@ pub enum PriceSource {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl PriceSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4321,6 +4460,7 @@ impl PriceSource {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for PriceSource {
     fn from(value: &str) -> Self {
         match value {
@@ -4331,7 +4471,9 @@ impl From<&str> for PriceSource {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceSource);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `PriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4343,6 +4485,7 @@ pub enum PriceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl PriceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4353,6 +4496,7 @@ impl PriceType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for PriceType {
     fn from(value: &str) -> Self {
         match value {
@@ -4362,7 +4506,9 @@ impl From<&str> for PriceType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceType);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// A product of the catalogue.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4437,6 +4583,7 @@ pub struct Product {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// A named group of products.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4463,6 +4610,7 @@ pub struct ProductCollection {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductCount` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4471,6 +4619,7 @@ pub struct ProductCount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4485,6 +4634,7 @@ pub struct ProductLabel {
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ProductLabel {
     ///A value with the required fields (`title`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4511,6 +4661,7 @@ impl ProductLabel {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4534,6 +4685,7 @@ pub struct ProductMedia {
     #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ProductMedia {
     ///A value with the required fields (`id`, `url`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4582,6 +4734,7 @@ impl ProductMedia {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `ProductMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4593,6 +4746,7 @@ pub enum ProductMediaType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ProductMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4603,6 +4757,7 @@ impl ProductMediaType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for ProductMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -4612,7 +4767,9 @@ impl From<&str> for ProductMediaType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(ProductMediaType);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductSeo` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4624,6 +4781,7 @@ pub struct ProductSeo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ProductSeo {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4644,6 +4802,7 @@ impl ProductSeo {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductStoreStats` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4666,6 +4825,7 @@ pub struct ProductStoreStats {
     )]
     pub excluded_from_store: Option<i64>,
 }
+#[cfg(feature = "products")]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4698,6 +4858,7 @@ pub struct ProductTax {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `ProductType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4713,6 +4874,7 @@ pub enum ProductType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ProductType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4725,6 +4887,7 @@ impl ProductType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for ProductType {
     fn from(value: &str) -> Self {
         match value {
@@ -4736,7 +4899,9 @@ impl From<&str> for ProductType {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(ProductType);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// A dimension along which a product varies, e.g. size.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4751,6 +4916,7 @@ pub struct ProductVariant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<ProductVariantOption>>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ProductVariant {
     ///A value with the required fields (`id`, `name`, `options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4781,6 +4947,7 @@ impl ProductVariant {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4792,6 +4959,7 @@ pub struct ProductVariantOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ProductVariantOption {
     ///A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4812,6 +4980,7 @@ impl ProductVariantOption {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4823,6 +4992,7 @@ pub struct Recurring {
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl Recurring {
     ///A value with the required fields (`interval`, `intervalCount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4846,6 +5016,7 @@ impl Recurring {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `RecurringInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4861,6 +5032,7 @@ pub enum RecurringInterval {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl RecurringInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4873,6 +5045,7 @@ impl RecurringInterval {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for RecurringInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -4884,7 +5057,9 @@ impl From<&str> for RecurringInterval {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(RecurringInterval);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewAuthor` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4900,6 +5075,7 @@ pub struct ReviewAuthor {
     #[serde(rename = "isCustomer", default, skip_serializing_if = "Option::is_none")]
     pub is_customer: Option<bool>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ReviewAuthor {
     ///A value with the required fields (`name`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4922,6 +5098,7 @@ impl ReviewAuthor {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewCountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4930,6 +5107,7 @@ pub struct ReviewCountsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<serde_json::Value>>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewRef` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4944,6 +5122,7 @@ pub struct ReviewRef {
     #[serde(rename = "storeId")]
     pub store_id: String,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ReviewRef {
     ///A value with the required fields (`reviewId`, `productId`, `storeId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4959,6 +5138,7 @@ impl ReviewRef {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewReply` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4970,6 +5150,7 @@ pub struct ReviewReply {
     /// `user`
     pub user: ReviewAuthor,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ReviewReply {
     ///A value with the required fields (`headline`, `comment`, `user`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4985,6 +5166,7 @@ impl ReviewReply {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ShippingOptions` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4996,6 +5178,7 @@ pub struct ShippingOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Dimensions>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl ShippingOptions {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5016,6 +5199,7 @@ impl ShippingOptions {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `SortOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5027,6 +5211,7 @@ pub enum SortOrder {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl SortOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5037,6 +5222,7 @@ impl SortOrder {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for SortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -5046,7 +5232,9 @@ impl From<&str> for SortOrder {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(SortOrder);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Acknowledgement of most product write operations.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5058,6 +5246,7 @@ pub struct StatusResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `StoreAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5069,6 +5258,7 @@ pub enum StoreAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl StoreAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5079,6 +5269,7 @@ impl StoreAction {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for StoreAction {
     fn from(value: &str) -> Self {
         match value {
@@ -5088,7 +5279,9 @@ impl From<&str> for StoreAction {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(StoreAction);
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateDisplayPriorityRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5102,6 +5295,7 @@ pub struct UpdateDisplayPriorityRequest {
     /// Products with their display priorities.
     pub products: Vec<serde_json::Value>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl UpdateDisplayPriorityRequest {
     ///A value with the required fields (`altId`, `altType`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5117,6 +5311,7 @@ impl UpdateDisplayPriorityRequest {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateInventoryRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5130,6 +5325,7 @@ pub struct UpdateInventoryRequest {
     /// `items`
     pub items: Vec<InventoryUpdate>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl UpdateInventoryRequest {
     ///A value with the required fields (`altId`, `altType`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5145,6 +5341,7 @@ impl UpdateInventoryRequest {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5168,6 +5365,7 @@ pub struct UpdateProductCollectionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl UpdateProductCollectionRequest {
     ///A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5202,6 +5400,7 @@ impl UpdateProductCollectionRequest {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5275,6 +5474,7 @@ pub struct UpdateProductRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<String>>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl UpdateProductRequest {
     ///A value with the required fields (`name`, `locationId`, `productType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5386,6 +5586,7 @@ impl UpdateProductRequest {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductReviewRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5414,6 +5615,7 @@ pub struct UpdateProductReviewRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl UpdateProductReviewRequest {
     ///A value with the required fields (`altId`, `altType`, `productId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5455,6 +5657,7 @@ impl UpdateProductReviewRequest {
         self
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductStoreRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5471,6 +5674,7 @@ pub struct UpdateProductStoreRequest {
     #[serde(rename = "productIds")]
     pub product_ids: Vec<String>,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl UpdateProductStoreRequest {
     ///A value with the required fields (`altId`, `altType`, `action`, `productIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5488,6 +5692,7 @@ impl UpdateProductStoreRequest {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `Weight` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5497,6 +5702,7 @@ pub struct Weight {
     /// `unit`
     pub unit: WeightUnit,
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl Weight {
     ///A value with the required fields (`value`, `unit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5507,6 +5713,7 @@ impl Weight {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 /// Values of `WeightUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5522,6 +5729,7 @@ pub enum WeightUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl WeightUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5534,6 +5742,7 @@ impl WeightUnit {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 impl From<&str> for WeightUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -5545,4 +5754,5 @@ impl From<&str> for WeightUnit {
         }
     }
 }
+#[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(WeightUnit);

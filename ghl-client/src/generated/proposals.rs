@@ -24,13 +24,16 @@
 //! | [`list_documents`](Proposals::list_documents) | `GET /proposals/document` | `2021-07-28` | either |
 //! | [`send_document`](Proposals::send_document) | `POST /proposals/document/send` | `2021-07-28` | either |
 //! | [`send_document_template`](Proposals::send_document_template) | `POST /proposals/templates/send` | `2021-07-28` | either |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "proposals")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "proposals";
-///Operations of the Documents & Contracts module. Get one with `Client::proposals()`.
+#[cfg(feature = "proposals")]
+///Operations of the Documents & Contracts module. Get one with `client.proposals()`.
 #[derive(Clone, Debug)]
 pub struct Proposals {
     client: crate::Client,
 }
+#[cfg(feature = "proposals")]
 impl Proposals {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -112,6 +115,7 @@ impl Proposals {
         }
     }
 }
+#[cfg(feature = "proposals")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -179,6 +183,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "proposals")]
 /// Request builder for `get_document`: set optional parameters, then call `send()`.
 ///
 /// Fetch one document.
@@ -195,6 +200,7 @@ pub struct GetDocument {
     client: crate::Client,
     document_id: String,
 }
+#[cfg(feature = "proposals")]
 #[cfg(feature = "undocumented")]
 impl GetDocument {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -228,6 +234,7 @@ impl GetDocument {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "proposals")]
 /// Request builder for `list_document_templates`: set optional parameters, then call `send()`.
 ///
 /// List the document templates of a location.
@@ -249,6 +256,7 @@ pub struct ListDocumentTemplates {
     limit: Option<i64>,
     skip: Option<i64>,
 }
+#[cfg(feature = "proposals")]
 impl ListDocumentTemplates {
     /**Id of the location.
 
@@ -351,6 +359,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "proposals")]
 impl crate::Paginated for ListDocumentTemplates {
     type Page = ListDocumentTemplatesResponse;
     type Item = DocumentTemplate;
@@ -378,6 +387,7 @@ impl crate::Paginated for ListDocumentTemplates {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "proposals")]
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -388,6 +398,7 @@ impl ListDocumentTemplates {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "proposals")]
 /// Request builder for `list_documents`: set optional parameters, then call `send()`.
 ///
 /// List the documents and contracts of a location.
@@ -408,6 +419,7 @@ pub struct ListDocuments {
     date_from: Option<String>,
     date_to: Option<String>,
 }
+#[cfg(feature = "proposals")]
 impl ListDocuments {
     /**Id of the location.
 
@@ -502,6 +514,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "proposals")]
 impl crate::Paginated for ListDocuments {
     type Page = ListDocumentsResponse;
     type Item = Document;
@@ -529,6 +542,7 @@ impl crate::Paginated for ListDocuments {
         Some(page).and_then(|v| v.documents).unwrap_or_default()
     }
 }
+#[cfg(feature = "proposals")]
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -537,6 +551,7 @@ impl ListDocuments {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "proposals")]
 /// Request builder for `send_document`: set optional parameters, then call `send()`.
 ///
 /// Send a document to its recipients.
@@ -550,6 +565,7 @@ pub struct SendDocument {
     client: crate::Client,
     body: SendDocumentRequest,
 }
+#[cfg(feature = "proposals")]
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -583,6 +599,7 @@ impl SendDocument {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "proposals")]
 /// Request builder for `send_document_template`: set optional parameters, then call `send()`.
 ///
 /// Create a document from a template and send it to a contact.
@@ -596,6 +613,7 @@ pub struct SendDocumentTemplate {
     client: crate::Client,
     body: SendTemplateRequest,
 }
+#[cfg(feature = "proposals")]
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -629,6 +647,7 @@ impl SendDocumentTemplate {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A contact who receives a copy.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -650,6 +669,7 @@ pub struct CcRecipient {
     #[serde(rename = "lastName")]
     pub last_name: String,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl CcRecipient {
     ///A value with the required fields (`email`, `id`, `imageUrl`, `contactName`, `firstName`, `lastName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -671,6 +691,7 @@ impl CcRecipient {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A document or contract.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -735,6 +756,7 @@ pub struct Document {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A discount applied to a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -749,6 +771,7 @@ pub struct DocumentDiscount {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DocumentDiscountType>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Values of `DocumentDiscountType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -760,6 +783,7 @@ pub enum DocumentDiscountType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl DocumentDiscountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -770,6 +794,7 @@ impl DocumentDiscountType {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for DocumentDiscountType {
     fn from(value: &str) -> Self {
         match value {
@@ -779,7 +804,9 @@ impl From<&str> for DocumentDiscountType {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentDiscountType);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A recipient's link to a sent document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -817,6 +844,7 @@ pub struct DocumentLink {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Values of `DocumentLinkRecipientCategory`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -830,6 +858,7 @@ pub enum DocumentLinkRecipientCategory {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl DocumentLinkRecipientCategory {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -841,6 +870,7 @@ impl DocumentLinkRecipientCategory {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for DocumentLinkRecipientCategory {
     fn from(value: &str) -> Self {
         match value {
@@ -851,7 +881,9 @@ impl From<&str> for DocumentLinkRecipientCategory {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentLinkRecipientCategory);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Payment state of a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -865,6 +897,7 @@ pub enum DocumentPaymentStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl DocumentPaymentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -876,6 +909,7 @@ impl DocumentPaymentStatus {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for DocumentPaymentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -886,7 +920,9 @@ impl From<&str> for DocumentPaymentStatus {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentPaymentStatus);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A recipient of a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -952,6 +988,7 @@ pub struct DocumentRecipient {
     #[serde(rename = "shareLink", default, skip_serializing_if = "Option::is_none")]
     pub share_link: Option<String>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Values of `DocumentRecipientRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -963,6 +1000,7 @@ pub enum DocumentRecipientRole {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl DocumentRecipientRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -973,6 +1011,7 @@ impl DocumentRecipientRole {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for DocumentRecipientRole {
     fn from(value: &str) -> Self {
         match value {
@@ -982,7 +1021,9 @@ impl From<&str> for DocumentRecipientRole {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentRecipientRole);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Where a document is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1000,6 +1041,7 @@ pub enum DocumentStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl DocumentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1013,6 +1055,7 @@ impl DocumentStatus {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for DocumentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1025,7 +1068,9 @@ impl From<&str> for DocumentStatus {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentStatus);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A document template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1074,6 +1119,7 @@ pub struct DocumentTemplate {
     #[serde(rename = "docFormUrl", default, skip_serializing_if = "Option::is_none")]
     pub doc_form_url: Option<String>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Kind of document template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1087,6 +1133,7 @@ pub enum DocumentTemplateType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl DocumentTemplateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1098,6 +1145,7 @@ impl DocumentTemplateType {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for DocumentTemplateType {
     fn from(value: &str) -> Self {
         match value {
@@ -1108,7 +1156,9 @@ impl From<&str> for DocumentTemplateType {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentTemplateType);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Kind of element in a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1146,6 +1196,7 @@ pub enum ElementType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl ElementType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1169,6 +1220,7 @@ impl ElementType {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for ElementType {
     fn from(value: &str) -> Self {
         match value {
@@ -1191,7 +1243,9 @@ impl From<&str> for ElementType {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(ElementType);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A field a recipient fills in.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1221,6 +1275,7 @@ pub struct FillableField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Totals of a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1242,6 +1297,7 @@ pub struct GrandTotal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<DocumentDiscount>>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// One page of templates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1256,6 +1312,7 @@ pub struct ListDocumentTemplatesResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// One page of documents.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1281,6 +1338,7 @@ pub struct ListDocumentsResponse {
     )]
     pub white_label_base_url_for_invoice: Option<String>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Email template and subject of the notification.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1291,6 +1349,7 @@ pub struct NotificationReceive {
     /// `subject`
     pub subject: String,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl NotificationReceive {
     ///A value with the required fields (`templateId`, `subject`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1301,6 +1360,7 @@ impl NotificationReceive {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Sender of the notification.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1312,6 +1372,7 @@ pub struct NotificationSender {
     #[serde(rename = "fromName")]
     pub from_name: String,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl NotificationSender {
     ///A value with the required fields (`fromEmail`, `fromName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1322,6 +1383,7 @@ impl NotificationSender {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Email sent with the document.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1331,6 +1393,7 @@ pub struct NotificationSettings {
     /// `sender`
     pub sender: NotificationSender,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl NotificationSettings {
     ///A value with the required fields (`receive`, `sender`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1344,6 +1407,7 @@ impl NotificationSettings {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Whether a recipient is a contact or a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1355,6 +1419,7 @@ pub enum RecipientEntity {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl RecipientEntity {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1365,6 +1430,7 @@ impl RecipientEntity {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for RecipientEntity {
     fn from(value: &str) -> Self {
         match value {
@@ -1374,7 +1440,9 @@ impl From<&str> for RecipientEntity {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(RecipientEntity);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A document to send.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1405,6 +1473,7 @@ pub struct SendDocumentRequest {
     #[serde(rename = "sentBy")]
     pub sent_by: String,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl SendDocumentRequest {
     ///A value with the required fields (`locationId`, `documentId`, `sentBy`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1447,6 +1516,7 @@ impl SendDocumentRequest {
         self
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Share a link or send an email.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1458,6 +1528,7 @@ pub enum SendDocumentRequestMedium {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl SendDocumentRequestMedium {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1468,6 +1539,7 @@ impl SendDocumentRequestMedium {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl From<&str> for SendDocumentRequestMedium {
     fn from(value: &str) -> Self {
         match value {
@@ -1477,7 +1549,9 @@ impl From<&str> for SendDocumentRequestMedium {
         }
     }
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(SendDocumentRequestMedium);
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Result of sending a document or template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1489,6 +1563,7 @@ pub struct SendDocumentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<DocumentLink>>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A template to turn into a document and send.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1512,6 +1587,7 @@ pub struct SendTemplateRequest {
     #[serde(rename = "opportunityId", default, skip_serializing_if = "Option::is_none")]
     pub opportunity_id: Option<String>,
 }
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 impl SendTemplateRequest {
     ///A value with the required fields (`templateId`, `userId`, `locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -42,13 +42,16 @@
 //! | [`update_rebilling_legacy`](Saas::update_rebilling_legacy) | `POST /saas-api/public-api/update-rebilling/{companyId}` | `2021-04-15` | agency |
 //! | [`update_saas_subscription`](Saas::update_saas_subscription) | `PUT /saas/update-saas-subscription/{locationId}` | `2021-04-15` | agency |
 //! | [`update_saas_subscription_legacy`](Saas::update_saas_subscription_legacy) | `PUT /saas-api/public-api/update-saas-subscription/{locationId}` | `2021-04-15` | agency |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "saas")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "saas";
-///Operations of the SaaS module. Get one with `Client::saas()`.
+#[cfg(feature = "saas")]
+///Operations of the SaaS module. Get one with `client.saas()`.
 #[derive(Clone, Debug)]
 pub struct Saas {
     client: crate::Client,
 }
+#[cfg(feature = "saas")]
 impl Saas {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -460,6 +463,7 @@ impl Saas {
         }
     }
 }
+#[cfg(feature = "saas")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -742,6 +746,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "saas")]
 /// Request builder for `bulk_disable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
@@ -756,6 +761,7 @@ pub struct BulkDisableSaas {
     company_id: String,
     body: BulkDisableSaasRequest,
 }
+#[cfg(feature = "saas")]
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -792,6 +798,7 @@ impl BulkDisableSaas {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `bulk_disable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
@@ -808,6 +815,7 @@ pub struct BulkDisableSaasLegacy {
     company_id: String,
     body: BulkDisableSaasRequest,
 }
+#[cfg(feature = "saas")]
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -844,6 +852,7 @@ impl BulkDisableSaasLegacy {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `bulk_enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -858,6 +867,7 @@ pub struct BulkEnableSaas {
     company_id: String,
     body: BulkEnableSaasRequest,
 }
+#[cfg(feature = "saas")]
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -894,6 +904,7 @@ impl BulkEnableSaas {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `bulk_enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -910,6 +921,7 @@ pub struct BulkEnableSaasLegacy {
     company_id: String,
     body: BulkEnableSaasRequest,
 }
+#[cfg(feature = "saas")]
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -946,6 +958,7 @@ impl BulkEnableSaasLegacy {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `create_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Create a SaaS sub-account (SKILL.md only).
@@ -962,6 +975,7 @@ pub struct CreateSaasLocation {
     client: crate::Client,
     body: serde_json::Value,
 }
+#[cfg(feature = "saas")]
 #[cfg(feature = "undocumented")]
 impl CreateSaasLocation {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -996,6 +1010,7 @@ impl CreateSaasLocation {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -1010,6 +1025,7 @@ pub struct EnableSaas {
     location_id: Option<String>,
     body: EnableSaasRequest,
 }
+#[cfg(feature = "saas")]
 impl EnableSaas {
     /**The sub-account.
 
@@ -1057,6 +1073,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -1073,6 +1090,7 @@ pub struct EnableSaasLegacy {
     location_id: Option<String>,
     body: EnableSaasRequest,
 }
+#[cfg(feature = "saas")]
 impl EnableSaasLegacy {
     /**The sub-account.
 
@@ -1120,6 +1138,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `get_locations_by_stripe_ids`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -1135,6 +1154,7 @@ pub struct GetLocationsByStripeIds {
     subscription_id: Option<String>,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl GetLocationsByStripeIds {
     ///Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
@@ -1178,6 +1198,7 @@ impl GetLocationsByStripeIds {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `get_locations_by_stripe_ids_legacy`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -1195,6 +1216,7 @@ pub struct GetLocationsByStripeIdsLegacy {
     subscription_id: Option<String>,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl GetLocationsByStripeIdsLegacy {
     ///Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
@@ -1241,6 +1263,7 @@ impl GetLocationsByStripeIdsLegacy {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `get_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency's rebilling settings (SKILL.md only).
@@ -1257,6 +1280,7 @@ pub struct GetRebilling {
     client: crate::Client,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 #[cfg(feature = "undocumented")]
 impl GetRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -1290,6 +1314,7 @@ impl GetRebilling {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `get_saas_plan`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
@@ -1304,6 +1329,7 @@ pub struct GetSaasPlan {
     plan_id: String,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1337,6 +1363,7 @@ impl GetSaasPlan {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `get_saas_plan_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
@@ -1353,6 +1380,7 @@ pub struct GetSaasPlanLegacy {
     plan_id: String,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1386,6 +1414,7 @@ impl GetSaasPlanLegacy {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `get_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
@@ -1400,6 +1429,7 @@ pub struct GetSaasSubscription {
     location_id: Option<String>,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl GetSaasSubscription {
     /**The sub-account.
 
@@ -1444,6 +1474,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `get_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
@@ -1460,6 +1491,7 @@ pub struct GetSaasSubscriptionLegacy {
     location_id: Option<String>,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl GetSaasSubscriptionLegacy {
     /**The sub-account.
 
@@ -1504,6 +1536,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `list_agency_plans`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
@@ -1517,6 +1550,7 @@ pub struct ListAgencyPlans {
     client: crate::Client,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1549,6 +1583,7 @@ impl ListAgencyPlans {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `list_agency_plans_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
@@ -1564,6 +1599,7 @@ pub struct ListAgencyPlansLegacy {
     client: crate::Client,
     company_id: String,
 }
+#[cfg(feature = "saas")]
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1596,6 +1632,7 @@ impl ListAgencyPlansLegacy {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `list_saas_locations`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
@@ -1610,6 +1647,7 @@ pub struct ListSaasLocations {
     company_id: String,
     page: i64,
 }
+#[cfg(feature = "saas")]
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1643,6 +1681,7 @@ impl ListSaasLocations {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 impl crate::Paginated for ListSaasLocations {
     type Page = ListSaasLocationsResponse;
     type Item = SaasLocation;
@@ -1673,6 +1712,7 @@ impl crate::Paginated for ListSaasLocations {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+#[cfg(feature = "saas")]
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1683,6 +1723,7 @@ impl ListSaasLocations {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `list_saas_locations_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
@@ -1699,6 +1740,7 @@ pub struct ListSaasLocationsLegacy {
     company_id: String,
     page: Option<i64>,
 }
+#[cfg(feature = "saas")]
 impl ListSaasLocationsLegacy {
     ///Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
@@ -1739,6 +1781,7 @@ impl ListSaasLocationsLegacy {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 impl crate::Paginated for ListSaasLocationsLegacy {
     type Page = ListSaasLocationsResponse;
     type Item = SaasLocation;
@@ -1769,6 +1812,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+#[cfg(feature = "saas")]
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1779,6 +1823,7 @@ impl ListSaasLocationsLegacy {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `pause_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
@@ -1793,6 +1838,7 @@ pub struct PauseSaasLocation {
     location_id: Option<String>,
     body: PauseSaasLocationRequest,
 }
+#[cfg(feature = "saas")]
 impl PauseSaasLocation {
     /**The sub-account.
 
@@ -1837,6 +1883,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `pause_saas_location_legacy`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
@@ -1853,6 +1900,7 @@ pub struct PauseSaasLocationLegacy {
     location_id: Option<String>,
     body: PauseSaasLocationRequest,
 }
+#[cfg(feature = "saas")]
 impl PauseSaasLocationLegacy {
     /**The sub-account.
 
@@ -1898,6 +1946,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `update_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
@@ -1912,6 +1961,7 @@ pub struct UpdateRebilling {
     company_id: String,
     body: UpdateRebillingRequest,
 }
+#[cfg(feature = "saas")]
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1948,6 +1998,7 @@ impl UpdateRebilling {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `update_rebilling_legacy`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
@@ -1964,6 +2015,7 @@ pub struct UpdateRebillingLegacy {
     company_id: String,
     body: UpdateRebillingRequest,
 }
+#[cfg(feature = "saas")]
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2000,6 +2052,7 @@ impl UpdateRebillingLegacy {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `update_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Update a SaaS sub-account (SKILL.md only).
@@ -2017,6 +2070,7 @@ pub struct UpdateSaasLocation {
     location_id: Option<String>,
     body: serde_json::Value,
 }
+#[cfg(feature = "saas")]
 #[cfg(feature = "undocumented")]
 impl UpdateSaasLocation {
     /**Sets `locationId`.
@@ -2065,6 +2119,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `update_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -2079,6 +2134,7 @@ pub struct UpdateSaasSubscription {
     location_id: Option<String>,
     body: UpdateSaasSubscriptionRequest,
 }
+#[cfg(feature = "saas")]
 impl UpdateSaasSubscription {
     /**The sub-account.
 
@@ -2126,6 +2182,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "saas")]
 /// Request builder for `update_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -2142,6 +2199,7 @@ pub struct UpdateSaasSubscriptionLegacy {
     location_id: Option<String>,
     body: UpdateSaasSubscriptionRequest,
 }
+#[cfg(feature = "saas")]
 impl UpdateSaasSubscriptionLegacy {
     /**The sub-account.
 
@@ -2192,6 +2250,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// Values of `BillingInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2203,6 +2262,7 @@ pub enum BillingInterval {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl BillingInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2213,6 +2273,7 @@ impl BillingInterval {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl From<&str> for BillingInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -2222,7 +2283,9 @@ impl From<&str> for BillingInterval {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::enums::string_enum!(BillingInterval);
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkDisableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2231,6 +2294,7 @@ pub struct BulkDisableSaasRequest {
     #[serde(rename = "locationIds")]
     pub location_ids: Vec<String>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl BulkDisableSaasRequest {
     ///A value with the required fields (`locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2240,6 +2304,7 @@ impl BulkDisableSaasRequest {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkEnableSaasPayload` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2265,6 +2330,7 @@ pub struct BulkEnableSaasPayload {
     )]
     pub provider_location_id: Option<String>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl BulkEnableSaasPayload {
     ///A value with the required fields (`saasPlanId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2292,6 +2358,7 @@ impl BulkEnableSaasPayload {
         self
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkEnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2306,6 +2373,7 @@ pub struct BulkEnableSaasRequest {
     #[serde(rename = "actionPayload")]
     pub action_payload: BulkEnableSaasPayload,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl BulkEnableSaasRequest {
     ///A value with the required fields (`locationIds`, `isSaaSV2`, `actionPayload`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2321,6 +2389,7 @@ impl BulkEnableSaasRequest {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkEnableSaasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2335,6 +2404,7 @@ pub struct BulkEnableSaasResponse {
     #[serde(rename = "bulkActionUrl", default, skip_serializing_if = "Option::is_none")]
     pub bulk_action_url: Option<String>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `EnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2385,6 +2455,7 @@ pub struct EnableSaasRequest {
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl EnableSaasRequest {
     ///A value with the required fields (`companyId`, `isSaaSV2`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2449,6 +2520,7 @@ impl EnableSaasRequest {
         self
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `ListSaasLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2460,6 +2532,7 @@ pub struct ListSaasLocationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<SaasPagination>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `PauseSaasLocationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2470,6 +2543,7 @@ pub struct PauseSaasLocationRequest {
     #[serde(rename = "companyId")]
     pub company_id: String,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl PauseSaasLocationRequest {
     ///A value with the required fields (`paused`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2480,6 +2554,7 @@ impl PauseSaasLocationRequest {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `RebillingConfig` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2494,6 +2569,7 @@ pub struct RebillingConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub markup: Option<f64>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl RebillingConfig {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2520,6 +2596,7 @@ impl RebillingConfig {
         self
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// Product whose usage is rebilled.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2561,6 +2638,7 @@ pub enum RebillingProduct {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl RebillingProduct {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2586,6 +2664,7 @@ impl RebillingProduct {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl From<&str> for RebillingProduct {
     fn from(value: &str) -> Self {
         match value {
@@ -2610,7 +2689,9 @@ impl From<&str> for RebillingProduct {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::enums::string_enum!(RebillingProduct);
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasActionData` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2619,6 +2700,7 @@ pub struct SaasActionData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// A sub-account with SaaS turned on.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2662,6 +2744,7 @@ pub struct SaasLocation {
     )]
     pub subscription_info: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasPagination` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2685,6 +2768,7 @@ pub struct SaasPagination {
     #[serde(rename = "hasPrev", default, skip_serializing_if = "Option::is_none")]
     pub has_prev: Option<bool>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// A SaaS plan the agency sells to its sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2751,6 +2835,7 @@ pub struct SaasPlan {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasPlanPrice` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2778,6 +2863,7 @@ pub struct SaasPlanPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// SaaS subscription details of one sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2817,6 +2903,7 @@ pub struct SaasSubscription {
     )]
     pub subscription_status: Option<String>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2825,6 +2912,7 @@ pub struct SaasSuccess {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `UpdateRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2837,6 +2925,7 @@ pub struct UpdateRebillingRequest {
     /// `config`
     pub config: RebillingConfig,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl UpdateRebillingRequest {
     ///A value with the required fields (`product`, `locationIds`, `config`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2852,6 +2941,7 @@ impl UpdateRebillingRequest {
         }
     }
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `UpdateSaasSubscriptionRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2866,6 +2956,7 @@ pub struct UpdateSaasSubscriptionRequest {
     #[serde(rename = "companyId")]
     pub company_id: String,
 }
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
 impl UpdateSaasSubscriptionRequest {
     ///A value with the required fields (`subscriptionId`, `customerId`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

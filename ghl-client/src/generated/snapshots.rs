@@ -24,13 +24,16 @@
 //! | [`get_latest_snapshot_push`](Snapshots::get_latest_snapshot_push) | `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` | `2021-07-28` | agency |
 //! | [`list_snapshot_pushes`](Snapshots::list_snapshot_pushes) | `GET /snapshots/snapshot-status/{snapshotId}` | `2021-07-28` | agency |
 //! | [`list_snapshots`](Snapshots::list_snapshots) | `GET /snapshots/` | `2021-07-28` | agency |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "snapshots")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "snapshots";
-///Operations of the Snapshots module. Get one with `Client::snapshots()`.
+#[cfg(feature = "snapshots")]
+///Operations of the Snapshots module. Get one with `client.snapshots()`.
 #[derive(Clone, Debug)]
 pub struct Snapshots {
     client: crate::Client,
 }
+#[cfg(feature = "snapshots")]
 impl Snapshots {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -104,6 +107,7 @@ impl Snapshots {
         }
     }
 }
+#[cfg(feature = "snapshots")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -163,6 +167,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "snapshots")]
 /// Request builder for `create_snapshot_share_link`: set optional parameters, then call `send()`.
 ///
 /// Create a link through which a snapshot can be imported.
@@ -177,6 +182,7 @@ pub struct CreateSnapshotShareLink {
     company_id: String,
     body: CreateSnapshotShareLinkRequest,
 }
+#[cfg(feature = "snapshots")]
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -208,6 +214,7 @@ impl CreateSnapshotShareLink {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "snapshots")]
 /// Request builder for `get_latest_snapshot_push`: set optional parameters, then call `send()`.
 ///
 /// Fetch the state of the last push of a snapshot to one sub-account.
@@ -223,6 +230,7 @@ pub struct GetLatestSnapshotPush {
     location_id: Option<String>,
     company_id: String,
 }
+#[cfg(feature = "snapshots")]
 impl GetLatestSnapshotPush {
     /**Sets `locationId`.
 
@@ -268,6 +276,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "snapshots")]
 /// Request builder for `list_snapshot_pushes`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts a snapshot was pushed to within a time window.
@@ -286,6 +295,7 @@ pub struct ListSnapshotPushes {
     last_doc: String,
     limit: i64,
 }
+#[cfg(feature = "snapshots")]
 impl ListSnapshotPushes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -323,6 +333,7 @@ impl ListSnapshotPushes {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "snapshots")]
 impl crate::Paginated for ListSnapshotPushes {
     type Page = ListSnapshotPushesResponse;
     type Item = SnapshotPush;
@@ -358,6 +369,7 @@ impl crate::Paginated for ListSnapshotPushes {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "snapshots")]
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -368,6 +380,7 @@ impl ListSnapshotPushes {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "snapshots")]
 /// Request builder for `list_snapshots`: set optional parameters, then call `send()`.
 ///
 /// List the agency's own and imported snapshots.
@@ -381,6 +394,7 @@ pub struct ListSnapshots {
     client: crate::Client,
     company_id: String,
 }
+#[cfg(feature = "snapshots")]
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -408,6 +422,7 @@ impl ListSnapshots {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `CreateSnapshotShareLinkRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -423,6 +438,7 @@ pub struct CreateSnapshotShareLinkRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_location_id: Option<String>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 impl CreateSnapshotShareLinkRequest {
     ///A value with the required fields (`snapshot_id`, `share_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -448,6 +464,7 @@ impl CreateSnapshotShareLinkRequest {
         self
     }
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `GetLatestSnapshotPushResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -456,6 +473,7 @@ pub struct GetLatestSnapshotPushResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<SnapshotPushProgress>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `ListSnapshotPushesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -464,6 +482,7 @@ pub struct ListSnapshotPushesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<SnapshotPush>>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `ListSnapshotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -472,6 +491,7 @@ pub struct ListSnapshotsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<Vec<Snapshot>>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `Snapshot` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -486,6 +506,7 @@ pub struct Snapshot {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SnapshotKind>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// Whether the agency built the snapshot or imported it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -497,6 +518,7 @@ pub enum SnapshotKind {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 impl SnapshotKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -507,6 +529,7 @@ impl SnapshotKind {
         }
     }
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 impl From<&str> for SnapshotKind {
     fn from(value: &str) -> Self {
         match value {
@@ -516,7 +539,9 @@ impl From<&str> for SnapshotKind {
         }
     }
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::enums::string_enum!(SnapshotKind);
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// One push of a snapshot to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -534,6 +559,7 @@ pub struct SnapshotPush {
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The last push of a snapshot to a sub-account, by asset.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -554,6 +580,7 @@ pub struct SnapshotPushProgress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Vec<String>>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `SnapshotShareLink` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -565,6 +592,7 @@ pub struct SnapshotShareLink {
     #[serde(rename = "shareLink", default, skip_serializing_if = "Option::is_none")]
     pub share_link: Option<String>,
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// Kind of link: a one-time link, a permanent link, a link restricted to given agencies, or a link restricted to given sub-accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -580,6 +608,7 @@ pub enum SnapshotShareType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 impl SnapshotShareType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -592,6 +621,7 @@ impl SnapshotShareType {
         }
     }
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 impl From<&str> for SnapshotShareType {
     fn from(value: &str) -> Self {
         match value {
@@ -603,4 +633,5 @@ impl From<&str> for SnapshotShareType {
         }
     }
 }
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::enums::string_enum!(SnapshotShareType);

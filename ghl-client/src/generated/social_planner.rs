@@ -60,13 +60,16 @@
 //! | [`start_twitter_oauth`](SocialPlanner::start_twitter_oauth) | `GET /social-media-posting/oauth/twitter/start` | `2021-07-28` | location |
 //! | [`update_social_post`](SocialPlanner::update_social_post) | `PUT /social-media-posting/{locationId}/posts/{id}` | `2021-07-28` | location |
 //! | [`upload_social_csv`](SocialPlanner::upload_social_csv) | `POST /social-media-posting/{locationId}/csv` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "social_planner")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "social_planner";
-///Operations of the Social Planner module. Get one with `Client::social_planner()`.
+#[cfg(feature = "social_planner")]
+///Operations of the Social Planner module. Get one with `client.social_planner()`.
 #[derive(Clone, Debug)]
 pub struct SocialPlanner {
     client: crate::Client,
 }
+#[cfg(feature = "social_planner")]
 impl SocialPlanner {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -674,6 +677,7 @@ impl SocialPlanner {
         }
     }
 }
+#[cfg(feature = "social_planner")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1084,6 +1088,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `attach_facebook_page`: set optional parameters, then call `send()`.
 ///
 /// Attach a Facebook page to the location's planner.
@@ -1099,6 +1104,7 @@ pub struct AttachFacebookPage {
     account_id: String,
     body: AttachFacebookPageRequest,
 }
+#[cfg(feature = "social_planner")]
 impl AttachFacebookPage {
     /**Sets `locationId`.
 
@@ -1147,6 +1153,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `attach_instagram_account`: set optional parameters, then call `send()`.
 ///
 /// Attach an Instagram professional account to the location's planner.
@@ -1162,6 +1169,7 @@ pub struct AttachInstagramAccount {
     account_id: String,
     body: AttachInstagramAccountRequest,
 }
+#[cfg(feature = "social_planner")]
 impl AttachInstagramAccount {
     /**Sets `locationId`.
 
@@ -1210,6 +1218,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `attach_linkedin_account`: set optional parameters, then call `send()`.
 ///
 /// Attach a LinkedIn page or profile to the location's planner.
@@ -1225,6 +1234,7 @@ pub struct AttachLinkedinAccount {
     account_id: String,
     body: AttachLinkedinAccountRequest,
 }
+#[cfg(feature = "social_planner")]
 impl AttachLinkedinAccount {
     /**Sets `locationId`.
 
@@ -1273,6 +1283,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `attach_tiktok_profile`: set optional parameters, then call `send()`.
 ///
 /// Attach a TikTok profile to the location's planner.
@@ -1288,6 +1299,7 @@ pub struct AttachTiktokProfile {
     account_id: String,
     body: AttachTiktokProfileRequest,
 }
+#[cfg(feature = "social_planner")]
 impl AttachTiktokProfile {
     /**Sets `locationId`.
 
@@ -1336,6 +1348,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `attach_twitter_profile`: set optional parameters, then call `send()`.
 ///
 /// Attach an X (Twitter) profile to the location's planner.
@@ -1351,6 +1364,7 @@ pub struct AttachTwitterProfile {
     account_id: String,
     body: AttachTwitterProfileRequest,
 }
+#[cfg(feature = "social_planner")]
 impl AttachTwitterProfile {
     /**Sets `locationId`.
 
@@ -1399,6 +1413,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `bulk_delete_social_posts`: set optional parameters, then call `send()`.
 ///
 /// Delete several social posts at once.
@@ -1413,6 +1428,7 @@ pub struct BulkDeleteSocialPosts {
     location_id: Option<String>,
     body: BulkDeleteSocialPostsRequest,
 }
+#[cfg(feature = "social_planner")]
 impl BulkDeleteSocialPosts {
     /**Sets `locationId`.
 
@@ -1460,6 +1476,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `create_social_post`: set optional parameters, then call `send()`.
 ///
 /// Create a social post for one or more connected accounts.
@@ -1474,6 +1491,7 @@ pub struct CreateSocialPost {
     location_id: Option<String>,
     body: CreateSocialPostRequest,
 }
+#[cfg(feature = "social_planner")]
 impl CreateSocialPost {
     /**Sets `locationId`.
 
@@ -1521,6 +1539,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `delete_social_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a social account from a location.
@@ -1537,6 +1556,7 @@ pub struct DeleteSocialAccount {
     company_id: Option<String>,
     user_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl DeleteSocialAccount {
     /**Sets `locationId`.
 
@@ -1597,6 +1617,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `delete_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Delete a CSV import.
@@ -1611,6 +1632,7 @@ pub struct DeleteSocialCsvImport {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "social_planner")]
 impl DeleteSocialCsvImport {
     /**Sets `locationId`.
 
@@ -1655,6 +1677,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `delete_social_csv_post`: set optional parameters, then call `send()`.
 ///
 /// Remove one post from a CSV import.
@@ -1670,6 +1693,7 @@ pub struct DeleteSocialCsvPost {
     csv_id: String,
     post_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl DeleteSocialCsvPost {
     /**Sets `locationId`.
 
@@ -1715,6 +1739,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `delete_social_post`: set optional parameters, then call `send()`.
 ///
 /// Delete a social post.
@@ -1729,6 +1754,7 @@ pub struct DeleteSocialPost {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "social_planner")]
 impl DeleteSocialPost {
     /**Sets `locationId`.
 
@@ -1773,6 +1799,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `finalize_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Start creating the posts of a CSV import.
@@ -1788,6 +1815,7 @@ pub struct FinalizeSocialCsvImport {
     id: String,
     body: FinalizeSocialCsvImportRequest,
 }
+#[cfg(feature = "social_planner")]
 impl FinalizeSocialCsvImport {
     /**Sets `locationId`.
 
@@ -1836,6 +1864,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_facebook_pages`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook pages an OAuth connection can post to.
@@ -1850,6 +1879,7 @@ pub struct GetFacebookPages {
     location_id: Option<String>,
     account_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetFacebookPages {
     /**Sets `locationId`.
 
@@ -1894,6 +1924,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_google_business_locations`: set optional parameters, then call `send()`.
 ///
 /// List the Google Business Profile locations an OAuth connection can post to.
@@ -1908,6 +1939,7 @@ pub struct GetGoogleBusinessLocations {
     location_id: Option<String>,
     account_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetGoogleBusinessLocations {
     /**Sets `locationId`.
 
@@ -1955,6 +1987,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_instagram_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Instagram professional accounts an OAuth connection can post to.
@@ -1969,6 +2002,7 @@ pub struct GetInstagramAccounts {
     location_id: Option<String>,
     account_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetInstagramAccounts {
     /**Sets `locationId`.
 
@@ -2013,6 +2047,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_linkedin_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the LinkedIn pages and profile an OAuth connection can post to.
@@ -2027,6 +2062,7 @@ pub struct GetLinkedinAccounts {
     location_id: Option<String>,
     account_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetLinkedinAccounts {
     /**Sets `locationId`.
 
@@ -2071,6 +2107,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_social_category`: set optional parameters, then call `send()`.
 ///
 /// Fetch one post category.
@@ -2085,6 +2122,7 @@ pub struct GetSocialCategory {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetSocialCategory {
     /**Sets `locationId`.
 
@@ -2129,6 +2167,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Fetch one CSV import with a page of the posts it holds.
@@ -2145,6 +2184,7 @@ pub struct GetSocialCsvImport {
     skip: Option<i64>,
     limit: Option<i64>,
 }
+#[cfg(feature = "social_planner")]
 impl GetSocialCsvImport {
     /**Sets `locationId`.
 
@@ -2205,6 +2245,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 impl crate::Paginated for GetSocialCsvImport {
     type Page = SocialCsvImportResponse;
     type Item = SocialCsvPost;
@@ -2238,6 +2279,7 @@ impl crate::Paginated for GetSocialCsvImport {
         Some(page).and_then(|v| v.results).and_then(|v| v.posts).unwrap_or_default()
     }
 }
+#[cfg(feature = "social_planner")]
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2248,6 +2290,7 @@ impl GetSocialCsvImport {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_social_post`: set optional parameters, then call `send()`.
 ///
 /// Fetch one social post.
@@ -2262,6 +2305,7 @@ pub struct GetSocialPost {
     location_id: Option<String>,
     id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetSocialPost {
     /**Sets `locationId`.
 
@@ -2306,6 +2350,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_social_statistics`: set optional parameters, then call `send()`.
 ///
 /// Fetch posting and audience statistics for connected accounts.
@@ -2322,6 +2367,7 @@ pub struct GetSocialStatistics {
     location_id: Option<String>,
     body: Option<SocialStatisticsRequest>,
 }
+#[cfg(feature = "social_planner")]
 impl GetSocialStatistics {
     /**Sets `locationId`.
 
@@ -2371,6 +2417,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_social_tags_by_ids`: set optional parameters, then call `send()`.
 ///
 /// Fetch post tags by their ids.
@@ -2385,6 +2432,7 @@ pub struct GetSocialTagsByIds {
     location_id: Option<String>,
     body: SocialTagIdsRequest,
 }
+#[cfg(feature = "social_planner")]
 impl GetSocialTagsByIds {
     /**Sets `locationId`.
 
@@ -2432,6 +2480,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_tiktok_business_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the TikTok Business profile of an OAuth connection.
@@ -2446,6 +2495,7 @@ pub struct GetTiktokBusinessProfile {
     location_id: Option<String>,
     account_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetTiktokBusinessProfile {
     /**Sets `locationId`.
 
@@ -2490,6 +2540,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_tiktok_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the TikTok profile of an OAuth connection.
@@ -2504,6 +2555,7 @@ pub struct GetTiktokProfile {
     location_id: Option<String>,
     account_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetTiktokProfile {
     /**Sets `locationId`.
 
@@ -2548,6 +2600,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `get_twitter_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the X (Twitter) profile of an OAuth connection.
@@ -2562,6 +2615,7 @@ pub struct GetTwitterProfile {
     location_id: Option<String>,
     account_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl GetTwitterProfile {
     /**Sets `locationId`.
 
@@ -2606,6 +2660,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `list_social_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the connected social accounts and account groups of a location.
@@ -2617,6 +2672,7 @@ pub struct ListSocialAccounts {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialAccounts {
     /**Sets `locationId`.
 
@@ -2660,6 +2716,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `list_social_categories`: set optional parameters, then call `send()`.
 ///
 /// List the post categories of a location.
@@ -2674,6 +2731,7 @@ pub struct ListSocialCategories {
     limit: Option<i64>,
     skip: Option<i64>,
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialCategories {
     /**Sets `locationId`.
 
@@ -2741,6 +2799,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 impl crate::Paginated for ListSocialCategories {
     type Page = ListSocialCategoriesResponse;
     type Item = SocialCategory;
@@ -2774,6 +2833,7 @@ impl crate::Paginated for ListSocialCategories {
         Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
     }
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2784,6 +2844,7 @@ impl ListSocialCategories {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `list_social_csv_imports`: set optional parameters, then call `send()`.
 ///
 /// List the CSV imports of a location and their progress.
@@ -2801,6 +2862,7 @@ pub struct ListSocialCsvImports {
     include_users: Option<bool>,
     user_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialCsvImports {
     /**Sets `locationId`.
 
@@ -2876,6 +2938,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 impl crate::Paginated for ListSocialCsvImports {
     type Page = ListSocialCsvImportsResponse;
     type Item = SocialCsvImport;
@@ -2909,6 +2972,7 @@ impl crate::Paginated for ListSocialCsvImports {
         Some(page).and_then(|v| v.results).and_then(|v| v.csvs).unwrap_or_default()
     }
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2919,6 +2983,7 @@ impl ListSocialCsvImports {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `list_social_posts`: set optional parameters, then call `send()`.
 ///
 /// List the social posts of a location in a date window.
@@ -2933,6 +2998,7 @@ pub struct ListSocialPosts {
     location_id: Option<String>,
     body: ListSocialPostsRequest,
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialPosts {
     /**Sets `locationId`.
 
@@ -2980,6 +3046,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `list_social_tags`: set optional parameters, then call `send()`.
 ///
 /// List the post tags of a location.
@@ -2996,6 +3063,7 @@ pub struct ListSocialTags {
     limit: Option<i64>,
     skip: Option<i64>,
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialTags {
     /**Sets `locationId`.
 
@@ -3063,6 +3131,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 impl crate::Paginated for ListSocialTags {
     type Page = SocialTagsResponse;
     type Item = SocialTag;
@@ -3096,6 +3165,7 @@ impl crate::Paginated for ListSocialTags {
         Some(page).and_then(|v| v.results).and_then(|v| v.tags).unwrap_or_default()
     }
 }
+#[cfg(feature = "social_planner")]
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3104,6 +3174,7 @@ impl ListSocialTags {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `patch_social_post`: set optional parameters, then call `send()`.
 ///
 /// Change some fields of a social post.
@@ -3122,6 +3193,7 @@ pub struct PatchSocialPost {
     id: String,
     body: std::collections::BTreeMap<String, serde_json::Value>,
 }
+#[cfg(feature = "social_planner")]
 #[cfg(feature = "undocumented")]
 impl PatchSocialPost {
     /**Sets `locationId`.
@@ -3171,6 +3243,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `set_google_business_location`: set optional parameters, then call `send()`.
 ///
 /// Attach a Google Business Profile location to the location's planner.
@@ -3186,6 +3259,7 @@ pub struct SetGoogleBusinessLocation {
     account_id: String,
     body: AttachGoogleLocationRequest,
 }
+#[cfg(feature = "social_planner")]
 impl SetGoogleBusinessLocation {
     /**Sets `locationId`.
 
@@ -3234,6 +3308,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `set_social_csv_accounts`: set optional parameters, then call `send()`.
 ///
 /// Choose the accounts an uploaded CSV file's posts go to.
@@ -3246,6 +3321,7 @@ pub struct SetSocialCsvAccounts {
     location_id: Option<String>,
     body: SetSocialCsvAccountsRequest,
 }
+#[cfg(feature = "social_planner")]
 impl SetSocialCsvAccounts {
     /**Sets `locationId`.
 
@@ -3293,6 +3369,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `start_facebook_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a Facebook account to a location.
@@ -3309,6 +3386,7 @@ pub struct StartFacebookOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl StartFacebookOauth {
     /**Sets `locationId`.
 
@@ -3367,6 +3445,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `start_google_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a Google Business Profile account to a location.
@@ -3383,6 +3462,7 @@ pub struct StartGoogleOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl StartGoogleOauth {
     /**Sets `locationId`.
 
@@ -3441,6 +3521,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `start_instagram_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting an Instagram account to a location.
@@ -3457,6 +3538,7 @@ pub struct StartInstagramOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl StartInstagramOauth {
     /**Sets `locationId`.
 
@@ -3515,6 +3597,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `start_linkedin_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a LinkedIn account to a location.
@@ -3531,6 +3614,7 @@ pub struct StartLinkedinOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl StartLinkedinOauth {
     /**Sets `locationId`.
 
@@ -3589,6 +3673,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `start_tiktok_business_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a TikTok Business account to a location.
@@ -3605,6 +3690,7 @@ pub struct StartTiktokBusinessOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl StartTiktokBusinessOauth {
     /**Sets `locationId`.
 
@@ -3663,6 +3749,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `start_tiktok_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a TikTok account to a location.
@@ -3679,6 +3766,7 @@ pub struct StartTiktokOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl StartTiktokOauth {
     /**Sets `locationId`.
 
@@ -3737,6 +3825,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `start_twitter_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting an X (Twitter) account to a location.
@@ -3753,6 +3842,7 @@ pub struct StartTwitterOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl StartTwitterOauth {
     /**Sets `locationId`.
 
@@ -3811,6 +3901,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `update_social_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content or schedule of a social post.
@@ -3826,6 +3917,7 @@ pub struct UpdateSocialPost {
     id: String,
     body: UpdateSocialPostRequest,
 }
+#[cfg(feature = "social_planner")]
 impl UpdateSocialPost {
     /**Sets `locationId`.
 
@@ -3874,6 +3966,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// Request builder for `upload_social_csv`: set optional parameters, then call `send()`.
 ///
 /// Upload a CSV file of posts to import.
@@ -3886,6 +3979,7 @@ pub struct UploadSocialCsv {
     location_id: Option<String>,
     body: UploadSocialCsvRequest,
 }
+#[cfg(feature = "social_planner")]
 impl UploadSocialCsv {
     /**Sets `locationId`.
 
@@ -3933,6 +4027,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `AttachFacebookPageRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3953,6 +4048,7 @@ pub struct AttachFacebookPageRequest {
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl AttachFacebookPageRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3991,6 +4087,7 @@ impl AttachFacebookPageRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `AttachGoogleLocationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4005,6 +4102,7 @@ pub struct AttachGoogleLocationRequest {
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl AttachGoogleLocationRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4037,6 +4135,7 @@ impl AttachGoogleLocationRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `AttachInstagramAccountRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4057,6 +4156,7 @@ pub struct AttachInstagramAccountRequest {
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl AttachInstagramAccountRequest {
     ///A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4090,6 +4190,7 @@ impl AttachInstagramAccountRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `AttachLinkedinAccountRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4113,6 +4214,7 @@ pub struct AttachLinkedinAccountRequest {
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl AttachLinkedinAccountRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4157,6 +4259,7 @@ impl AttachLinkedinAccountRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `AttachTiktokProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4183,6 +4286,7 @@ pub struct AttachTiktokProfileRequest {
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl AttachTiktokProfileRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4233,6 +4337,7 @@ impl AttachTiktokProfileRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `AttachTwitterProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4259,6 +4364,7 @@ pub struct AttachTwitterProfileRequest {
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl AttachTwitterProfileRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4309,6 +4415,7 @@ impl AttachTwitterProfileRequest {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `BulkDeleteSocialPostsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4317,6 +4424,7 @@ pub struct BulkDeleteSocialPostsRequest {
     #[serde(rename = "postIds", default, skip_serializing_if = "Option::is_none")]
     pub post_ids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl BulkDeleteSocialPostsRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4329,6 +4437,7 @@ impl BulkDeleteSocialPostsRequest {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `BulkDeleteSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4346,6 +4455,7 @@ pub struct BulkDeleteSocialPostsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<BulkDeleteSocialPostsResponseResults>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4357,6 +4467,7 @@ pub struct BulkDeleteSocialPostsResponseResults {
     #[serde(rename = "deletedCount", default, skip_serializing_if = "Option::is_none")]
     pub deleted_count: Option<i64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A page, profile or business location attached to the planner.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4404,6 +4515,7 @@ pub struct ConnectedSocialAccount {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ConnectedSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4421,6 +4533,7 @@ pub struct ConnectedSocialAccountResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ConnectedSocialAccount>,
 }
+#[cfg(feature = "social_planner")]
 /// The `CreateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4490,6 +4603,7 @@ pub struct CreateSocialPostRequest {
     #[serde(rename = "userId")]
     pub user_id: String,
 }
+#[cfg(feature = "social_planner")]
 impl CreateSocialPostRequest {
     ///A value with the required fields (`accountIds`, `type`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4588,6 +4702,7 @@ impl CreateSocialPostRequest {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4605,6 +4720,7 @@ pub struct DeleteSocialAccountResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialAccountResponseResults>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4616,6 +4732,7 @@ pub struct DeleteSocialAccountResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4633,6 +4750,7 @@ pub struct DeleteSocialCsvImportResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialCsvImportResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4641,6 +4759,7 @@ pub struct DeleteSocialCsvImportResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4658,6 +4777,7 @@ pub struct DeleteSocialPostResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialPostResponseResults>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4666,6 +4786,7 @@ pub struct DeleteSocialPostResponseResults {
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 /// A Facebook page the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4686,6 +4807,7 @@ pub struct FacebookPage {
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 /// The `FacebookPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4703,6 +4825,7 @@ pub struct FacebookPagesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<FacebookPagesResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `FacebookPagesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4711,6 +4834,7 @@ pub struct FacebookPagesResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<FacebookPage>>,
 }
+#[cfg(feature = "social_planner")]
 /// The `FinalizeSocialCsvImportRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4719,6 +4843,7 @@ pub struct FinalizeSocialCsvImportRequest {
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl FinalizeSocialCsvImportRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4731,6 +4856,7 @@ impl FinalizeSocialCsvImportRequest {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The call-to-action button of a Google Business post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4752,6 +4878,7 @@ pub enum GmbActionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl GmbActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4767,6 +4894,7 @@ impl GmbActionType {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for GmbActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -4781,7 +4909,9 @@ impl From<&str> for GmbActionType {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(GmbActionType);
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A calendar date.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4796,6 +4926,7 @@ pub struct GmbDate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<i64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl GmbDate {
     ///A value with the required fields (`year`, `month`, `day`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4826,6 +4957,7 @@ impl GmbDate {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// When an event or offer ends.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4837,6 +4969,7 @@ pub struct GmbEventEnd {
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<GmbTime>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl GmbEventEnd {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4857,6 +4990,7 @@ impl GmbEventEnd {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// When an event or offer starts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4868,6 +5002,7 @@ pub struct GmbEventStart {
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<GmbTime>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl GmbEventStart {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4888,6 +5023,7 @@ impl GmbEventStart {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// Google Business Profile settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4931,6 +5067,7 @@ pub struct GmbPostDetails {
     #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<GmbActionType>,
 }
+#[cfg(feature = "social_planner")]
 impl GmbPostDetails {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4999,6 +5136,7 @@ impl GmbPostDetails {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A time of day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5013,6 +5151,7 @@ pub struct GmbTime {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<i64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl GmbTime {
     ///A value with the required fields (`hours`, `minutes`, `seconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5043,6 +5182,7 @@ impl GmbTime {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A Google Business Profile account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5067,6 +5207,7 @@ pub struct GoogleBusinessAccount {
     #[serde(rename = "vettedState", default, skip_serializing_if = "Option::is_none")]
     pub vetted_state: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A Google Business Profile location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5109,6 +5250,7 @@ pub struct GoogleBusinessLocation {
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A location with the Google account that owns it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5120,6 +5262,7 @@ pub struct GoogleBusinessLocationEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<GoogleBusinessAccount>,
 }
+#[cfg(feature = "social_planner")]
 /// The `GoogleBusinessLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5137,6 +5280,7 @@ pub struct GoogleBusinessLocationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<GoogleBusinessLocationsResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `GoogleBusinessLocationsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5145,6 +5289,7 @@ pub struct GoogleBusinessLocationsResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<GoogleBusinessLocationsResponseResultsLocations>,
 }
+#[cfg(feature = "social_planner")]
 /// `GoogleBusinessLocationsResponseResultsLocations`: one of several JSON shapes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -5155,6 +5300,7 @@ pub enum GoogleBusinessLocationsResponseResultsLocations {
     ///The `GoogleBusinessLocationEntry` shape.
     GoogleBusinessLocationEntry(GoogleBusinessLocationEntry),
 }
+#[cfg(feature = "social_planner")]
 /// An Instagram professional account the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5175,6 +5321,7 @@ pub struct InstagramAccount {
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 /// The `InstagramAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5192,6 +5339,7 @@ pub struct InstagramAccountsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<InstagramAccountsResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `InstagramAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5200,6 +5348,7 @@ pub struct InstagramAccountsResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<InstagramAccount>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Open Graph facts of a link found in an imported post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5226,6 +5375,7 @@ pub struct LinkPreview {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `LinkPreviewImage` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5243,6 +5393,7 @@ pub struct LinkPreviewImage {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 /// A LinkedIn page or profile the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5263,6 +5414,7 @@ pub struct LinkedinAccount {
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 /// The `LinkedinAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5280,6 +5432,7 @@ pub struct LinkedinAccountsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<LinkedinAccountsResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `LinkedinAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5291,6 +5444,7 @@ pub struct LinkedinAccountsResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Vec<LinkedinAccount>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5308,6 +5462,7 @@ pub struct ListSocialAccountsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialAccountsResponseResults>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5319,6 +5474,7 @@ pub struct ListSocialAccountsResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<SocialAccountGroup>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5336,6 +5492,7 @@ pub struct ListSocialCategoriesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialCategoriesResponseResults>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5347,6 +5504,7 @@ pub struct ListSocialCategoriesResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<SocialCategory>>,
 }
+#[cfg(feature = "social_planner")]
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5364,6 +5522,7 @@ pub struct ListSocialCsvImportsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialCsvImportsResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5375,6 +5534,7 @@ pub struct ListSocialCsvImportsResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Filters of a post listing.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5402,6 +5562,7 @@ pub struct ListSocialPostsRequest {
     #[serde(rename = "postType", default, skip_serializing_if = "Option::is_none")]
     pub post_type: Option<SocialPostType>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl ListSocialPostsRequest {
     ///A value with the required fields (`skip`, `limit`, `fromDate`, `toDate`, `includeUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5439,6 +5600,7 @@ impl ListSocialPostsRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5456,6 +5618,7 @@ pub struct ListSocialPostsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialPostsResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5467,6 +5630,7 @@ pub struct ListSocialPostsResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Approval settings sent with a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5484,6 +5648,7 @@ pub struct PostApproval {
     #[serde(rename = "approvalStatus", default, skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<PostApprovalStatus>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl PostApproval {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5516,6 +5681,7 @@ impl PostApproval {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Approval state of a post, with the approver.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5536,6 +5702,7 @@ pub struct PostApprovalDetails {
     #[serde(rename = "approverUser", default, skip_serializing_if = "Option::is_none")]
     pub approver_user: Option<SocialPostUser>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Where a post is in the approval process.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5551,6 +5718,7 @@ pub enum PostApprovalStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl PostApprovalStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5563,6 +5731,7 @@ impl PostApprovalStatus {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for PostApprovalStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5574,7 +5743,9 @@ impl From<&str> for PostApprovalStatus {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(PostApprovalStatus);
+#[cfg(feature = "social_planner")]
 /// Open Graph preview of a link in a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5586,6 +5757,7 @@ pub struct PostLinkPreview {
     #[serde(rename = "metaLink", default, skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl PostLinkPreview {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5606,6 +5778,7 @@ impl PostLinkPreview {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `SetSocialCsvAccountsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5629,6 +5802,7 @@ pub struct SetSocialCsvAccountsRequest {
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl SetSocialCsvAccountsRequest {
     ///A value with the required fields (`accountIds`, `filePath`, `rowsCount`, `fileName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5658,6 +5832,7 @@ impl SetSocialCsvAccountsRequest {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A social account connected to a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5690,6 +5865,7 @@ pub struct SocialAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A named group of connected accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5704,6 +5880,7 @@ pub struct SocialAccountGroup {
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// What kind of presence a connected account is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5721,6 +5898,7 @@ pub enum SocialAccountType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialAccountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5734,6 +5912,7 @@ impl SocialAccountType {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for SocialAccountType {
     fn from(value: &str) -> Self {
         match value {
@@ -5746,7 +5925,9 @@ impl From<&str> for SocialAccountType {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialAccountType);
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialAudienceShare` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5758,6 +5939,7 @@ pub struct SocialAudienceShare {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentage: Option<f64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A category posts can be filed under.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5790,6 +5972,7 @@ pub struct SocialCategory {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialCategoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5807,6 +5990,7 @@ pub struct SocialCategoryResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialCategoryResponseResults>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialCategoryResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5815,6 +5999,7 @@ pub struct SocialCategoryResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<SocialCategoryResponseResultsCategory>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialCategoryResponseResultsCategory` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5850,6 +6035,7 @@ pub struct SocialCategoryResponseResultsCategory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 /// A CSV import of posts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5891,6 +6077,7 @@ pub struct SocialCsvImport {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5908,6 +6095,7 @@ pub struct SocialCsvImportResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialCsvImportResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5922,6 +6110,7 @@ pub struct SocialCsvImportResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<SocialCsvPost>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Progress of a CSV import.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5943,6 +6132,7 @@ pub enum SocialCsvImportStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialCsvImportStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5958,6 +6148,7 @@ impl SocialCsvImportStatus {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for SocialCsvImportStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5972,7 +6163,9 @@ impl From<&str> for SocialCsvImportStatus {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialCsvImportStatus);
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A media file of an imported post, with the checks each network applies.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6058,6 +6251,7 @@ pub struct SocialCsvMedia {
     #[serde(rename = "invalidError", default, skip_serializing_if = "Option::is_none")]
     pub invalid_error: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6101,6 +6295,7 @@ pub struct SocialCsvPost {
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Engagement on one network.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6118,6 +6313,7 @@ pub struct SocialEngagement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A metric split by network.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6132,6 +6328,7 @@ pub struct SocialMetricBreakdown {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<std::collections::BTreeMap<String, SocialPlatformValue>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The outcome fields every social planner response carries.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6146,6 +6343,7 @@ pub struct SocialPlannerStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A social network an account belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6169,6 +6367,7 @@ pub enum SocialPlatform {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6185,6 +6384,7 @@ impl SocialPlatform {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for SocialPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -6200,7 +6400,9 @@ impl From<&str> for SocialPlatform {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialPlatform);
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialPlatformTotals` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6215,6 +6417,7 @@ pub struct SocialPlatformTotals {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub likes: Option<std::collections::BTreeMap<String, SocialSeriesTotal>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialPlatformValue` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6226,6 +6429,7 @@ pub struct SocialPlatformValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
 }
+#[cfg(feature = "social_planner")]
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6308,6 +6512,7 @@ pub struct SocialPost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<SocialPostUser>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Which posts a listing returns.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6333,6 +6538,7 @@ pub enum SocialPostListFilter {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialPostListFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6350,6 +6556,7 @@ impl SocialPostListFilter {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for SocialPostListFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -6366,7 +6573,9 @@ impl From<&str> for SocialPostListFilter {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialPostListFilter);
+#[cfg(feature = "social_planner")]
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6390,6 +6599,7 @@ pub struct SocialPostMedia {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl SocialPostMedia {
     ///A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6434,6 +6644,7 @@ impl SocialPostMedia {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Daily series over the period.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6451,6 +6662,7 @@ pub struct SocialPostPerformance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<i64>>,
 }
+#[cfg(feature = "social_planner")]
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6468,6 +6680,7 @@ pub struct SocialPostResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialPostResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6476,6 +6689,7 @@ pub struct SocialPostResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<SocialPost>,
 }
+#[cfg(feature = "social_planner")]
 /// How a post was created.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6493,6 +6707,7 @@ pub enum SocialPostSource {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "social_planner")]
 impl SocialPostSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6506,6 +6721,7 @@ impl SocialPostSource {
         }
     }
 }
+#[cfg(feature = "social_planner")]
 impl From<&str> for SocialPostSource {
     fn from(value: &str) -> Self {
         match value {
@@ -6518,7 +6734,9 @@ impl From<&str> for SocialPostSource {
         }
     }
 }
+#[cfg(feature = "social_planner")]
 crate::runtime::enums::string_enum!(SocialPostSource);
+#[cfg(feature = "social_planner")]
 /// Where a post is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6542,6 +6760,7 @@ pub enum SocialPostStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "social_planner")]
 impl SocialPostStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6558,6 +6777,7 @@ impl SocialPostStatus {
         }
     }
 }
+#[cfg(feature = "social_planner")]
 impl From<&str> for SocialPostStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6573,7 +6793,9 @@ impl From<&str> for SocialPostStatus {
         }
     }
 }
+#[cfg(feature = "social_planner")]
 crate::runtime::enums::string_enum!(SocialPostStatus);
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Format of a post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6587,6 +6809,7 @@ pub enum SocialPostType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialPostType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6598,6 +6821,7 @@ impl SocialPostType {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for SocialPostType {
     fn from(value: &str) -> Self {
         match value {
@@ -6608,7 +6832,9 @@ impl From<&str> for SocialPostType {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialPostType);
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A HighLevel user as shown on a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6635,6 +6861,7 @@ pub struct SocialPostUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialSeriesTotal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6646,6 +6873,7 @@ pub struct SocialSeriesTotal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<Vec<i64>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Statistics of the selected accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6673,6 +6901,7 @@ pub struct SocialStatistics {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demographics: Option<SocialStatisticsDemographics>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsBreakdowns` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6690,6 +6919,7 @@ pub struct SocialStatisticsBreakdowns {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engagement: Option<std::collections::BTreeMap<String, SocialEngagement>>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Audience make-up.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6701,6 +6931,7 @@ pub struct SocialStatisticsDemographics {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<SocialStatisticsDemographicsAge>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsDemographicsAge` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6709,6 +6940,7 @@ pub struct SocialStatisticsDemographicsAge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<SocialStatisticsDemographicsAgeTotals>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Audience per age bracket.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6735,6 +6967,7 @@ pub struct SocialStatisticsDemographicsAgeTotals {
     #[serde(rename = "65+", default, skip_serializing_if = "Option::is_none")]
     pub v65_plus: Option<f64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsDemographicsGender` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6743,6 +6976,7 @@ pub struct SocialStatisticsDemographicsGender {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<SocialStatisticsDemographicsGenderTotals>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6757,6 +6991,7 @@ pub struct SocialStatisticsDemographicsGenderTotals {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown: Option<SocialAudienceShare>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A network statistics can be filtered by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6778,6 +7013,7 @@ pub enum SocialStatisticsPlatform {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialStatisticsPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6793,6 +7029,7 @@ impl SocialStatisticsPlatform {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for SocialStatisticsPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -6807,7 +7044,9 @@ impl From<&str> for SocialStatisticsPlatform {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
+#[cfg(feature = "social_planner")]
 /// The `SocialStatisticsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6819,6 +7058,7 @@ pub struct SocialStatisticsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<SocialStatisticsPlatform>>,
 }
+#[cfg(feature = "social_planner")]
 impl SocialStatisticsRequest {
     ///A value with the required fields (`profileIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6834,6 +7074,7 @@ impl SocialStatisticsRequest {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6848,6 +7089,7 @@ pub struct SocialStatisticsResponse {
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Totals over the period.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6868,6 +7110,7 @@ pub struct SocialStatisticsTotals {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<i64>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A tag posts can carry.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6894,6 +7137,7 @@ pub struct SocialTag {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialTagIdsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6902,6 +7146,7 @@ pub struct SocialTagIdsRequest {
     #[serde(rename = "tagIds")]
     pub tag_ids: Vec<String>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialTagIdsRequest {
     ///A value with the required fields (`tagIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6909,6 +7154,7 @@ impl SocialTagIdsRequest {
         Self { tag_ids: tag_ids.into() }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6926,6 +7172,7 @@ pub struct SocialTagsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialTagsResponseResults>,
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialTagsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6937,6 +7184,7 @@ pub struct SocialTagsResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+#[cfg(feature = "social_planner")]
 /// TikTok-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6975,6 +7223,7 @@ pub struct TiktokPostDetails {
     )]
     pub promote_your_brand: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 impl TiktokPostDetails {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7025,6 +7274,7 @@ impl TiktokPostDetails {
         self
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Who can see a TikTok post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7038,6 +7288,7 @@ pub enum TiktokPrivacyLevel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl TiktokPrivacyLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7049,6 +7300,7 @@ impl TiktokPrivacyLevel {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl From<&str> for TiktokPrivacyLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -7059,7 +7311,9 @@ impl From<&str> for TiktokPrivacyLevel {
         }
     }
 }
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
+#[cfg(feature = "social_planner")]
 /// A TikTok profile.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7086,6 +7340,7 @@ pub struct TiktokProfile {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 /// The `TiktokProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7103,6 +7358,7 @@ pub struct TiktokProfilesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<TiktokProfilesResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `TiktokProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7111,6 +7367,7 @@ pub struct TiktokProfilesResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Vec<TiktokProfile>>,
 }
+#[cfg(feature = "social_planner")]
 /// An X (Twitter) profile.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7137,6 +7394,7 @@ pub struct TwitterProfile {
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+#[cfg(feature = "social_planner")]
 /// The `TwitterProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7154,6 +7412,7 @@ pub struct TwitterProfilesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<TwitterProfilesResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `TwitterProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7162,6 +7421,7 @@ pub struct TwitterProfilesResponseResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Vec<TwitterProfile>>,
 }
+#[cfg(feature = "social_planner")]
 /// The `UpdateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7231,6 +7491,7 @@ pub struct UpdateSocialPostRequest {
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+#[cfg(feature = "social_planner")]
 impl UpdateSocialPostRequest {
     ///A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7330,6 +7591,7 @@ impl UpdateSocialPostRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `UploadSocialCsvRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -7337,6 +7599,7 @@ pub struct UploadSocialCsvRequest {
     /// The CSV file.
     pub file: Option<crate::Upload>,
 }
+#[cfg(feature = "social_planner")]
 impl UploadSocialCsvRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7349,6 +7612,7 @@ impl UploadSocialCsvRequest {
         self
     }
 }
+#[cfg(feature = "social_planner")]
 impl UploadSocialCsvRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -7364,6 +7628,7 @@ impl UploadSocialCsvRequest {
         parts
     }
 }
+#[cfg(feature = "social_planner")]
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7381,6 +7646,7 @@ pub struct UploadSocialCsvResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<UploadSocialCsvResponseResults>,
 }
+#[cfg(feature = "social_planner")]
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

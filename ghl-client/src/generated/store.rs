@@ -39,13 +39,16 @@
 //! | [`update_shipping_carrier`](Store::update_shipping_carrier) | `PUT /store/shipping-carrier/{shippingCarrierId}` | `2021-07-28` | location |
 //! | [`update_shipping_rate`](Store::update_shipping_rate) | `PUT /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` | `2021-07-28` | location |
 //! | [`update_shipping_zone`](Store::update_shipping_zone) | `PUT /store/shipping-zone/{shippingZoneId}` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "store")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "store";
-///Operations of the Store module. Get one with `Client::store()`.
+#[cfg(feature = "store")]
+///Operations of the Store module. Get one with `client.store()`.
 #[derive(Clone, Debug)]
 pub struct Store {
     client: crate::Client,
 }
+#[cfg(feature = "store")]
 impl Store {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -357,6 +360,7 @@ impl Store {
         }
     }
 }
+#[cfg(feature = "store")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -619,6 +623,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "store")]
 /// Request builder for `create_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Register a shipping carrier whose rates come from a callback.
@@ -632,6 +637,7 @@ pub struct CreateShippingCarrier {
     client: crate::Client,
     body: CreateShippingCarrierRequest,
 }
+#[cfg(feature = "store")]
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -665,6 +671,7 @@ impl CreateShippingCarrier {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `create_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Add a shipping rate to a zone.
@@ -679,6 +686,7 @@ pub struct CreateShippingRate {
     shipping_zone_id: String,
     body: CreateShippingRateRequest,
 }
+#[cfg(feature = "store")]
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -715,6 +723,7 @@ impl CreateShippingRate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `create_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Create a shipping zone.
@@ -728,6 +737,7 @@ pub struct CreateShippingZone {
     client: crate::Client,
     body: CreateShippingZoneRequest,
 }
+#[cfg(feature = "store")]
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -758,6 +768,7 @@ impl CreateShippingZone {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `delete_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping carrier.
@@ -773,6 +784,7 @@ pub struct DeleteShippingCarrier {
     alt_id: String,
     alt_type: StoreAltType,
 }
+#[cfg(feature = "store")]
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -807,6 +819,7 @@ impl DeleteShippingCarrier {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `delete_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping rate.
@@ -823,6 +836,7 @@ pub struct DeleteShippingRate {
     alt_id: String,
     alt_type: StoreAltType,
 }
+#[cfg(feature = "store")]
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -858,6 +872,7 @@ impl DeleteShippingRate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `delete_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping zone.
@@ -873,6 +888,7 @@ pub struct DeleteShippingZone {
     alt_id: String,
     alt_type: StoreAltType,
 }
+#[cfg(feature = "store")]
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -907,6 +923,7 @@ impl DeleteShippingZone {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `get_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping carrier.
@@ -922,6 +939,7 @@ pub struct GetShippingCarrier {
     alt_id: String,
     alt_type: StoreAltType,
 }
+#[cfg(feature = "store")]
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -956,6 +974,7 @@ impl GetShippingCarrier {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `get_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping rate of a zone.
@@ -972,6 +991,7 @@ pub struct GetShippingRate {
     alt_id: String,
     alt_type: StoreAltType,
 }
+#[cfg(feature = "store")]
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1007,6 +1027,7 @@ impl GetShippingRate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `get_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping zone.
@@ -1023,6 +1044,7 @@ pub struct GetShippingZone {
     alt_type: StoreAltType,
     with_shipping_rate: Option<bool>,
 }
+#[cfg(feature = "store")]
 impl GetShippingZone {
     ///Include the rates of the zone.
     pub fn with_shipping_rate(mut self, value: impl Into<bool>) -> Self {
@@ -1065,6 +1087,7 @@ impl GetShippingZone {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `get_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the store settings of a location.
@@ -1079,6 +1102,7 @@ pub struct GetStoreSettings {
     alt_id: String,
     alt_type: StoreAltType,
 }
+#[cfg(feature = "store")]
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1107,6 +1131,7 @@ impl GetStoreSettings {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `list_available_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// Quote the shipping rates that apply to an order.
@@ -1120,6 +1145,7 @@ pub struct ListAvailableShippingRates {
     client: crate::Client,
     body: ListAvailableShippingRatesRequest,
 }
+#[cfg(feature = "store")]
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1153,6 +1179,7 @@ impl ListAvailableShippingRates {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `list_shipping_carriers`: set optional parameters, then call `send()`.
 ///
 /// List the shipping carriers of a location.
@@ -1167,6 +1194,7 @@ pub struct ListShippingCarriers {
     alt_id: String,
     alt_type: StoreAltType,
 }
+#[cfg(feature = "store")]
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1198,6 +1226,7 @@ impl ListShippingCarriers {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `list_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// List the shipping rates of a zone.
@@ -1215,6 +1244,7 @@ pub struct ListShippingRates {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+#[cfg(feature = "store")]
 impl ListShippingRates {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1265,6 +1295,7 @@ impl ListShippingRates {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 impl crate::Paginated for ListShippingRates {
     type Page = ListShippingRatesResponse;
     type Item = ShippingRate;
@@ -1292,6 +1323,7 @@ impl crate::Paginated for ListShippingRates {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "store")]
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1302,6 +1334,7 @@ impl ListShippingRates {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `list_shipping_zones`: set optional parameters, then call `send()`.
 ///
 /// List the shipping zones of a location.
@@ -1319,6 +1352,7 @@ pub struct ListShippingZones {
     offset: Option<i64>,
     with_shipping_rate: Option<bool>,
 }
+#[cfg(feature = "store")]
 impl ListShippingZones {
     ///Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1371,6 +1405,7 @@ impl ListShippingZones {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 impl crate::Paginated for ListShippingZones {
     type Page = ListShippingZonesResponse;
     type Item = ShippingZone;
@@ -1398,6 +1433,7 @@ impl crate::Paginated for ListShippingZones {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+#[cfg(feature = "store")]
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1408,6 +1444,7 @@ impl ListShippingZones {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `save_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Create or replace the store settings of a location.
@@ -1421,6 +1458,7 @@ pub struct SaveStoreSettings {
     client: crate::Client,
     body: SaveStoreSettingsRequest,
 }
+#[cfg(feature = "store")]
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1451,6 +1489,7 @@ impl SaveStoreSettings {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `update_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping carrier.
@@ -1465,6 +1504,7 @@ pub struct UpdateShippingCarrier {
     shipping_carrier_id: String,
     body: UpdateShippingCarrierRequest,
 }
+#[cfg(feature = "store")]
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1501,6 +1541,7 @@ impl UpdateShippingCarrier {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `update_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping rate.
@@ -1516,6 +1557,7 @@ pub struct UpdateShippingRate {
     shipping_rate_id: String,
     body: UpdateShippingRateRequest,
 }
+#[cfg(feature = "store")]
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1553,6 +1595,7 @@ impl UpdateShippingRate {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "store")]
 /// Request builder for `update_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping zone.
@@ -1567,6 +1610,7 @@ pub struct UpdateShippingZone {
     shipping_zone_id: String,
     body: UpdateShippingZoneRequest,
 }
+#[cfg(feature = "store")]
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1603,6 +1647,7 @@ impl UpdateShippingZone {
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A shipping rate that applies to an order.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1650,6 +1695,7 @@ pub struct AvailableShippingRate {
     #[serde(rename = "shippingZoneId", default, skip_serializing_if = "Option::is_none")]
     pub shipping_zone_id: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// Two-letter country code (ISO 3166-1 alpha-2), as HighLevel lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2151,6 +2197,7 @@ pub enum CountryCode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl CountryCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2406,6 +2453,7 @@ impl CountryCode {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl From<&str> for CountryCode {
     fn from(value: &str) -> Self {
         match value {
@@ -2660,7 +2708,9 @@ impl From<&str> for CountryCode {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(CountryCode);
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A new shipping carrier.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2687,6 +2737,7 @@ pub struct CreateShippingCarrierRequest {
     )]
     pub allows_multiple_service_selection: Option<bool>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl CreateShippingCarrierRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `callbackUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2716,6 +2767,7 @@ impl CreateShippingCarrierRequest {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A new shipping rate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2765,6 +2817,7 @@ pub struct CreateShippingRateRequest {
     )]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl CreateShippingRateRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `currency`, `amount`, `conditionType`, `minCondition`, `maxCondition`, `shippingCarrierId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2819,6 +2872,7 @@ impl CreateShippingRateRequest {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A new shipping zone.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2834,6 +2888,7 @@ pub struct CreateShippingZoneRequest {
     /// Countries the zone covers.
     pub countries: Vec<ShippingZoneCountry>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl CreateShippingZoneRequest {
     ///A value with the required fields (`altId`, `altType`, `name`, `countries`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2851,6 +2906,7 @@ impl CreateShippingZoneRequest {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The order to quote shipping for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2894,6 +2950,7 @@ pub struct ListAvailableShippingRatesRequest {
     #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl ListAvailableShippingRatesRequest {
     ///A value with the required fields (`altId`, `altType`, `country`, `totalOrderAmount`, `totalOrderWeight`, `source`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2941,6 +2998,7 @@ impl ListAvailableShippingRatesRequest {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListAvailableShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2955,6 +3013,7 @@ pub struct ListAvailableShippingRatesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<AvailableShippingRate>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListShippingCarriersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2969,6 +3028,7 @@ pub struct ListShippingCarriersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ShippingCarrier>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2980,6 +3040,7 @@ pub struct ListShippingRatesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ShippingRate>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListShippingZonesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2991,6 +3052,7 @@ pub struct ListShippingZonesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ShippingZone>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A product and quantity in an order.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3000,6 +3062,7 @@ pub struct OrderProductItem {
     /// `qty`
     pub qty: i64,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl OrderProductItem {
     ///A value with the required fields (`id`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3010,6 +3073,7 @@ impl OrderProductItem {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// Where an order comes from.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3021,6 +3085,7 @@ pub struct OrderSource {
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<OrderSourceSubType>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl OrderSource {
     ///A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3036,6 +3101,7 @@ impl OrderSource {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// Values of `OrderSourceSubType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3077,6 +3143,7 @@ pub enum OrderSourceSubType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3102,6 +3169,7 @@ impl OrderSourceSubType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl From<&str> for OrderSourceSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -3126,7 +3194,9 @@ impl From<&str> for OrderSourceSubType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(OrderSourceSubType);
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// Values of `OrderSourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3164,6 +3234,7 @@ pub enum OrderSourceType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl OrderSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3187,6 +3258,7 @@ impl OrderSourceType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl From<&str> for OrderSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -3209,7 +3281,9 @@ impl From<&str> for OrderSourceType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(OrderSourceType);
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The store settings to save.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3238,6 +3312,7 @@ pub struct SaveStoreSettingsRequest {
     )]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl SaveStoreSettingsRequest {
     ///A value with the required fields (`altId`, `altType`, `shippingOrigin`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3271,6 +3346,7 @@ impl SaveStoreSettingsRequest {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A delivery address.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3302,6 +3378,7 @@ pub struct ShippingAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingAddress {
     ///A value with the required fields (`country`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3359,6 +3436,7 @@ impl ShippingAddress {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A carrier whose rates HighLevel fetches from an app callback.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3402,6 +3480,7 @@ pub struct ShippingCarrier {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// One shipping carrier.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3416,6 +3495,7 @@ pub struct ShippingCarrierResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingCarrier>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A service level of a carrier.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3427,6 +3507,7 @@ pub struct ShippingCarrierService {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingCarrierService {
     ///A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3447,6 +3528,7 @@ impl ShippingCarrierService {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// What a conditional rate depends on: nothing, order price or order weight.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3460,6 +3542,7 @@ pub enum ShippingConditionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingConditionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3471,6 +3554,7 @@ impl ShippingConditionType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl From<&str> for ShippingConditionType {
     fn from(value: &str) -> Self {
         match value {
@@ -3481,7 +3565,9 @@ impl From<&str> for ShippingConditionType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(ShippingConditionType);
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The address orders ship from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3514,6 +3600,7 @@ pub struct ShippingOrigin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingOrigin {
     ///A value with the required fields (`name`, `country`, `city`, `street1`, `zip`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3582,6 +3669,7 @@ impl ShippingOrigin {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A rate charged for shipping within a zone.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3650,6 +3738,7 @@ pub struct ShippingRate {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// One shipping rate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3664,6 +3753,7 @@ pub struct ShippingRateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingRate>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A set of destinations sharing shipping rates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3693,6 +3783,7 @@ pub struct ShippingZone {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A country of a zone, optionally narrowed to some states.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3704,6 +3795,7 @@ pub struct ShippingZoneCountry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states: Option<Vec<ShippingZoneState>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingZoneCountry {
     ///A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3724,6 +3816,7 @@ impl ShippingZoneCountry {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// One shipping zone.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3738,6 +3831,7 @@ pub struct ShippingZoneResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingZone>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// A state or province of a zone.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3746,6 +3840,7 @@ pub struct ShippingZoneState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingZoneState {
     ///A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3758,6 +3853,7 @@ impl ShippingZoneState {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// Kind of owner of a store record; only locations are supported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3767,6 +3863,7 @@ pub enum StoreAltType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl StoreAltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3776,6 +3873,7 @@ impl StoreAltType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl From<&str> for StoreAltType {
     fn from(value: &str) -> Self {
         match value {
@@ -3784,7 +3882,9 @@ impl From<&str> for StoreAltType {
         }
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(StoreAltType);
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// An order email sent to customers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3810,6 +3910,7 @@ pub struct StoreEmailNotification {
     )]
     pub default_email_template_id: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl StoreEmailNotification {
     ///A value with the required fields (`enabled`, `subject`, `emailTemplateId`, `defaultEmailTemplateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3847,6 +3948,7 @@ impl StoreEmailNotification {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The store settings of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3884,6 +3986,7 @@ pub struct StoreSettings {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The store settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3898,6 +4001,7 @@ pub struct StoreSettingsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<StoreSettings>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The acknowledgement of a store operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3909,6 +4013,7 @@ pub struct StoreStatusResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The fields of a carrier to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3936,6 +4041,7 @@ pub struct UpdateShippingCarrierRequest {
     )]
     pub allows_multiple_service_selection: Option<bool>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl UpdateShippingCarrierRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3980,6 +4086,7 @@ impl UpdateShippingCarrierRequest {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The fields of a rate to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4036,6 +4143,7 @@ pub struct UpdateShippingRateRequest {
     )]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl UpdateShippingRateRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4125,6 +4233,7 @@ impl UpdateShippingRateRequest {
         self
     }
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 /// The fields of a zone to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4142,6 +4251,7 @@ pub struct UpdateShippingZoneRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub countries: Option<Vec<ShippingZoneCountry>>,
 }
+#[cfg(any(feature = "store", feature = "v3_store"))]
 impl UpdateShippingZoneRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

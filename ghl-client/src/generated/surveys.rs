@@ -22,13 +22,16 @@
 //! |---|---|---|---|
 //! | [`list_survey_submissions`](Surveys::list_survey_submissions) | `GET /surveys/submissions` | `2021-07-28` | location |
 //! | [`list_surveys`](Surveys::list_surveys) | `GET /surveys/` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "surveys")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "surveys";
-///Operations of the Surveys module. Get one with `Client::surveys()`.
+#[cfg(feature = "surveys")]
+///Operations of the Surveys module. Get one with `client.surveys()`.
 #[derive(Clone, Debug)]
 pub struct Surveys {
     client: crate::Client,
 }
+#[cfg(feature = "surveys")]
 impl Surveys {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -65,6 +68,7 @@ impl Surveys {
         }
     }
 }
+#[cfg(feature = "surveys")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -92,6 +96,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "surveys")]
 /// Request builder for `list_survey_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's surveys.
@@ -113,6 +118,7 @@ pub struct ListSurveySubmissions {
     start_at: Option<String>,
     end_at: Option<String>,
 }
+#[cfg(feature = "surveys")]
 impl ListSurveySubmissions {
     /**Sets `locationId`.
 
@@ -199,6 +205,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "surveys")]
 impl crate::Paginated for ListSurveySubmissions {
     type Page = ListSurveySubmissionsResponse;
     type Item = SurveySubmission;
@@ -229,6 +236,7 @@ impl crate::Paginated for ListSurveySubmissions {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
 }
+#[cfg(feature = "surveys")]
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -239,6 +247,7 @@ impl ListSurveySubmissions {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "surveys")]
 /// Request builder for `list_surveys`: set optional parameters, then call `send()`.
 ///
 /// List the surveys of a location.
@@ -253,6 +262,7 @@ pub struct ListSurveys {
     limit: Option<i64>,
     type_: Option<String>,
 }
+#[cfg(feature = "surveys")]
 impl ListSurveys {
     /**Sets `locationId`.
 
@@ -315,6 +325,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "surveys")]
 impl crate::Paginated for ListSurveys {
     type Page = ListSurveysResponse;
     type Item = Survey;
@@ -342,6 +353,7 @@ impl crate::Paginated for ListSurveys {
         Some(page).and_then(|v| v.surveys).unwrap_or_default()
     }
 }
+#[cfg(feature = "surveys")]
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -350,6 +362,7 @@ impl ListSurveys {
         crate::paginate(self)
     }
 }
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// The `ListSurveySubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -361,6 +374,7 @@ pub struct ListSurveySubmissionsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SurveySubmissionPageMeta>,
 }
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// The `ListSurveysResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -372,6 +386,7 @@ pub struct ListSurveysResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// A survey as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -386,6 +401,7 @@ pub struct Survey {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(feature = "surveys")]
 /// The `SurveyContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -394,6 +410,7 @@ pub struct SurveyContactSessionIds {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
+#[cfg(feature = "surveys")]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -457,6 +474,7 @@ pub struct SurveyEventData {
     )]
     pub contact_session_ids: Option<SurveyContactSessionIds>,
 }
+#[cfg(feature = "surveys")]
 /// The page the survey was submitted from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -468,6 +486,7 @@ pub struct SurveyPageDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// One set of answers submitted through a survey.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -494,8 +513,10 @@ pub struct SurveySubmission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others: Option<SurveySubmissionData>,
 }
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// Everything the visitor entered, keyed by standard field name or custom field id. Two keys are not answers: `eventData`, tracking data about the visit that decodes as `SurveyEventData`, and `fieldsOriSequance` (HighLevel's spelling), the field keys in the order the survey shows them.
 pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::Value>;
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -20,9 +20,9 @@
 //! # Ok(())
 //! # }
 //! ```
-/// This module's name (also its cargo feature).
+/// This module's path below the crate root.
 pub const MODULE: &str = "triggers";
-///Operations of the Triggers module. Get one with `Client::triggers()`.
+///Operations of the Triggers module. Get one with `client.triggers()`.
 #[derive(Clone, Debug)]
 pub struct Triggers {
     client: crate::Client,

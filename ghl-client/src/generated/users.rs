@@ -27,13 +27,16 @@
 //! | [`list_location_users`](Users::list_location_users) | `GET /users/` | `2021-07-28` | location |
 //! | [`search_users`](Users::search_users) | `GET /users/search` | `2021-07-28` | either |
 //! | [`update_user`](Users::update_user) | `PUT /users/{userId}` | `2021-07-28` | either |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "users")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "users";
-///Operations of the Users module. Get one with `Client::users()`.
+#[cfg(feature = "users")]
+///Operations of the Users module. Get one with `client.users()`.
 #[derive(Clone, Debug)]
 pub struct Users {
     client: crate::Client,
 }
+#[cfg(feature = "users")]
 impl Users {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -123,6 +126,7 @@ impl Users {
         }
     }
 }
+#[cfg(feature = "users")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -208,6 +212,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "users")]
 /// Request builder for `create_user`: set optional parameters, then call `send()`.
 ///
 /// Create an agency or sub-account user.
@@ -219,6 +224,7 @@ pub struct CreateUser {
     client: crate::Client,
     body: CreateUserRequest,
 }
+#[cfg(feature = "users")]
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -247,6 +253,7 @@ impl CreateUser {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "users")]
 /// Request builder for `delete_user`: set optional parameters, then call `send()`.
 ///
 /// Delete a user (queued; takes effect shortly after).
@@ -258,6 +265,7 @@ pub struct DeleteUser {
     client: crate::Client,
     user_id: String,
 }
+#[cfg(feature = "users")]
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -287,6 +295,7 @@ impl DeleteUser {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "users")]
 /// Request builder for `filter_users_by_email`: set optional parameters, then call `send()`.
 ///
 /// Find the users of an agency with the given email addresses.
@@ -298,6 +307,7 @@ pub struct FilterUsersByEmail {
     client: crate::Client,
     body: FilterUsersByEmailRequest,
 }
+#[cfg(feature = "users")]
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -331,6 +341,7 @@ impl FilterUsersByEmail {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "users")]
 impl crate::Paginated for FilterUsersByEmail {
     type Page = SearchUsersResponse;
     type Item = User;
@@ -358,6 +369,7 @@ impl crate::Paginated for FilterUsersByEmail {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
 }
+#[cfg(feature = "users")]
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -366,6 +378,7 @@ impl FilterUsersByEmail {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "users")]
 /// Request builder for `get_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch one user by id.
@@ -377,6 +390,7 @@ pub struct GetUser {
     client: crate::Client,
     user_id: String,
 }
+#[cfg(feature = "users")]
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -404,6 +418,7 @@ impl GetUser {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "users")]
 /// Request builder for `list_location_users`: set optional parameters, then call `send()`.
 ///
 /// List the users of a sub-account.
@@ -417,6 +432,7 @@ pub struct ListLocationUsers {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "users")]
 impl ListLocationUsers {
     /**Sets `locationId`.
 
@@ -455,6 +471,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "users")]
 /// Request builder for `search_users`: set optional parameters, then call `send()`.
 ///
 /// Search the users of an agency, optionally within one sub-account.
@@ -476,6 +493,7 @@ pub struct SearchUsers {
     sort_direction: Option<String>,
     enabled2way_sync: Option<bool>,
 }
+#[cfg(feature = "users")]
 impl SearchUsers {
     ///Text matched against name, email and phone.
     pub fn query(mut self, value: impl Into<String>) -> Self {
@@ -583,6 +601,7 @@ impl SearchUsers {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "users")]
 impl crate::Paginated for SearchUsers {
     type Page = SearchUsersResponse;
     type Item = User;
@@ -610,6 +629,7 @@ impl crate::Paginated for SearchUsers {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
 }
+#[cfg(feature = "users")]
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -618,6 +638,7 @@ impl SearchUsers {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "users")]
 /// Request builder for `update_user`: set optional parameters, then call `send()`.
 ///
 /// Change a user's details, access, permissions or scopes.
@@ -630,6 +651,7 @@ pub struct UpdateUser {
     user_id: String,
     body: UpdateUserRequest,
 }
+#[cfg(feature = "users")]
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -661,6 +683,7 @@ impl UpdateUser {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "users")]
 /// The `CreateUserRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -716,6 +739,7 @@ pub struct CreateUserRequest {
     )]
     pub platform_language: Option<PlatformLanguage>,
 }
+#[cfg(feature = "users")]
 impl CreateUserRequest {
     ///A value with the required fields (`companyId`, `firstName`, `lastName`, `email`, `password`, `type`, `role`, `locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -783,6 +807,7 @@ impl CreateUserRequest {
         self
     }
 }
+#[cfg(feature = "users")]
 /// The `DeleteUserResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -794,6 +819,7 @@ pub struct DeleteUserResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 /// The `FilterUsersByEmailRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -816,6 +842,7 @@ pub struct FilterUsersByEmailRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projection: Option<String>,
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl FilterUsersByEmailRequest {
     ///A value with the required fields (`companyId`, `emails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -850,6 +877,7 @@ impl FilterUsersByEmailRequest {
         self
     }
 }
+#[cfg(feature = "users")]
 /// The `ListLocationUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -858,6 +886,7 @@ pub struct ListLocationUsersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<User>>,
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 /// Language of the HighLevel app for the user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -891,6 +920,7 @@ pub enum PlatformLanguage {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl PlatformLanguage {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -912,6 +942,7 @@ impl PlatformLanguage {
         }
     }
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl From<&str> for PlatformLanguage {
     fn from(value: &str) -> Self {
         match value {
@@ -932,7 +963,9 @@ impl From<&str> for PlatformLanguage {
         }
     }
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::enums::string_enum!(PlatformLanguage);
+#[cfg(feature = "users")]
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -944,8 +977,10 @@ pub struct SearchUsersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 /// Direct Twilio inbound number (E.164) per location id. Sending it replaces the stored map; `{}` clears it and an empty string clears one location.
 pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
+#[cfg(feature = "users")]
 /// The `UpdateUserRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1004,6 +1039,7 @@ pub struct UpdateUserRequest {
     )]
     pub platform_language: Option<PlatformLanguage>,
 }
+#[cfg(feature = "users")]
 impl UpdateUserRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1102,6 +1138,7 @@ impl UpdateUserRequest {
         self
     }
 }
+#[cfg(feature = "users")]
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1152,6 +1189,7 @@ pub struct User {
     )]
     pub platform_language: Option<PlatformLanguage>,
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 /// Feature switches of a user; each is on or off.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1395,6 +1433,7 @@ pub struct UserPermissions {
     )]
     pub export_payments_enabled: Option<bool>,
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl UserPermissions {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1631,6 +1670,7 @@ impl UserPermissions {
         self
     }
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 /// Values of `UserRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1642,6 +1682,7 @@ pub enum UserRole {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl UserRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1652,6 +1693,7 @@ impl UserRole {
         }
     }
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl From<&str> for UserRole {
     fn from(value: &str) -> Self {
         match value {
@@ -1661,7 +1703,9 @@ impl From<&str> for UserRole {
         }
     }
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::enums::string_enum!(UserRole);
+#[cfg(any(feature = "users", feature = "v3_users"))]
 /// The user's type, role and sub-account access.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1683,6 +1727,7 @@ pub struct UserRoles {
     )]
     pub restrict_sub_account: Option<bool>,
 }
+#[cfg(feature = "users")]
 /// A permission scope that can be granted to a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2068,6 +2113,7 @@ pub enum UserScope {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "users")]
 impl UserScope {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2297,6 +2343,7 @@ impl UserScope {
         }
     }
 }
+#[cfg(feature = "users")]
 impl From<&str> for UserScope {
     fn from(value: &str) -> Self {
         match value {
@@ -2525,7 +2572,9 @@ impl From<&str> for UserScope {
         }
     }
 }
+#[cfg(feature = "users")]
 crate::runtime::enums::string_enum!(UserScope);
+#[cfg(any(feature = "users", feature = "v3_users"))]
 /// Whether the user belongs to the agency or to sub-accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2537,6 +2586,7 @@ pub enum UserType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl UserType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2547,6 +2597,7 @@ impl UserType {
         }
     }
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 impl From<&str> for UserType {
     fn from(value: &str) -> Self {
         match value {
@@ -2556,4 +2607,5 @@ impl From<&str> for UserType {
         }
     }
 }
+#[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::enums::string_enum!(UserType);

@@ -31,13 +31,16 @@
 //! | [`list_voice_ai_call_logs`](VoiceAi::list_voice_ai_call_logs) | `GET /voice-ai/dashboard/call-logs` | `2021-04-15` | location |
 //! | [`update_voice_ai_action`](VoiceAi::update_voice_ai_action) | `PUT /voice-ai/actions/{actionId}` | `2021-04-15` | location |
 //! | [`update_voice_ai_agent`](VoiceAi::update_voice_ai_agent) | `PATCH /voice-ai/agents/{agentId}` | `2021-04-15` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "voice_ai")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "voice_ai";
-///Operations of the Voice AI module. Get one with `Client::voice_ai()`.
+#[cfg(feature = "voice_ai")]
+///Operations of the Voice AI module. Get one with `client.voice_ai()`.
 #[derive(Clone, Debug)]
 pub struct VoiceAi {
     client: crate::Client,
 }
+#[cfg(feature = "voice_ai")]
 impl VoiceAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -200,6 +203,7 @@ impl VoiceAi {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -326,6 +330,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `create_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Add an action to a voice AI agent.
@@ -339,6 +344,7 @@ pub struct CreateVoiceAiAction {
     client: crate::Client,
     body: VoiceAiActionRequest,
 }
+#[cfg(feature = "voice_ai")]
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -369,6 +375,7 @@ impl CreateVoiceAiAction {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `create_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a voice AI agent.
@@ -382,6 +389,7 @@ pub struct CreateVoiceAiAgent {
     client: crate::Client,
     body: CreateVoiceAiAgentRequest,
 }
+#[cfg(feature = "voice_ai")]
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -412,6 +420,7 @@ impl CreateVoiceAiAgent {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `delete_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI action.
@@ -427,6 +436,7 @@ pub struct DeleteVoiceAiAction {
     location_id: Option<String>,
     agent_id: String,
 }
+#[cfg(feature = "voice_ai")]
 impl DeleteVoiceAiAction {
     /**The location (sub-account).
 
@@ -471,6 +481,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `delete_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI agent.
@@ -485,6 +496,7 @@ pub struct DeleteVoiceAiAgent {
     agent_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 impl DeleteVoiceAiAgent {
     /**The location (sub-account).
 
@@ -528,6 +540,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `get_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI action.
@@ -540,6 +553,7 @@ pub struct GetVoiceAiAction {
     action_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 impl GetVoiceAiAction {
     /**The location (sub-account).
 
@@ -584,6 +598,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `get_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI agent with its actions.
@@ -598,6 +613,7 @@ pub struct GetVoiceAiAgent {
     agent_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 impl GetVoiceAiAgent {
     /**The location (sub-account).
 
@@ -642,6 +658,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `get_voice_ai_call_log`: set optional parameters, then call `send()`.
 ///
 /// Fetch one call log.
@@ -654,6 +671,7 @@ pub struct GetVoiceAiCallLog {
     call_id: String,
     location_id: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 impl GetVoiceAiCallLog {
     /**The location (sub-account).
 
@@ -698,6 +716,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `list_voice_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// List the voice AI agents of a location.
@@ -712,6 +731,7 @@ pub struct ListVoiceAiAgents {
     location_id: Option<String>,
     query: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 impl ListVoiceAiAgents {
     ///Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
@@ -774,6 +794,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 impl crate::Paginated for ListVoiceAiAgents {
     type Page = ListVoiceAiAgentsResponse;
     type Item = VoiceAiAgent;
@@ -801,6 +822,7 @@ impl crate::Paginated for ListVoiceAiAgents {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+#[cfg(feature = "voice_ai")]
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -811,6 +833,7 @@ impl ListVoiceAiAgents {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `list_voice_ai_call_logs`: set optional parameters, then call `send()`.
 ///
 /// List the calls handled by voice AI agents of a location.
@@ -832,6 +855,7 @@ pub struct ListVoiceAiCallLogs {
     page: Option<i64>,
     page_size: Option<i64>,
 }
+#[cfg(feature = "voice_ai")]
 impl ListVoiceAiCallLogs {
     /**The location (sub-account).
 
@@ -953,6 +977,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 impl crate::Paginated for ListVoiceAiCallLogs {
     type Page = ListCallLogsResponse;
     type Item = CallLog;
@@ -980,6 +1005,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
         Some(page).and_then(|v| v.call_logs).unwrap_or_default()
     }
 }
+#[cfg(feature = "voice_ai")]
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -988,6 +1014,7 @@ impl ListVoiceAiCallLogs {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `update_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a voice AI action.
@@ -1002,6 +1029,7 @@ pub struct UpdateVoiceAiAction {
     action_id: String,
     body: VoiceAiActionRequest,
 }
+#[cfg(feature = "voice_ai")]
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1038,6 +1066,7 @@ impl UpdateVoiceAiAction {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Request builder for `update_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Change some settings of a voice AI agent.
@@ -1051,6 +1080,7 @@ pub struct UpdateVoiceAiAgent {
     location_id: Option<String>,
     body: UpdateVoiceAiAgentRequest,
 }
+#[cfg(feature = "voice_ai")]
 impl UpdateVoiceAiAgent {
     /**The location (sub-account).
 
@@ -1099,6 +1129,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Live translation of a conversation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1110,6 +1141,7 @@ pub struct AgentTranslation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl AgentTranslation {
     ///A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1130,6 +1162,7 @@ impl AgentTranslation {
         self
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Hours an agent takes calls on one week day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1141,6 +1174,7 @@ pub struct AgentWorkingDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Vec<WorkingInterval>>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl AgentWorkingDay {
     ///A value with the required fields (`dayOfTheWeek`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1164,6 +1198,7 @@ impl AgentWorkingDay {
         self
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1189,6 +1224,7 @@ pub struct AppointmentBookingParameters {
     )]
     pub hours_between_slots: Option<f64>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A call handled by a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1240,6 +1276,7 @@ pub struct CallLog {
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 /// Settings of a call-transfer action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1268,6 +1305,7 @@ pub struct CallTransferParameters {
     )]
     pub hear_whisper_message: Option<bool>,
 }
+#[cfg(feature = "voice_ai")]
 /// Kind of destination; only number.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1277,6 +1315,7 @@ pub enum CallTransferParametersTransferToType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "voice_ai")]
 impl CallTransferParametersTransferToType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1286,6 +1325,7 @@ impl CallTransferParametersTransferToType {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 impl From<&str> for CallTransferParametersTransferToType {
     fn from(value: &str) -> Self {
         match value {
@@ -1294,7 +1334,9 @@ impl From<&str> for CallTransferParametersTransferToType {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Translation settings and the translated transcript of a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1313,6 +1355,7 @@ pub struct CallTranslation {
     )]
     pub translated_transcript: Option<String>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A new voice AI agent; every field but locationId has a default.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1403,6 +1446,7 @@ pub struct CreateVoiceAiAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl CreateVoiceAiAgentRequest {
     ///A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1526,6 +1570,7 @@ impl CreateVoiceAiAgentRequest {
         self
     }
 }
+#[cfg(feature = "voice_ai")]
 /// The outside API call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1557,6 +1602,7 @@ pub struct CustomActionApiDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<CustomActionParameter>>,
 }
+#[cfg(feature = "voice_ai")]
 /// Values of `CustomActionApiDetailsMethod`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1568,6 +1614,7 @@ pub enum CustomActionApiDetailsMethod {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "voice_ai")]
 impl CustomActionApiDetailsMethod {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1578,6 +1625,7 @@ impl CustomActionApiDetailsMethod {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 impl From<&str> for CustomActionApiDetailsMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -1587,7 +1635,9 @@ impl From<&str> for CustomActionApiDetailsMethod {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
+#[cfg(feature = "voice_ai")]
 /// An HTTP header.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1599,6 +1649,7 @@ pub struct CustomActionHeader {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 /// A value the agent collects and sends to the API.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1616,6 +1667,7 @@ pub struct CustomActionParameter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 /// Settings of an action that calls an outside API.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1633,6 +1685,7 @@ pub struct CustomActionParameters {
     #[serde(rename = "selectedPaths", default, skip_serializing_if = "Option::is_none")]
     pub selected_paths: Option<Vec<String>>,
 }
+#[cfg(feature = "voice_ai")]
 /// Settings of an after-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1654,6 +1707,7 @@ pub struct DataExtractionParameters {
     )]
     pub overwrite_existing_value: Option<bool>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// An action that ran during a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1685,6 +1739,7 @@ pub struct ExecutedCallAction {
     )]
     pub trigger_received_at: Option<String>,
 }
+#[cfg(feature = "voice_ai")]
 /// Settings of an in-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1706,6 +1761,7 @@ pub struct InCallDataExtractionParameters {
     )]
     pub overwrite_existing_value: Option<bool>,
 }
+#[cfg(feature = "voice_ai")]
 /// Settings of a knowledge-base lookup action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1721,6 +1777,7 @@ pub struct KnowledgeBaseParameters {
     )]
     pub knowledge_base_id: Option<String>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// The `ListCallLogsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1738,6 +1795,7 @@ pub struct ListCallLogsResponse {
     #[serde(rename = "callLogs", default, skip_serializing_if = "Option::is_none")]
     pub call_logs: Option<Vec<CallLog>>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// The `ListVoiceAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1755,6 +1813,7 @@ pub struct ListVoiceAiAgentsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<Vec<VoiceAiAgent>>,
 }
+#[cfg(feature = "voice_ai")]
 /// Values of `ListVoiceAiCallLogsCallType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1766,6 +1825,7 @@ pub enum ListVoiceAiCallLogsCallType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "voice_ai")]
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1776,6 +1836,7 @@ impl ListVoiceAiCallLogsCallType {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 impl From<&str> for ListVoiceAiCallLogsCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -1785,7 +1846,9 @@ impl From<&str> for ListVoiceAiCallLogsCallType {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsCallType);
+#[cfg(feature = "voice_ai")]
 /// Values of `ListVoiceAiCallLogsSort`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1797,6 +1860,7 @@ pub enum ListVoiceAiCallLogsSort {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "voice_ai")]
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1807,6 +1871,7 @@ impl ListVoiceAiCallLogsSort {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 impl From<&str> for ListVoiceAiCallLogsSort {
     fn from(value: &str) -> Self {
         match value {
@@ -1816,7 +1881,9 @@ impl From<&str> for ListVoiceAiCallLogsSort {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSort);
+#[cfg(feature = "voice_ai")]
 /// Values of `ListVoiceAiCallLogsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1828,6 +1895,7 @@ pub enum ListVoiceAiCallLogsSortBy {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(feature = "voice_ai")]
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1838,6 +1906,7 @@ impl ListVoiceAiCallLogsSortBy {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 impl From<&str> for ListVoiceAiCallLogsSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -1847,7 +1916,9 @@ impl From<&str> for ListVoiceAiCallLogsSortBy {
         }
     }
 }
+#[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSortBy);
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Values of `PatienceLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1861,6 +1932,7 @@ pub enum PatienceLevel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl PatienceLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1872,6 +1944,7 @@ impl PatienceLevel {
         }
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl From<&str> for PatienceLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -1882,7 +1955,9 @@ impl From<&str> for PatienceLevel {
         }
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(PatienceLevel);
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Who gets an email after each call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1907,6 +1982,7 @@ pub struct PostCallNotificationRecipients {
     #[serde(rename = "customEmails", default, skip_serializing_if = "Option::is_none")]
     pub custom_emails: Option<Vec<String>>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl PostCallNotificationRecipients {
     ///A value with the required fields (`admins`, `allUsers`, `contactAssignedUser`, `specificUsers`, `customEmails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1951,6 +2027,7 @@ impl PostCallNotificationRecipients {
         self
     }
 }
+#[cfg(feature = "voice_ai")]
 /// Settings of a send-SMS action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1965,6 +2042,7 @@ pub struct SmsParameters {
     #[serde(rename = "messageBody", default, skip_serializing_if = "Option::is_none")]
     pub message_body: Option<String>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// The agent settings to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2052,6 +2130,7 @@ pub struct UpdateVoiceAiAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl UpdateVoiceAiAgentRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2174,6 +2253,7 @@ impl UpdateVoiceAiAgentRequest {
         self
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// An action of a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2197,6 +2277,7 @@ pub struct VoiceAiAction {
     )]
     pub action_parameters: Option<serde_json::Value>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// An action to create, or its new settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2218,6 +2299,7 @@ pub struct VoiceAiActionRequest {
     #[serde(rename = "actionParameters")]
     pub action_parameters: serde_json::Value,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl VoiceAiActionRequest {
     ///A value with the required fields (`agentId`, `locationId`, `actionType`, `name`, `actionParameters`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2237,6 +2319,7 @@ impl VoiceAiActionRequest {
         }
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// What a voice AI action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2260,6 +2343,7 @@ pub enum VoiceAiActionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl VoiceAiActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2276,6 +2360,7 @@ impl VoiceAiActionType {
         }
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl From<&str> for VoiceAiActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2291,7 +2376,9 @@ impl From<&str> for VoiceAiActionType {
         }
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(VoiceAiActionType);
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A voice AI agent; the `actions` list is present when fetched by id.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2388,6 +2475,7 @@ pub struct VoiceAiAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<VoiceAiAction>>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Values of `VoiceAiLanguage`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2411,6 +2499,7 @@ pub enum VoiceAiLanguage {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl VoiceAiLanguage {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2427,6 +2516,7 @@ impl VoiceAiLanguage {
         }
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl From<&str> for VoiceAiLanguage {
     fn from(value: &str) -> Self {
         match value {
@@ -2442,7 +2532,9 @@ impl From<&str> for VoiceAiLanguage {
         }
     }
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(VoiceAiLanguage);
+#[cfg(feature = "voice_ai")]
 /// Settings of a workflow-trigger action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2457,6 +2549,7 @@ pub struct WorkflowTriggerParameters {
     #[serde(rename = "workflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A span of time in a day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2474,6 +2567,7 @@ pub struct WorkingInterval {
     #[serde(rename = "endMinute", default, skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
 }
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 impl WorkingInterval {
     ///A value with the required fields (`startHour`, `endHour`, `startMinute`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

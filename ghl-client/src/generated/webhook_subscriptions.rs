@@ -15,9 +15,9 @@
 //! # Ok(())
 //! # }
 //! ```
-/// This module's name (also its cargo feature).
+/// This module's path below the crate root.
 pub const MODULE: &str = "webhook_subscriptions";
-///Operations of the Webhook Subscriptions module. Get one with `Client::webhook_subscriptions()`.
+///Operations of the Webhook Subscriptions module. Get one with `client.webhook_subscriptions()`.
 #[derive(Clone, Debug)]
 pub struct WebhookSubscriptions {
     client: crate::Client,

@@ -21,13 +21,16 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`list_workflows`](Workflows::list_workflows) | `GET /workflows/` | `2021-07-28` | location |
-/// This module's name (also its cargo feature).
+#[cfg(feature = "workflows")]
+/// This module's path below the crate root.
 pub const MODULE: &str = "workflows";
-///Operations of the Workflows module. Get one with `Client::workflows()`.
+#[cfg(feature = "workflows")]
+///Operations of the Workflows module. Get one with `client.workflows()`.
 #[derive(Clone, Debug)]
 pub struct Workflows {
     client: crate::Client,
 }
+#[cfg(feature = "workflows")]
 impl Workflows {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -56,6 +59,7 @@ impl Workflows {
         }
     }
 }
+#[cfg(feature = "workflows")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -84,6 +88,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "workflows")]
 /// Request builder for `get_workflow`: set optional parameters, then call `send()`.
 ///
 /// Fetch one workflow by its id.
@@ -100,6 +105,7 @@ pub struct GetWorkflow {
     client: crate::Client,
     workflow_id: String,
 }
+#[cfg(feature = "workflows")]
 #[cfg(feature = "undocumented")]
 impl GetWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
@@ -133,6 +139,7 @@ impl GetWorkflow {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "workflows")]
 /// Request builder for `list_workflows`: set optional parameters, then call `send()`.
 ///
 /// List the workflows of a location.
@@ -144,6 +151,7 @@ pub struct ListWorkflows {
     client: crate::Client,
     location_id: Option<String>,
 }
+#[cfg(feature = "workflows")]
 impl ListWorkflows {
     /**Sets `locationId`.
 
@@ -182,6 +190,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 /// The `ListWorkflowsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -190,6 +199,7 @@ pub struct ListWorkflowsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflows: Option<Vec<Workflow>>,
 }
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 /// An automation workflow as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -216,6 +226,7 @@ pub struct Workflow {
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 /// Whether a workflow is being edited or is live.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -227,6 +238,7 @@ pub enum WorkflowStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 impl WorkflowStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -237,6 +249,7 @@ impl WorkflowStatus {
         }
     }
 }
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 impl From<&str> for WorkflowStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -246,4 +259,5 @@ impl From<&str> for WorkflowStatus {
         }
     }
 }
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::enums::string_enum!(WorkflowStatus);

@@ -70,6 +70,8 @@ pub use spec::{MockOperation, MockSpec, Route};
 /// A request that broke the contract of the spec.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Violation {
+    /// The module of the operation it was routed to (`contacts`, `v3::contacts`).
+    pub module: Option<String>,
     /// The operation it was routed to, if any.
     pub operation_id: Option<String>,
     /// HTTP method.
@@ -84,7 +86,10 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let op = self.operation_id.as_deref().unwrap_or("(no operation)");
+        let op = match (&self.module, &self.operation_id) {
+            (Some(m), Some(id)) => format!("{id} ({m})"),
+            _ => "(no operation)".to_owned(),
+        };
         write!(f, "{op}: {} {} -> {}: {}", self.method, self.path, self.status, self.problems.join("; "))
     }
 }
@@ -100,6 +105,8 @@ pub struct RecordedRequest {
     pub path: String,
     /// Query string, if any.
     pub query: Option<String>,
+    /// The module of the operation it was routed to (`contacts`, `v3::contacts`).
+    pub module: Option<String>,
     /// The operation it was routed to, if any.
     pub operation_id: Option<String>,
     /// Request headers (the `Authorization` value included: this is a mock).
@@ -382,7 +389,8 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
     };
 
     // Route and check.
-    let (op, problems, status) = match spec.route(parts.method.as_str(), &path) {
+    let version = parts.headers.get("version").and_then(|v| v.to_str().ok());
+    let (op, problems, status) = match spec.route(parts.method.as_str(), &path, version) {
         Route::Found { op, params } => {
             let incoming =
                 validate::Incoming { params: &params, query: &query_pairs, headers: &parts.headers, body: &body };
@@ -403,9 +411,11 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
         }
     };
     let op_id = op.map(|o| o.op.id.clone());
+    let module = op.map(|o| o.module.clone());
     let fault = fault::take(&mut state.journal().faults, op_id.as_deref(), op.map(|o| o.op.path.as_str()), &path);
     if !problems.is_empty() {
         let v = Violation {
+            module: module.clone(),
             operation_id: op_id.clone(),
             method: parts.method.to_string(),
             path: shown_path.clone(),
@@ -424,6 +434,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
         method: parts.method.to_string(),
         path: path.clone(),
         query: query.clone(),
+        module: module.clone(),
         operation_id: op_id.clone(),
         headers: parts.headers.clone(),
         body: body.clone(),

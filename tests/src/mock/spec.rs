@@ -164,14 +164,19 @@ impl MockSpec {
         self.set.doc(&op.doc).and_then(|d| d.value.pointer(&op.pointer))
     }
 
-    /// Routes `method path` (path not yet percent-decoded) to an operation
-    /// and its path parameters (decoded). The most specific template wins:
-    /// a literal segment beats a parameter at the first place they differ.
-    pub fn route(&self, method: &str, path: &str) -> Route<'_> {
+    /// Routes `method path` (path not yet percent-decoded) with the request's
+    /// `Version` header to an operation and its path parameters (decoded).
+    /// Version and path go together (v2 and v3 share paths): operations that
+    /// take `version` are preferred, one that names it exactly over one that
+    /// takes any. Then the most specific template wins: a literal segment
+    /// beats a parameter at the first place they differ. With no operation
+    /// for this version the closest other is chosen, and the check reports
+    /// the Version (HighLevel answers 400 there).
+    pub fn route(&self, method: &str, path: &str, version: Option<&str>) -> Route<'_> {
         let parts: Vec<String> =
             path.split('/').map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()).collect();
         // (operation, literal-ness of each segment, parameters)
-        type Candidate<'s> = (&'s MockOperation, Vec<bool>, Vec<(String, String)>);
+        type Candidate<'s> = (&'s MockOperation, (bool, Vec<bool>, bool), Vec<(String, String)>);
         let mut best: Option<Candidate<'_>> = None;
         let mut other_methods = Vec::new();
         for op in &self.ops {
@@ -180,7 +185,13 @@ impl MockSpec {
                 other_methods.push(op.op.method);
                 continue;
             }
-            let rank: Vec<bool> = op.segments.iter().map(|s| matches!(s, Segment::Literal(_))).collect();
+            let fits = match version {
+                Some(v) if v == op.op.version => 2,
+                _ if op.op.version_any => 1,
+                _ => 0,
+            };
+            let literal: Vec<bool> = op.segments.iter().map(|s| matches!(s, Segment::Literal(_))).collect();
+            let rank = (fits > 0, literal, fits == 2);
             if best.as_ref().is_none_or(|(_, r, _)| rank > *r) {
                 best = Some((op, rank, params));
             }
