@@ -3286,7 +3286,7 @@ pub struct ContactNoteList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<ContactNote>>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3365,7 +3365,7 @@ pub struct ContactTaskList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<ContactTask>>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3423,7 +3423,7 @@ pub struct ContactsMeta {
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `CreateContactNoteRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3443,7 +3443,7 @@ pub struct CreateContactNoteRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl CreateContactNoteRequest {
     ///A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3774,7 +3774,7 @@ impl CreateContactRequest {
         self
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `CreateContactTaskRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3793,7 +3793,7 @@ pub struct CreateContactTaskRequest {
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl CreateContactTaskRequest {
     ///A value with the required fields (`title`, `dueDate`, `completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4144,7 +4144,7 @@ impl SearchContactsRequest {
         self
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `SetTaskCompletedRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4152,7 +4152,7 @@ pub struct SetTaskCompletedRequest {
     /// `completed`
     pub completed: bool,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl SetTaskCompletedRequest {
     ///A value with the required fields (`completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4171,7 +4171,7 @@ pub struct SucceededFlag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `UpdateContactNoteRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4192,7 +4192,7 @@ pub struct UpdateContactNoteRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl UpdateContactNoteRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4523,7 +4523,7 @@ pub struct UpdateContactResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `UpdateContactTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4544,7 +4544,7 @@ pub struct UpdateContactTaskRequest {
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl UpdateContactTaskRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

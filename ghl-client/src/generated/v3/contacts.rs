@@ -5,7 +5,7 @@
 //!
 //! API v3 of the Contacts module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../contacts.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_contacts`. 10 operations, generated from `spec/v3/contacts.yaml`.
+//! Enabled by the cargo feature `v3_contacts`. 19 operations, generated from `spec/v3/contacts.yaml`.
 //!
 //! # Example
 //!
@@ -23,6 +23,12 @@
 //! | [`add_contact_followers`](Contacts::add_contact_followers) | `POST /contacts/{contactId}/followers` | `v3` | location |
 //! | [`add_contact_tags`](Contacts::add_contact_tags) | `POST /contacts/{contactId}/tags` | `v3` | location |
 //! | [`bulk_set_contacts_business`](Contacts::bulk_set_contacts_business) | `POST /contacts/bulk/business` | `v3` | location |
+//! | [`create_contact_note`](Contacts::create_contact_note) | `POST /contacts/{contactId}/notes` | `v3` | location |
+//! | [`create_contact_task`](Contacts::create_contact_task) | `POST /contacts/{contactId}/tasks` | `v3` | location |
+//! | [`delete_contact_note`](Contacts::delete_contact_note) | `DELETE /contacts/{contactId}/notes/{id}` | `v3` | location |
+//! | [`delete_contact_task`](Contacts::delete_contact_task) | `DELETE /contacts/{contactId}/tasks/{taskId}` | `v3` | location |
+//! | [`get_contact_note`](Contacts::get_contact_note) | `GET /contacts/{contactId}/notes/{id}` | `v3` | location |
+//! | [`get_contact_task`](Contacts::get_contact_task) | `GET /contacts/{contactId}/tasks/{taskId}` | `v3` | location |
 //! | [`get_duplicate_contact`](Contacts::get_duplicate_contact) | `GET /contacts/search/duplicate` | `v3` | location |
 //! | [`list_contact_appointments`](Contacts::list_contact_appointments) | `GET /contacts/{contactId}/appointments` | `v3` | location |
 //! | [`list_contact_notes`](Contacts::list_contact_notes) | `GET /contacts/{contactId}/notes` | `v3` | location |
@@ -30,6 +36,9 @@
 //! | [`remove_contact_followers`](Contacts::remove_contact_followers) | `DELETE /contacts/{contactId}/followers` | `v3` | location |
 //! | [`remove_contact_tags`](Contacts::remove_contact_tags) | `DELETE /contacts/{contactId}/tags` | `v3` | location |
 //! | [`search_contacts`](Contacts::search_contacts) | `POST /contacts/search` | `v3` | location |
+//! | [`set_contact_task_completed`](Contacts::set_contact_task_completed) | `PUT /contacts/{contactId}/tasks/{taskId}/completed` | `v3` | location |
+//! | [`update_contact_note`](Contacts::update_contact_note) | `PUT /contacts/{contactId}/notes/{id}` | `v3` | location |
+//! | [`update_contact_task`](Contacts::update_contact_task) | `PUT /contacts/{contactId}/tasks/{taskId}` | `v3` | location |
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::contacts";
 ///Operations of the Contacts module. Get one with `client.v3().contacts()`.
@@ -81,6 +90,90 @@ impl Contacts {
         BulkSetContactsBusiness {
             client: self.client.clone(),
             body,
+        }
+    }
+    /// Add a note to a contact.
+    ///
+    /// `POST /contacts/{contactId}/notes` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn create_contact_note(
+        &self,
+        contact_id: impl Into<String>,
+        body: crate::contacts::CreateContactNoteRequest,
+    ) -> CreateContactNote {
+        CreateContactNote {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            body,
+        }
+    }
+    /// Create a task on a contact.
+    ///
+    /// `POST /contacts/{contactId}/tasks` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn create_contact_task(
+        &self,
+        contact_id: impl Into<String>,
+        body: crate::contacts::CreateContactTaskRequest,
+    ) -> CreateContactTask {
+        CreateContactTask {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            body,
+        }
+    }
+    /// Delete a note of a contact.
+    ///
+    /// `DELETE /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn delete_contact_note(
+        &self,
+        contact_id: impl Into<String>,
+        id: impl Into<String>,
+    ) -> DeleteContactNote {
+        DeleteContactNote {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            id: id.into(),
+        }
+    }
+    /// Delete a task of a contact.
+    ///
+    /// `DELETE /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn delete_contact_task(
+        &self,
+        contact_id: impl Into<String>,
+        task_id: impl Into<String>,
+    ) -> DeleteContactTask {
+        DeleteContactTask {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            task_id: task_id.into(),
+        }
+    }
+    /// Fetch one note of a contact.
+    ///
+    /// `GET /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.readonly`
+    pub fn get_contact_note(
+        &self,
+        contact_id: impl Into<String>,
+        id: impl Into<String>,
+    ) -> GetContactNote {
+        GetContactNote {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            id: id.into(),
+        }
+    }
+    /// Fetch one task of a contact.
+    ///
+    /// `GET /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.readonly`
+    pub fn get_contact_task(
+        &self,
+        contact_id: impl Into<String>,
+        task_id: impl Into<String>,
+    ) -> GetContactTask {
+        GetContactTask {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            task_id: task_id.into(),
         }
     }
     /// Find the contact that an email or phone number would duplicate.
@@ -170,6 +263,54 @@ impl Contacts {
             body,
         }
     }
+    /// Mark a task of a contact as done or not done.
+    ///
+    /// `PUT /contacts/{contactId}/tasks/{taskId}/completed` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn set_contact_task_completed(
+        &self,
+        contact_id: impl Into<String>,
+        task_id: impl Into<String>,
+        body: crate::contacts::SetTaskCompletedRequest,
+    ) -> SetContactTaskCompleted {
+        SetContactTaskCompleted {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            task_id: task_id.into(),
+            body,
+        }
+    }
+    /// Change a note of a contact.
+    ///
+    /// `PUT /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn update_contact_note(
+        &self,
+        contact_id: impl Into<String>,
+        id: impl Into<String>,
+        body: crate::contacts::UpdateContactNoteRequest,
+    ) -> UpdateContactNote {
+        UpdateContactNote {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            id: id.into(),
+            body,
+        }
+    }
+    /// Change a task of a contact.
+    ///
+    /// `PUT /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn update_contact_task(
+        &self,
+        contact_id: impl Into<String>,
+        task_id: impl Into<String>,
+        body: crate::contacts::UpdateContactTaskRequest,
+    ) -> UpdateContactTask {
+        UpdateContactTask {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            task_id: task_id.into(),
+            body,
+        }
+    }
 }
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
@@ -219,6 +360,69 @@ pub fn contract_samples(
                             vec!["sample".to_owned()],
                         ),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContactNote",
+            Box::pin({
+                let call = handle
+                    .create_contact_note(
+                        "sample-contactId",
+                        crate::contacts::CreateContactNoteRequest::new(
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContactTask",
+            Box::pin({
+                let call = handle
+                    .create_contact_task(
+                        "sample-contactId",
+                        crate::contacts::CreateContactTaskRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContactNote",
+            Box::pin({
+                let call = handle.delete_contact_note("sample-contactId", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContactTask",
+            Box::pin({
+                let call = handle
+                    .delete_contact_task("sample-contactId", "sample-taskId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactNote",
+            Box::pin({
+                let call = handle.get_contact_note("sample-contactId", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactTask",
+            Box::pin({
+                let call = handle.get_contact_task("sample-contactId", "sample-taskId");
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -289,6 +493,45 @@ pub fn contract_samples(
                 let call = handle
                     .search_contacts(
                         crate::contacts::SearchContactsRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setContactTaskCompleted",
+            Box::pin({
+                let call = handle
+                    .set_contact_task_completed(
+                        "sample-contactId",
+                        "sample-taskId",
+                        crate::contacts::SetTaskCompletedRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContactNote",
+            Box::pin({
+                let call = handle
+                    .update_contact_note(
+                        "sample-contactId",
+                        "sample-id",
+                        crate::contacts::UpdateContactNoteRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContactTask",
+            Box::pin({
+                let call = handle
+                    .update_contact_task(
+                        "sample-contactId",
+                        "sample-taskId",
+                        crate::contacts::UpdateContactTaskRequest::new(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -445,6 +688,286 @@ impl BulkSetContactsBusiness {
         crate::ApiResponse<crate::contacts::BulkSetContactsBusinessResponse>,
         crate::Error,
     > {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_contact_note`: set optional parameters, then call `send()`.
+///
+/// Add a note to a contact.
+///
+/// `POST /contacts/{contactId}/notes` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateContactNote {
+    client: crate::Client,
+    contact_id: String,
+    body: crate::contacts::CreateContactNoteRequest,
+}
+impl CreateContactNote {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createContactNote",
+            method: http::Method::POST,
+            path: "/contacts/{contactId}/notes",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/notes", crate ::runtime::request::path_segment(& self
+                .contact_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_contact_task`: set optional parameters, then call `send()`.
+///
+/// Create a task on a contact.
+///
+/// `POST /contacts/{contactId}/tasks` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateContactTask {
+    client: crate::Client,
+    contact_id: String,
+    body: crate::contacts::CreateContactTaskRequest,
+}
+impl CreateContactTask {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createContactTask",
+            method: http::Method::POST,
+            path: "/contacts/{contactId}/tasks",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/tasks", crate ::runtime::request::path_segment(& self
+                .contact_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_contact_note`: set optional parameters, then call `send()`.
+///
+/// Delete a note of a contact.
+///
+/// `DELETE /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteContactNote {
+    client: crate::Client,
+    contact_id: String,
+    id: String,
+}
+impl DeleteContactNote {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteContactNote",
+            method: http::Method::DELETE,
+            path: "/contacts/{contactId}/notes/{id}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_contact_task`: set optional parameters, then call `send()`.
+///
+/// Delete a task of a contact.
+///
+/// `DELETE /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteContactTask {
+    client: crate::Client,
+    contact_id: String,
+    task_id: String,
+}
+impl DeleteContactTask {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteContactTask",
+            method: http::Method::DELETE,
+            path: "/contacts/{contactId}/tasks/{taskId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_contact_note`: set optional parameters, then call `send()`.
+///
+/// Fetch one note of a contact.
+///
+/// `GET /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetContactNote {
+    client: crate::Client,
+    contact_id: String,
+    id: String,
+}
+impl GetContactNote {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getContactNote",
+            method: http::Method::GET,
+            path: "/contacts/{contactId}/notes/{id}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_contact_task`: set optional parameters, then call `send()`.
+///
+/// Fetch one task of a contact.
+///
+/// `GET /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetContactTask {
+    client: crate::Client,
+    contact_id: String,
+    task_id: String,
+}
+impl GetContactTask {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getContactTask",
+            method: http::Method::GET,
+            path: "/contacts/{contactId}/tasks/{taskId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -802,4 +1325,169 @@ impl SearchContacts {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
+}
+/// Request builder for `set_contact_task_completed`: set optional parameters, then call `send()`.
+///
+/// Mark a task of a contact as done or not done.
+///
+/// `PUT /contacts/{contactId}/tasks/{taskId}/completed` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SetContactTaskCompleted {
+    client: crate::Client,
+    contact_id: String,
+    task_id: String,
+    body: crate::contacts::SetTaskCompletedRequest,
+}
+impl SetContactTaskCompleted {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "setContactTaskCompleted",
+            method: http::Method::PUT,
+            path: "/contacts/{contactId}/tasks/{taskId}/completed",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/tasks/{}/completed", crate
+                ::runtime::request::path_segment(& self.contact_id), crate
+                ::runtime::request::path_segment(& self.task_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_contact_note`: set optional parameters, then call `send()`.
+///
+/// Change a note of a contact.
+///
+/// `PUT /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateContactNote {
+    client: crate::Client,
+    contact_id: String,
+    id: String,
+    body: crate::contacts::UpdateContactNoteRequest,
+}
+impl UpdateContactNote {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateContactNote",
+            method: http::Method::PUT,
+            path: "/contacts/{contactId}/notes/{id}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_contact_task`: set optional parameters, then call `send()`.
+///
+/// Change a task of a contact.
+///
+/// `PUT /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateContactTask {
+    client: crate::Client,
+    contact_id: String,
+    task_id: String,
+    body: crate::contacts::UpdateContactTaskRequest,
+}
+impl UpdateContactTask {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateContactTask",
+            method: http::Method::PUT,
+            path: "/contacts/{contactId}/tasks/{taskId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// The body of a contact, task or note deletion; v3 adds the correctly spelled flag.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeleteSuccess {
+    /// HighLevel's spelling. True when the record was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeded: Option<bool>,
+    /// True when the record was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<bool>,
 }
