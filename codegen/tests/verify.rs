@@ -112,3 +112,14 @@ fn the_real_spec_against_highlevels_documents_runs() {
     assert_eq!(s.matched, s.matched_clean + s.drifting);
     verify_markdown(&report, false).expect("renders");
 }
+
+#[test]
+fn a_v3_document_reads_the_v2_parameter_it_refers_to_not_its_namesake() {
+    // `spec/v3/things.yaml` refers to `../things.yaml`; the suffix fallback must not
+    // resolve that to the v3 document itself, which would lose the path parameter.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verify/versions");
+    let report = verify(&dir.join("spec/v3"), &dir.join("upstream"), &VerifyOptions::default()).unwrap();
+    assert_eq!(report.summary.matched, 1, "{:#?}", report.summary);
+    assert!(report.drifting.is_empty(), "{:#?}", report.drifting);
+    assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
+}

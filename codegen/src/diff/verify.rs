@@ -325,14 +325,17 @@ impl Docs {
                 .collect();
             for file in files {
                 let target = normalize(&from.parent().unwrap_or(Path::new("/")).join(&file));
-                if docs.values.contains_key(&target) || docs.find_by_suffix(&file).is_some() {
+                if docs.values.contains_key(&target) {
                     continue;
                 }
+                // The file the reference names wins; a document found by suffix is only
+                // the fallback for a reference whose target does not exist.
                 match parse(&target) {
                     Ok(v) => {
                         docs.values.insert(target.clone(), v);
                         queue.push(target);
                     }
+                    Err(_) if !target.exists() && docs.find_by_suffix(&file).is_some() => {}
                     Err(e) => warnings.push(format!("`$ref` to `{file}` from {}: {e}", from.display())),
                 }
             }
