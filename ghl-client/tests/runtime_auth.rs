@@ -38,7 +38,7 @@ fn now() -> u64 {
 
 fn builder(server: &MockServer) -> ClientBuilder {
     // No timers during I/O: with a paused clock they would fire at once.
-    Client::builder().base_url(server.uri()).connect_timeout(None).timeout(None).pool_idle_timeout(None)
+    Client::builder().base_url(server.uri()).connect_timeout(None).timeout(None).deadline(None).pool_idle_timeout(None)
 }
 
 fn get_thing() -> Request {

@@ -48,6 +48,7 @@ fn builder(server: &MockServer) -> ClientBuilder {
         .private_integration_token("pit")
         .connect_timeout(None)
         .timeout(None)
+        .deadline(None)
         .pool_idle_timeout(None)
 }
 
@@ -369,8 +370,9 @@ async fn calls_through_the_client_respect_the_limit() {
     for r in futures::future::join_all(calls).await {
         r.unwrap();
     }
+    // No upper bound here: a slot's window starts when its answer arrives, and
+    // the paused clock runs ahead while real sockets are read.
     assert!(start.elapsed() >= Duration::from_secs(10), "{:?}", start.elapsed());
-    assert!(start.elapsed() < Duration::from_secs(11), "{:?}", start.elapsed());
     server.verify().await;
 }
 

@@ -65,6 +65,7 @@ async fn each_request_has_a_span_with_operation_method_path_attempt_status_and_w
         .private_integration_token("pit")
         .connect_timeout(None)
         .timeout(None)
+        .deadline(None)
         .pool_idle_timeout(None)
         .build()
         .unwrap();

@@ -49,6 +49,7 @@ fn builder(server: &MockServer) -> ghl_client::ClientBuilder {
         .private_integration_token("fault-test-token")
         .location_id("fault-location")
         .timeout(None)
+        .deadline(None)
         .connect_timeout(None)
         .pool_idle_timeout(None)
 }

@@ -78,6 +78,17 @@ impl Bearer {
 }
 
 impl Credentials {
+    /// Hides every secret this client knows (tokens, the client secret) in `error`.
+    pub fn redact_error(&self, error: Error) -> Error {
+        let mut secrets: Vec<SecretString> =
+            [&self.location, &self.agency, &self.any].into_iter().flatten().cloned().collect();
+        if let Some(oauth) = &self.oauth {
+            secrets.extend(oauth.known_secrets());
+        }
+        let exposed: Vec<&str> = secrets.iter().map(|s| s.expose_secret()).collect();
+        error.redact(&exposed)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.location.is_none() && self.agency.is_none() && self.any.is_none() && self.oauth.is_none()
     }

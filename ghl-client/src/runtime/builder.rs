@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use crate::Error;
 use crate::runtime::auth::Credentials;
-use crate::runtime::client::{Client, DEFAULT_BASE_URL, Inner, USER_AGENT};
+use crate::runtime::client::{CallSettings, Client, DEFAULT_BASE_URL, Inner, USER_AGENT};
 use crate::runtime::config::EnvSettings;
 use crate::runtime::oauth::OAuthApp;
 use crate::runtime::rate_limit::{RateLimit, RateLimiter};
 use crate::runtime::refresh::{OAuthSession, RefreshSettings};
 use crate::runtime::retry::RetryPolicy;
 use crate::runtime::token_store::{MemoryTokenStore, TokenStore};
-use crate::runtime::transport::Net;
+use crate::runtime::transport::{DEFAULT_MAX_RESPONSE_BYTES, Net};
 
 /// How the builder limits the request rate.
 #[derive(Debug)]
@@ -51,7 +51,10 @@ pub struct ClientBuilder {
     refresh: RefreshSettings,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
+    max_body: u64,
+    http: Option<reqwest::Client>,
     retry: RetryPolicy,
     limiting: Limiting,
     /// An error found while configuring (e.g. in the environment), reported by `build`.
@@ -70,13 +73,19 @@ impl Default for ClientBuilder {
             refresh: RefreshSettings::default(),
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: Some(Duration::from_secs(60)),
+            deadline: Some(DEFAULT_DEADLINE),
             pool_idle_timeout: Some(Duration::from_secs(90)),
+            max_body: DEFAULT_MAX_RESPONSE_BYTES,
+            http: None,
             retry: RetryPolicy::default(),
             limiting: Limiting::Own(RateLimit::default()),
             error: None,
         }
     }
 }
+
+/// The default overall deadline of a call ([`ClientBuilder::deadline`]).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 
 fn secret(token: impl Into<String>) -> secrecy::SecretString {
     secrecy::SecretString::from(token.into())
@@ -161,6 +170,37 @@ impl ClientBuilder {
     /// body (default 60 s; `None`: no limit).
     pub fn timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
         self.timeout = limit.into();
+        self
+    }
+
+    /// The most time one call may take in all: every attempt, retry wait and
+    /// rate-limit wait (default 2 minutes; `None`: no limit). A call that
+    /// cannot finish in time fails with [`Error::Deadline`], and a retry whose
+    /// wait would pass the deadline is not attempted. Per call:
+    /// [`Client::with_deadline`].
+    pub fn deadline(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.deadline = limit.into();
+        self
+    }
+
+    /// The largest response body read into memory (default 64 MiB); a larger
+    /// one fails with [`Error::ResponseTooLarge`] as soon as it passes the
+    /// limit (or at once, when `Content-Length` says so).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// Sends through your own `reqwest::Client` (proxies, custom root
+    /// certificates, connection pools). The builder's `connect_timeout` and
+    /// `pool_idle_timeout` then do not apply (configure them on yours); the
+    /// per-attempt `timeout` and the deadline still do. Configure it with
+    /// `redirect::Policy::none()` (or a policy that never leaves the API
+    /// host): the client's own policy, which keeps credentials and bodies on
+    /// the API host and never follows the token endpoint, cannot be applied
+    /// to a client built elsewhere.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
         self
     }
 
@@ -255,14 +295,19 @@ impl ClientBuilder {
                     .into(),
             ));
         }
-        let mut http = reqwest::Client::builder().user_agent(USER_AGENT).pool_idle_timeout(self.pool_idle_timeout);
-        if let Some(t) = self.connect_timeout {
-            http = http.connect_timeout(t);
-        }
-        if let Some(t) = self.timeout {
-            http = http.timeout(t);
-        }
-        let http = http.build().map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut http = reqwest::Client::builder()
+                    .user_agent(USER_AGENT)
+                    .pool_idle_timeout(self.pool_idle_timeout)
+                    .redirect(redirect_policy(&base_url));
+                if let Some(t) = self.connect_timeout {
+                    http = http.connect_timeout(t);
+                }
+                http.build().map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
+            }
+        };
         let limiter = match self.limiting {
             Limiting::Own(limit) if limit.max() == 0 || limit.per().is_zero() => {
                 return Err(Error::Config(
@@ -276,15 +321,39 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                net: Net { http, base_url, connect_timeout: self.connect_timeout, timeout: self.timeout },
+                net: Net {
+                    http,
+                    base_url,
+                    connect_timeout: self.connect_timeout,
+                    timeout: self.timeout,
+                    max_body: self.max_body,
+                },
                 credentials,
                 location_id: self.location_id,
                 company_id: self.company_id,
-                retry: self.retry,
                 limiter,
             }),
+            call: CallSettings { retry: self.retry, deadline: self.deadline, timeout: self.timeout },
         })
     }
+}
+
+/// Redirects are followed only on the API host (at most 5), never from the
+/// token endpoint: a redirect elsewhere would carry a body (a 307 repeats a
+/// POST with its body, client secret included) to a host we did not choose.
+/// A redirect not followed is returned as an error naming its target.
+fn redirect_policy(base_url: &str) -> reqwest::redirect::Policy {
+    let origin = reqwest::Url::parse(base_url).ok().map(|u| u.origin());
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let first = attempt.previous().first();
+        let from_token_endpoint = first.is_some_and(|u| u.path().starts_with("/oauth/"));
+        let same_host = origin.as_ref().is_some_and(|o| *o == attempt.url().origin());
+        if attempt.previous().len() > 5 || from_token_endpoint || !same_host {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 #[cfg(test)]

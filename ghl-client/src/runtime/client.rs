@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -17,7 +18,7 @@ pub use crate::runtime::builder::ClientBuilder;
 use crate::runtime::auth::{Bearer, Credentials, Origin};
 use crate::runtime::error::{ErrorBody, RateLimitKind, request_id};
 use crate::runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
-use crate::runtime::rate_limit::{RateLimitHeaders, RateLimiter};
+use crate::runtime::rate_limit::{RateLimitHeaders, RateLimiter, later};
 use crate::runtime::refresh::OAuthSession;
 use crate::runtime::request::{OperationMeta, Request};
 use crate::runtime::response::ApiResponse;
@@ -44,15 +45,26 @@ pub const USER_AGENT: &str = concat!("ghl-client/", env!("CARGO_PKG_VERSION"));
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
+    pub(crate) call: CallSettings,
 }
 
+/// What every call of a client shares.
 pub(crate) struct Inner {
     pub(crate) net: Net,
     pub(crate) credentials: Credentials,
     pub(crate) location_id: Option<String>,
     pub(crate) company_id: Option<String>,
-    pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Arc<RateLimiter>>,
+}
+
+/// What a call may override ([`Client::with_deadline`] and friends).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallSettings {
+    pub(crate) retry: RetryPolicy,
+    /// The whole call, retries and waits included.
+    pub(crate) deadline: Option<Duration>,
+    /// One attempt, from sending to the end of the body.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl fmt::Debug for Client {
@@ -63,7 +75,9 @@ impl fmt::Debug for Client {
             .field("location_id", &i.location_id)
             .field("company_id", &i.company_id)
             .field("credentials", &i.credentials)
-            .field("retry", &i.retry)
+            .field("retry", &self.call.retry)
+            .field("deadline", &self.call.deadline)
+            .field("timeout", &self.call.timeout)
             .field("rate_limit", &i.limiter.as_ref().map(|l| l.limit()))
             .finish()
     }
@@ -85,6 +99,43 @@ impl Client {
     /// ```
     pub fn from_env() -> Result<Client, Error> {
         Client::builder().from_env().build()
+    }
+
+    /// The same client with another overall deadline per call: every attempt,
+    /// retry wait and rate-limit wait of a call fits in it, and a call that
+    /// would need longer fails with [`Error::Deadline`]. `None`: no deadline.
+    /// Cheap: the clone shares connections, tokens and the rate limiter.
+    ///
+    /// ```
+    /// # async fn f(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
+    /// use std::time::Duration;
+    /// let quick = client.with_deadline(Duration::from_secs(5));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_deadline(&self, deadline: impl Into<Option<Duration>>) -> Client {
+        let mut c = self.clone();
+        c.call.deadline = deadline.into();
+        c
+    }
+
+    /// The same client with another time limit per attempt (`None`: none).
+    pub fn with_timeout(&self, timeout: impl Into<Option<Duration>>) -> Client {
+        let mut c = self.clone();
+        c.call.timeout = timeout.into();
+        c
+    }
+
+    /// The same client with another retry policy.
+    ///
+    /// ```
+    /// # async fn f(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
+    /// let once = client.with_retry(ghl_client::RetryPolicy::none());
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry(&self, policy: RetryPolicy) -> Client {
+        let mut c = self.clone();
+        c.call.retry = policy;
+        c
     }
 
     /// The location configured on the client, if any.
@@ -120,11 +171,11 @@ impl Client {
         Ok(self.oauth_session()?.app().authorization_url(redirect_uri))
     }
 
-    fn oauth_session(&self) -> Result<&OAuthSession, Error> {
+    fn oauth_session(&self) -> Result<&Arc<OAuthSession>, Error> {
         self.inner
             .credentials
             .oauth
-            .as_deref()
+            .as_ref()
             .ok_or_else(|| Error::Config("no OAuth app is configured; add `.oauth(OAuthApp::new(..))`".into()))
     }
 
@@ -152,9 +203,10 @@ impl Client {
     pub async fn refresh_now(&self) -> Result<(), Error> {
         let session = self.oauth_session()?;
         // Treat the stored revision as spent: exactly one refresh, even when
-        // that token was already expired (which `access` alone would refresh too).
+        // that token was already expired (which `access` alone would refresh
+        // too), and even when a cached copy looks usable.
         let stored = session.stored_revision().await?;
-        session.access(&self.inner.net, "oauth-token", stored).await?;
+        session.force_refresh(&self.inner.net, stored).await?;
         Ok(())
     }
 
@@ -204,9 +256,26 @@ impl Client {
         .await
     }
 
-    /// The attempt loop; returns a 2xx answer or the final error.
+    /// The attempt loop under the call's deadline; returns a 2xx answer or the final error.
     async fn send(&self, request: &Request) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+        check_path(request)?;
+        let Some(limit) = self.call.deadline else {
+            return self.attempts(request, None).await;
+        };
+        let deadline = later(Instant::now(), limit);
+        match tokio::time::timeout_at(deadline, self.attempts(request, Some(deadline))).await {
+            Ok(answer) => answer,
+            Err(_) => Err(Error::Deadline { operation: request.meta.id, after: limit }),
+        }
+    }
+
+    async fn attempts(
+        &self,
+        request: &Request,
+        deadline: Option<Instant>,
+    ) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
         let inner = &*self.inner;
+        let call = &self.call;
         let meta = request.meta;
         let span = tracing::Span::current();
         let location = request.scope_key.as_deref().or(inner.location_id.as_deref());
@@ -217,38 +286,55 @@ impl Client {
         let mut waited = Duration::ZERO;
         let mut sent = 0u32;
         let mut attempt = 0u32; // counts toward the retry budget; the 401 renewal does not
+        // Sleeps `wait` before the next attempt, unless that would pass the deadline.
+        let pause = async |wait: Duration, waited: &mut Duration| -> bool {
+            if deadline.is_some_and(|d| later(Instant::now(), wait) > d) {
+                return false;
+            }
+            *waited += wait;
+            span.record("wait_ms", waited.as_millis() as u64);
+            tokio::time::sleep(wait).await;
+            true
+        };
         loop {
             sent += 1;
             span.record("attempt", sent);
             let bearer = inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()).await?;
-            if let Some(limiter) = &inner.limiter {
-                let w = limiter.acquire(key).await;
-                if !w.is_zero() {
-                    waited += w;
-                    span.record("wait_ms", waited.as_millis() as u64);
-                    tracing::debug!(wait_ms = w.as_millis() as u64, "waited for the client-side rate limit");
+            // A 429's wait longer than the policy allows (or than the deadline
+            // leaves) fails the call now instead of blocking it.
+            let patience = later(Instant::now(), call.retry.longest_wait());
+            let permit = match &inner.limiter {
+                Some(limiter) => {
+                    let permit = limiter
+                        .acquire_within(key, deadline.map_or(patience, |d| d.min(patience)))
+                        .await
+                        .map_err(|wait| Error::RateLimited {
+                            operation: meta.id,
+                            kind: RateLimitKind::Burst,
+                            wait: Some(wait),
+                            request_id: None,
+                        })?;
+                    let w = permit.waited();
+                    if !w.is_zero() {
+                        waited += w;
+                        span.record("wait_ms", waited.as_millis() as u64);
+                        tracing::debug!(wait_ms = w.as_millis() as u64, "waited for the client-side rate limit");
+                    }
+                    Some(permit)
                 }
-            }
-            let http_request = inner.net.build(request, bearer.header.clone()).await?;
+                None => None,
+            };
+            let http_request = inner.net.build(request, bearer.header.clone(), call.timeout).await?;
             attempt += 1;
-            let answer = async {
-                let response = inner.net.http.execute(http_request).await?;
-                let status = response.status();
-                let headers = response.headers().clone();
-                let raw = response.bytes().await?;
-                Ok::<_, reqwest::Error>((status, headers, raw))
-            }
-            .await;
+            let answer = inner.net.fetch(meta.id, http_request, call.timeout).await;
+            drop(permit); // the request has arrived (or failed): its slot's window starts now
             let (status, headers, raw) = match answer {
                 Ok(a) => a,
-                Err(e) => {
-                    let error = inner.net.error(meta.id, e);
-                    match inner.retry.decide(&meta.method, Failure::Transport, attempt) {
-                        Decision::Retry(wait) if replayable => {
-                            tracing::warn!(error = %error, wait_ms = wait.as_millis() as u64, "request failed; retrying");
-                            waited += wait;
-                            span.record("wait_ms", waited.as_millis() as u64);
-                            tokio::time::sleep(wait).await;
+                Err(error) => {
+                    let retry = error.is_transport_failure();
+                    match inner.retry_decision(call, meta, Failure::Transport, attempt) {
+                        Decision::Retry(wait) if replayable && retry && pause(wait, &mut waited).await => {
+                            tracing::warn!(error = %error, wait_ms = wait.as_millis() as u64, "request failed; retried");
                             continue;
                         }
                         _ => return Err(error),
@@ -268,7 +354,7 @@ impl Client {
             if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
                 && let Some(e) = scope_error(meta, status, &raw, trace.clone())
             {
-                return Err(e);
+                return Err(inner.credentials.redact_error(e));
             }
             if status == StatusCode::UNAUTHORIZED {
                 if bearer.renewable() && !renewed && replayable {
@@ -278,14 +364,16 @@ impl Client {
                     attempt -= 1;
                     continue;
                 }
-                return Err(unauthorized(meta, &bearer, renewed, &raw, trace));
+                return Err(inner.credentials.redact_error(unauthorized(meta, &bearer, renewed, &raw, trace)));
             }
             let failure = Failure::Status(status, &limits);
-            let decision = inner.retry.decide(&meta.method, failure, attempt);
+            let decision = inner.retry_decision(call, meta, failure, attempt);
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let server_wait = limits.retry_after.or(limits.interval);
                 if let (Some(limiter), Some(w)) = (&inner.limiter, server_wait) {
-                    limiter.pause(key, w); // everyone on this key waits, not just this call
+                    // Everyone on this key waits, not just this call; a wait
+                    // beyond the policy's patience makes their calls fail fast.
+                    limiter.pause(key, w);
                 }
                 match decision {
                     Decision::DailyLimit => {
@@ -296,14 +384,11 @@ impl Client {
                             request_id: trace,
                         });
                     }
-                    Decision::Retry(wait) if replayable => {
+                    Decision::Retry(wait) if replayable && pause(wait, &mut waited).await => {
                         tracing::warn!(
                             wait_ms = wait.as_millis() as u64,
-                            "rate limited by HighLevel (429); retrying after the wait"
+                            "rate limited by HighLevel (429); retried after the wait"
                         );
-                        waited += wait;
-                        span.record("wait_ms", waited.as_millis() as u64);
-                        tokio::time::sleep(wait).await;
                         continue;
                     }
                     _ => {
@@ -318,25 +403,69 @@ impl Client {
             }
             if let Decision::Retry(wait) = decision
                 && replayable
+                && pause(wait, &mut waited).await
             {
-                tracing::warn!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "server error; retrying");
-                waited += wait;
-                span.record("wait_ms", waited.as_millis() as u64);
-                tokio::time::sleep(wait).await;
+                tracing::warn!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "server error; retried");
                 continue;
             }
-            return Err(api_error(meta.id, status, raw, trace));
+            return Err(inner.credentials.redact_error(api_error(meta.id, status, &headers, raw, trace)));
         }
     }
 }
 
-fn api_error(operation: &'static str, status: StatusCode, raw: Bytes, request_id: Option<String>) -> Error {
+impl Inner {
+    fn retry_decision(
+        &self,
+        call: &CallSettings,
+        meta: &OperationMeta,
+        failure: Failure<'_>,
+        attempt: u32,
+    ) -> Decision {
+        call.retry.decide(&meta.method, failure, attempt)
+    }
+}
+
+/// Refuses a path parameter that would change which endpoint is called:
+/// an empty value, `.` or `..` (also percent-encoded) would be resolved away
+/// by URL normalisation, so `get_contact("..")` would reach `GET /`.
+fn check_path(request: &Request) -> Result<(), Error> {
+    let template = request.meta.path.split('/');
+    let actual = request.path.split('?').next().unwrap_or_default().split('/');
+    for (t, a) in template.zip(actual) {
+        let Some(name) = t.strip_prefix('{').and_then(|n| n.strip_suffix('}')) else { continue };
+        let decoded = percent_encoding::percent_decode_str(a).decode_utf8_lossy();
+        if matches!(decoded.as_ref(), "" | "." | "..") {
+            return Err(Error::InvalidArgument {
+                operation: request.meta.id,
+                message: format!(
+                    "path parameter `{name}` is {}; it must be a non-empty id other than `.` or `..`",
+                    if decoded.is_empty() { "empty".to_owned() } else { format!("`{decoded}`") }
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn api_error(
+    operation: &'static str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    raw: Bytes,
+    request_id: Option<String>,
+) -> Error {
     let body = ErrorBody::parse(&raw);
-    let message = body
-        .as_ref()
-        .and_then(|b| b.message.as_ref().map(ToString::to_string).or_else(|| b.error.clone()))
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
-    Error::Api { operation, status, message, body: body.map(Box::new), request_id, raw }
+    let message = if status.is_redirection() {
+        let to = headers.get(http::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("nowhere");
+        format!(
+            "a redirect to `{to}`, which the client does not follow (it leaves the API host, or comes from the token endpoint)"
+        )
+    } else {
+        body.as_ref()
+            .and_then(|b| b.message.as_ref().map(ToString::to_string).or_else(|| b.error.clone()))
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned())
+    };
+    Error::Api { operation, status, message, body: body.map(Box::new), request_id, raw: error_prefix(raw) }
 }
 
 /// A 401 (or 403) whose body says the token lacks a scope: final, and names the scope.
@@ -411,20 +540,34 @@ fn decode<T: DeserializeOwned>(
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_slice(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        // The token endpoints answer with tokens: keep them out of the error.
-        let raw = if meta.path.starts_with("/oauth/") {
-            Bytes::from_static(b"[body withheld: it may hold tokens]")
-        } else {
-            raw.clone()
-        };
-        Error::Decode {
-            operation: meta.id,
-            status,
-            path: e.path().to_string(),
-            raw,
-            request_id: request_id(headers).map(str::to_owned),
-            source: e.into_inner(),
-        }
+    let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => (e.path().to_string(), e.into_inner()),
+        // The value decodes, so what failed is what follows it (trailing garbage).
+        Ok(value) => match de.end() {
+            Err(e) => ("(after the JSON value)".to_owned(), e),
+            Ok(()) => return Ok(value),
+        },
+    };
+    // The token endpoints answer with tokens: keep them out of the error.
+    let raw = if meta.path.starts_with("/oauth/") {
+        Bytes::from_static(b"[body withheld: it may hold tokens]")
+    } else {
+        error_prefix(raw.clone())
+    };
+    Err(Error::Decode {
+        operation: meta.id,
+        status,
+        path,
+        raw,
+        request_id: request_id(headers).map(str::to_owned),
+        source,
     })
+}
+
+/// The most of a body an error keeps: enough to read HighLevel's message,
+/// never a whole download.
+pub(crate) const ERROR_BODY_PREFIX: usize = 16 * 1024;
+
+fn error_prefix(raw: Bytes) -> Bytes {
+    if raw.len() > ERROR_BODY_PREFIX { raw.slice(..ERROR_BODY_PREFIX) } else { raw }
 }

@@ -41,7 +41,7 @@ pub enum Error {
         body: Option<Box<ErrorBody>>,
         /// HighLevel's trace id (body `traceId` or a request-id header), if any.
         request_id: Option<String>,
-        /// Raw body, exactly as received.
+        /// The start of the raw body as received (at most 16 KiB).
         raw: Bytes,
     },
     /// HighLevel's rate limit was hit and the call was not (or no longer) retried.
@@ -79,7 +79,7 @@ pub enum Error {
         status: StatusCode,
         /// JSON path where decoding failed.
         path: String,
-        /// The raw body, kept whole (its first 200 bytes are in the message).
+        /// The start of the raw body (at most 16 KiB; its first 200 bytes are in the message).
         raw: Bytes,
         /// HighLevel's trace id, if any.
         request_id: Option<String>,
@@ -121,6 +121,29 @@ pub enum Error {
         connect: bool,
         /// The limit that was reached, when known.
         after: Option<Duration>,
+    },
+    /// The call did not finish within its overall deadline (attempts, retry
+    /// waits and rate-limit waits together; see [`crate::Client::with_deadline`]).
+    #[error(
+        "{operation}: no answer within the call's deadline of {after:?} (attempts and waits included); raise it with `with_deadline` or try again later"
+    )]
+    Deadline {
+        /// Operation id.
+        operation: &'static str,
+        /// The deadline that passed.
+        after: Duration,
+    },
+    /// The response body was larger than the client reads into memory.
+    #[error(
+        "{operation}: the {status} response is larger than the {limit}-byte limit; raise `max_response_bytes` if this is expected"
+    )]
+    ResponseTooLarge {
+        /// Operation id.
+        operation: &'static str,
+        /// HTTP status of the response.
+        status: StatusCode,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// Reading or writing the token store failed.
     #[error("token store: {message}")]
@@ -226,7 +249,9 @@ impl Error {
     /// ```
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Api { status, .. } | Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => {
+                Some(*status)
+            }
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Auth { status, .. } => *status,
             Error::Transport { source, .. } => source.status(),
@@ -259,11 +284,111 @@ impl Error {
         match self {
             Error::Api { status, .. } => status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS,
             Error::RateLimited { kind, .. } => *kind == RateLimitKind::Burst,
-            Error::Timeout { .. } => true,
+            Error::Timeout { .. } | Error::Deadline { .. } => true,
             Error::Transport { source, .. } => {
                 source.is_connect() || source.is_timeout() || source.is_request() || source.is_body()
             }
             _ => false,
+        }
+    }
+
+    /// A copy of this error for another caller (one failed token refresh
+    /// answers every call that waited for it). Variants holding an error
+    /// that cannot be copied keep its text.
+    pub(crate) fn replicate(&self) -> Error {
+        match self {
+            Error::Api { operation, status, message, body, request_id, raw } => Error::Api {
+                operation,
+                status: *status,
+                message: message.clone(),
+                body: body.clone(),
+                request_id: request_id.clone(),
+                raw: raw.clone(),
+            },
+            Error::RateLimited { operation, kind, wait, request_id } => {
+                Error::RateLimited { operation, kind: *kind, wait: *wait, request_id: request_id.clone() }
+            }
+            Error::Auth { operation, message, missing_scope, status, request_id } => Error::Auth {
+                operation,
+                message: message.clone(),
+                missing_scope: missing_scope.clone(),
+                status: *status,
+                request_id: request_id.clone(),
+            },
+            Error::Encode { operation, message } => Error::Encode { operation, message: message.clone() },
+            Error::InvalidArgument { operation, message } => {
+                Error::InvalidArgument { operation, message: message.clone() }
+            }
+            Error::Timeout { operation, connect, after } => {
+                Error::Timeout { operation, connect: *connect, after: *after }
+            }
+            Error::Deadline { operation, after } => Error::Deadline { operation, after: *after },
+            Error::ResponseTooLarge { operation, status, limit } => {
+                Error::ResponseTooLarge { operation, status: *status, limit: *limit }
+            }
+            Error::TokenStore { message, source } => Error::TokenStore {
+                message: match source {
+                    Some(s) => format!("{message}: {s}"),
+                    None => message.clone(),
+                },
+                source: None,
+            },
+            Error::Config(m) => Error::Config(m.clone()),
+            Error::Decode { operation, status, request_id, .. } => Error::Auth {
+                operation,
+                message: self.to_string(),
+                missing_scope: None,
+                status: Some(*status),
+                request_id: request_id.clone(),
+            },
+            Error::Transport { operation, .. } => Error::Auth {
+                operation,
+                message: self.to_string(),
+                missing_scope: None,
+                status: None,
+                request_id: None,
+            },
+        }
+    }
+
+    /// No answer arrived (network failure or per-attempt timeout): the kind of
+    /// failure an idempotent call may be sent again for.
+    pub(crate) fn is_transport_failure(&self) -> bool {
+        matches!(self, Error::Transport { .. } | Error::Timeout { .. })
+    }
+
+    /// Replaces every occurrence of `secrets` in what the error shows
+    /// (message, body, raw bytes) with `[redacted]`: a server that echoes a
+    /// token must not put it into logs through our errors.
+    pub(crate) fn redact(self, secrets: &[&str]) -> Error {
+        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 4).collect();
+        if secrets.is_empty() {
+            return self;
+        }
+        let text = |t: String| redact_text(t, &secrets);
+        match self {
+            Error::Api { operation, status, message, body, request_id, raw } => Error::Api {
+                operation,
+                status,
+                message: text(message),
+                body: body.map(|mut b| {
+                    b.message = b.message.map(|m| match m {
+                        ErrorMessage::Text(t) => ErrorMessage::Text(text(t)),
+                        ErrorMessage::List(l) => ErrorMessage::List(l.into_iter().map(text).collect()),
+                    });
+                    b.error = b.error.map(text);
+                    b
+                }),
+                request_id,
+                raw: redact_bytes(raw, &secrets),
+            },
+            Error::Auth { operation, message, missing_scope, status, request_id } => {
+                Error::Auth { operation, message: text(message), missing_scope, status, request_id }
+            }
+            Error::Decode { operation, status, path, raw, request_id, source } => {
+                Error::Decode { operation, status, path, raw: redact_bytes(raw, &secrets), request_id, source }
+            }
+            other => other,
         }
     }
 
@@ -274,6 +399,21 @@ impl Error {
             _ => None,
         }
     }
+}
+
+fn redact_text(text: String, secrets: &[&str]) -> String {
+    if !secrets.iter().any(|s| text.contains(s)) {
+        return text;
+    }
+    secrets.iter().fold(text, |t, s| t.replace(s, "[redacted]"))
+}
+
+fn redact_bytes(raw: Bytes, secrets: &[&str]) -> Bytes {
+    let hit = |s: &&str| raw.windows(s.len()).any(|w| w == s.as_bytes());
+    if !secrets.iter().any(hit) {
+        return raw;
+    }
+    Bytes::from(redact_text(String::from_utf8_lossy(&raw).into_owned(), secrets))
 }
 
 /// The request-id header HighLevel sends, if present.

@@ -168,18 +168,89 @@ mod opt_secret {
 pub struct OAuthApp {
     pub(crate) client_id: String,
     pub(crate) client_secret: SecretString,
+    pub(crate) api: TokenApi,
+}
+
+/// Which form of HighLevel's token endpoints the client calls. The tokens
+/// are the same either way: one app and one token store serve v2 and v3 calls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenApi {
+    /// `Version: 2021-07-28`: a snake_case form at `/oauth/token`, and `/oauth/locationToken`.
+    #[default]
+    V2,
+    /// `Version: v3`: camelCase JSON at `/oauth/token`, and `/oauth/location-token`.
+    V3,
+}
+
+impl TokenApi {
+    /// The name of a token-endpoint field, given in its v2 (snake_case) spelling.
+    pub(crate) fn field(self, snake: &'static str) -> &'static str {
+        match (self, snake) {
+            (TokenApi::V2, s) => s,
+            (TokenApi::V3, "client_id") => "clientId",
+            (TokenApi::V3, "client_secret") => "clientSecret",
+            (TokenApi::V3, "grant_type") => "grantType",
+            (TokenApi::V3, "refresh_token") => "refreshToken",
+            (TokenApi::V3, "user_type") => "userType",
+            (TokenApi::V3, "redirect_uri") => "redirectUri",
+            (TokenApi::V3, s) => s,
+        }
+    }
+
+    fn version(self) -> &'static str {
+        match self {
+            TokenApi::V2 => "2021-07-28",
+            TokenApi::V3 => "v3",
+        }
+    }
+
+    /// The code exchange or refresh.
+    pub(crate) fn token_call<'a>(self, fields: &'a [(&'a str, &'a str)]) -> TokenCall<'a> {
+        TokenCall { path: "/oauth/token", version: self.version(), fields, json: self == TokenApi::V3 }
+    }
+
+    /// A location token from an agency token (a form in both versions).
+    pub(crate) fn location_token_call<'a>(self, fields: &'a [(&'a str, &'a str)]) -> TokenCall<'a> {
+        let path = match self {
+            TokenApi::V2 => "/oauth/locationToken",
+            TokenApi::V3 => "/oauth/location-token",
+        };
+        TokenCall { path, version: self.version(), fields, json: false }
+    }
 }
 
 impl fmt::Debug for OAuthApp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthApp").field("client_id", &self.client_id).field("client_secret", &"[redacted]").finish()
+        f.debug_struct("OAuthApp")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("api", &self.api)
+            .finish()
     }
 }
 
 impl OAuthApp {
     /// An app with its client id and secret.
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        OAuthApp { client_id: client_id.into(), client_secret: SecretString::from(client_secret.into()) }
+        OAuthApp {
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+            api: TokenApi::default(),
+        }
+    }
+
+    /// Talks to the token endpoints in their API v3 form (camelCase JSON,
+    /// `Version: v3`, `/oauth/location-token`). The tokens serve v2 and v3
+    /// operations alike; this only changes how they are obtained.
+    ///
+    /// ```
+    /// let app = ghl_client::OAuthApp::new("id", "secret").token_api(ghl_client::TokenApi::V3);
+    /// # let _ = app;
+    /// ```
+    pub fn token_api(mut self, api: TokenApi) -> Self {
+        self.api = api;
+        self
     }
 
     /// The client id.
@@ -283,8 +354,10 @@ pub(crate) fn parse_tokens(raw: &[u8], requested: UserType) -> Result<OAuthToken
     let value: serde_json::Value = serde_json::from_slice(raw).map_err(|_| "the answer is not JSON")?;
     let obj = value.as_object().ok_or("the answer is not a JSON object")?;
     let text = |k: &str| obj.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned);
-    let access = text("access_token").ok_or("the answer has no access_token")?;
-    let expires_in = match obj.get("expires_in") {
+    // API v3 may answer in camelCase (`accessToken`, `expiresIn`, ...).
+    let either = |snake: &str, camel: &str| text(snake).or_else(|| text(camel));
+    let access = either("access_token", "accessToken").ok_or("the answer has no access_token")?;
+    let expires_in = match obj.get("expires_in").or_else(|| obj.get("expiresIn")) {
         None | Some(serde_json::Value::Null) => 86_399, // documented lifetime: a day
         Some(v) => v
             .as_f64()
@@ -299,7 +372,7 @@ pub(crate) fn parse_tokens(raw: &[u8], requested: UserType) -> Result<OAuthToken
     };
     Ok(OAuthTokens {
         access_token: SecretString::from(access),
-        refresh_token: text("refresh_token").map(SecretString::from),
+        refresh_token: either("refresh_token", "refreshToken").map(SecretString::from),
         expires_at: unix_now().saturating_add(expires_in),
         user_type,
         location_id: text("locationId"),
@@ -325,41 +398,64 @@ impl TokenCallError {
     }
 }
 
-/// POSTs a form to a token endpoint and parses the tokens it returns.
+/// One call to a token endpoint: where, with which `Version`, and the fields.
+pub(crate) struct TokenCall<'a> {
+    pub path: &'a str,
+    pub version: &'static str,
+    pub fields: &'a [(&'a str, &'a str)],
+    /// Send the fields as a JSON object instead of a form.
+    pub json: bool,
+}
+
+/// POSTs to a token endpoint and parses the tokens it returns. Redirects
+/// are never followed here (see the client's redirect policy): the body
+/// holds the client secret and a refresh token.
 pub(crate) async fn token_call(
     net: &Net,
     operation: &'static str,
-    path: &str,
-    form: &[(&str, &str)],
+    call: TokenCall<'_>,
     bearer: Option<&SecretString>,
     requested: UserType,
 ) -> Result<OAuthTokens, TokenCallError> {
-    let body = serde_urlencoded::to_string(form).map_err(|e| TokenCallError::Other(Error::encode(operation, e)))?;
+    let TokenCall { path, version, fields, json } = call;
+    let (content_type, body) = if json {
+        let map: serde_json::Map<String, serde_json::Value> =
+            fields.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect();
+        ("application/json", serde_json::Value::Object(map).to_string())
+    } else {
+        let form =
+            serde_urlencoded::to_string(fields).map_err(|e| TokenCallError::Other(Error::encode(operation, e)))?;
+        ("application/x-www-form-urlencoded", form)
+    };
     let mut builder = net
         .http
         .post(format!("{}{path}", net.base_url))
-        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::CONTENT_TYPE, content_type)
         .header(http::header::ACCEPT, "application/json")
-        .header("Version", "2021-07-28")
+        .header("Version", version)
         .body(body);
+    if let Some(t) = net.timeout {
+        builder = builder.timeout(t);
+    }
     if let Some(token) = bearer {
         builder = builder.header(
             http::header::AUTHORIZATION,
             crate::runtime::auth::bearer_header(token).map_err(TokenCallError::Other)?,
         );
     }
-    let response = builder.send().await.map_err(|e| TokenCallError::Other(net.error(operation, e)))?;
-    let status = response.status();
-    let trace = request_id(response.headers()).map(str::to_owned);
-    let raw = response.bytes().await.map_err(|e| TokenCallError::Other(net.error(operation, e)))?;
+    let request = builder.build().map_err(|e| TokenCallError::Other(Error::encode(operation, e)))?;
+    let (status, headers, raw) = net.fetch(operation, request, net.timeout).await.map_err(TokenCallError::Other)?;
+    let trace = request_id(&headers).map(str::to_owned);
     if !status.is_success() {
-        // Error bodies carry no tokens; still, only the known text fields are kept.
+        // Only the known text fields of an error body are kept: never tokens.
         let said = ErrorBody::parse(&raw)
             .map(|b| [b.error, b.message.map(|m| m.to_string())].into_iter().flatten().collect::<Vec<_>>().join(": "))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         let rejected = matches!(status.as_u16(), 400 | 401 | 403 | 422);
-        let advice = if rejected {
+        let advice = if status.is_redirection() {
+            "the token endpoint answered with a redirect, which is never followed (it would carry the client secret elsewhere); check the base URL"
+        } else if rejected {
             "check the app's client id and secret; if the refresh token was revoked or already used, authorize the app again"
         } else {
             "try again later"

@@ -62,12 +62,20 @@ impl Default for RateLimit {
 /// [`crate::ClientBuilder::rate_limiter`]). Callers with the same key wait
 /// in arrival order (FIFO).
 ///
+/// A slot is held by a [`RatePermit`] while its request is in flight, and
+/// comes back one window after the answer arrived, not after it was taken:
+/// the server counts a request when it arrives, which may be long after the
+/// slot was taken (a slow connect), and always before the answer. So the
+/// server never sees more than `max` requests from this limiter in any window.
+///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use std::time::Duration;
 /// use ghl_client::{RateLimit, RateLimiter};
 /// let limiter = RateLimiter::new(RateLimit::new(2, Duration::from_secs(1)));
-/// limiter.acquire("loc-1").await;
+/// let permit = limiter.acquire("loc-1").await;
+/// // ... send the request while holding the permit ...
+/// drop(permit); // the slot comes back one window from now
 /// limiter.acquire("loc-1").await;
 /// assert_eq!(limiter.available("loc-1"), 0);
 /// assert_eq!(limiter.available("loc-2"), 2); // keys are independent
@@ -76,27 +84,107 @@ impl Default for RateLimit {
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: RateLimit,
-    buckets: Mutex<HashMap<String, Arc<Bucket>>>,
+    buckets: Mutex<Buckets>,
+}
+
+#[derive(Debug, Default)]
+struct Buckets {
+    map: HashMap<String, Arc<Bucket>>,
+    /// Sweep idle keys when the map reaches this size (doubles as it grows).
+    sweep_at: usize,
 }
 
 #[derive(Debug, Default)]
 struct Bucket {
     /// Held while waiting for a slot; tokio's mutex queues waiters FIFO.
     turnstile: tokio::sync::Mutex<()>,
-    /// When each taken token comes back (min-heap).
-    busy_until: Mutex<BinaryHeap<Reverse<Instant>>>,
+    slots: Mutex<Slots>,
+    /// Signalled when an in-flight slot is released.
+    released: tokio::sync::Notify,
 }
 
-/// Never panics on a poisoned lock: the data is a plain queue of instants.
+#[derive(Debug, Default)]
+struct Slots {
+    /// Requests sent (or being sent) and not answered yet.
+    in_flight: usize,
+    /// When each slot our own requests used comes back (min-heap).
+    own: BinaryHeap<Reverse<Instant>>,
+    /// Slots the server said are spent by others (`X-RateLimit-Remaining`).
+    estimated: BinaryHeap<Reverse<Instant>>,
+    /// No request before this (a 429's wait).
+    paused_until: Option<Instant>,
+}
+
+impl Slots {
+    fn purge(&mut self, now: Instant) {
+        for heap in [&mut self.own, &mut self.estimated] {
+            while heap.peek().is_some_and(|Reverse(t)| *t <= now) {
+                heap.pop();
+            }
+        }
+        if self.paused_until.is_some_and(|t| t <= now) {
+            self.paused_until = None;
+        }
+    }
+
+    fn used(&self) -> usize {
+        self.in_flight + self.own.len() + self.estimated.len()
+    }
+
+    fn is_idle(&self, now: Instant) -> bool {
+        self.in_flight == 0
+            && self.paused_until.is_none_or(|t| t <= now)
+            && self.own.iter().chain(self.estimated.iter()).all(|Reverse(t)| *t <= now)
+    }
+}
+
+/// Holds one rate-limit slot while a request is in flight; dropping it starts
+/// the slot's window (so a cancelled call still counts as sent).
+#[derive(Debug)]
+#[must_use = "the slot is released (and its window starts) when the permit is dropped"]
+pub struct RatePermit {
+    bucket: Arc<Bucket>,
+    per: Duration,
+    waited: Duration,
+}
+
+impl RatePermit {
+    /// How long the caller waited for this slot.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+}
+
+impl Drop for RatePermit {
+    fn drop(&mut self) {
+        {
+            let mut slots = lock(&self.bucket.slots);
+            slots.in_flight = slots.in_flight.saturating_sub(1);
+            slots.own.push(Reverse(later(Instant::now(), self.per)));
+        }
+        self.bucket.released.notify_one();
+    }
+}
+
+/// Never panics on a poisoned lock: the data is plain counters and instants.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The longest any wait may be: a server may name any number, and an
+/// `Instant` overflows (a panic) long before a `Duration` does.
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `now + d`, with `d` capped at [`MAX_WAIT`] so that it cannot overflow.
+pub(crate) fn later(now: Instant, d: Duration) -> Instant {
+    now + d.min(MAX_WAIT)
 }
 
 impl RateLimiter {
     /// A limiter allowing `limit` per key. A `max` of 0 is treated as 1.
     pub fn new(limit: RateLimit) -> Self {
-        let limit = RateLimit { max: limit.max.max(1), per: limit.per };
-        RateLimiter { limit, buckets: Mutex::new(HashMap::new()) }
+        let limit = RateLimit { max: limit.max.max(1), per: limit.per.min(MAX_WAIT) };
+        RateLimiter { limit, buckets: Mutex::new(Buckets { map: HashMap::new(), sweep_at: 1024 }) }
     }
 
     /// The configured limit.
@@ -105,73 +193,112 @@ impl RateLimiter {
     }
 
     fn bucket(&self, key: &str) -> Arc<Bucket> {
-        let mut map = lock(&self.buckets);
-        if let Some(b) = map.get(key) {
+        let mut buckets = lock(&self.buckets);
+        if let Some(b) = buckets.map.get(key) {
             return b.clone();
         }
+        if buckets.map.len() >= buckets.sweep_at {
+            // Forget keys nobody is using and whose slots have all come back,
+            // so one process can serve thousands of locations in bounded memory.
+            let now = Instant::now();
+            buckets.map.retain(|_, b| Arc::strong_count(b) > 1 || !lock(&b.slots).is_idle(now));
+            buckets.sweep_at = (buckets.map.len() * 2).max(1024);
+        }
         let b = Arc::new(Bucket::default());
-        map.insert(key.to_owned(), b.clone());
+        buckets.map.insert(key.to_owned(), b.clone());
         b
+    }
+
+    /// Keys currently tracked (idle ones are forgotten as new keys arrive).
+    pub fn tracked_keys(&self) -> usize {
+        lock(&self.buckets).map.len()
     }
 
     fn max(&self) -> usize {
         self.limit.max as usize
     }
 
-    /// Waits for a slot for `key` and takes it. Returns how long it waited.
-    pub async fn acquire(&self, key: &str) -> Duration {
+    /// Waits for a slot for `key` and takes it until the permit is dropped.
+    pub async fn acquire(&self, key: &str) -> RatePermit {
+        loop {
+            // No pause reaches past MAX_WAIT from now, so this waits it out.
+            match self.acquire_within(key, later(Instant::now(), MAX_WAIT)).await {
+                Ok(p) => return p,
+                Err(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    /// Like [`Self::acquire`], but fails at once with the remaining wait when
+    /// `key` is paused (after a 429) until after `patience`.
+    pub(crate) async fn acquire_within(&self, key: &str, patience: Instant) -> Result<RatePermit, Duration> {
         let bucket = self.bucket(key);
         let start = Instant::now();
         let _turn = bucket.turnstile.lock().await;
         loop {
             let wake = {
-                let mut heap = lock(&bucket.busy_until);
+                let mut slots = lock(&bucket.slots);
                 let now = Instant::now();
-                purge(&mut heap, now);
-                if heap.len() < self.max() {
-                    heap.push(Reverse(now + self.limit.per));
-                    return now - start;
-                }
-                match heap.peek() {
-                    Some(Reverse(t)) => *t,
-                    None => now,
+                slots.purge(now);
+                match slots.paused_until {
+                    Some(until) if until > patience => return Err(until - now),
+                    Some(until) => Some(until),
+                    None if slots.used() < self.max() => {
+                        slots.in_flight += 1;
+                        drop(slots);
+                        return Ok(RatePermit { bucket: bucket.clone(), per: self.limit.per, waited: now - start });
+                    }
+                    // Every slot is in flight: wait for an answer.
+                    None if slots.own.is_empty() && slots.estimated.is_empty() => None,
+                    None => slots.own.peek().into_iter().chain(slots.estimated.peek()).map(|Reverse(t)| *t).min(),
                 }
             };
-            // Re-checked after waking: `tighten`/`pause` may have added slots.
-            tokio::time::sleep_until(wake).await;
+            // Re-checked after waking: a release may have made room.
+            match wake {
+                Some(at) => {
+                    let _ = tokio::time::timeout_at(at, bucket.released.notified()).await;
+                }
+                None => bucket.released.notified().await,
+            }
         }
     }
 
     /// Free slots for `key` right now.
     pub fn available(&self, key: &str) -> usize {
         let bucket = self.bucket(key);
-        let mut heap = lock(&bucket.busy_until);
-        purge(&mut heap, Instant::now());
-        self.max().saturating_sub(heap.len())
+        let mut slots = lock(&bucket.slots);
+        let now = Instant::now();
+        slots.purge(now);
+        if slots.paused_until.is_some() {
+            return 0;
+        }
+        self.max().saturating_sub(slots.used())
     }
 
     /// Lowers the free slots of `key` to `remaining` when the server says
     /// fewer are left than the limiter thinks (other clients share the quota).
     pub fn tighten(&self, key: &str, remaining: u32) {
         let bucket = self.bucket(key);
-        let mut heap = lock(&bucket.busy_until);
+        let mut slots = lock(&bucket.slots);
         let now = Instant::now();
-        purge(&mut heap, now);
-        let free = self.max().saturating_sub(heap.len());
+        slots.purge(now);
+        let free = self.max().saturating_sub(slots.used());
+        let until = later(now, self.limit.per);
         for _ in (remaining as usize)..free {
-            heap.push(Reverse(now + self.limit.per));
+            slots.estimated.push(Reverse(until));
         }
     }
 
-    /// Blocks `key` for `wait` (after a 429): no slot frees before then, and
-    /// every slot frees then. The server's wait is authoritative: it replaces
-    /// any longer estimate made from `X-RateLimit-Remaining`.
+    /// Sends nothing for `key` during `wait` (after a 429). The server's wait
+    /// replaces the estimates made from `X-RateLimit-Remaining`, but never
+    /// frees a slot our own requests still hold, and never shortens an
+    /// earlier, longer pause.
     pub fn pause(&self, key: &str, wait: Duration) {
         let bucket = self.bucket(key);
-        let mut heap = lock(&bucket.busy_until);
-        let until = Instant::now() + wait;
-        heap.clear();
-        heap.extend(std::iter::repeat_n(Reverse(until), self.max()));
+        let mut slots = lock(&bucket.slots);
+        let until = later(Instant::now(), wait);
+        slots.estimated.clear();
+        slots.paused_until = Some(slots.paused_until.map_or(until, |t| t.max(until)));
     }
 
     /// Applies HighLevel's rate-limit headers of a response for `key`.
@@ -179,12 +306,6 @@ impl RateLimiter {
         if let Some(remaining) = headers.remaining {
             self.tighten(key, remaining);
         }
-    }
-}
-
-fn purge(heap: &mut BinaryHeap<Reverse<Instant>>, now: Instant) {
-    while heap.peek().is_some_and(|Reverse(t)| *t <= now) {
-        heap.pop();
     }
 }
 
@@ -209,15 +330,16 @@ impl RateLimitHeaders {
             remaining: number("x-ratelimit-remaining").map(|v| v.min(u32::MAX as f64) as u32),
             daily_remaining: number("x-ratelimit-daily-remaining").map(|v| v.min(u64::MAX as f64) as u64),
             interval: number("x-ratelimit-interval-milliseconds")
-                .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok()),
-            retry_after: text("retry-after").and_then(parse_retry_after),
+                .map(|ms| Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(MAX_WAIT).min(MAX_WAIT)),
+            retry_after: text("retry-after").and_then(parse_retry_after).map(|d| d.min(MAX_WAIT)),
         }
     }
 }
 
 fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(secs) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs).ok();
+        // A huge but valid number means "a long time", not "no wait".
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(MAX_WAIT));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
@@ -259,7 +381,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn tighten_and_pause_reduce_free_slots() {
         let l = RateLimiter::new(RateLimit::new(10, Duration::from_secs(10)));
-        l.acquire("k").await;
+        drop(l.acquire("k").await);
         l.tighten("k", 3);
         assert_eq!(l.available("k"), 3);
         l.tighten("k", 5); // never loosens
@@ -267,7 +389,7 @@ mod tests {
         l.pause("k", Duration::from_secs(30));
         assert_eq!(l.available("k"), 0);
         let start = Instant::now();
-        l.acquire("k").await;
+        let _permit = l.acquire("k").await;
         assert!(start.elapsed() >= Duration::from_secs(30));
     }
 }

@@ -8,6 +8,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
@@ -45,6 +47,10 @@ struct LocationToken {
 
 type LocationSlot = Arc<tokio::sync::Mutex<Option<LocationToken>>>;
 
+/// A refresh running in its own task, so that a caller giving up (its
+/// deadline passed) never abandons a refresh token half spent.
+type Flight = Shared<BoxFuture<'static, Result<TokenRecord, Arc<Error>>>>;
+
 /// The OAuth state of one client: app, store, cache, and the refresh gate.
 pub(crate) struct OAuthSession {
     app: OAuthApp,
@@ -58,6 +64,12 @@ pub(crate) struct OAuthSession {
     unsaved: Mutex<Option<TokenRecord>>,
     /// One refresh at a time in this process; tokio's mutex is FIFO.
     gate: tokio::sync::Mutex<()>,
+    /// The refresh in flight: every caller that needs a token while it runs
+    /// waits for it and gets its outcome, failure included.
+    flight: Mutex<Option<Flight>>,
+    /// The record whose refresh token HighLevel refused, and why: final for
+    /// every call until the store holds another record.
+    refused: Mutex<Option<(u64, Arc<Error>)>>,
     locations: Mutex<HashMap<String, LocationSlot>>,
     generations: std::sync::atomic::AtomicU64,
 }
@@ -82,6 +94,8 @@ impl OAuthSession {
             cached: Mutex::new(None),
             unsaved: Mutex::new(None),
             gate: tokio::sync::Mutex::new(()),
+            flight: Mutex::new(None),
+            refused: Mutex::new(None),
             locations: Mutex::new(HashMap::new()),
             generations: std::sync::atomic::AtomicU64::new(1),
         }
@@ -89,6 +103,23 @@ impl OAuthSession {
 
     pub(crate) fn app(&self) -> &OAuthApp {
         &self.app
+    }
+
+    /// The secrets this session holds now, for redacting errors.
+    pub(crate) fn known_secrets(&self) -> Vec<SecretString> {
+        let mut out = vec![self.app.client_secret.clone()];
+        if let Some(r) = lock(&self.cached).as_ref() {
+            out.push(r.tokens.access_token.clone());
+            out.extend(r.tokens.refresh_token.clone());
+        }
+        for slot in lock(&self.locations).values() {
+            if let Ok(t) = slot.try_lock()
+                && let Some(t) = t.as_ref()
+            {
+                out.push(t.token.clone());
+            }
+        }
+        out
     }
 
     /// The revision currently in the store, without refreshing anything.
@@ -99,7 +130,7 @@ impl OAuthSession {
     /// Whether `record` can be used now, given that revision `failed` was rejected.
     fn usable(&self, record: &TokenRecord, failed: Option<u64>) -> bool {
         record.lease.is_none()
-            && Some(record.revision) != failed
+            && failed.is_none_or(|f| record.revision > f)
             && !record.tokens.expires_within(self.settings.refresh_before)
     }
 
@@ -108,22 +139,82 @@ impl OAuthSession {
     }
 
     /// A usable token record, refreshing first if the access token is (about
-    /// to be) expired or revision `failed` was just rejected by the server.
+    /// to be) expired or revision `failed` (or an older one) was just
+    /// rejected by the server. Concurrent callers share one refresh.
     pub(crate) async fn access(
-        &self,
+        self: &Arc<Self>,
         net: &Net,
         operation: &'static str,
         failed: Option<u64>,
     ) -> Result<TokenRecord, Error> {
-        if let Some(r) = self.cached_usable(failed) {
-            return Ok(r);
+        for _ in 0..4 {
+            if let Some(r) = self.cached_usable(failed) {
+                return Ok(r);
+            }
+            let flight = self.join_flight(net, operation, failed, false);
+            let outcome = flight.clone().await;
+            self.land(&flight);
+            match outcome {
+                Ok(r) if self.usable(&r, failed) => return Ok(r),
+                Ok(_) => continue, // a refresh for an older failure: run one for ours
+                Err(e) => return Err(e.replicate()),
+            }
         }
+        Err(Error::auth(operation, "the refreshed token kept being unusable; check the clock and the token store"))
+    }
+
+    /// Refreshes now, whatever the cached token: exactly one call to the
+    /// token endpoint unless another refresh since `stored` already did it.
+    pub(crate) async fn force_refresh(self: &Arc<Self>, net: &Net, stored: Option<u64>) -> Result<TokenRecord, Error> {
+        let flight = self.join_flight(net, TOKEN_OP, stored, true);
+        let outcome = flight.clone().await;
+        self.land(&flight);
+        outcome.map_err(|e| e.replicate())
+    }
+
+    /// The refresh in flight, or a new one.
+    fn join_flight(self: &Arc<Self>, net: &Net, operation: &'static str, failed: Option<u64>, force: bool) -> Flight {
+        let mut slot = lock(&self.flight);
+        if let Some(f) = slot.as_ref() {
+            return f.clone();
+        }
+        let (this, net) = (self.clone(), net.clone());
+        let task =
+            tokio::spawn(async move { this.refresh_once(&net, operation, failed, force).await.map_err(Arc::new) });
+        let flight: Flight = async move {
+            task.await.unwrap_or_else(|e| {
+                Err(Arc::new(Error::auth(operation, format!("the token refresh task failed: {e}"))))
+            })
+        }
+        .boxed()
+        .shared();
+        *slot = Some(flight.clone());
+        flight
+    }
+
+    /// Forgets `flight` once it has ended (if it is still the current one).
+    fn land(&self, flight: &Flight) {
+        let mut slot = lock(&self.flight);
+        if slot.as_ref().is_some_and(|f| f.ptr_eq(flight)) {
+            *slot = None;
+        }
+    }
+
+    /// One refresh attempt across processes: the store's lease decides who
+    /// calls the token endpoint; the others wait for the record it stores.
+    async fn refresh_once(
+        self: &Arc<Self>,
+        net: &Net,
+        operation: &'static str,
+        failed: Option<u64>,
+        force: bool,
+    ) -> Result<TokenRecord, Error> {
         let _gate = self.gate.lock().await;
         self.store_unsaved().await?;
         let mut conflicts = 0u32;
         loop {
             // Someone in this process may have refreshed while we queued.
-            if let Some(r) = self.cached_usable(failed) {
+            if !force && let Some(r) = self.cached_usable(failed) {
                 return Ok(r);
             }
             let Some(current) = self.store.get().await? else {
@@ -133,8 +224,14 @@ impl OAuthSession {
                 ));
             };
             *lock(&self.cached) = Some(current.clone());
-            if self.usable(&current, failed) {
+            if self.usable(&current, failed) && (!force || failed.is_some_and(|f| current.revision > f)) {
                 return Ok(current);
+            }
+            if !force
+                && let Some((revision, error)) = lock(&self.refused).as_ref()
+                && *revision == current.revision
+            {
+                return Err(error.replicate());
             }
             if let Some(lease) = &current.lease
                 && lease.holder != self.holder
@@ -180,14 +277,15 @@ impl OAuthSession {
     ) -> Result<TokenRecord, Error> {
         tracing::info!(operation, user_type = leased.tokens.user_type.as_str(), "refreshing the OAuth access token");
         let user_type = leased.tokens.user_type;
+        let api = self.app.api;
         let form = [
-            ("client_id", self.app.client_id.as_str()),
-            ("client_secret", self.app.client_secret.expose_secret()),
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh.expose_secret()),
-            ("user_type", user_type.as_str()),
+            (api.field("client_id"), self.app.client_id.as_str()),
+            (api.field("client_secret"), self.app.client_secret.expose_secret()),
+            (api.field("grant_type"), "refresh_token"),
+            (api.field("refresh_token"), refresh.expose_secret()),
+            (api.field("user_type"), user_type.as_str()),
         ];
-        match token_call(net, operation, "/oauth/token", &form, None, user_type).await {
+        match token_call(net, operation, api.token_call(&form), None, user_type).await {
             Ok(mut tokens) => {
                 // Keep what the refresh answer may omit.
                 tokens.location_id = tokens.location_id.or_else(|| leased.tokens.location_id.clone());
@@ -200,10 +298,19 @@ impl OAuthSession {
             Err(e) => {
                 // Give the lease back so that others do not wait for it to time out.
                 let released = leased.next(leased.tokens.clone(), None);
-                if let Err(store_error) = self.store.compare_and_swap(Some(leased.revision), &released).await {
-                    tracing::warn!(error = %store_error, "could not release the refresh lease");
+                match self.store.compare_and_swap(Some(leased.revision), &released).await {
+                    Ok(true) => *lock(&self.cached) = Some(released.clone()),
+                    Ok(false) => {}
+                    Err(store_error) => tracing::warn!(error = %store_error, "could not release the refresh lease"),
                 }
-                Err(e.into_error())
+                let final_refusal = matches!(e, TokenCallError::Rejected(_));
+                let error = e.into_error();
+                if final_refusal {
+                    // The refresh token is dead: no call may spend it again.
+                    let error = Arc::new(error.replicate());
+                    *lock(&self.refused) = Some((released.revision, error));
+                }
+                Err(error)
             }
         }
     }
@@ -253,21 +360,23 @@ impl OAuthSession {
         redirect_uri: Option<&str>,
         user_type: UserType,
     ) -> Result<OAuthTokens, Error> {
+        let api = self.app.api;
         let mut form = vec![
-            ("client_id", self.app.client_id.as_str()),
-            ("client_secret", self.app.client_secret.expose_secret()),
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("user_type", user_type.as_str()),
+            (api.field("client_id"), self.app.client_id.as_str()),
+            (api.field("client_secret"), self.app.client_secret.expose_secret()),
+            (api.field("grant_type"), "authorization_code"),
+            (api.field("code"), code),
+            (api.field("user_type"), user_type.as_str()),
         ];
         if let Some(uri) = redirect_uri {
-            form.push(("redirect_uri", uri));
+            form.push((api.field("redirect_uri"), uri));
         }
-        let tokens = token_call(net, TOKEN_OP, "/oauth/token", &form, None, user_type)
+        let tokens = token_call(net, TOKEN_OP, api.token_call(&form), None, user_type)
             .await
             .map_err(TokenCallError::into_error)?;
         let _gate = self.gate.lock().await;
         lock(&self.unsaved).take();
+        lock(&self.refused).take();
         let current = self.store.get().await.ok().flatten();
         let record = match &current {
             Some(c) => c.next(tokens.clone(), None),
@@ -284,7 +393,7 @@ impl OAuthSession {
     /// A location token for `location_id`, made from the agency token and
     /// cached; `failed` is the generation the server just rejected.
     pub(crate) async fn location_token(
-        &self,
+        self: &Arc<Self>,
         net: &Net,
         operation: &'static str,
         agency: TokenRecord,
@@ -313,8 +422,7 @@ impl OAuthSession {
             match token_call(
                 net,
                 operation,
-                "/oauth/locationToken",
-                &form,
+                self.app.api.location_token_call(&form),
                 Some(&agency.tokens.access_token),
                 UserType::Location,
             )

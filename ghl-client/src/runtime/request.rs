@@ -40,8 +40,10 @@ pub struct OperationMeta {
     pub scopes: &'static [&'static str],
 }
 
-/// Body of a request.
-#[derive(Debug, Default)]
+/// Body of a request. Its `Debug` shows the kind and size, never the
+/// content: bodies carry secrets (the token endpoint's client secret and
+/// refresh token, or a password field).
+#[derive(Default)]
 pub enum Body {
     /// No body.
     #[default]
@@ -52,6 +54,25 @@ pub enum Body {
     Form(String),
     /// A `multipart/form-data` body.
     Multipart(Vec<Part>),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Json(b) => write!(f, "Json(<{} bytes>)", b.len()),
+            Body::Form(t) => write!(f, "Form(<{} bytes>)", t.len()),
+            Body::Multipart(parts) => {
+                let names: Vec<&str> = parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text { name, .. } | Part::File { name, .. } => name.as_ref(),
+                    })
+                    .collect();
+                write!(f, "Multipart({names:?})")
+            }
+        }
+    }
 }
 
 /// One part of a multipart body.

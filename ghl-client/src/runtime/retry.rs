@@ -23,7 +23,7 @@ use crate::runtime::rate_limit::RateLimitHeaders;
 /// assert_eq!(policy.attempts(), 5);
 /// assert_eq!(RetryPolicy::none().attempts(), 1);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     base_delay: Duration,
@@ -72,6 +72,11 @@ impl RetryPolicy {
     pub fn max_wait(mut self, d: Duration) -> Self {
         self.max_wait = d;
         self
+    }
+
+    /// The longest server-named wait this policy sleeps through.
+    pub fn longest_wait(&self) -> Duration {
+        self.max_wait
     }
 
     /// Attempts in all.

@@ -8,19 +8,38 @@ use crate::Error;
 use crate::runtime::request::{Body, Part, Request};
 
 /// The HTTP client and where it sends.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Net {
     pub http: reqwest::Client,
     /// Without a trailing slash.
     pub base_url: String,
     pub connect_timeout: Option<Duration>,
+    /// The client's time limit per attempt (token-endpoint calls use it too).
     pub timeout: Option<Duration>,
+    /// The largest response body read into memory.
+    pub max_body: u64,
 }
 
+/// The default of [`crate::ClientBuilder::max_response_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
 impl Net {
-    /// Maps a reqwest error, telling timeouts apart.
-    pub fn error(&self, operation: &'static str, e: reqwest::Error) -> Error {
-        Error::from_reqwest(operation, e, (self.connect_timeout, self.timeout))
+    /// Sends one attempt and reads its body, at most `max_body` bytes of it.
+    pub async fn fetch(
+        &self,
+        operation: &'static str,
+        request: reqwest::Request,
+        timeout: Option<Duration>,
+    ) -> Result<(http::StatusCode, http::HeaderMap, bytes::Bytes), Error> {
+        let map = |e| Error::from_reqwest(operation, e, (self.connect_timeout, timeout));
+        let response = self.http.execute(request).await.map_err(map)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let raw = read_body(response, self.max_body).await.map_err(|e| match e {
+            BodyError::Http(e) => map(e),
+            BodyError::TooLarge => Error::ResponseTooLarge { operation, status, limit: self.max_body },
+        })?;
+        Ok((status, headers, raw))
     }
 
     /// Builds one attempt of `request` (bodies are rebuilt for every attempt).
@@ -28,6 +47,7 @@ impl Net {
         &self,
         request: &Request,
         authorization: Option<HeaderValue>,
+        timeout: Option<Duration>,
     ) -> Result<reqwest::Request, Error> {
         let op = request.meta.id;
         let mut builder = self
@@ -36,6 +56,9 @@ impl Net {
             .query(&request.query)
             .header("Version", request.meta.version)
             .header(http::header::ACCEPT, "application/json");
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
         if let Some(authorization) = authorization {
             builder = builder.header(http::header::AUTHORIZATION, authorization);
         }
@@ -81,4 +104,25 @@ async fn multipart_form(operation: &'static str, parts: &[Part]) -> Result<reqwe
         };
     }
     Ok(form)
+}
+
+pub(crate) enum BodyError {
+    Http(reqwest::Error),
+    TooLarge,
+}
+
+/// Reads a body chunk by chunk, stopping as soon as it passes `limit`
+/// (a `Content-Length` above it is refused before reading anything).
+pub(crate) async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<bytes::Bytes, BodyError> {
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Http)? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
