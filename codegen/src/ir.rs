@@ -149,6 +149,9 @@ pub struct UnionVariant {
 pub enum Ty {
     /// `String`.
     String,
+    /// A string that must never be shown (`format: password`): the runtime's
+    /// `Secret`, whose `Debug` is redacted.
+    Secret,
     /// `i32`.
     I32,
     /// `i64`.

@@ -23,5 +23,6 @@ pub use runtime::rate_limit::{RateLimit, RateLimiter, RatePermit};
 pub use runtime::request::{Body, OperationMeta, Part, Request, TokenKind};
 pub use runtime::response::ApiResponse;
 pub use runtime::retry::RetryPolicy;
+pub use runtime::secret::Secret;
 pub use runtime::token_store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenRecord, TokenStore};
 pub use runtime::upload::Upload;

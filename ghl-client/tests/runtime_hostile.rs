@@ -507,3 +507,19 @@ async fn json_followed_by_garbage_is_a_decode_error() {
     let e = client.execute::<Value>(get("1")).await.unwrap_err();
     assert!(matches!(e, Error::Decode { .. }), "{e:?}");
 }
+
+#[cfg(feature = "oauth")]
+#[test]
+fn generated_token_requests_and_answers_never_show_secrets() {
+    use ghl_client::oauth::{AccessToken, GetAccessTokenRequest, GrantType};
+    let body = GetAccessTokenRequest::new("cid", "csecret-123", GrantType::RefreshToken).refresh_token("rt-456");
+    let shown = format!("{body:?}");
+    assert!(!shown.contains("csecret-123") && !shown.contains("rt-456"), "{shown}");
+    let wire = serde_json::to_string(&body).unwrap();
+    assert!(wire.contains("csecret-123") && wire.contains("rt-456"), "the wire still carries them: {wire}");
+    let answer: AccessToken =
+        serde_json::from_value(json!({"access_token": "at-789", "refresh_token": "rt-000", "userId": "u"})).unwrap();
+    let shown = format!("{answer:?}");
+    assert!(!shown.contains("at-789") && !shown.contains("rt-000"), "{shown}");
+    assert_eq!(answer.access_token.as_ref().map(|s| s.expose()), Some("at-789"));
+}

@@ -132,6 +132,7 @@ impl ItemSummary {
 pub fn ty_display(ty: &Ty, module: &str) -> String {
     match ty {
         Ty::String => "String".into(),
+        Ty::Secret => "Secret".into(),
         Ty::I32 => "i32".into(),
         Ty::I64 => "i64".into(),
         Ty::F64 => "f64".into(),

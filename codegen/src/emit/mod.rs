@@ -24,6 +24,7 @@ pub fn ident(name: &str) -> syn::Ident {
 pub fn ty_tokens(module: &str, ty: &Ty) -> TokenStream {
     match ty {
         Ty::String => quote! { String },
+        Ty::Secret => quote! { crate::Secret },
         Ty::I32 => quote! { i32 },
         Ty::I64 => quote! { i64 },
         Ty::F64 => quote! { f64 },

@@ -59,6 +59,7 @@ pub fn contract_samples(api: &Api, module: &Module) -> TokenStream {
 fn sample(api: &Api, module: &str, ty: &Ty, depth: usize) -> TokenStream {
     match ty {
         Ty::String => quote! { "sample".to_owned() },
+        Ty::Secret => quote! { crate::Secret::from("sample") },
         Ty::I32 => quote! { 1i32 },
         Ty::I64 => quote! { 1i64 },
         Ty::F64 => quote! { 1.0f64 },

@@ -190,6 +190,7 @@ fn multipart_struct(
             match ty {
                 Ty::Upload => quote! { parts.push(crate::Part::File { name: #wire.into(), upload: #v, max_bytes: #max }); },
                 Ty::String => quote! { parts.push(crate::Part::Text { name: #wire.into(), value: #v }); },
+                Ty::Secret => quote! { parts.push(crate::Part::Text { name: #wire.into(), value: #v.expose().to_owned() }); },
                 Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => quote! { parts.push(crate::Part::Text { name: #wire.into(), value: #v.to_string() }); },
                 Ty::Named { .. } | Ty::Json | Ty::Map(_) | Ty::Array(_) => quote! {
                     parts.push(crate::Part::Text { name: #wire.into(), value: crate::runtime::request::multipart_text(&#v) });

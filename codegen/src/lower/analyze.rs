@@ -131,7 +131,7 @@ impl Lowerer<'_> {
             let mut ty = ty.clone();
             for _ in 0..8 {
                 match &ty {
-                    Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => return true,
+                    Ty::String | Ty::Secret | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => return true,
                     Ty::Named { module, name } => match l.type_def(module, name).map(|t| &t.kind) {
                         Some(TypeKind::Enum(_)) => return true,
                         Some(TypeKind::Alias(inner)) => ty = inner.clone(),

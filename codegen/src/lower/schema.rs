@@ -49,7 +49,7 @@ enum Kind {
 
 fn kind_of(ty: &Ty, lowerer: &Lowerer) -> Kind {
     match ty {
-        Ty::String | Ty::Upload => Kind::String,
+        Ty::String | Ty::Secret | Ty::Upload => Kind::String,
         Ty::I32 | Ty::I64 | Ty::F64 => Kind::Number,
         Ty::Bool => Kind::Bool,
         Ty::Array(_) => Kind::Array,
@@ -148,7 +148,7 @@ impl Lowerer<'_> {
             Some("string") => {
                 // Binary strings stay `String` here; multipart emission turns
                 // fields flagged `binary` into file parts.
-                Ty::String
+                if format == "password" { Ty::Secret } else { Ty::String }
             }
             Some("integer") => {
                 if format == "int32" {
@@ -441,7 +441,7 @@ impl Lowerer<'_> {
 
 fn union_variant_name(ty: &Ty) -> String {
     match ty {
-        Ty::String | Ty::Upload => "String".into(),
+        Ty::String | Ty::Secret | Ty::Upload => "String".into(),
         Ty::I32 | Ty::I64 => "Integer".into(),
         Ty::F64 => "Number".into(),
         Ty::Bool => "Bool".into(),

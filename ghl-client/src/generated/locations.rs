@@ -4723,7 +4723,7 @@ pub struct LocationTemplateList {
 pub struct MailgunCredentials {
     /// `apiKey`
     #[serde(rename = "apiKey")]
-    pub api_key: String,
+    pub api_key: crate::Secret,
     /// `domain`
     pub domain: String,
 }
@@ -4731,7 +4731,7 @@ pub struct MailgunCredentials {
 impl MailgunCredentials {
     ///A value with the required fields (`apiKey`, `domain`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(api_key: impl Into<String>, domain: impl Into<String>) -> Self {
+    pub fn new(api_key: impl Into<crate::Secret>, domain: impl Into<String>) -> Self {
         Self {
             api_key: api_key.into(),
             domain: domain.into(),
@@ -5224,13 +5224,13 @@ pub struct TwilioCredentials {
     pub sid: String,
     /// `authToken`
     #[serde(rename = "authToken")]
-    pub auth_token: String,
+    pub auth_token: crate::Secret,
 }
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl TwilioCredentials {
     ///A value with the required fields (`sid`, `authToken`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(sid: impl Into<String>, auth_token: impl Into<String>) -> Self {
+    pub fn new(sid: impl Into<String>, auth_token: impl Into<crate::Secret>) -> Self {
         Self {
             sid: sid.into(),
             auth_token: auth_token.into(),

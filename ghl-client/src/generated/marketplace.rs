@@ -1197,7 +1197,7 @@ pub struct MigrateExternalAuthRequest {
     pub account_id: String,
     /// API key (type basic).
     #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<String>,
+    pub api_key: Option<crate::Secret>,
     /// Credential fields (type basic), checked against the app version's external-auth fields.
     #[serde(
         rename = "basicCredentials",
@@ -1207,10 +1207,10 @@ pub struct MigrateExternalAuthRequest {
     pub basic_credentials: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Access token (required with type oauth2).
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// Refresh token (required with type oauth2).
     #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// Milliseconds until the access token expires (type oauth2).
     #[serde(rename = "expiryIn", default, skip_serializing_if = "Option::is_none")]
     pub expiry_in: Option<i64>,
@@ -1256,7 +1256,7 @@ impl MigrateExternalAuthRequest {
         }
     }
     ///Sets `apiKey`.
-    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+    pub fn api_key(mut self, value: impl Into<crate::Secret>) -> Self {
         self.api_key = Some(value.into());
         self
     }
@@ -1269,12 +1269,12 @@ impl MigrateExternalAuthRequest {
         self
     }
     ///Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+    pub fn access_token(mut self, value: impl Into<crate::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
     ///Sets `refreshToken`.
-    pub fn refresh_token(mut self, value: impl Into<String>) -> Self {
+    pub fn refresh_token(mut self, value: impl Into<crate::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
     }

@@ -103,7 +103,7 @@ pub fn contract_samples(
                     .get_access_token(
                         GetAccessTokenRequest::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            crate::Secret::from("sample"),
                             GrantType::AuthorizationCode,
                         ),
                     );
@@ -383,7 +383,7 @@ impl ListInstalledLocations {
 pub struct AccessToken {
     /// `access_token`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// `token_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
@@ -392,7 +392,7 @@ pub struct AccessToken {
     pub expires_in: Option<i64>,
     /// `refresh_token`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// Granted scopes, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -447,15 +447,15 @@ pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
     pub client_id: String,
     /// The app's client secret.
-    pub client_secret: String,
+    pub client_secret: crate::Secret,
     /// `grant_type`
     pub grant_type: GrantType,
     /// The authorization code (grant_type authorization_code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<crate::Secret>,
     /// The refresh token (grant_type refresh_token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// `user_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<TokenUserType>,
@@ -468,7 +468,7 @@ impl GetAccessTokenRequest {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
+        client_secret: impl Into<crate::Secret>,
         grant_type: impl Into<GrantType>,
     ) -> Self {
         Self {
@@ -482,12 +482,12 @@ impl GetAccessTokenRequest {
         }
     }
     ///Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
+    pub fn code(mut self, value: impl Into<crate::Secret>) -> Self {
         self.code = Some(value.into());
         self
     }
     ///Sets `refresh_token`.
-    pub fn refresh_token(mut self, value: impl Into<String>) -> Self {
+    pub fn refresh_token(mut self, value: impl Into<crate::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
     }
@@ -605,7 +605,7 @@ pub struct ListInstalledLocationsResponse {
 pub struct LocationAccessToken {
     /// `access_token`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// `token_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,

@@ -450,11 +450,11 @@ pub fn contract_samples(
                     .connect_custom_provider_config(
                         ConnectCustomProviderRequest::new(
                             CustomProviderKeys::new(
-                                "sample".to_owned(),
+                                crate::Secret::from("sample"),
                                 "sample".to_owned(),
                             ),
                             CustomProviderKeys::new(
-                                "sample".to_owned(),
+                                crate::Secret::from("sample"),
                                 "sample".to_owned(),
                             ),
                         ),
@@ -3092,7 +3092,7 @@ pub struct CustomProvider {
 pub struct CustomProviderKeys {
     /// `apiKey`
     #[serde(rename = "apiKey")]
-    pub api_key: String,
+    pub api_key: crate::Secret,
     /// `publishableKey`
     #[serde(rename = "publishableKey")]
     pub publishable_key: String,
@@ -3101,7 +3101,10 @@ pub struct CustomProviderKeys {
 impl CustomProviderKeys {
     ///A value with the required fields (`apiKey`, `publishableKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(api_key: impl Into<String>, publishable_key: impl Into<String>) -> Self {
+    pub fn new(
+        api_key: impl Into<crate::Secret>,
+        publishable_key: impl Into<String>,
+    ) -> Self {
         Self {
             api_key: api_key.into(),
             publishable_key: publishable_key.into(),
@@ -3118,7 +3121,7 @@ pub struct CustomProviderModeConfig {
     pub live_mode: Option<bool>,
     /// `apiKey`
     #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<String>,
+    pub api_key: Option<crate::Secret>,
     /// `publishableKey`
     #[serde(rename = "publishableKey", default, skip_serializing_if = "Option::is_none")]
     pub publishable_key: Option<String>,

@@ -147,7 +147,7 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            crate::Secret::from("sample"),
                             UserType::Agency,
                             UserRole::Admin,
                             vec!["sample".to_owned()],
@@ -700,7 +700,7 @@ pub struct CreateUserRequest {
     /// `email`
     pub email: String,
     /// `password`
-    pub password: String,
+    pub password: crate::Secret,
     /// `phone`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -748,7 +748,7 @@ impl CreateUserRequest {
         first_name: impl Into<String>,
         last_name: impl Into<String>,
         email: impl Into<String>,
-        password: impl Into<String>,
+        password: impl Into<crate::Secret>,
         type_: impl Into<UserType>,
         role: impl Into<UserRole>,
         location_ids: impl Into<Vec<String>>,
@@ -996,7 +996,7 @@ pub struct UpdateUserRequest {
     pub email: Option<String>,
     /// `password`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    pub password: Option<crate::Secret>,
     /// `phone`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -1078,7 +1078,7 @@ impl UpdateUserRequest {
         self
     }
     ///Sets `password`.
-    pub fn password(mut self, value: impl Into<String>) -> Self {
+    pub fn password(mut self, value: impl Into<crate::Secret>) -> Self {
         self.password = Some(value.into());
         self
     }

@@ -424,7 +424,7 @@ pub struct WebhookSubscriptionRequest {
     pub events: Option<Vec<String>>,
     /// A shared secret for the receiver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    pub secret: Option<crate::Secret>,
 }
 impl WebhookSubscriptionRequest {
     ///An empty value; set fields with the methods below.
@@ -453,7 +453,7 @@ impl WebhookSubscriptionRequest {
         self
     }
     ///Sets `secret`.
-    pub fn secret(mut self, value: impl Into<String>) -> Self {
+    pub fn secret(mut self, value: impl Into<crate::Secret>) -> Self {
         self.secret = Some(value.into());
         self
     }

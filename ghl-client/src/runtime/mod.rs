@@ -23,6 +23,7 @@ mod refresh;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod secret;
 pub mod token_store;
 mod transport;
 pub mod upload;

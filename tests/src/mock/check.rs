@@ -53,7 +53,7 @@ impl<'a> Checker<'a> {
     /// Checks a JSON value.
     pub fn value(&mut self, at: &str, v: &Value, ty: &Ty) {
         match ty {
-            Ty::String => {
+            Ty::String | Ty::Secret => {
                 if !v.is_string() {
                     self.problem(at, format!("expected a string, got {}", describe(v)));
                 }
@@ -166,7 +166,7 @@ impl<'a> Checker<'a> {
     /// Checks a value sent as text (query, path, header, form or multipart field).
     pub fn text(&mut self, at: &str, s: &str, ty: &Ty) {
         match ty {
-            Ty::String | Ty::Json => {}
+            Ty::String | Ty::Secret | Ty::Json => {}
             Ty::I32 => {
                 if s.parse::<i32>().is_err() {
                     self.problem(at, format!("`{s}` is not a 32-bit integer"));

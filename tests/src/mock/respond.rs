@@ -103,7 +103,7 @@ impl<'a> Builder<'a> {
 
     fn generate(&mut self, at: &str, ty: &Ty, raw: Option<Raw<'a>>, depth: usize) -> Value {
         match ty {
-            Ty::String | Ty::Upload => Value::String(
+            Ty::String | Ty::Secret | Ty::Upload => Value::String(
                 match self.format(raw) {
                     Some("date-time") => "2024-01-15T10:30:00.000Z",
                     Some("date") => "2024-01-15",

@@ -390,11 +390,11 @@ pub fn contract_samples(
                     .connect_custom_provider_config(
                         crate::payments::ConnectCustomProviderRequest::new(
                             crate::payments::CustomProviderKeys::new(
-                                "sample".to_owned(),
+                                crate::Secret::from("sample"),
                                 "sample".to_owned(),
                             ),
                             crate::payments::CustomProviderKeys::new(
-                                "sample".to_owned(),
+                                crate::Secret::from("sample"),
                                 "sample".to_owned(),
                             ),
                         ),

@@ -130,7 +130,7 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            crate::Secret::from("sample"),
                             crate::users::UserType::Agency,
                             crate::users::UserRole::Admin,
                             vec!["sample".to_owned()],
@@ -605,7 +605,7 @@ pub struct CreateUserRequest {
     /// `email`
     pub email: String,
     /// At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a special character.
-    pub password: String,
+    pub password: crate::Secret,
     /// `phone`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -652,7 +652,7 @@ impl CreateUserRequest {
         first_name: impl Into<String>,
         last_name: impl Into<String>,
         email: impl Into<String>,
-        password: impl Into<String>,
+        password: impl Into<crate::Secret>,
         type_: impl Into<crate::users::UserType>,
         role: impl Into<crate::users::UserRole>,
         location_ids: impl Into<Vec<String>>,
@@ -757,7 +757,7 @@ pub struct UpdateUserRequest {
     pub email: Option<String>,
     /// At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a special character.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    pub password: Option<crate::Secret>,
     /// `phone`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -838,7 +838,7 @@ impl UpdateUserRequest {
         self
     }
     ///Sets `password`.
-    pub fn password(mut self, value: impl Into<String>) -> Self {
+    pub fn password(mut self, value: impl Into<crate::Secret>) -> Self {
         self.password = Some(value.into());
         self
     }
