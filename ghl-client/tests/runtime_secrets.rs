@@ -60,6 +60,22 @@ impl std::io::Write for CaptureWriter {
     }
 }
 
+/// Every record of the `log` crate (reqwest and hyper-util log through it).
+static LOG_RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct LogCapture;
+
+impl log::Log for LogCapture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
+        LOG_RECORDS.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+    }
+    fn flush(&self) {}
+}
+
 fn assert_clean(what: &str, text: &str) {
     assert!(!text.contains("SECRET"), "a secret leaked into {what}: {text}");
 }
@@ -84,6 +100,8 @@ async fn tokens_never_appear_in_debug_errors_or_logs() {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    log::set_logger(&LogCapture).expect("the only logger of this test binary");
+    log::set_max_level(log::LevelFilter::Trace);
 
     let server = MockServer::start().await;
     // A PIT client: 401, 500, a decode failure, and a success.
@@ -205,4 +223,7 @@ async fn tokens_never_appear_in_debug_errors_or_logs() {
         "the capture works: {text}"
     );
     assert_clean("the logs", &text);
+    let records = LOG_RECORDS.lock().unwrap().join("\n");
+    assert!(records.contains("reqwest"), "the `log` capture works: {records}");
+    assert_clean("reqwest's `log` records", &records);
 }

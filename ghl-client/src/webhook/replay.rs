@@ -88,9 +88,12 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
 
 /// A [`ReplayStore`] in memory, bounded in size.
 ///
-/// Expired ids are dropped as new ones arrive; when `capacity` ids are held,
-/// the oldest is dropped to make room, so keep the capacity above the number
-/// of deliveries one tolerance window can bring (the default holds 100 000).
+/// Ids are dropped only once they expire (when the timestamp window would
+/// refuse their delivery anyway). When `capacity` unexpired ids are held, a
+/// new delivery is refused with [`WebhookError::Store`] (answered 429, so
+/// HighLevel delivers it again later) rather than forgetting an id that could
+/// then be replayed: keep the capacity above the number of deliveries one
+/// tolerance window can bring (the default holds 100 000).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -188,8 +191,21 @@ impl ReplayStore for MemoryReplayStore {
                 _ => seen.pop_oldest(),
             }
         }
-        while seen.order.len() >= self.capacity {
-            seen.pop_oldest();
+        if seen.order.len() >= self.capacity {
+            // Expiries need not follow arrival order: sweep the whole queue.
+            let Seen { ids, order, .. } = &mut *seen;
+            ids.retain(|_, (expiry, _)| *expiry > now);
+            order.retain(|(id, seq)| ids.get(id).is_some_and(|(_, s)| s == seq));
+            if seen.order.len() >= self.capacity {
+                return Err(WebhookError::Store {
+                    message: format!(
+                        "the in-memory replay store holds {} unexpired delivery ids, its capacity; refusing the delivery \
+                         (HighLevel will send it again) instead of forgetting an id that could be replayed; raise the capacity",
+                        seen.order.len()
+                    ),
+                    source: None,
+                });
+            }
         }
         let seq = seen.next;
         seen.next = seen.next.wrapping_add(1);
@@ -221,12 +237,14 @@ mod tests {
             assert!(store.insert_if_absent(id, at(i as u64), at(100)).await.unwrap());
         }
         assert!(!store.insert_if_absent("b", at(10), at(110)).await.unwrap());
-        // A fourth id pushes out the oldest.
-        assert!(store.insert_if_absent("d", at(11), at(111)).await.unwrap());
+        // Full of unexpired ids: a fourth is refused, and none is forgotten.
+        assert!(matches!(store.insert_if_absent("d", at(11), at(111)).await, Err(WebhookError::Store { .. })));
         assert_eq!(store.len(), 3);
-        assert!(store.insert_if_absent("a", at(12), at(112)).await.unwrap());
-        assert!(!store.insert_if_absent("c", at(13), at(113)).await.unwrap());
-        // Everything but the newest has expired at 105.
+        assert!(
+            !store.insert_if_absent("a", at(12), at(112)).await.unwrap(),
+            "a replay of the oldest is still refused"
+        );
+        // Everything has expired at 105: room again.
         assert!(store.insert_if_absent("e", at(105), at(205)).await.unwrap());
         assert!(store.len() <= 3);
         assert!(!store.insert_if_absent("e", at(106), at(206)).await.unwrap());
