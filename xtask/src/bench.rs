@@ -25,21 +25,21 @@ use codegen::{Config, Severity};
 
 pub const LONG_ABOUT: &str = "Run the benchmarks that BENCHMARKS.md reports and print their figures.
 
-Sections: regen, callgrind, criterion, request, paginate, compile, sdk (all by default).
+Sections: regen, callgrind, criterion, request, paginate, limiter, compile, sdk (all by default).
 The machine is shared: each section prints the load average and the compilers running
 beside it. The whole run takes about 30 minutes on 2 cores; --quick (fewer rounds and
 repetitions) about 20, most of it the clean builds of `compile`.
 Needs valgrind for `callgrind` and /usr/bin/time for `compile`; scratch crates, target
 directories and logs go under --scratch.";
 
-const SECTIONS: [&str; 7] = ["regen", "callgrind", "criterion", "request", "paginate", "compile", "sdk"];
+const SECTIONS: [&str; 8] = ["regen", "callgrind", "criterion", "request", "paginate", "limiter", "compile", "sdk"];
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Fewer rounds and repetitions.
     #[arg(long)]
     quick: bool,
-    /// Run only these sections (comma-separated: regen, callgrind, criterion, request, paginate, compile, sdk).
+    /// Run only these sections (comma-separated: regen, callgrind, criterion, request, paginate, limiter, compile, sdk).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Leave out ghl-sdk (the `sdk` section and its compile configurations).
@@ -76,12 +76,13 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
     println!("{}", machine());
     println!("{}", toolchain());
     let b = Bench { root: root.to_path_buf(), scratch: args.scratch.clone(), quick: args.quick, sdk: !args.no_sdk };
-    let sections: [(&str, Section); 7] = [
+    let sections: [(&str, Section); 8] = [
         ("regen", Bench::regen),
         ("callgrind", Bench::callgrind),
         ("criterion", Bench::criterion),
         ("request", Bench::request),
         ("paginate", Bench::paginate),
+        ("limiter", Bench::limiter),
         ("compile", Bench::compile),
         ("sdk", Bench::sdk_request),
     ];
@@ -406,6 +407,11 @@ impl Bench {
 
     fn paginate(&self) -> Result<(), String> {
         self.cargo_bench("paginate", &[])
+    }
+
+    /// The rate limit on the wire at the default 10 s window (issue 18).
+    fn limiter(&self) -> Result<(), String> {
+        self.cargo_bench("limiter", &[])
     }
 
     // ------------------------------------------------------------ compile cost
