@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use codegen::{Config, Diagnostic, Severity};
 
 mod bench;
+mod migration_map;
 mod mock;
 mod spec_diff;
 mod verify;
@@ -46,6 +47,9 @@ enum Command {
     /// Classified diff of spec/ against a git revision (breaking / non-breaking for ghl-client users).
     #[command(long_about = spec_diff::LONG_ABOUT)]
     SpecDiff(spec_diff::Args),
+    /// Write MIGRATING-v3.md: each v2 operation's v3 equivalent (same, changed, renamed, gone) and each new one.
+    #[command(long_about = migration_map::LONG_ABOUT)]
+    MigrationMap(migration_map::Args),
     /// Run the spec-driven mock GHL server (prints its base URL; try the examples with GHL_BASE_URL).
     Mock(mock::Args),
     /// Drift of spec/ against a directory of OpenAPI documents (e.g. HighLevel's published ones).
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         }
         Command::Lint { spec } => lint_cmd(&root.join(spec)),
         Command::SpecDiff(args) => spec_diff::run(&root, args),
+        Command::MigrationMap(args) => migration_map::run(&root, args),
         Command::Verify(args) => verify::run(&root, args),
         Command::Mock(args) => mock::run(&root, args),
         Command::Bench(args) => bench::run(&root, args),

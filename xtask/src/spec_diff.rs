@@ -24,6 +24,7 @@ The base defaults to the merge base of HEAD with `main` (or `origin/main`): on a
 the branch started, so the report covers the whole branch plus uncommitted edits, as a pull request would. \
 When HEAD is `main` itself (or behind it) that merge base is HEAD, which would show only uncommitted edits, so \
 HEAD~1 is used instead: the last commit plus uncommitted edits. Without a parent commit, HEAD is used.\n\n\
+The same rules compare v2 with v3 within one spec in `cargo xtask migration-map` (MIGRATING-v3.md).\n\n\
 Exit status: 0 when the report was produced; 1 on an error (git, or a spec that does not lower); 2 with \
 --fail-on-breaking when a breaking change exists.";
 

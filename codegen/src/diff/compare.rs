@@ -9,13 +9,14 @@ use crate::ir::{
     Usage,
 };
 
-struct Out<'a> {
-    module: &'a str,
-    changes: Vec<Change>,
+/// Collects the changes found in one module.
+pub(super) struct Out<'a> {
+    pub(super) module: &'a str,
+    pub(super) changes: Vec<Change>,
 }
 
 impl Out<'_> {
-    fn push(&mut self, rule: Rule, subject: impl Into<String>, detail: impl Into<String>) {
+    pub(super) fn push(&mut self, rule: Rule, subject: impl Into<String>, detail: impl Into<String>) {
         self.changes.push(Change {
             module: self.module.to_owned(),
             subject: subject.into(),
@@ -193,7 +194,7 @@ fn success_display(s: &Success, module: &str) -> String {
     }
 }
 
-fn operation(out: &mut Out, m: &str, o: &Operation, n: &Operation) {
+pub(super) fn operation(out: &mut Out, m: &str, o: &Operation, n: &Operation) {
     let id = n.id.as_str();
     if o.method != n.method {
         out.push(Rule::OperationMethodChanged, id, format!("`{}` → `{}`", o.method.as_str(), n.method.as_str()));
@@ -239,7 +240,7 @@ fn operation(out: &mut Out, m: &str, o: &Operation, n: &Operation) {
 }
 
 /// Pairs parameters: path ones by position, the others by wire name (and location).
-fn pair_params<'a>(o: &'a [Param], n: &'a [Param]) -> Vec<(Option<&'a Param>, Option<&'a Param>)> {
+pub(super) fn pair_params<'a>(o: &'a [Param], n: &'a [Param]) -> Vec<(Option<&'a Param>, Option<&'a Param>)> {
     let mut pairs = Vec::new();
     let op: Vec<&Param> = o.iter().filter(|p| p.loc == ParamLoc::Path).collect();
     let np: Vec<&Param> = n.iter().filter(|p| p.loc == ParamLoc::Path).collect();
@@ -264,6 +265,23 @@ fn pair_params<'a>(o: &'a [Param], n: &'a [Param]) -> Vec<(Option<&'a Param>, Op
         if !used[i] {
             pairs.push((Some(*q), None));
         }
+    }
+    // A parameter that moved between the path and the query (or a header)
+    // keeps its wire name: one parameter whose location changed.
+    let mut i = 0;
+    while i < pairs.len() {
+        if let (None, Some(p)) = pairs[i] {
+            let moved =
+                pairs.iter().position(|pair| matches!(pair, (Some(q), None) if q.wire == p.wire && q.loc != p.loc));
+            if let Some(j) = moved {
+                pairs[i].0 = pairs[j].0;
+                pairs.remove(j);
+                if j < i {
+                    i -= 1;
+                }
+            }
+        }
+        i += 1;
     }
     pairs
 }
@@ -472,7 +490,7 @@ fn repr_name(r: Repr) -> &'static str {
     }
 }
 
-fn type_def(out: &mut Out, m: &str, o: &TypeDef, n: &TypeDef) {
+pub(super) fn type_def(out: &mut Out, m: &str, o: &TypeDef, n: &TypeDef) {
     let name = n.name.as_str();
     match (&o.kind, &n.kind) {
         (TypeKind::Struct(of), TypeKind::Struct(nf)) => {

@@ -1,6 +1,8 @@
 //! Reviewing API changes: a classified diff of two versions of the spec
-//! ([`diff_apis`], behind `cargo xtask spec-diff`) and a drift report against
-//! HighLevel's published documents ([`verify`], behind `cargo xtask verify`).
+//! ([`diff_apis`], behind `cargo xtask spec-diff`), the map from one API
+//! version to the next within one spec ([`migration`], behind `cargo xtask
+//! migration-map`) and a drift report against HighLevel's published documents
+//! ([`verify`], behind `cargo xtask verify`).
 //!
 //! # How the spec diff works
 //!
@@ -10,7 +12,8 @@
 //! same method and path is a renamed operation, compared further), types by module and Rust
 //! name, fields and enum values by wire name, path parameters by position (a
 //! path parameter is a positional argument, so only its place matters) and the
-//! other parameters by wire name. Each difference becomes a [`Change`] with the
+//! other parameters by wire name (as is a parameter that moved between the path
+//! and the query: one parameter whose location changed). Each difference becomes a [`Change`] with the
 //! [`Rule`] that classifies it.
 //!
 //! # Classification rules
@@ -103,6 +106,7 @@
 
 mod compare;
 pub mod items;
+pub mod migration;
 mod render;
 pub mod verify;
 

@@ -12,6 +12,7 @@ use super::{Change, DiffLabels, Impact, ItemChange, Rule, Section, SpecDiff};
 const REPORT: &str = include_str!("../../templates/spec_diff.md.j2");
 const CHANGELOG: &str = include_str!("../../templates/spec_diff_changelog.md.j2");
 pub(super) const VERIFY: &str = include_str!("../../templates/spec_diff_verify.md.j2");
+const MIGRATION: &str = include_str!("../../templates/migration.md.j2");
 
 /// How many added / removed / changed Rust items the Markdown lists (JSON has all).
 const ITEM_LIST_LIMIT: usize = 60;
@@ -62,6 +63,7 @@ pub(super) fn env() -> Environment<'static> {
     env.add_template("spec_diff", REPORT).expect("spec diff template parses");
     env.add_template("spec_diff_changelog", CHANGELOG).expect("changelog template parses");
     env.add_template("spec_diff_verify", VERIFY).expect("verify template parses");
+    env.add_template("migration", MIGRATION).expect("migration template parses");
     env
 }
 
