@@ -603,7 +603,6 @@ impl AdManager {
         list_type: impl Into<String>,
         start_date: impl Into<String>,
         end_date: impl Into<String>,
-        campaign_id: impl Into<String>,
         type_: impl Into<AdSourceType>,
     ) -> GetFacebookReportList {
         GetFacebookReportList {
@@ -612,7 +611,7 @@ impl AdManager {
             list_type: list_type.into(),
             start_date: start_date.into(),
             end_date: end_date.into(),
-            campaign_id: campaign_id.into(),
+            campaign_id: None,
             type_: type_.into(),
         }
     }
@@ -1991,7 +1990,6 @@ pub fn contract_samples(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned(),
                         AdSourceType::AdManager,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2509,7 +2507,6 @@ pub fn contract_samples(
                     .update_facebook_custom_audience(
                         "sample-audienceId",
                         UpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
@@ -4355,7 +4352,7 @@ pub struct GetFacebookReportList {
     list_type: String,
     start_date: String,
     end_date: String,
-    campaign_id: String,
+    campaign_id: Option<String>,
     type_: AdSourceType,
 }
 #[cfg(feature = "ad_manager")]
@@ -4365,6 +4362,11 @@ impl GetFacebookReportList {
 Defaults to the client's configured location.*/
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
+        self
+    }
+    ///Campaign whose ad sets or ads to list.
+    pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
+        self.campaign_id = Some(value.into());
         self
     }
     /// Builds the HTTP request without sending it (useful in tests).
@@ -4389,7 +4391,9 @@ Defaults to the client's configured location.*/
         request.query("listType", &self.list_type);
         request.query("startDate", &self.start_date);
         request.query("endDate", &self.end_date);
-        request.query("campaignId", &self.campaign_id);
+        if let Some(value) = &self.campaign_id {
+            request.query("campaignId", value);
+        }
         request.query("type", &self.type_);
         Ok(request)
     }
@@ -8339,7 +8343,7 @@ impl UpsertLinkedinCampaignGroup {
         self.client.execute(request).await
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A Google or LinkedIn budget.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8365,7 +8369,7 @@ pub struct AdBudget {
     )]
     pub schedule_end_date: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl AdBudget {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8398,7 +8402,7 @@ impl AdBudget {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Kind of a creative's media item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8410,7 +8414,7 @@ pub enum AdMediaKind {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl AdMediaKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8421,7 +8425,7 @@ impl AdMediaKind {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for AdMediaKind {
     fn from(value: &str) -> Self {
         match value {
@@ -8431,7 +8435,7 @@ impl From<&str> for AdMediaKind {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(AdMediaKind);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Whether to read HighLevel's Ad Manager data or the connected integration's data.
@@ -8525,7 +8529,7 @@ impl BatchUpdateFacebookCustomAudienceRequest {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Whether the budget is spent per day or over the whole schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8537,7 +8541,7 @@ pub enum BudgetType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl BudgetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8548,7 +8552,7 @@ impl BudgetType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for BudgetType {
     fn from(value: &str) -> Self {
         match value {
@@ -8558,7 +8562,7 @@ impl From<&str> for BudgetType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(BudgetType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateFacebookConversationFormRequest` object.
@@ -8850,7 +8854,7 @@ impl CreateLinkedinIntegrationRequest {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateLinkedinLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8870,7 +8874,7 @@ pub struct CreateLinkedinLeadFormRequest {
     #[serde(rename = "hiddenFields", default, skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<LinkedinHiddenField>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl CreateLinkedinLeadFormRequest {
     ///A value with the required fields (`owner`, `creationLocale`, `name`, `state`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8896,7 +8900,7 @@ impl CreateLinkedinLeadFormRequest {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `CreateLinkedinLeadFormRequestState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8906,7 +8910,7 @@ pub enum CreateLinkedinLeadFormRequestState {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl CreateLinkedinLeadFormRequestState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8916,7 +8920,7 @@ impl CreateLinkedinLeadFormRequestState {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for CreateLinkedinLeadFormRequestState {
     fn from(value: &str) -> Self {
         match value {
@@ -8925,7 +8929,7 @@ impl From<&str> for CreateLinkedinLeadFormRequestState {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(CreateLinkedinLeadFormRequestState);
 #[cfg(feature = "ad_manager")]
 /// Values of `DayOfWeek`.
@@ -8982,7 +8986,7 @@ impl From<&str> for DayOfWeek {
 }
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(DayOfWeek);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Unit of a targeting radius.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8994,7 +8998,7 @@ pub enum DistanceUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl DistanceUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9005,7 +9009,7 @@ impl DistanceUnit {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for DistanceUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -9015,9 +9019,9 @@ impl From<&str> for DistanceUnit {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(DistanceUnit);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// An image or video of an ad creative (one card of a carousel).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9046,7 +9050,7 @@ pub struct FacebookAdMedia {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookAdMedia {
     ///A value with the required fields (`src`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9093,7 +9097,7 @@ impl FacebookAdMedia {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `FacebookAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9105,7 +9109,7 @@ pub enum FacebookAdMediaType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookAdMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9116,7 +9120,7 @@ impl FacebookAdMediaType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for FacebookAdMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -9126,7 +9130,7 @@ impl From<&str> for FacebookAdMediaType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookAdMediaType);
 #[cfg(feature = "ad_manager")]
 /// Who an ad set targets.
@@ -9227,7 +9231,7 @@ impl FacebookAudience {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A custom or lookalike audience picked for targeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9237,7 +9241,7 @@ pub struct FacebookAudienceRef {
     /// `name`
     pub name: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookAudienceRef {
     ///A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9248,7 +9252,7 @@ impl FacebookAudienceRef {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `FacebookBudget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9273,7 +9277,7 @@ pub struct FacebookBudget {
     )]
     pub schedule_end_date: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookBudget {
     ///A value with the required fields (`budgetType`, `amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9296,7 +9300,7 @@ impl FacebookBudget {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `FacebookCampaignObjective`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9312,7 +9316,7 @@ pub enum FacebookCampaignObjective {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookCampaignObjective {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9325,7 +9329,7 @@ impl FacebookCampaignObjective {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for FacebookCampaignObjective {
     fn from(value: &str) -> Self {
         match value {
@@ -9337,7 +9341,7 @@ impl From<&str> for FacebookCampaignObjective {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookCampaignObjective);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A quick reply offered in the welcome message, with its automatic answer.
@@ -9483,7 +9487,7 @@ impl FacebookGeoLocation {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `FacebookGeoLocationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9515,7 +9519,7 @@ pub enum FacebookGeoLocationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookGeoLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9536,7 +9540,7 @@ impl FacebookGeoLocationType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for FacebookGeoLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -9556,9 +9560,9 @@ impl From<&str> for FacebookGeoLocationType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookGeoLocationType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `FacebookInterest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9571,7 +9575,7 @@ pub struct FacebookInterest {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookInterest {
     ///A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9649,7 +9653,7 @@ impl FacebookLeadFormDisclaimer {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Intro card shown before the questions.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9661,7 +9665,7 @@ pub struct FacebookLeadFormGreetingCard {
     /// Lines of the card's body.
     pub content: Vec<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookLeadFormGreetingCard {
     ///A value with the required fields (`title`, `style`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9723,7 +9727,7 @@ impl FacebookLeadFormQuestion {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// One answer choice of a CUSTOM question.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9733,7 +9737,7 @@ pub struct FacebookLeadFormQuestionOption {
     /// `value`
     pub value: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookLeadFormQuestionOption {
     ///A value with the required fields (`key`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9859,7 +9863,7 @@ impl From<&str> for FacebookLeadFormQuestionType {
 }
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Screen shown after a lead submits.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9884,7 +9888,7 @@ pub struct FacebookLeadFormThankYouPage {
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookLeadFormThankYouPage {
     ///A value with the required fields (`title`, `body`, `buttonText`, `buttonType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9920,7 +9924,7 @@ impl FacebookLeadFormThankYouPage {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Lead form flavour.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9932,7 +9936,7 @@ pub enum FacebookLeadFormType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookLeadFormType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9943,7 +9947,7 @@ impl FacebookLeadFormType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for FacebookLeadFormType {
     fn from(value: &str) -> Self {
         match value {
@@ -9953,9 +9957,9 @@ impl From<&str> for FacebookLeadFormType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookLeadFormType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `FacebookLocale` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9965,7 +9969,7 @@ pub struct FacebookLocale {
     /// Facebook's numeric locale key.
     pub key: i64,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookLocale {
     ///A value with the required fields (`name`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9976,7 +9980,7 @@ impl FacebookLocale {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `FacebookMessagingPlatform`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9990,7 +9994,7 @@ pub enum FacebookMessagingPlatform {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookMessagingPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10002,7 +10006,7 @@ impl FacebookMessagingPlatform {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for FacebookMessagingPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -10013,9 +10017,9 @@ impl From<&str> for FacebookMessagingPlatform {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookMessagingPlatform);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// `auto` lets Facebook place the ads; `manual` uses `placements`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10027,7 +10031,7 @@ pub enum FacebookPlacementType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookPlacementType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10038,7 +10042,7 @@ impl FacebookPlacementType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for FacebookPlacementType {
     fn from(value: &str) -> Self {
         match value {
@@ -10048,9 +10052,9 @@ impl From<&str> for FacebookPlacementType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookPlacementType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Placement positions per platform, used when the placement type is manual.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10065,7 +10069,7 @@ pub struct FacebookPlacements {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messenger: Option<Vec<String>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookPlacements {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10092,7 +10096,7 @@ impl FacebookPlacements {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Regulated category the campaign falls into, or NONE.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10114,7 +10118,7 @@ pub enum FacebookSpecialAdCategory {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl FacebookSpecialAdCategory {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10130,7 +10134,7 @@ impl FacebookSpecialAdCategory {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for FacebookSpecialAdCategory {
     fn from(value: &str) -> Self {
         match value {
@@ -10145,7 +10149,7 @@ impl From<&str> for FacebookSpecialAdCategory {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
 #[cfg(feature = "ad_manager")]
 /// The `GeoAddressComponent` object.
@@ -10231,7 +10235,7 @@ impl GeoGeometry {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A point on the map.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10243,7 +10247,7 @@ pub struct GeoLatLng {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lng: Option<f64>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GeoLatLng {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10261,7 +10265,7 @@ impl GeoLatLng {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GeoViewport` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10273,7 +10277,7 @@ pub struct GeoViewport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub southwest: Option<GeoLatLng>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GeoViewport {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10576,7 +10580,7 @@ impl From<&str> for GetLinkedinReportPivot {
 }
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// One ad of an ad group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10663,7 +10667,7 @@ pub struct GoogleAd {
     #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAd {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10816,7 +10820,7 @@ impl GoogleAd {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleAdCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10854,7 +10858,7 @@ pub enum GoogleAdCallToAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAdCallToAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10878,7 +10882,7 @@ impl GoogleAdCallToAction {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleAdCallToAction {
     fn from(value: &str) -> Self {
         match value {
@@ -10901,7 +10905,7 @@ impl From<&str> for GoogleAdCallToAction {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdCallToAction);
 #[cfg(feature = "ad_manager")]
 /// The `GoogleAdGroup` object.
@@ -11084,7 +11088,7 @@ impl GoogleAdGroupAudience {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11108,7 +11112,7 @@ pub struct GoogleAdMedia {
     #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAdMedia {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11153,7 +11157,7 @@ impl GoogleAdMedia {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11167,7 +11171,7 @@ pub enum GoogleAdMediaType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAdMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11179,7 +11183,7 @@ impl GoogleAdMediaType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleAdMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -11190,9 +11194,9 @@ impl From<&str> for GoogleAdMediaType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdMediaType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleAdMediaType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11202,7 +11206,7 @@ pub enum GoogleAdMediaType2 {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAdMediaType2 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11212,7 +11216,7 @@ impl GoogleAdMediaType2 {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleAdMediaType2 {
     fn from(value: &str) -> Self {
         match value {
@@ -11221,9 +11225,9 @@ impl From<&str> for GoogleAdMediaType2 {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdMediaType2);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A daily time window during which the campaign runs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11236,7 +11240,7 @@ pub struct GoogleAdSchedule {
     /// End time, HH:MM.
     pub to: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAdSchedule {
     ///A value with the required fields (`dayOfWeek`, `from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11273,7 +11277,7 @@ pub struct GoogleAdScheduleTarget {
     #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleAdvertisingChannelType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11297,7 +11301,7 @@ pub enum GoogleAdvertisingChannelType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAdvertisingChannelType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11314,7 +11318,7 @@ impl GoogleAdvertisingChannelType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleAdvertisingChannelType {
     fn from(value: &str) -> Self {
         match value {
@@ -11330,9 +11334,9 @@ impl From<&str> for GoogleAdvertisingChannelType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleAssetImage` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11349,7 +11353,7 @@ pub struct GoogleAssetImage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleAssetImage {
     ///A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11533,7 +11537,7 @@ impl GoogleAudienceSegments {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleBiddingStrategy` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11545,7 +11549,7 @@ pub struct GoogleBiddingStrategy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleBiddingStrategy {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11863,7 +11867,7 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
 }
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Assets attached to a campaign, mostly by resource name.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11884,7 +11888,7 @@ pub struct GoogleCampaignAssets {
     #[serde(rename = "businessLogo", default, skip_serializing_if = "Option::is_none")]
     pub business_logo: Option<GoogleAssetImage>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleCampaignAssets {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11996,7 +12000,7 @@ impl GoogleCampaignAudience {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleCampaignGoal` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12015,7 +12019,7 @@ pub struct GoogleCampaignGoal {
     )]
     pub is_custom_conversion_goal: Option<bool>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleCampaignGoal {
     ///A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12072,7 +12076,7 @@ impl From<&str> for GoogleCampaignGoalType {
 }
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleCampaignGoalType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12086,7 +12090,7 @@ pub enum GoogleCampaignGoalType2 {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleCampaignGoalType2 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12098,7 +12102,7 @@ impl GoogleCampaignGoalType2 {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleCampaignGoalType2 {
     fn from(value: &str) -> Self {
         match value {
@@ -12109,9 +12113,9 @@ impl From<&str> for GoogleCampaignGoalType2 {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleCarouselCard` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12133,7 +12137,7 @@ pub struct GoogleCarouselCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleCarouselCard {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12166,7 +12170,7 @@ impl GoogleCarouselCard {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A Demand Gen placement.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12186,7 +12190,7 @@ pub enum GoogleChannel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12201,7 +12205,7 @@ impl GoogleChannel {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -12215,7 +12219,7 @@ impl From<&str> for GoogleChannel {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleChannel);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleConversionType`.
@@ -12291,7 +12295,7 @@ impl GoogleConversionValueSettings {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A gender or age range value, possibly excluded.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12302,7 +12306,7 @@ pub struct GoogleDemographicTarget {
     /// True to exclude it.
     pub negative: bool,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleDemographicTarget {
     ///A value with the required fields (`enum`, `negative`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12487,7 +12491,7 @@ impl GoogleGeoLocation {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleKeyword` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12498,7 +12502,7 @@ pub struct GoogleKeyword {
     #[serde(rename = "matchType")]
     pub match_type: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleKeyword {
     ///A value with the required fields (`keyword`, `matchType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12509,7 +12513,7 @@ impl GoogleKeyword {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleKeywordIdeasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12526,7 +12530,7 @@ pub struct GoogleKeywordIdeasRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleKeywordIdeasRequest {
     ///A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12554,7 +12558,7 @@ impl GoogleKeywordIdeasRequest {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleKeywords` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12566,7 +12570,7 @@ pub struct GoogleKeywords {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negatives: Option<Vec<GoogleKeyword>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleKeywords {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12873,7 +12877,7 @@ pub struct GoogleLeadFormQuestion {
     )]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A language to target.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12891,7 +12895,7 @@ pub struct GoogleLocale {
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleLocale {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12924,7 +12928,7 @@ impl GoogleLocale {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleNetworkSettings` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12936,7 +12940,7 @@ pub struct GoogleNetworkSettings {
     #[serde(rename = "targetContentNetwork")]
     pub target_content_network: bool,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleNetworkSettings {
     ///A value with the required fields (`targetSearchNetwork`, `targetContentNetwork`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13139,7 +13143,7 @@ impl GoogleRuleOperand {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `GoogleScheduleDay`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13171,7 +13175,7 @@ pub enum GoogleScheduleDay {
     /// A value this version of the client does not know; the text is kept.
     Other(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleScheduleDay {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13192,7 +13196,7 @@ impl GoogleScheduleDay {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for GoogleScheduleDay {
     fn from(value: &str) -> Self {
         match value {
@@ -13212,7 +13216,7 @@ impl From<&str> for GoogleScheduleDay {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleScheduleDay);
 #[cfg(feature = "ad_manager")]
 /// Quarter of the hour a schedule slot starts or ends at.
@@ -13377,7 +13381,7 @@ impl From<&str> for GoogleSegmentMemberMemberType {
 }
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleSegmentTarget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13388,7 +13392,7 @@ pub struct GoogleSegmentTarget {
     /// `id`
     pub id: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleSegmentTarget {
     ///A value with the required fields (`type`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13454,7 +13458,7 @@ impl GoogleStringRule {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleTargetInterests` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13466,7 +13470,7 @@ pub struct GoogleTargetInterests {
     #[serde(rename = "inMarket", default, skip_serializing_if = "Option::is_none")]
     pub in_market: Option<Vec<String>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleTargetInterests {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13487,7 +13491,7 @@ impl GoogleTargetInterests {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleYouTubeVideo` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13496,7 +13500,7 @@ pub struct GoogleYouTubeVideo {
     #[serde(rename = "youtubeVideoId")]
     pub youtube_video_id: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GoogleYouTubeVideo {
     ///A value with the required fields (`youtubeVideoId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13506,7 +13510,7 @@ impl GoogleYouTubeVideo {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinAd` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13584,7 +13588,7 @@ pub struct LinkedinAd {
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinAd {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13689,7 +13693,7 @@ impl LinkedinAd {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13722,7 +13726,7 @@ pub struct LinkedinAdMedia {
     #[serde(rename = "fileSizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub file_size_bytes: Option<i64>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinAdMedia {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13818,7 +13822,7 @@ impl LinkedinAudience {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinCallToActionTarget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13827,7 +13831,7 @@ pub struct LinkedinCallToActionTarget {
     #[serde(rename = "landingPageUrl")]
     pub landing_page_url: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinCallToActionTarget {
     ///A value with the required fields (`landingPageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14239,7 +14243,7 @@ impl From<&str> for LinkedinCampaignMediaType {
 }
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinChoiceOption` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14249,7 +14253,7 @@ pub struct LinkedinChoiceOption {
     /// `text`
     pub text: LinkedinLocalizedText,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinChoiceOption {
     ///A value with the required fields (`id`, `text`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14260,7 +14264,7 @@ impl LinkedinChoiceOption {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinConsent` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14273,7 +14277,7 @@ pub struct LinkedinConsent {
     /// `consent`
     pub consent: LinkedinLocalizedText,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinConsent {
     ///A value with the required fields (`checkRequired`, `id`, `consent`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14289,7 +14293,7 @@ impl LinkedinConsent {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinGeoLocation` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14305,7 +14309,7 @@ pub struct LinkedinGeoLocation {
     #[serde(rename = "selectionType")]
     pub selection_type: SelectionType,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinGeoLocation {
     ///A value with the required fields (`name`, `urn`, `facetUrn`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14323,7 +14327,7 @@ impl LinkedinGeoLocation {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A fixed value sent along with every lead, e.g. for tracking.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14333,7 +14337,7 @@ pub struct LinkedinHiddenField {
     /// `value`
     pub value: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinHiddenField {
     ///A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14344,7 +14348,7 @@ impl LinkedinHiddenField {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLeadFormContent` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14363,7 +14367,7 @@ pub struct LinkedinLeadFormContent {
     #[serde(rename = "legalInfo")]
     pub legal_info: LinkedinLegalInfo,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinLeadFormContent {
     ///A value with the required fields (`questions`, `headline`, `postSubmissionInfo`, `legalInfo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14387,7 +14391,7 @@ impl LinkedinLeadFormContent {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLeadFormOwner` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14396,7 +14400,7 @@ pub struct LinkedinLeadFormOwner {
     #[serde(rename = "sponsoredAccount")]
     pub sponsored_account: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinLeadFormOwner {
     ///A value with the required fields (`sponsoredAccount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14406,7 +14410,7 @@ impl LinkedinLeadFormOwner {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14426,7 +14430,7 @@ pub struct LinkedinLeadFormQuestion {
     )]
     pub predefined_field: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinLeadFormQuestion {
     ///A value with the required fields (`question`, `name`, `questionDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14448,7 +14452,7 @@ impl LinkedinLeadFormQuestion {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLegalInfo` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14466,7 +14470,7 @@ pub struct LinkedinLegalInfo {
     )]
     pub legal_disclaimer: Option<LinkedinLocalizedText>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinLegalInfo {
     ///A value with the required fields (`consents`, `privacyPolicyUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14486,7 +14490,7 @@ impl LinkedinLegalInfo {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLocale` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14496,7 +14500,7 @@ pub struct LinkedinLocale {
     /// `language`
     pub language: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinLocale {
     ///A value with the required fields (`country`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14507,7 +14511,7 @@ impl LinkedinLocale {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Text per locale.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14515,7 +14519,7 @@ pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
     pub localized: std::collections::BTreeMap<String, String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinLocalizedText {
     ///A value with the required fields (`localized`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14527,7 +14531,7 @@ impl LinkedinLocalizedText {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinMultipleChoiceDetails` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14535,7 +14539,7 @@ pub struct LinkedinMultipleChoiceDetails {
     /// `options`
     pub options: Vec<LinkedinChoiceOption>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinMultipleChoiceDetails {
     ///A value with the required fields (`options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14543,7 +14547,7 @@ impl LinkedinMultipleChoiceDetails {
         Self { options: options.into() }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinPostSubmitCallToAction` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14555,7 +14559,7 @@ pub struct LinkedinPostSubmitCallToAction {
     #[serde(rename = "callToActionLabel")]
     pub call_to_action_label: LinkedinPostSubmitCallToActionCallToActionLabel,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinPostSubmitCallToAction {
     ///A value with the required fields (`callToActionTarget`, `callToActionLabel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14569,7 +14573,7 @@ impl LinkedinPostSubmitCallToAction {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Values of `LinkedinPostSubmitCallToActionCallToActionLabel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14587,7 +14591,7 @@ pub enum LinkedinPostSubmitCallToActionCallToActionLabel {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinPostSubmitCallToActionCallToActionLabel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14601,7 +14605,7 @@ impl LinkedinPostSubmitCallToActionCallToActionLabel {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
     fn from(value: &str) -> Self {
         match value {
@@ -14614,9 +14618,9 @@ impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLabel);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// What the lead sees after submitting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14627,7 +14631,7 @@ pub struct LinkedinPostSubmitInfo {
     #[serde(rename = "callToAction")]
     pub call_to_action: LinkedinPostSubmitCallToAction,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinPostSubmitInfo {
     ///A value with the required fields (`message`, `callToAction`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14641,7 +14645,7 @@ impl LinkedinPostSubmitInfo {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Set one of the two, by question kind.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14661,7 +14665,7 @@ pub struct LinkedinQuestionDetails {
     )]
     pub multiple_choice_question_details: Option<LinkedinMultipleChoiceDetails>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinQuestionDetails {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14685,7 +14689,7 @@ impl LinkedinQuestionDetails {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Attribute groups to include and exclude; each inner list is one group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14697,7 +14701,7 @@ pub struct LinkedinTargetAudience {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinTargetAudience {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14724,7 +14728,7 @@ impl LinkedinTargetAudience {
         self
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A targeting value from targeting search.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14739,7 +14743,7 @@ pub struct LinkedinTargetingAttribute {
     /// `facet`
     pub facet: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinTargetingAttribute {
     ///A value with the required fields (`urn`, `name`, `categoryName`, `facet`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14757,7 +14761,7 @@ impl LinkedinTargetingAttribute {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Bid per result.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14765,7 +14769,7 @@ pub struct LinkedinUnitCost {
     /// `amount`
     pub amount: f64,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinUnitCost {
     ///A value with the required fields (`amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15061,7 +15065,7 @@ impl LocationIdRequest {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Where a campaign, ad group or ad stands in HighLevel's publishing flow.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15089,7 +15093,7 @@ pub enum PublishingStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl PublishingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15108,7 +15112,7 @@ impl PublishingStatus {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for PublishingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -15126,9 +15130,9 @@ impl From<&str> for PublishingStatus {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(PublishingStatus);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Whether a targeted place is included or excluded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15140,7 +15144,7 @@ pub enum SelectionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl SelectionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15151,7 +15155,7 @@ impl SelectionType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for SelectionType {
     fn from(value: &str) -> Self {
         match value {
@@ -15161,9 +15165,9 @@ impl From<&str> for SelectionType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(SelectionType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `SetFacebookDefaultPageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15172,7 +15176,7 @@ pub struct SetFacebookDefaultPageRequest {
     #[serde(rename = "pageId")]
     pub page_id: String,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl SetFacebookDefaultPageRequest {
     ///A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15191,25 +15195,27 @@ pub struct UpdateFacebookCustomAudienceRequest {
     /// `name`
     pub name: String,
     /// `description`
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 #[cfg(feature = "ad_manager")]
 impl UpdateFacebookCustomAudienceRequest {
-    ///A value with the required fields (`locationId`, `name`, `description`).
+    ///A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        location_id: impl Into<String>,
-        name: impl Into<String>,
-        description: impl Into<String>,
-    ) -> Self {
+    pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             location_id: location_id.into(),
             name: name.into(),
-            description: description.into(),
+            description: None,
         }
     }
+    ///Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `UpdateLinkedinAdStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15221,7 +15227,7 @@ pub struct UpdateLinkedinAdStatusRequest {
     #[serde(rename = "type")]
     pub type_: UpdateLinkedinAdStatusRequestType,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpdateLinkedinAdStatusRequest {
     ///A value with the required fields (`operationType`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15235,7 +15241,7 @@ impl UpdateLinkedinAdStatusRequest {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// What to do with the entity.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15249,7 +15255,7 @@ pub enum UpdateLinkedinAdStatusRequestOperationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpdateLinkedinAdStatusRequestOperationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15261,7 +15267,7 @@ impl UpdateLinkedinAdStatusRequestOperationType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
     fn from(value: &str) -> Self {
         match value {
@@ -15272,9 +15278,9 @@ impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestOperationType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Which kind of entity the path id names.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15288,7 +15294,7 @@ pub enum UpdateLinkedinAdStatusRequestType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpdateLinkedinAdStatusRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15300,7 +15306,7 @@ impl UpdateLinkedinAdStatusRequestType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl From<&str> for UpdateLinkedinAdStatusRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -15311,9 +15317,9 @@ impl From<&str> for UpdateLinkedinAdStatusRequestType {
         }
     }
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates an ad under an ad set, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15383,7 +15389,7 @@ pub struct UpsertFacebookAdRequest {
     )]
     pub destination_form_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl UpsertFacebookAdRequest {
     ///A value with the required fields (`locationId`, `campaignId`, `adsetId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

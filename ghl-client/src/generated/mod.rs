@@ -82,7 +82,7 @@ pub mod marketplace;
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 pub mod medias;
 ///OAuth (spec/oauth.yaml).
-#[cfg(feature = "oauth")]
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 pub mod oauth;
 ///Objects (spec/objects.yaml).
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -436,6 +436,7 @@ pub mod v3 {
     #[cfg(feature = "v3_medias")]
     pub mod medias;
     ///OAuth (spec/v3/oauth.yaml).
+    #[cfg(feature = "v3_oauth")]
     pub mod oauth;
     ///Objects (spec/v3/objects.yaml).
     #[cfg(feature = "v3_objects")]
@@ -508,6 +509,7 @@ pub mod v3 {
             feature = "v3_locations",
             feature = "v3_marketplace",
             feature = "v3_medias",
+            feature = "v3_oauth",
             feature = "v3_objects",
             feature = "v3_opportunities",
             feature = "v3_payments",
@@ -558,6 +560,7 @@ pub mod v3 {
             feature = "v3_locations",
             feature = "v3_marketplace",
             feature = "v3_medias",
+            feature = "v3_oauth",
             feature = "v3_objects",
             feature = "v3_opportunities",
             feature = "v3_payments",
@@ -710,6 +713,11 @@ pub mod v3 {
         pub fn medias(&self) -> medias::Medias {
             medias::Medias::new(self.client.clone())
         }
+        #[cfg(feature = "v3_oauth")]
+        ///Operations of the OAuth module.
+        pub fn oauth(&self) -> oauth::Oauth {
+            oauth::Oauth::new(self.client.clone())
+        }
         #[cfg(feature = "v3_objects")]
         ///Operations of the Objects module.
         pub fn objects(&self) -> objects::Objects {
@@ -811,6 +819,7 @@ pub mod v3 {
         feature = "v3_locations",
         feature = "v3_marketplace",
         feature = "v3_medias",
+        feature = "v3_oauth",
         feature = "v3_objects",
         feature = "v3_opportunities",
         feature = "v3_payments",
@@ -1309,6 +1318,13 @@ pub fn contract_samples(
             v3::medias::contract_samples(client)
                 .into_iter()
                 .map(|(id, call)| (v3::medias::MODULE, id, call)),
+        );
+    #[cfg(feature = "v3_oauth")]
+    calls
+        .extend(
+            v3::oauth::contract_samples(client)
+                .into_iter()
+                .map(|(id, call)| (v3::oauth::MODULE, id, call)),
         );
     #[cfg(feature = "v3_objects")]
     calls

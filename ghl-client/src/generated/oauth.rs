@@ -23,13 +23,16 @@
 //! | [`get_access_token`](Oauth::get_access_token) | `POST /oauth/token` | `2021-07-28` | none |
 //! | [`get_location_access_token`](Oauth::get_location_access_token) | `POST /oauth/locationToken` | `2021-07-28` | agency |
 //! | [`list_installed_locations`](Oauth::list_installed_locations) | `GET /oauth/installedLocations` | `2021-07-28` | agency |
+#[cfg(feature = "oauth")]
 /// This module's path below the crate root.
 pub const MODULE: &str = "oauth";
+#[cfg(feature = "oauth")]
 ///Operations of the OAuth module. Get one with `client.oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
     client: crate::Client,
 }
+#[cfg(feature = "oauth")]
 impl Oauth {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -86,6 +89,7 @@ impl Oauth {
         }
     }
 }
+#[cfg(feature = "oauth")]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -135,6 +139,7 @@ pub fn contract_samples(
         ));
     calls
 }
+#[cfg(feature = "oauth")]
 /// Request builder for `get_access_token`: set optional parameters, then call `send()`.
 ///
 /// Exchange an authorization code or refresh token for an access token.
@@ -150,6 +155,7 @@ pub struct GetAccessToken {
     client: crate::Client,
     body: GetAccessTokenRequest,
 }
+#[cfg(feature = "oauth")]
 impl GetAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -180,6 +186,7 @@ impl GetAccessToken {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "oauth")]
 /// Request builder for `get_location_access_token`: set optional parameters, then call `send()`.
 ///
 /// Derive a sub-account access token from an agency access token.
@@ -193,6 +200,7 @@ pub struct GetLocationAccessToken {
     client: crate::Client,
     body: GetLocationAccessTokenRequest,
 }
+#[cfg(feature = "oauth")]
 impl GetLocationAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -223,6 +231,7 @@ impl GetLocationAccessToken {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "oauth")]
 /// Request builder for `list_installed_locations`: set optional parameters, then call `send()`.
 ///
 /// List an agency's sub-accounts and where an app is installed.
@@ -245,6 +254,7 @@ pub struct ListInstalledLocations {
     plan_id: Option<String>,
     location_id: Option<String>,
 }
+#[cfg(feature = "oauth")]
 impl ListInstalledLocations {
     ///Number of sub-accounts to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
@@ -340,6 +350,7 @@ impl ListInstalledLocations {
         self.client.execute(request).await
     }
 }
+#[cfg(feature = "oauth")]
 impl crate::Paginated for ListInstalledLocations {
     type Page = ListInstalledLocationsResponse;
     type Item = InstalledLocation;
@@ -367,6 +378,7 @@ impl crate::Paginated for ListInstalledLocations {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+#[cfg(feature = "oauth")]
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -377,6 +389,7 @@ impl ListInstalledLocations {
         crate::paginate(self)
     }
 }
+#[cfg(feature = "oauth")]
 /// An access token with its refresh token and what it grants.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -440,6 +453,7 @@ pub struct AccessToken {
     )]
     pub approve_all_locations: Option<bool>,
 }
+#[cfg(feature = "oauth")]
 /// The `GetAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -463,6 +477,7 @@ pub struct GetAccessTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
 }
+#[cfg(feature = "oauth")]
 impl GetAccessTokenRequest {
     ///A value with the required fields (`client_id`, `client_secret`, `grant_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -502,6 +517,7 @@ impl GetAccessTokenRequest {
         self
     }
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 /// The `GetLocationAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -513,6 +529,7 @@ pub struct GetLocationAccessTokenRequest {
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 impl GetLocationAccessTokenRequest {
     ///A value with the required fields (`companyId`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -523,6 +540,7 @@ impl GetLocationAccessTokenRequest {
         }
     }
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 /// Values of `GrantType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -536,6 +554,7 @@ pub enum GrantType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 impl GrantType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -547,6 +566,7 @@ impl GrantType {
         }
     }
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 impl From<&str> for GrantType {
     fn from(value: &str) -> Self {
         match value {
@@ -557,7 +577,9 @@ impl From<&str> for GrantType {
         }
     }
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 crate::runtime::enums::string_enum!(GrantType);
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 /// A sub-account of the agency, with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -581,6 +603,7 @@ pub struct InstalledLocation {
     #[serde(rename = "installedAt", default, skip_serializing_if = "Option::is_none")]
     pub installed_at: Option<String>,
 }
+#[cfg(feature = "oauth")]
 /// The `ListInstalledLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -599,6 +622,7 @@ pub struct ListInstalledLocationsResponse {
     )]
     pub install_to_future_locations: Option<bool>,
 }
+#[cfg(feature = "oauth")]
 /// A sub-account access token derived from an agency token.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -631,6 +655,7 @@ pub struct LocationAccessToken {
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 /// Whether a token is for an agency (`Company`) or a sub-account (`Location`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -642,6 +667,7 @@ pub enum TokenUserType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 impl TokenUserType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -652,6 +678,7 @@ impl TokenUserType {
         }
     }
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 impl From<&str> for TokenUserType {
     fn from(value: &str) -> Self {
         match value {
@@ -661,4 +688,5 @@ impl From<&str> for TokenUserType {
         }
     }
 }
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 crate::runtime::enums::string_enum!(TokenUserType);

@@ -5,7 +5,7 @@
 //!
 //! API v3 of the Ad Manager module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../ad-manager.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_ad_manager`. 50 operations, generated from `spec/v3/ad-manager.yaml`.
+//! Enabled by the cargo feature `v3_ad_manager`. 95 operations, generated from `spec/v3/ad-manager.yaml`.
 //!
 //! # Example
 //!
@@ -24,52 +24,97 @@
 //! | [`batch_update_facebook_custom_audience_members`](AdManager::batch_update_facebook_custom_audience_members) | `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member/batch` | `2021-07-28` | location |
 //! | [`create_facebook_conversation_form`](AdManager::create_facebook_conversation_form) | `POST /ad-publishing/facebook/conversation-forms` | `2021-07-28` | location |
 //! | [`create_facebook_integration`](AdManager::create_facebook_integration) | `POST /ad-publishing/facebook/integration` | `2021-07-28` | location |
+//! | [`create_facebook_page_lead_form`](AdManager::create_facebook_page_lead_form) | `POST /ad-publishing/facebook/page/{pageId}/forms` | `2021-07-28` | location |
 //! | [`create_google_integration`](AdManager::create_google_integration) | `POST /ad-publishing/google/integration` | `2021-07-28` | location |
 //! | [`create_google_offline_user_list_job`](AdManager::create_google_offline_user_list_job) | `POST /ad-publishing/google/segments/offline-user-list-job` | `2021-07-28` | location |
 //! | [`create_linkedin_integration`](AdManager::create_linkedin_integration) | `POST /ad-publishing/linkedin/integration` | `2021-07-28` | location |
+//! | [`create_linkedin_lead_form`](AdManager::create_linkedin_lead_form) | `POST /ad-publishing/linkedin/{accountId}/form` | `2021-07-28` | location |
 //! | [`delete_facebook_ad`](AdManager::delete_facebook_ad) | `DELETE /ad-publishing/facebook/ads/{adId}` | `2021-07-28` | location |
 //! | [`delete_facebook_ad_account`](AdManager::delete_facebook_ad_account) | `DELETE /ad-publishing/facebook/ad-accounts/{adAccountId}` | `2021-07-28` | location |
+//! | [`delete_facebook_adset`](AdManager::delete_facebook_adset) | `DELETE /ad-publishing/facebook/adsets/{adsetId}` | `2021-07-28` | location |
 //! | [`delete_facebook_campaign`](AdManager::delete_facebook_campaign) | `DELETE /ad-publishing/facebook/campaigns/{campaignId}` | `2021-07-28` | location |
+//! | [`delete_facebook_custom_audience`](AdManager::delete_facebook_custom_audience) | `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` | `2021-07-28` | location |
 //! | [`delete_facebook_integration`](AdManager::delete_facebook_integration) | `DELETE /ad-publishing/facebook/integration` | `2021-07-28` | location |
 //! | [`delete_facebook_page`](AdManager::delete_facebook_page) | `DELETE /ad-publishing/facebook/page` | `2021-07-28` | location |
 //! | [`delete_google_ad_account`](AdManager::delete_google_ad_account) | `DELETE /ad-publishing/google/ad-accounts/{adAccountId}` | `2021-07-28` | location |
+//! | [`delete_google_conversion`](AdManager::delete_google_conversion) | `DELETE /ad-publishing/google/conversions/{conversionId}` | `2021-07-28` | location |
 //! | [`delete_google_segment`](AdManager::delete_google_segment) | `DELETE /ad-publishing/google/segments/{segmentId}` | `2021-07-28` | location |
 //! | [`delete_linkedin_ad_account`](AdManager::delete_linkedin_ad_account) | `DELETE /ad-publishing/linkedin/ad-account` | `2021-07-28` | location |
 //! | [`duplicate_facebook_ad`](AdManager::duplicate_facebook_ad) | `POST /ad-publishing/facebook/ads/{adId}/duplicate` | `2021-07-28` | location |
+//! | [`duplicate_facebook_adset`](AdManager::duplicate_facebook_adset) | `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` | `2021-07-28` | location |
 //! | [`duplicate_facebook_campaign`](AdManager::duplicate_facebook_campaign) | `POST /ad-publishing/facebook/campaigns/{campaignId}/duplicate` | `2021-07-28` | location |
+//! | [`get_facebook_ad_account`](AdManager::get_facebook_ad_account) | `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` | `2021-07-28` | location |
 //! | [`get_facebook_campaign`](AdManager::get_facebook_campaign) | `GET /ad-publishing/facebook/campaign/{campaignId}` | `2021-07-28` | location |
+//! | [`get_facebook_campaign_publishing_progress`](AdManager::get_facebook_campaign_publishing_progress) | `GET /ad-publishing/facebook/campaigns/{campaignId}/publishing-progress` | `v3` | location |
 //! | [`get_facebook_campaign_report`](AdManager::get_facebook_campaign_report) | `GET /ad-publishing/facebook/reporting/campaign/{campaignId}` | `2021-07-28` | location |
+//! | [`get_facebook_custom_audience`](AdManager::get_facebook_custom_audience) | `GET /ad-publishing/facebook/custom-audience/{audienceId}` | `2021-07-28` | location |
+//! | [`get_facebook_integration`](AdManager::get_facebook_integration) | `GET /ad-publishing/facebook/integration` | `2021-07-28` | location |
+//! | [`get_facebook_lead_form`](AdManager::get_facebook_lead_form) | `GET /ad-publishing/facebook/lead-form/{leadFormId}` | `2021-07-28` | location |
+//! | [`get_facebook_report`](AdManager::get_facebook_report) | `GET /ad-publishing/facebook/reporting` | `2021-07-28` | location |
+//! | [`get_facebook_report_list`](AdManager::get_facebook_report_list) | `GET /ad-publishing/facebook/reporting/list` | `2021-07-28` | location |
+//! | [`get_facebook_user`](AdManager::get_facebook_user) | `GET /ad-publishing/facebook/me` | `2021-07-28` | location |
+//! | [`get_google_ad_account`](AdManager::get_google_ad_account) | `GET /ad-publishing/google/ad-accounts/{adAccountId}` | `2021-07-28` | location |
+//! | [`get_google_audience`](AdManager::get_google_audience) | `GET /ad-publishing/google/audiences/{audienceId}` | `2021-07-28` | location |
+//! | [`get_google_campaign`](AdManager::get_google_campaign) | `GET /ad-publishing/google/ads/{adId}` | `2021-07-28` | location |
 //! | [`get_google_campaign_report`](AdManager::get_google_campaign_report) | `GET /ad-publishing/google/reporting/campaign/{campaignId}` | `2021-07-28` | location |
+//! | [`get_google_conversion`](AdManager::get_google_conversion) | `GET /ad-publishing/google/conversions/{conversionId}` | `2021-07-28` | location |
+//! | [`get_google_integration`](AdManager::get_google_integration) | `GET /ad-publishing/google/integration` | `2021-07-28` | location |
+//! | [`get_google_keyword_ideas`](AdManager::get_google_keyword_ideas) | `POST /ad-publishing/google/keyword-ideas` | `2021-07-28` | location |
+//! | [`get_google_report`](AdManager::get_google_report) | `GET /ad-publishing/google/reporting` | `2021-07-28` | location |
 //! | [`get_google_report_list`](AdManager::get_google_report_list) | `GET /ad-publishing/google/reporting/list` | `2021-07-28` | location |
 //! | [`get_google_segment`](AdManager::get_google_segment) | `GET /ad-publishing/google/segments/{segmentId}` | `2021-07-28` | location |
+//! | [`get_google_user`](AdManager::get_google_user) | `GET /ad-publishing/google/me` | `2021-07-28` | location |
 //! | [`get_linkedin_ad_account`](AdManager::get_linkedin_ad_account) | `GET /ad-publishing/linkedin/ad-account` | `2021-07-28` | location |
+//! | [`get_linkedin_campaign_group`](AdManager::get_linkedin_campaign_group) | `GET /ad-publishing/linkedin/ads/{adId}` | `2021-07-28` | location |
+//! | [`get_linkedin_campaign_group_report`](AdManager::get_linkedin_campaign_group_report) | `GET /ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}` | `2021-07-28` | location |
+//! | [`get_linkedin_integration`](AdManager::get_linkedin_integration) | `GET /ad-publishing/linkedin/integration` | `2021-07-28` | location |
+//! | [`get_linkedin_report`](AdManager::get_linkedin_report) | `GET /ad-publishing/linkedin/reporting` | `2021-07-28` | location |
+//! | [`get_linkedin_report_list`](AdManager::get_linkedin_report_list) | `GET /ad-publishing/linkedin/reporting/list` | `2021-07-28` | location |
+//! | [`get_linkedin_user`](AdManager::get_linkedin_user) | `GET /ad-publishing/linkedin/me` | `2021-07-28` | location |
 //! | [`list_facebook_ad_accounts`](AdManager::list_facebook_ad_accounts) | `GET /ad-publishing/facebook/ad-accounts` | `2021-07-28` | location |
+//! | [`list_facebook_conversation_forms`](AdManager::list_facebook_conversation_forms) | `GET /ad-publishing/facebook/conversation-forms` | `2021-07-28` | location |
 //! | [`list_facebook_custom_audiences`](AdManager::list_facebook_custom_audiences) | `GET /ad-publishing/facebook/custom-audience` | `2021-07-28` | location |
 //! | [`list_facebook_entities`](AdManager::list_facebook_entities) | `GET /ad-publishing/facebook/entity` | `2021-07-28` | location |
 //! | [`list_facebook_page_instagram_accounts`](AdManager::list_facebook_page_instagram_accounts) | `GET /ad-publishing/facebook/page/{pageId}/instagram` | `2021-07-28` | location |
+//! | [`list_facebook_page_lead_forms`](AdManager::list_facebook_page_lead_forms) | `GET /ad-publishing/facebook/page/{pageId}/forms` | `2021-07-28` | location |
 //! | [`list_facebook_pages`](AdManager::list_facebook_pages) | `GET /ad-publishing/facebook/pages` | `2021-07-28` | location |
 //! | [`list_facebook_pixels`](AdManager::list_facebook_pixels) | `GET /ad-publishing/facebook/pixels` | `2021-07-28` | location |
 //! | [`list_google_ad_accounts`](AdManager::list_google_ad_accounts) | `GET /ad-publishing/google/ad-accounts` | `2021-07-28` | location |
 //! | [`list_google_assets`](AdManager::list_google_assets) | `GET /ad-publishing/google/assets` | `2021-07-28` | location |
+//! | [`list_google_audiences`](AdManager::list_google_audiences) | `GET /ad-publishing/google/audiences` | `2021-07-28` | location |
+//! | [`list_google_conversion_goals`](AdManager::list_google_conversion_goals) | `GET /ad-publishing/google/conversion-goals` | `2021-07-28` | location |
 //! | [`list_google_conversions`](AdManager::list_google_conversions) | `GET /ad-publishing/google/conversions` | `2021-07-28` | location |
 //! | [`list_google_entities`](AdManager::list_google_entities) | `GET /ad-publishing/google/entity` | `2021-07-28` | location |
 //! | [`list_google_segments`](AdManager::list_google_segments) | `GET /ad-publishing/google/segments` | `2021-07-28` | location |
 //! | [`list_google_target_interests`](AdManager::list_google_target_interests) | `GET /ad-publishing/google/target-interests` | `2021-07-28` | location |
+//! | [`list_linkedin_ad_accounts`](AdManager::list_linkedin_ad_accounts) | `GET /ad-publishing/linkedin/ad-accounts` | `2021-07-28` | location |
+//! | [`list_linkedin_lead_forms`](AdManager::list_linkedin_lead_forms) | `GET /ad-publishing/linkedin/{accountId}/forms` | `2021-07-28` | location |
 //! | [`pause_facebook_ad`](AdManager::pause_facebook_ad) | `POST /ad-publishing/facebook/ads/{adId}/pause` | `2021-07-28` | location |
+//! | [`pause_facebook_adset`](AdManager::pause_facebook_adset) | `POST /ad-publishing/facebook/adsets/{adsetId}/pause` | `2021-07-28` | location |
 //! | [`pause_facebook_campaign`](AdManager::pause_facebook_campaign) | `POST /ad-publishing/facebook/campaigns/{campaignId}/pause` | `2021-07-28` | location |
 //! | [`publish_facebook_campaign`](AdManager::publish_facebook_campaign) | `POST /ad-publishing/facebook/campaigns/{campaignId}/publish` | `2021-07-28` | location |
 //! | [`publish_google_ad`](AdManager::publish_google_ad) | `POST /ad-publishing/google/ads/{adId}/publish` | `2021-07-28` | location |
 //! | [`publish_linkedin_campaign_group`](AdManager::publish_linkedin_campaign_group) | `POST /ad-publishing/linkedin/ads/{adId}/publish` | `2021-07-28` | location |
 //! | [`remove_facebook_custom_audience_member`](AdManager::remove_facebook_custom_audience_member) | `DELETE /ad-publishing/facebook/custom-audience/{audienceId}/member` | `2021-07-28` | location |
 //! | [`resume_facebook_ad`](AdManager::resume_facebook_ad) | `POST /ad-publishing/facebook/ads/{adId}/resume` | `2021-07-28` | location |
+//! | [`resume_facebook_adset`](AdManager::resume_facebook_adset) | `POST /ad-publishing/facebook/adsets/{adsetId}/resume` | `2021-07-28` | location |
 //! | [`resume_facebook_campaign`](AdManager::resume_facebook_campaign) | `POST /ad-publishing/facebook/campaigns/{campaignId}/resume` | `2021-07-28` | location |
+//! | [`search_facebook_targeting`](AdManager::search_facebook_targeting) | `GET /ad-publishing/facebook/targeting/search` | `2021-07-28` | location |
 //! | [`search_google_targeting`](AdManager::search_google_targeting) | `GET /ad-publishing/google/targeting/search` | `2021-07-28` | location |
 //! | [`search_linkedin_targeting`](AdManager::search_linkedin_targeting) | `GET /ad-publishing/linkedin/targeting/search` | `2021-07-28` | location |
+//! | [`set_facebook_default_page`](AdManager::set_facebook_default_page) | `PUT /ad-publishing/facebook/page/default` | `2021-07-28` | location |
+//! | [`update_facebook_custom_audience`](AdManager::update_facebook_custom_audience) | `PUT /ad-publishing/facebook/custom-audience/{audienceId}` | `2021-07-28` | location |
+//! | [`update_linkedin_ad_status`](AdManager::update_linkedin_ad_status) | `PATCH /ad-publishing/linkedin/{adId}/status` | `2021-07-28` | location |
+//! | [`upsert_facebook_ad`](AdManager::upsert_facebook_ad) | `PUT /ad-publishing/facebook/ads` | `2021-07-28` | location |
+//! | [`upsert_facebook_adset`](AdManager::upsert_facebook_adset) | `PUT /ad-publishing/facebook/adsets` | `2021-07-28` | location |
+//! | [`upsert_facebook_campaign`](AdManager::upsert_facebook_campaign) | `PUT /ad-publishing/facebook/campaigns` | `2021-07-28` | location |
 //! | [`upsert_facebook_pixel`](AdManager::upsert_facebook_pixel) | `PUT /ad-publishing/facebook/pixels` | `2021-07-28` | location |
 //! | [`upsert_google_asset`](AdManager::upsert_google_asset) | `POST /ad-publishing/google/assets` | `2021-07-28` | location |
 //! | [`upsert_google_audience`](AdManager::upsert_google_audience) | `PUT /ad-publishing/google/audiences` | `2021-07-28` | location |
+//! | [`upsert_google_campaign`](AdManager::upsert_google_campaign) | `PUT /ad-publishing/google/ads` | `2021-07-28` | location |
 //! | [`upsert_google_conversion`](AdManager::upsert_google_conversion) | `PUT /ad-publishing/google/conversions` | `2021-07-28` | location |
 //! | [`upsert_google_segment`](AdManager::upsert_google_segment) | `PUT /ad-publishing/google/segments` | `2021-07-28` | location |
+//! | [`upsert_linkedin_campaign_group`](AdManager::upsert_linkedin_campaign_group) | `PUT /ad-publishing/linkedin/ads` | `2021-07-28` | location |
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::ad_manager";
 ///Operations of the Ad Manager module. Get one with `client.v3().ad_manager()`.
@@ -141,6 +186,22 @@ impl AdManager {
             body,
         }
     }
+    /// Create a lead form on a Facebook page.
+    ///
+    /// `POST /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn create_facebook_page_lead_form(
+        &self,
+        page_id: impl Into<String>,
+        body: CreateFacebookLeadFormRequest,
+    ) -> CreateFacebookPageLeadForm {
+        CreateFacebookPageLeadForm {
+            client: self.client.clone(),
+            page_id: page_id.into(),
+            body,
+        }
+    }
     /// Connect a Google Ads account to a location.
     ///
     /// `POST /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
@@ -183,6 +244,24 @@ impl AdManager {
             body,
         }
     }
+    /// Create a lead form in a LinkedIn ad account.
+    ///
+    /// `POST /ad-publishing/linkedin/{accountId}/form` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel's doc uses `{ accountId }` in the path without declaring it; it is declared here as a required path parameter. HighLevel documents no response body; it is returned as raw JSON.
+    pub fn create_linkedin_lead_form(
+        &self,
+        account_id: impl Into<String>,
+        body: crate::ad_manager::CreateLinkedinLeadFormRequest,
+    ) -> CreateLinkedinLeadForm {
+        CreateLinkedinLeadForm {
+            client: self.client.clone(),
+            account_id: account_id.into(),
+            location_id: None,
+            is_draft: None,
+            body,
+        }
+    }
     /// Delete a Facebook ad.
     ///
     /// `DELETE /ad-publishing/facebook/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
@@ -215,6 +294,22 @@ impl AdManager {
             body,
         }
     }
+    /// Delete a Facebook ad set.
+    ///
+    /// `DELETE /ad-publishing/facebook/adsets/{adsetId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn delete_facebook_adset(
+        &self,
+        adset_id: impl Into<String>,
+        body: crate::ad_manager::LocationIdRequest,
+    ) -> DeleteFacebookAdset {
+        DeleteFacebookAdset {
+            client: self.client.clone(),
+            adset_id: adset_id.into(),
+            body,
+        }
+    }
     /// Delete a Facebook campaign.
     ///
     /// `DELETE /ad-publishing/facebook/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
@@ -229,6 +324,22 @@ impl AdManager {
             client: self.client.clone(),
             campaign_id: campaign_id.into(),
             body,
+        }
+    }
+    /// Delete a Facebook custom audience.
+    ///
+    /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn delete_facebook_custom_audience(
+        &self,
+        audience_id: impl Into<String>,
+    ) -> DeleteFacebookCustomAudience {
+        DeleteFacebookCustomAudience {
+            client: self.client.clone(),
+            audience_id: audience_id.into(),
+            location_id: None,
+            is_draft: None,
         }
     }
     /// Remove a location's Facebook ads integration.
@@ -274,6 +385,22 @@ impl AdManager {
             client: self.client.clone(),
             ad_account_id: ad_account_id.into(),
             body,
+        }
+    }
+    /// Delete a Google Ads conversion action.
+    ///
+    /// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn delete_google_conversion(
+        &self,
+        conversion_id: impl Into<String>,
+    ) -> DeleteGoogleConversion {
+        DeleteGoogleConversion {
+            client: self.client.clone(),
+            conversion_id: conversion_id.into(),
+            location_id: None,
+            is_draft: None,
         }
     }
     /// Delete a Google Ads audience segment.
@@ -322,6 +449,20 @@ impl AdManager {
             ad_id: ad_id.into(),
         }
     }
+    /// Copy a Facebook ad set.
+    ///
+    /// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no body or locationId here, unlike the campaign and ad duplicates; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
+    pub fn duplicate_facebook_adset(
+        &self,
+        adset_id: impl Into<String>,
+    ) -> DuplicateFacebookAdset {
+        DuplicateFacebookAdset {
+            client: self.client.clone(),
+            adset_id: adset_id.into(),
+        }
+    }
     /// Copy a Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
@@ -336,6 +477,22 @@ impl AdManager {
             client: self.client.clone(),
             campaign_id: campaign_id.into(),
             body,
+        }
+    }
+    /// Fetch one Facebook ad account.
+    ///
+    /// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_facebook_ad_account(
+        &self,
+        ad_account_id: impl Into<String>,
+    ) -> GetFacebookAdAccount {
+        GetFacebookAdAccount {
+            client: self.client.clone(),
+            ad_account_id: ad_account_id.into(),
+            location_id: None,
+            is_draft: None,
         }
     }
     /// Fetch a Facebook campaign with its ad sets and ads.
@@ -353,6 +510,22 @@ impl AdManager {
             location_id: None,
             fields: None,
             source: None,
+        }
+    }
+    /// Follow the progress of a Facebook campaign being published.
+    ///
+    /// Counts the publishing steps (the campaign, its ad sets and its ads) done so far, and says whether publishing has finished or failed. Poll it after `publishFacebookCampaign`.
+    ///
+    /// `GET /ad-publishing/facebook/campaigns/{campaignId}/publishing-progress` · Version `v3` · location token · scopes: `adPublishing.readonly`
+    pub fn get_facebook_campaign_publishing_progress(
+        &self,
+        campaign_id: impl Into<String>,
+    ) -> GetFacebookCampaignPublishingProgress {
+        GetFacebookCampaignPublishingProgress {
+            client: self.client.clone(),
+            campaign_id: campaign_id.into(),
+            location_id: None,
+            is_draft: None,
         }
     }
     /// Fetch the metrics of one Facebook campaign over a date range.
@@ -374,6 +547,152 @@ impl AdManager {
             end_date: end_date.into(),
         }
     }
+    /// Fetch one Facebook custom audience.
+    ///
+    /// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_facebook_custom_audience(
+        &self,
+        audience_id: impl Into<String>,
+    ) -> GetFacebookCustomAudience {
+        GetFacebookCustomAudience {
+            client: self.client.clone(),
+            audience_id: audience_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch a location's Facebook ads integration.
+    ///
+    /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_facebook_integration(&self) -> GetFacebookIntegration {
+        GetFacebookIntegration {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch one Facebook lead form.
+    ///
+    /// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_facebook_lead_form(
+        &self,
+        lead_form_id: impl Into<String>,
+    ) -> GetFacebookLeadForm {
+        GetFacebookLeadForm {
+            client: self.client.clone(),
+            lead_form_id: lead_form_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch Facebook ad metrics for a location, grouped by day, week or month.
+    ///
+    /// `GET /ad-publishing/facebook/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_facebook_report(
+        &self,
+        group_by: impl Into<GetFacebookReportGroupBy>,
+        start_date: impl Into<String>,
+        end_date: impl Into<String>,
+        type_: impl Into<crate::ad_manager::AdSourceType>,
+        fields: impl Into<Vec<GetFacebookReportFieldsItem>>,
+    ) -> GetFacebookReport {
+        GetFacebookReport {
+            client: self.client.clone(),
+            location_id: None,
+            group_by: group_by.into(),
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            type_: type_.into(),
+            fields: fields.into(),
+        }
+    }
+    /// List Facebook campaigns, ad sets or ads with their metrics.
+    ///
+    /// `GET /ad-publishing/facebook/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_facebook_report_list(
+        &self,
+        list_type: impl Into<String>,
+        start_date: impl Into<String>,
+        end_date: impl Into<String>,
+        type_: impl Into<crate::ad_manager::AdSourceType>,
+    ) -> GetFacebookReportList {
+        GetFacebookReportList {
+            client: self.client.clone(),
+            location_id: None,
+            list_type: list_type.into(),
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            campaign_id: None,
+            type_: type_.into(),
+        }
+    }
+    /// Fetch the Facebook user connected to a location.
+    ///
+    /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_facebook_user(&self) -> GetFacebookUser {
+        GetFacebookUser {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch one Google Ads account.
+    ///
+    /// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_ad_account(
+        &self,
+        ad_account_id: impl Into<String>,
+    ) -> GetGoogleAdAccount {
+        GetGoogleAdAccount {
+            client: self.client.clone(),
+            ad_account_id: ad_account_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch one Google Ads combined audience.
+    ///
+    /// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_audience(
+        &self,
+        audience_id: impl Into<String>,
+    ) -> GetGoogleAudience {
+        GetGoogleAudience {
+            client: self.client.clone(),
+            audience_id: audience_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch one Google campaign draft.
+    ///
+    /// `GET /ad-publishing/google/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_campaign(&self, ad_id: impl Into<String>) -> GetGoogleCampaign {
+        GetGoogleCampaign {
+            client: self.client.clone(),
+            ad_id: ad_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
     /// Fetch the metrics of one Google campaign over a date range.
     ///
     /// `GET /ad-publishing/google/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
@@ -391,6 +710,72 @@ impl AdManager {
             location_id: None,
             start_date: start_date.into(),
             end_date: end_date.into(),
+        }
+    }
+    /// Fetch one Google Ads conversion action.
+    ///
+    /// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_conversion(
+        &self,
+        conversion_id: impl Into<String>,
+    ) -> GetGoogleConversion {
+        GetGoogleConversion {
+            client: self.client.clone(),
+            conversion_id: conversion_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch a location's Google Ads integration.
+    ///
+    /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_integration(&self) -> GetGoogleIntegration {
+        GetGoogleIntegration {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Suggest keywords for a site or seed keywords.
+    ///
+    /// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_keyword_ideas(
+        &self,
+        body: crate::ad_manager::GoogleKeywordIdeasRequest,
+    ) -> GetGoogleKeywordIdeas {
+        GetGoogleKeywordIdeas {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+            body,
+        }
+    }
+    /// Fetch Google Ads metrics for a location, grouped by date, week or month.
+    ///
+    /// `GET /ad-publishing/google/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_report(
+        &self,
+        start_date: impl Into<String>,
+        end_date: impl Into<String>,
+        type_: impl Into<crate::ad_manager::AdSourceType>,
+        fields: impl Into<Vec<GetGoogleReportFieldsItem>>,
+    ) -> GetGoogleReport {
+        GetGoogleReport {
+            client: self.client.clone(),
+            location_id: None,
+            group_by: None,
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            type_: type_.into(),
+            fields: fields.into(),
         }
     }
     /// List Google campaigns or ad groups with their metrics.
@@ -432,6 +817,18 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+    /// Fetch the Google user connected to a location.
+    ///
+    /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_google_user(&self) -> GetGoogleUser {
+        GetGoogleUser {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
     /// Fetch one LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
@@ -447,6 +844,111 @@ impl AdManager {
             ad_account_id: ad_account_id.into(),
         }
     }
+    /// Fetch one LinkedIn campaign group draft.
+    ///
+    /// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_linkedin_campaign_group(
+        &self,
+        ad_id: impl Into<String>,
+    ) -> GetLinkedinCampaignGroup {
+        GetLinkedinCampaignGroup {
+            client: self.client.clone(),
+            ad_id: ad_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch the metrics of one LinkedIn campaign group over a date range.
+    ///
+    /// `GET /ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel's doc also lists `campaignGroupId` as an optional query parameter, repeating the path parameter; the duplicate is left out. HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_linkedin_campaign_group_report(
+        &self,
+        campaign_group_id: impl Into<String>,
+        start_date: impl Into<String>,
+        end_date: impl Into<String>,
+    ) -> GetLinkedinCampaignGroupReport {
+        GetLinkedinCampaignGroupReport {
+            client: self.client.clone(),
+            campaign_group_id: campaign_group_id.into(),
+            location_id: None,
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            fields: None,
+        }
+    }
+    /// Fetch a location's LinkedIn ads integration.
+    ///
+    /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_linkedin_integration(&self) -> GetLinkedinIntegration {
+        GetLinkedinIntegration {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
+    ///
+    /// `GET /ad-publishing/linkedin/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_linkedin_report(
+        &self,
+        start_date: impl Into<String>,
+        end_date: impl Into<String>,
+    ) -> GetLinkedinReport {
+        GetLinkedinReport {
+            client: self.client.clone(),
+            location_id: None,
+            pivot: None,
+            group_by: None,
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            entity_urns: None,
+            fields: None,
+        }
+    }
+    /// List LinkedIn campaign groups or campaigns with their metrics.
+    ///
+    /// `GET /ad-publishing/linkedin/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_linkedin_report_list(
+        &self,
+        list_type: impl Into<String>,
+        campaign_id: impl Into<String>,
+        campaign_group_id: impl Into<String>,
+        start_date: impl Into<String>,
+        end_date: impl Into<String>,
+    ) -> GetLinkedinReportList {
+        GetLinkedinReportList {
+            client: self.client.clone(),
+            location_id: None,
+            list_type: list_type.into(),
+            campaign_id: campaign_id.into(),
+            campaign_group_id: campaign_group_id.into(),
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            fields: None,
+        }
+    }
+    /// Fetch the LinkedIn user connected to a location.
+    ///
+    /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn get_linkedin_user(&self) -> GetLinkedinUser {
+        GetLinkedinUser {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
     /// List the Facebook ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
@@ -460,6 +962,18 @@ impl AdManager {
             next: None,
             fetch_all: None,
             limit: None,
+        }
+    }
+    /// List a location's Facebook conversation (welcome message) forms.
+    ///
+    /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn list_facebook_conversation_forms(&self) -> ListFacebookConversationForms {
+        ListFacebookConversationForms {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
         }
     }
     /// List the custom or lookalike audiences of a Facebook ad account.
@@ -519,6 +1033,22 @@ impl AdManager {
             type_: None,
         }
     }
+    /// List the lead forms of a Facebook page.
+    ///
+    /// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn list_facebook_page_lead_forms(
+        &self,
+        page_id: impl Into<String>,
+    ) -> ListFacebookPageLeadForms {
+        ListFacebookPageLeadForms {
+            client: self.client.clone(),
+            page_id: page_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
     /// List the Facebook pages of the connected account.
     ///
     /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
@@ -572,6 +1102,30 @@ impl AdManager {
             type_: type_.into(),
             id: None,
             advertiser_only: None,
+        }
+    }
+    /// List a location's Google Ads combined audiences.
+    ///
+    /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn list_google_audiences(&self) -> ListGoogleAudiences {
+        ListGoogleAudiences {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// List a location's Google Ads conversion goals.
+    ///
+    /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn list_google_conversion_goals(&self) -> ListGoogleConversionGoals {
+        ListGoogleConversionGoals {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
         }
     }
     /// List a location's Google Ads conversion actions.
@@ -642,6 +1196,34 @@ impl AdManager {
             advertising_channel_type: advertising_channel_type.into(),
         }
     }
+    /// List the LinkedIn ad accounts the connected user can use.
+    ///
+    /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn list_linkedin_ad_accounts(&self) -> ListLinkedinAdAccounts {
+        ListLinkedinAdAccounts {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
+    /// List the lead forms of a LinkedIn ad account.
+    ///
+    /// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn list_linkedin_lead_forms(
+        &self,
+        account_id: impl Into<String>,
+    ) -> ListLinkedinLeadForms {
+        ListLinkedinLeadForms {
+            client: self.client.clone(),
+            account_id: account_id.into(),
+            location_id: None,
+            is_draft: None,
+        }
+    }
     /// Pause a running Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
@@ -655,6 +1237,22 @@ impl AdManager {
         PauseFacebookAd {
             client: self.client.clone(),
             ad_id: ad_id.into(),
+            body,
+        }
+    }
+    /// Pause a running Facebook ad set.
+    ///
+    /// `POST /ad-publishing/facebook/adsets/{adsetId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn pause_facebook_adset(
+        &self,
+        adset_id: impl Into<String>,
+        body: crate::ad_manager::LocationIdRequest,
+    ) -> PauseFacebookAdset {
+        PauseFacebookAdset {
+            client: self.client.clone(),
+            adset_id: adset_id.into(),
             body,
         }
     }
@@ -749,6 +1347,22 @@ impl AdManager {
             body,
         }
     }
+    /// Resume a paused Facebook ad set.
+    ///
+    /// `POST /ad-publishing/facebook/adsets/{adsetId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn resume_facebook_adset(
+        &self,
+        adset_id: impl Into<String>,
+        body: crate::ad_manager::LocationIdRequest,
+    ) -> ResumeFacebookAdset {
+        ResumeFacebookAdset {
+            client: self.client.clone(),
+            adset_id: adset_id.into(),
+            body,
+        }
+    }
     /// Resume a paused Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
@@ -763,6 +1377,24 @@ impl AdManager {
             client: self.client.clone(),
             campaign_id: campaign_id.into(),
             body,
+        }
+    }
+    /// Search Facebook places and interests to target.
+    ///
+    /// `GET /ad-publishing/facebook/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn search_facebook_targeting(
+        &self,
+        type_: impl Into<String>,
+        query: impl Into<String>,
+    ) -> SearchFacebookTargeting {
+        SearchFacebookTargeting {
+            client: self.client.clone(),
+            location_id: None,
+            type_: type_.into(),
+            query: query.into(),
+            search_type: None,
         }
     }
     /// Search Google places to target.
@@ -796,6 +1428,100 @@ impl AdManager {
             facet: facet.into(),
             query: None,
             q: None,
+        }
+    }
+    /// Choose the Facebook page a location uses by default.
+    ///
+    /// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn set_facebook_default_page(
+        &self,
+        body: crate::ad_manager::SetFacebookDefaultPageRequest,
+    ) -> SetFacebookDefaultPage {
+        SetFacebookDefaultPage {
+            client: self.client.clone(),
+            location_id: None,
+            is_draft: None,
+            body,
+        }
+    }
+    /// Rename a Facebook custom audience or change its description.
+    ///
+    /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn update_facebook_custom_audience(
+        &self,
+        audience_id: impl Into<String>,
+        body: UpdateFacebookCustomAudienceRequest,
+    ) -> UpdateFacebookCustomAudience {
+        UpdateFacebookCustomAudience {
+            client: self.client.clone(),
+            audience_id: audience_id.into(),
+            body,
+        }
+    }
+    /// Pause, resume or archive a LinkedIn ad, campaign or ad group.
+    ///
+    /// `PATCH /ad-publishing/linkedin/{adId}/status` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn update_linkedin_ad_status(
+        &self,
+        ad_id: impl Into<String>,
+        body: crate::ad_manager::UpdateLinkedinAdStatusRequest,
+    ) -> UpdateLinkedinAdStatus {
+        UpdateLinkedinAdStatus {
+            client: self.client.clone(),
+            ad_id: ad_id.into(),
+            location_id: None,
+            is_draft: None,
+            body,
+        }
+    }
+    /// Create or update a Facebook ad draft.
+    ///
+    /// The v2 call at `/ad-publishing/facebook/ads-v2`, served in v3 at `/ad-publishing/facebook/ads` with the same body.
+    ///
+    /// `PUT /ad-publishing/facebook/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn upsert_facebook_ad(
+        &self,
+        body: crate::ad_manager::UpsertFacebookAdRequest,
+    ) -> UpsertFacebookAd {
+        UpsertFacebookAd {
+            client: self.client.clone(),
+            body,
+        }
+    }
+    /// Create or update a Facebook ad set draft.
+    ///
+    /// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn upsert_facebook_adset(
+        &self,
+        body: UpsertFacebookAdsetRequest,
+    ) -> UpsertFacebookAdset {
+        UpsertFacebookAdset {
+            client: self.client.clone(),
+            body,
+        }
+    }
+    /// Create or update a Facebook campaign draft.
+    ///
+    /// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn upsert_facebook_campaign(
+        &self,
+        body: UpsertFacebookCampaignRequest,
+    ) -> UpsertFacebookCampaign {
+        UpsertFacebookCampaign {
+            client: self.client.clone(),
+            body,
         }
     }
     /// Create or update a Facebook conversion pixel configuration.
@@ -840,6 +1566,17 @@ impl AdManager {
             body,
         }
     }
+    /// Create or update a whole Google campaign draft with its ad groups and ads.
+    ///
+    /// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn upsert_google_campaign(&self, body: GoogleCampaign) -> UpsertGoogleCampaign {
+        UpsertGoogleCampaign {
+            client: self.client.clone(),
+            body,
+        }
+    }
     /// Create or update a Google Ads conversion action.
     ///
     /// `PUT /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
@@ -868,6 +1605,20 @@ impl AdManager {
             client: self.client.clone(),
             location_id: None,
             type_: type_.into(),
+            body,
+        }
+    }
+    /// Create or update a LinkedIn campaign group draft with its campaigns and ads.
+    ///
+    /// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+    ///
+    /// Note: HighLevel documents no response body; it is returned as raw JSON.
+    pub fn upsert_linkedin_campaign_group(
+        &self,
+        body: LinkedinCampaignGroup,
+    ) -> UpsertLinkedinCampaignGroup {
+        UpsertLinkedinCampaignGroup {
+            client: self.client.clone(),
             body,
         }
     }
@@ -947,6 +1698,33 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "createFacebookPageLeadForm",
+            Box::pin({
+                let call = handle
+                    .create_facebook_page_lead_form(
+                        "sample-pageId",
+                        CreateFacebookLeadFormRequest::new(
+                            crate::ad_manager::FacebookLeadFormType::MoreVolume,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![
+                                FacebookLeadFormQuestion::new("sample".to_owned(),
+                                FacebookLeadFormQuestionType::Custom)
+                            ],
+                            "sample".to_owned(),
+                            crate::ad_manager::FacebookLeadFormThankYouPage::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "createGoogleIntegration",
             Box::pin({
                 let call = handle
@@ -992,6 +1770,62 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "createLinkedinLeadForm",
+            Box::pin({
+                let call = handle
+                    .create_linkedin_lead_form(
+                        "sample-accountId",
+                        crate::ad_manager::CreateLinkedinLeadFormRequest::new(
+                            crate::ad_manager::LinkedinLeadFormOwner::new(
+                                "sample".to_owned(),
+                            ),
+                            crate::ad_manager::LinkedinLocale::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            ),
+                            "sample".to_owned(),
+                            crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
+                            crate::ad_manager::LinkedinLeadFormContent::new(
+                                vec![
+                                    crate ::ad_manager::LinkedinLeadFormQuestion::new(crate
+                                    ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
+                                    .to_owned(), "sample".to_owned())])), "sample".to_owned(),
+                                    crate ::ad_manager::LinkedinQuestionDetails::new())
+                                ],
+                                crate::ad_manager::LinkedinLocalizedText::new(
+                                    std::collections::BTreeMap::from([
+                                        ("key".to_owned(), "sample".to_owned()),
+                                    ]),
+                                ),
+                                crate::ad_manager::LinkedinPostSubmitInfo::new(
+                                    crate::ad_manager::LinkedinLocalizedText::new(
+                                        std::collections::BTreeMap::from([
+                                            ("key".to_owned(), "sample".to_owned()),
+                                        ]),
+                                    ),
+                                    crate::ad_manager::LinkedinPostSubmitCallToAction::new(
+                                        crate::ad_manager::LinkedinCallToActionTarget::new(
+                                            "sample".to_owned(),
+                                        ),
+                                        crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite,
+                                    ),
+                                ),
+                                crate::ad_manager::LinkedinLegalInfo::new(
+                                    vec![
+                                        crate ::ad_manager::LinkedinConsent::new(true, 1i64, crate
+                                        ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
+                                        .to_owned(), "sample".to_owned())])))
+                                    ],
+                                    "sample".to_owned(),
+                                ),
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "deleteFacebookAd",
             Box::pin({
                 let call = handle
@@ -1016,6 +1850,18 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "deleteFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_adset(
+                        "sample-adsetId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "deleteFacebookCampaign",
             Box::pin({
                 let call = handle
@@ -1023,6 +1869,14 @@ pub fn contract_samples(
                         "sample-campaignId",
                         crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookCustomAudience",
+            Box::pin({
+                let call = handle.delete_facebook_custom_audience("sample-audienceId");
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1059,6 +1913,14 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "deleteGoogleConversion",
+            Box::pin({
+                let call = handle.delete_google_conversion("sample-conversionId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "deleteGoogleSegment",
             Box::pin({
                 let call = handle
@@ -1087,6 +1949,14 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "duplicateFacebookAdset",
+            Box::pin({
+                let call = handle.duplicate_facebook_adset("sample-adsetId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "duplicateFacebookCampaign",
             Box::pin({
                 let call = handle
@@ -1099,9 +1969,26 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "getFacebookAdAccount",
+            Box::pin({
+                let call = handle.get_facebook_ad_account("sample-adAccountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "getFacebookCampaign",
             Box::pin({
                 let call = handle.get_facebook_campaign("sample-campaignId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCampaignPublishingProgress",
+            Box::pin({
+                let call = handle
+                    .get_facebook_campaign_publishing_progress("sample-campaignId");
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1120,6 +2007,91 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "getFacebookCustomAudience",
+            Box::pin({
+                let call = handle.get_facebook_custom_audience("sample-audienceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookIntegration",
+            Box::pin({
+                let call = handle.get_facebook_integration();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookLeadForm",
+            Box::pin({
+                let call = handle.get_facebook_lead_form("sample-leadFormId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookReport",
+            Box::pin({
+                let call = handle
+                    .get_facebook_report(
+                        GetFacebookReportGroupBy::Day,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::ad_manager::AdSourceType::AdManager,
+                        vec![GetFacebookReportFieldsItem::Impressions],
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookReportList",
+            Box::pin({
+                let call = handle
+                    .get_facebook_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::ad_manager::AdSourceType::AdManager,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookUser",
+            Box::pin({
+                let call = handle.get_facebook_user();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleAdAccount",
+            Box::pin({
+                let call = handle.get_google_ad_account("sample-adAccountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleAudience",
+            Box::pin({
+                let call = handle.get_google_audience("sample-audienceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleCampaign",
+            Box::pin({
+                let call = handle.get_google_campaign("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "getGoogleCampaignReport",
             Box::pin({
                 let call = handle
@@ -1127,6 +2099,49 @@ pub fn contract_samples(
                         "sample-campaignId",
                         "sample".to_owned(),
                         "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleConversion",
+            Box::pin({
+                let call = handle.get_google_conversion("sample-conversionId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleIntegration",
+            Box::pin({
+                let call = handle.get_google_integration();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleKeywordIdeas",
+            Box::pin({
+                let call = handle
+                    .get_google_keyword_ideas(
+                        crate::ad_manager::GoogleKeywordIdeasRequest::new(
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleReport",
+            Box::pin({
+                let call = handle
+                    .get_google_report(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::ad_manager::AdSourceType::AdManager,
+                        vec![GetGoogleReportFieldsItem::Impressions],
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1159,6 +2174,14 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "getGoogleUser",
+            Box::pin({
+                let call = handle.get_google_user();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "getLinkedinAdAccount",
             Box::pin({
                 let call = handle.get_linkedin_ad_account("sample".to_owned());
@@ -1167,9 +2190,78 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "getLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle.get_linkedin_campaign_group("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinCampaignGroupReport",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_campaign_group_report(
+                        "sample-campaignGroupId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinIntegration",
+            Box::pin({
+                let call = handle.get_linkedin_integration();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinReport",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_report("sample".to_owned(), "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinReportList",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinUser",
+            Box::pin({
+                let call = handle.get_linkedin_user();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "listFacebookAdAccounts",
             Box::pin({
                 let call = handle.list_facebook_ad_accounts();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookConversationForms",
+            Box::pin({
+                let call = handle.list_facebook_conversation_forms();
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1207,6 +2299,14 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "listFacebookPageLeadForms",
+            Box::pin({
+                let call = handle.list_facebook_page_lead_forms("sample-pageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "listFacebookPages",
             Box::pin({
                 let call = handle.list_facebook_pages();
@@ -1234,6 +2334,22 @@ pub fn contract_samples(
             "listGoogleAssets",
             Box::pin({
                 let call = handle.list_google_assets(ListGoogleAssetsType::Call);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleAudiences",
+            Box::pin({
+                let call = handle.list_google_audiences();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleConversionGoals",
+            Box::pin({
+                let call = handle.list_google_conversion_goals();
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1279,11 +2395,39 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "listLinkedinAdAccounts",
+            Box::pin({
+                let call = handle.list_linkedin_ad_accounts();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLinkedinLeadForms",
+            Box::pin({
+                let call = handle.list_linkedin_lead_forms("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "pauseFacebookAd",
             Box::pin({
                 let call = handle
                     .pause_facebook_ad(
                         "sample-adId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .pause_facebook_adset(
+                        "sample-adsetId",
                         crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1362,6 +2506,18 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "resumeFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .resume_facebook_adset(
+                        "sample-adsetId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "resumeFacebookCampaign",
             Box::pin({
                 let call = handle
@@ -1369,6 +2525,15 @@ pub fn contract_samples(
                         "sample-campaignId",
                         crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchFacebookTargeting",
+            Box::pin({
+                let call = handle
+                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1385,6 +2550,89 @@ pub fn contract_samples(
             "searchLinkedinTargeting",
             Box::pin({
                 let call = handle.search_linkedin_targeting("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setFacebookDefaultPage",
+            Box::pin({
+                let call = handle
+                    .set_facebook_default_page(
+                        crate::ad_manager::SetFacebookDefaultPageRequest::new(
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateFacebookCustomAudience",
+            Box::pin({
+                let call = handle
+                    .update_facebook_custom_audience(
+                        "sample-audienceId",
+                        UpdateFacebookCustomAudienceRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLinkedinAdStatus",
+            Box::pin({
+                let call = handle
+                    .update_linkedin_ad_status(
+                        "sample-adId",
+                        crate::ad_manager::UpdateLinkedinAdStatusRequest::new(
+                            crate::ad_manager::UpdateLinkedinAdStatusRequestOperationType::Paused,
+                            crate::ad_manager::UpdateLinkedinAdStatusRequestType::AdGroup,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookAd",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_ad(
+                        crate::ad_manager::UpsertFacebookAdRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_adset(
+                        UpsertFacebookAdsetRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_campaign(
+                        UpsertFacebookCampaignRequest::new("sample".to_owned()),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1433,6 +2681,21 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "upsertGoogleCampaign",
+            Box::pin({
+                let call = handle
+                    .upsert_google_campaign(
+                        GoogleCampaign::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::ad_manager::GoogleAdvertisingChannelType::Search,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "upsertGoogleConversion",
             Box::pin({
                 let call = handle
@@ -1465,6 +2728,17 @@ pub fn contract_samples(
                         crate::ad_manager::UpsertGoogleSegmentRequest::new(
                             "sample".to_owned(),
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle
+                    .upsert_linkedin_campaign_group(
+                        LinkedinCampaignGroup::new("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1663,6 +2937,56 @@ impl CreateFacebookIntegration {
         self.client.execute(request).await
     }
 }
+/// Request builder for `create_facebook_page_lead_form`: set optional parameters, then call `send()`.
+///
+/// Create a lead form on a Facebook page.
+///
+/// `POST /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateFacebookPageLeadForm {
+    client: crate::Client,
+    page_id: String,
+    body: CreateFacebookLeadFormRequest,
+}
+impl CreateFacebookPageLeadForm {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createFacebookPageLeadForm",
+            method: http::Method::POST,
+            path: "/ad-publishing/facebook/page/{pageId}/forms",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/page/{}/forms", crate
+                ::runtime::request::path_segment(& self.page_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `create_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Google Ads account to a location.
@@ -1801,6 +3125,78 @@ impl CreateLinkedinIntegration {
         self.client.execute(request).await
     }
 }
+/// Request builder for `create_linkedin_lead_form`: set optional parameters, then call `send()`.
+///
+/// Create a lead form in a LinkedIn ad account.
+///
+/// `POST /ad-publishing/linkedin/{accountId}/form` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel's doc uses `{ accountId }` in the path without declaring it; it is declared here as a required path parameter. HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateLinkedinLeadForm {
+    client: crate::Client,
+    account_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+    body: crate::ad_manager::CreateLinkedinLeadFormRequest,
+}
+impl CreateLinkedinLeadForm {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createLinkedinLeadForm",
+            method: http::Method::POST,
+            path: "/ad-publishing/linkedin/{accountId}/form",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("createLinkedinLeadForm", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/linkedin/{}/form", crate
+                ::runtime::request::path_segment(& self.account_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `delete_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad.
@@ -1901,6 +3297,56 @@ impl DeleteFacebookAdAccount {
         self.client.execute(request).await
     }
 }
+/// Request builder for `delete_facebook_adset`: set optional parameters, then call `send()`.
+///
+/// Delete a Facebook ad set.
+///
+/// `DELETE /ad-publishing/facebook/adsets/{adsetId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteFacebookAdset {
+    client: crate::Client,
+    adset_id: String,
+    body: crate::ad_manager::LocationIdRequest,
+}
+impl DeleteFacebookAdset {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteFacebookAdset",
+            method: http::Method::DELETE,
+            path: "/ad-publishing/facebook/adsets/{adsetId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/adsets/{}", crate
+                ::runtime::request::path_segment(& self.adset_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `delete_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook campaign.
@@ -1936,6 +3382,76 @@ impl DeleteFacebookCampaign {
         {
             let value = &self.body;
             request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_facebook_custom_audience`: set optional parameters, then call `send()`.
+///
+/// Delete a Facebook custom audience.
+///
+/// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteFacebookCustomAudience {
+    client: crate::Client,
+    audience_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl DeleteFacebookCustomAudience {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteFacebookCustomAudience",
+            method: http::Method::DELETE,
+            path: "/ad-publishing/facebook/custom-audience/{audienceId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let location_id = self
+            .client
+            .resolve_location(
+                "deleteFacebookCustomAudience",
+                self.location_id.as_deref(),
+            )?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/custom-audience/{}", crate
+                ::runtime::request::path_segment(& self.audience_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
         }
         Ok(request)
     }
@@ -2088,6 +3604,73 @@ impl DeleteGoogleAdAccount {
         {
             let value = &self.body;
             request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_google_conversion`: set optional parameters, then call `send()`.
+///
+/// Delete a Google Ads conversion action.
+///
+/// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteGoogleConversion {
+    client: crate::Client,
+    conversion_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl DeleteGoogleConversion {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteGoogleConversion",
+            method: http::Method::DELETE,
+            path: "/ad-publishing/google/conversions/{conversionId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("deleteGoogleConversion", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/google/conversions/{}", crate
+                ::runtime::request::path_segment(& self.conversion_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
         }
         Ok(request)
     }
@@ -2264,6 +3847,51 @@ impl DuplicateFacebookAd {
         self.client.execute(request).await
     }
 }
+/// Request builder for `duplicate_facebook_adset`: set optional parameters, then call `send()`.
+///
+/// Copy a Facebook ad set.
+///
+/// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no body or locationId here, unlike the campaign and ad duplicates; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DuplicateFacebookAdset {
+    client: crate::Client,
+    adset_id: String,
+}
+impl DuplicateFacebookAdset {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "duplicateFacebookAdset",
+            method: http::Method::POST,
+            path: "/ad-publishing/facebook/adsets/{adsetId}/duplicate",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/adsets/{}/duplicate", crate
+                ::runtime::request::path_segment(& self.adset_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `duplicate_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook campaign.
@@ -2299,6 +3927,73 @@ impl DuplicateFacebookCampaign {
         {
             let value = &self.body;
             request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_facebook_ad_account`: set optional parameters, then call `send()`.
+///
+/// Fetch one Facebook ad account.
+///
+/// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookAdAccount {
+    client: crate::Client,
+    ad_account_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetFacebookAdAccount {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookAdAccount",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/ad-accounts/{adAccountId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getFacebookAdAccount", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/ad-accounts/{}", crate
+                ::runtime::request::path_segment(& self.ad_account_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
         }
         Ok(request)
     }
@@ -2390,6 +4085,76 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `get_facebook_campaign_publishing_progress`: set optional parameters, then call `send()`.
+///
+/// Follow the progress of a Facebook campaign being published.
+///
+/// Counts the publishing steps (the campaign, its ad sets and its ads) done so far, and says whether publishing has finished or failed. Poll it after `publishFacebookCampaign`.
+///
+/// `GET /ad-publishing/facebook/campaigns/{campaignId}/publishing-progress` · Version `v3` · location token · scopes: `adPublishing.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookCampaignPublishingProgress {
+    client: crate::Client,
+    campaign_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetFacebookCampaignPublishingProgress {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookCampaignPublishingProgress",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/campaigns/{campaignId}/publishing-progress",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location(
+                "getFacebookCampaignPublishingProgress",
+                self.location_id.as_deref(),
+            )?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/campaigns/{}/publishing-progress", crate
+                ::runtime::request::path_segment(& self.campaign_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<FacebookPublishingProgress, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<FacebookPublishingProgress>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `get_facebook_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Facebook campaign over a date range.
@@ -2452,6 +4217,602 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `get_facebook_custom_audience`: set optional parameters, then call `send()`.
+///
+/// Fetch one Facebook custom audience.
+///
+/// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookCustomAudience {
+    client: crate::Client,
+    audience_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetFacebookCustomAudience {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookCustomAudience",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/custom-audience/{audienceId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getFacebookCustomAudience", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/custom-audience/{}", crate
+                ::runtime::request::path_segment(& self.audience_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_facebook_integration`: set optional parameters, then call `send()`.
+///
+/// Fetch a location's Facebook ads integration.
+///
+/// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookIntegration {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetFacebookIntegration {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookIntegration",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/integration",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getFacebookIntegration", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/integration".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_facebook_lead_form`: set optional parameters, then call `send()`.
+///
+/// Fetch one Facebook lead form.
+///
+/// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookLeadForm {
+    client: crate::Client,
+    lead_form_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetFacebookLeadForm {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookLeadForm",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/lead-form/{leadFormId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getFacebookLeadForm", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/lead-form/{}", crate
+                ::runtime::request::path_segment(& self.lead_form_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_facebook_report`: set optional parameters, then call `send()`.
+///
+/// Fetch Facebook ad metrics for a location, grouped by day, week or month.
+///
+/// `GET /ad-publishing/facebook/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookReport {
+    client: crate::Client,
+    location_id: Option<String>,
+    group_by: GetFacebookReportGroupBy,
+    start_date: String,
+    end_date: String,
+    type_: crate::ad_manager::AdSourceType,
+    fields: Vec<GetFacebookReportFieldsItem>,
+}
+impl GetFacebookReport {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookReport",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/reporting",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getFacebookReport", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/reporting".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        request.query("groupBy", &self.group_by);
+        request.query("startDate", &self.start_date);
+        request.query("endDate", &self.end_date);
+        request.query("type", &self.type_);
+        request.query_joined("fields", &self.fields);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_facebook_report_list`: set optional parameters, then call `send()`.
+///
+/// List Facebook campaigns, ad sets or ads with their metrics.
+///
+/// `GET /ad-publishing/facebook/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookReportList {
+    client: crate::Client,
+    location_id: Option<String>,
+    list_type: String,
+    start_date: String,
+    end_date: String,
+    campaign_id: Option<String>,
+    type_: crate::ad_manager::AdSourceType,
+}
+impl GetFacebookReportList {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Campaign whose ad sets or ads to list.
+    pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
+        self.campaign_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookReportList",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/reporting/list",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getFacebookReportList", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/reporting/list".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        request.query("listType", &self.list_type);
+        request.query("startDate", &self.start_date);
+        request.query("endDate", &self.end_date);
+        if let Some(value) = &self.campaign_id {
+            request.query("campaignId", value);
+        }
+        request.query("type", &self.type_);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_facebook_user`: set optional parameters, then call `send()`.
+///
+/// Fetch the Facebook user connected to a location.
+///
+/// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFacebookUser {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetFacebookUser {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getFacebookUser",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/me",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getFacebookUser", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/me".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_google_ad_account`: set optional parameters, then call `send()`.
+///
+/// Fetch one Google Ads account.
+///
+/// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleAdAccount {
+    client: crate::Client,
+    ad_account_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetGoogleAdAccount {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleAdAccount",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/ad-accounts/{adAccountId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleAdAccount", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/google/ad-accounts/{}", crate
+                ::runtime::request::path_segment(& self.ad_account_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_google_audience`: set optional parameters, then call `send()`.
+///
+/// Fetch one Google Ads combined audience.
+///
+/// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleAudience {
+    client: crate::Client,
+    audience_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetGoogleAudience {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleAudience",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/audiences/{audienceId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleAudience", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/google/audiences/{}", crate
+                ::runtime::request::path_segment(& self.audience_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_google_campaign`: set optional parameters, then call `send()`.
+///
+/// Fetch one Google campaign draft.
+///
+/// `GET /ad-publishing/google/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleCampaign {
+    client: crate::Client,
+    ad_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetGoogleCampaign {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleCampaign",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/ads/{adId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleCampaign", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/google/ads/{}", crate ::runtime::request::path_segment(&
+                self.ad_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `get_google_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Google campaign over a date range.
@@ -2500,6 +4861,275 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         request.query("startDate", &self.start_date);
         request.query("endDate", &self.end_date);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_google_conversion`: set optional parameters, then call `send()`.
+///
+/// Fetch one Google Ads conversion action.
+///
+/// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleConversion {
+    client: crate::Client,
+    conversion_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetGoogleConversion {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleConversion",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/conversions/{conversionId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleConversion", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/google/conversions/{}", crate
+                ::runtime::request::path_segment(& self.conversion_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_google_integration`: set optional parameters, then call `send()`.
+///
+/// Fetch a location's Google Ads integration.
+///
+/// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleIntegration {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetGoogleIntegration {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleIntegration",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/integration",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleIntegration", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/google/integration".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_google_keyword_ideas`: set optional parameters, then call `send()`.
+///
+/// Suggest keywords for a site or seed keywords.
+///
+/// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleKeywordIdeas {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+    body: crate::ad_manager::GoogleKeywordIdeasRequest,
+}
+impl GetGoogleKeywordIdeas {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleKeywordIdeas",
+            method: http::Method::POST,
+            path: "/ad-publishing/google/keyword-ideas",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleKeywordIdeas", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/google/keyword-ideas".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_google_report`: set optional parameters, then call `send()`.
+///
+/// Fetch Google Ads metrics for a location, grouped by date, week or month.
+///
+/// `GET /ad-publishing/google/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleReport {
+    client: crate::Client,
+    location_id: Option<String>,
+    group_by: Option<GetGoogleReportGroupBy>,
+    start_date: String,
+    end_date: String,
+    type_: crate::ad_manager::AdSourceType,
+    fields: Vec<GetGoogleReportFieldsItem>,
+}
+impl GetGoogleReport {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Time bucket of the report rows.
+    pub fn group_by(mut self, value: impl Into<GetGoogleReportGroupBy>) -> Self {
+        self.group_by = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleReport",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/reporting",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleReport", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/google/reporting".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.group_by {
+            request.query("groupBy", value);
+        }
+        request.query("startDate", &self.start_date);
+        request.query("endDate", &self.end_date);
+        request.query("type", &self.type_);
+        request.query_joined("fields", &self.fields);
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2645,6 +5275,69 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `get_google_user`: set optional parameters, then call `send()`.
+///
+/// Fetch the Google user connected to a location.
+///
+/// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGoogleUser {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetGoogleUser {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getGoogleUser",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/me",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getGoogleUser", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/google/me".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `get_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn ad account.
@@ -2687,6 +5380,440 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("adAccountId", &self.ad_account_id);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_linkedin_campaign_group`: set optional parameters, then call `send()`.
+///
+/// Fetch one LinkedIn campaign group draft.
+///
+/// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetLinkedinCampaignGroup {
+    client: crate::Client,
+    ad_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetLinkedinCampaignGroup {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getLinkedinCampaignGroup",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/ads/{adId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getLinkedinCampaignGroup", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/linkedin/ads/{}", crate
+                ::runtime::request::path_segment(& self.ad_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_linkedin_campaign_group_report`: set optional parameters, then call `send()`.
+///
+/// Fetch the metrics of one LinkedIn campaign group over a date range.
+///
+/// `GET /ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel's doc also lists `campaignGroupId` as an optional query parameter, repeating the path parameter; the duplicate is left out. HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetLinkedinCampaignGroupReport {
+    client: crate::Client,
+    campaign_group_id: String,
+    location_id: Option<String>,
+    start_date: String,
+    end_date: String,
+    fields: Option<Vec<LinkedinReportMetric>>,
+}
+impl GetLinkedinCampaignGroupReport {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Metrics to return, sent comma-separated.
+    pub fn fields(mut self, value: impl Into<Vec<LinkedinReportMetric>>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getLinkedinCampaignGroupReport",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location(
+                "getLinkedinCampaignGroupReport",
+                self.location_id.as_deref(),
+            )?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/linkedin/reporting/campaign-group/{}", crate
+                ::runtime::request::path_segment(& self.campaign_group_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        request.query("startDate", &self.start_date);
+        request.query("endDate", &self.end_date);
+        if let Some(value) = &self.fields {
+            request.query_joined("fields", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_linkedin_integration`: set optional parameters, then call `send()`.
+///
+/// Fetch a location's LinkedIn ads integration.
+///
+/// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetLinkedinIntegration {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetLinkedinIntegration {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getLinkedinIntegration",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/integration",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getLinkedinIntegration", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/linkedin/integration".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_linkedin_report`: set optional parameters, then call `send()`.
+///
+/// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
+///
+/// `GET /ad-publishing/linkedin/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetLinkedinReport {
+    client: crate::Client,
+    location_id: Option<String>,
+    pivot: Option<GetLinkedinReportPivot>,
+    group_by: Option<GetLinkedinReportGroupBy>,
+    start_date: String,
+    end_date: String,
+    entity_urns: Option<String>,
+    fields: Option<Vec<LinkedinReportMetric>>,
+}
+impl GetLinkedinReport {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Level the metrics are broken down by.
+    pub fn pivot(mut self, value: impl Into<GetLinkedinReportPivot>) -> Self {
+        self.pivot = Some(value.into());
+        self
+    }
+    ///Time bucket of the report rows.
+    pub fn group_by(mut self, value: impl Into<GetLinkedinReportGroupBy>) -> Self {
+        self.group_by = Some(value.into());
+        self
+    }
+    ///Comma-separated URNs of the entities to report on.
+    pub fn entity_urns(mut self, value: impl Into<String>) -> Self {
+        self.entity_urns = Some(value.into());
+        self
+    }
+    ///Metrics to return, sent comma-separated.
+    pub fn fields(mut self, value: impl Into<Vec<LinkedinReportMetric>>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getLinkedinReport",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/reporting",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getLinkedinReport", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/linkedin/reporting".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.pivot {
+            request.query("pivot", value);
+        }
+        if let Some(value) = &self.group_by {
+            request.query("groupBy", value);
+        }
+        request.query("startDate", &self.start_date);
+        request.query("endDate", &self.end_date);
+        if let Some(value) = &self.entity_urns {
+            request.query("entityUrns", value);
+        }
+        if let Some(value) = &self.fields {
+            request.query_joined("fields", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_linkedin_report_list`: set optional parameters, then call `send()`.
+///
+/// List LinkedIn campaign groups or campaigns with their metrics.
+///
+/// `GET /ad-publishing/linkedin/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetLinkedinReportList {
+    client: crate::Client,
+    location_id: Option<String>,
+    list_type: String,
+    campaign_id: String,
+    campaign_group_id: String,
+    start_date: String,
+    end_date: String,
+    fields: Option<Vec<LinkedinReportMetric>>,
+}
+impl GetLinkedinReportList {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Metrics to return, sent comma-separated.
+    pub fn fields(mut self, value: impl Into<Vec<LinkedinReportMetric>>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getLinkedinReportList",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/reporting/list",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getLinkedinReportList", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/linkedin/reporting/list".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        request.query("listType", &self.list_type);
+        request.query("campaignId", &self.campaign_id);
+        request.query("campaignGroupId", &self.campaign_group_id);
+        request.query("startDate", &self.start_date);
+        request.query("endDate", &self.end_date);
+        if let Some(value) = &self.fields {
+            request.query_joined("fields", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_linkedin_user`: set optional parameters, then call `send()`.
+///
+/// Fetch the LinkedIn user connected to a location.
+///
+/// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetLinkedinUser {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl GetLinkedinUser {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getLinkedinUser",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/me",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getLinkedinUser", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/linkedin/me".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
         Ok(request)
     }
     /// Sends the request and returns the decoded body.
@@ -2776,6 +5903,72 @@ Defaults to the client's configured location.*/
         }
         if let Some(value) = &self.limit {
             request.query("limit", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_facebook_conversation_forms`: set optional parameters, then call `send()`.
+///
+/// List a location's Facebook conversation (welcome message) forms.
+///
+/// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListFacebookConversationForms {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl ListFacebookConversationForms {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listFacebookConversationForms",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/conversation-forms",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location(
+                "listFacebookConversationForms",
+                self.location_id.as_deref(),
+            )?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/conversation-forms".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
         }
         Ok(request)
     }
@@ -3031,6 +6224,73 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
             request.query("type", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_facebook_page_lead_forms`: set optional parameters, then call `send()`.
+///
+/// List the lead forms of a Facebook page.
+///
+/// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListFacebookPageLeadForms {
+    client: crate::Client,
+    page_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl ListFacebookPageLeadForms {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listFacebookPageLeadForms",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/page/{pageId}/forms",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listFacebookPageLeadForms", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/page/{}/forms", crate
+                ::runtime::request::path_segment(& self.page_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
         }
         Ok(request)
     }
@@ -3312,6 +6572,132 @@ Defaults to the client's configured location.*/
         }
         if let Some(value) = &self.advertiser_only {
             request.query("advertiserOnly", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_google_audiences`: set optional parameters, then call `send()`.
+///
+/// List a location's Google Ads combined audiences.
+///
+/// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListGoogleAudiences {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl ListGoogleAudiences {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listGoogleAudiences",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/audiences",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listGoogleAudiences", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/google/audiences".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_google_conversion_goals`: set optional parameters, then call `send()`.
+///
+/// List a location's Google Ads conversion goals.
+///
+/// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListGoogleConversionGoals {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl ListGoogleConversionGoals {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listGoogleConversionGoals",
+            method: http::Method::GET,
+            path: "/ad-publishing/google/conversion-goals",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listGoogleConversionGoals", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/google/conversion-goals".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
         }
         Ok(request)
     }
@@ -3659,6 +7045,136 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `list_linkedin_ad_accounts`: set optional parameters, then call `send()`.
+///
+/// List the LinkedIn ad accounts the connected user can use.
+///
+/// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListLinkedinAdAccounts {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl ListLinkedinAdAccounts {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listLinkedinAdAccounts",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/ad-accounts",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listLinkedinAdAccounts", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/linkedin/ad-accounts".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_linkedin_lead_forms`: set optional parameters, then call `send()`.
+///
+/// List the lead forms of a LinkedIn ad account.
+///
+/// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListLinkedinLeadForms {
+    client: crate::Client,
+    account_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+}
+impl ListLinkedinLeadForms {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listLinkedinLeadForms",
+            method: http::Method::GET,
+            path: "/ad-publishing/linkedin/{accountId}/forms",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listLinkedinLeadForms", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/linkedin/{}/forms", crate
+                ::runtime::request::path_segment(& self.account_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `pause_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad.
@@ -3689,6 +7205,56 @@ impl PauseFacebookAd {
             format!(
                 "/ad-publishing/facebook/ads/{}/pause", crate
                 ::runtime::request::path_segment(& self.ad_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `pause_facebook_adset`: set optional parameters, then call `send()`.
+///
+/// Pause a running Facebook ad set.
+///
+/// `POST /ad-publishing/facebook/adsets/{adsetId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct PauseFacebookAdset {
+    client: crate::Client,
+    adset_id: String,
+    body: crate::ad_manager::LocationIdRequest,
+}
+impl PauseFacebookAdset {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "pauseFacebookAdset",
+            method: http::Method::POST,
+            path: "/ad-publishing/facebook/adsets/{adsetId}/pause",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/adsets/{}/pause", crate
+                ::runtime::request::path_segment(& self.adset_id)
             ),
         );
         {
@@ -4004,6 +7570,56 @@ impl ResumeFacebookAd {
         self.client.execute(request).await
     }
 }
+/// Request builder for `resume_facebook_adset`: set optional parameters, then call `send()`.
+///
+/// Resume a paused Facebook ad set.
+///
+/// `POST /ad-publishing/facebook/adsets/{adsetId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ResumeFacebookAdset {
+    client: crate::Client,
+    adset_id: String,
+    body: crate::ad_manager::LocationIdRequest,
+}
+impl ResumeFacebookAdset {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "resumeFacebookAdset",
+            method: http::Method::POST,
+            path: "/ad-publishing/facebook/adsets/{adsetId}/resume",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/adsets/{}/resume", crate
+                ::runtime::request::path_segment(& self.adset_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `resume_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook campaign.
@@ -4039,6 +7655,69 @@ impl ResumeFacebookCampaign {
         {
             let value = &self.body;
             request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `search_facebook_targeting`: set optional parameters, then call `send()`.
+///
+/// Search Facebook places and interests to target.
+///
+/// `GET /ad-publishing/facebook/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SearchFacebookTargeting {
+    client: crate::Client,
+    location_id: Option<String>,
+    type_: String,
+    query: String,
+    search_type: Option<String>,
+}
+impl SearchFacebookTargeting {
+    ///The location (sub-account).
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Narrower kind of search, e.g. `adgeolocation`.
+    pub fn search_type(mut self, value: impl Into<String>) -> Self {
+        self.search_type = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "searchFacebookTargeting",
+            method: http::Method::GET,
+            path: "/ad-publishing/facebook/targeting/search",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.readonly"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/targeting/search".to_owned(),
+        );
+        if let Some(value) = &self.location_id {
+            request.query("locationId", value);
+        }
+        request.query("type", &self.type_);
+        request.query("query", &self.query);
+        if let Some(value) = &self.search_type {
+            request.query("searchType", value);
         }
         Ok(request)
     }
@@ -4193,6 +7872,336 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `set_facebook_default_page`: set optional parameters, then call `send()`.
+///
+/// Choose the Facebook page a location uses by default.
+///
+/// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SetFacebookDefaultPage {
+    client: crate::Client,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+    body: crate::ad_manager::SetFacebookDefaultPageRequest,
+}
+impl SetFacebookDefaultPage {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "setFacebookDefaultPage",
+            method: http::Method::PUT,
+            path: "/ad-publishing/facebook/page/default",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("setFacebookDefaultPage", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/page/default".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_facebook_custom_audience`: set optional parameters, then call `send()`.
+///
+/// Rename a Facebook custom audience or change its description.
+///
+/// `PUT /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateFacebookCustomAudience {
+    client: crate::Client,
+    audience_id: String,
+    body: UpdateFacebookCustomAudienceRequest,
+}
+impl UpdateFacebookCustomAudience {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateFacebookCustomAudience",
+            method: http::Method::PUT,
+            path: "/ad-publishing/facebook/custom-audience/{audienceId}",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/facebook/custom-audience/{}", crate
+                ::runtime::request::path_segment(& self.audience_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_linkedin_ad_status`: set optional parameters, then call `send()`.
+///
+/// Pause, resume or archive a LinkedIn ad, campaign or ad group.
+///
+/// `PATCH /ad-publishing/linkedin/{adId}/status` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateLinkedinAdStatus {
+    client: crate::Client,
+    ad_id: String,
+    location_id: Option<String>,
+    is_draft: Option<bool>,
+    body: crate::ad_manager::UpdateLinkedinAdStatusRequest,
+}
+impl UpdateLinkedinAdStatus {
+    /**The location (sub-account).
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateLinkedinAdStatus",
+            method: http::Method::PATCH,
+            path: "/ad-publishing/linkedin/{adId}/status",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("updateLinkedinAdStatus", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/ad-publishing/linkedin/{}/status", crate
+                ::runtime::request::path_segment(& self.ad_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.is_draft {
+            request.query("isDraft", value);
+        }
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `upsert_facebook_ad`: set optional parameters, then call `send()`.
+///
+/// Create or update a Facebook ad draft.
+///
+/// The v2 call at `/ad-publishing/facebook/ads-v2`, served in v3 at `/ad-publishing/facebook/ads` with the same body.
+///
+/// `PUT /ad-publishing/facebook/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpsertFacebookAd {
+    client: crate::Client,
+    body: crate::ad_manager::UpsertFacebookAdRequest,
+}
+impl UpsertFacebookAd {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "upsertFacebookAd",
+            method: http::Method::PUT,
+            path: "/ad-publishing/facebook/ads",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/ads".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `upsert_facebook_adset`: set optional parameters, then call `send()`.
+///
+/// Create or update a Facebook ad set draft.
+///
+/// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpsertFacebookAdset {
+    client: crate::Client,
+    body: UpsertFacebookAdsetRequest,
+}
+impl UpsertFacebookAdset {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "upsertFacebookAdset",
+            method: http::Method::PUT,
+            path: "/ad-publishing/facebook/adsets",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/adsets".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `upsert_facebook_campaign`: set optional parameters, then call `send()`.
+///
+/// Create or update a Facebook campaign draft.
+///
+/// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpsertFacebookCampaign {
+    client: crate::Client,
+    body: UpsertFacebookCampaignRequest,
+}
+impl UpsertFacebookCampaign {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "upsertFacebookCampaign",
+            method: http::Method::PUT,
+            path: "/ad-publishing/facebook/campaigns",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/facebook/campaigns".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `upsert_facebook_pixel`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook conversion pixel configuration.
@@ -4331,6 +8340,52 @@ impl UpsertGoogleAudience {
         self.client.execute(request).await
     }
 }
+/// Request builder for `upsert_google_campaign`: set optional parameters, then call `send()`.
+///
+/// Create or update a whole Google campaign draft with its ad groups and ads.
+///
+/// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpsertGoogleCampaign {
+    client: crate::Client,
+    body: GoogleCampaign,
+}
+impl UpsertGoogleCampaign {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "upsertGoogleCampaign",
+            method: http::Method::PUT,
+            path: "/ad-publishing/google/ads",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/google/ads".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `upsert_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads conversion action.
@@ -4438,6 +8493,2205 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `upsert_linkedin_campaign_group`: set optional parameters, then call `send()`.
+///
+/// Create or update a LinkedIn campaign group draft with its campaigns and ads.
+///
+/// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
+///
+/// Note: HighLevel documents no response body; it is returned as raw JSON.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpsertLinkedinCampaignGroup {
+    client: crate::Client,
+    body: LinkedinCampaignGroup,
+}
+impl UpsertLinkedinCampaignGroup {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "upsertLinkedinCampaignGroup",
+            method: http::Method::PUT,
+            path: "/ad-publishing/linkedin/ads",
+            version: "2021-07-28",
+            token: crate::TokenKind::Location,
+            scopes: &["adPublishing.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/ad-publishing/linkedin/ads".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// The `CreateFacebookLeadFormRequest` object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateFacebookLeadFormRequest {
+    /// `type`
+    #[serde(rename = "type")]
+    pub type_: crate::ad_manager::FacebookLeadFormType,
+    /// `name`
+    pub name: String,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `greetingCard`
+    #[serde(rename = "greetingCard", default, skip_serializing_if = "Option::is_none")]
+    pub greeting_card: Option<crate::ad_manager::FacebookLeadFormGreetingCard>,
+    /// `questions`
+    pub questions: Vec<FacebookLeadFormQuestion>,
+    /// `questionPageHeadline`
+    #[serde(
+        rename = "questionPageHeadline",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub question_page_headline: Option<String>,
+    /// `privacyPolicyLink`
+    #[serde(rename = "privacyPolicyLink")]
+    pub privacy_policy_link: String,
+    /// `privacyPolicyText`
+    #[serde(
+        rename = "privacyPolicyText",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub privacy_policy_text: Option<String>,
+    /// `customDisclaimer`
+    #[serde(
+        rename = "customDisclaimer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
+    /// `thankYouPage`
+    #[serde(rename = "thankYouPage")]
+    pub thank_you_page: crate::ad_manager::FacebookLeadFormThankYouPage,
+    /// `locale`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// True to keep the form as a draft.
+    #[serde(rename = "isDraft", default, skip_serializing_if = "Option::is_none")]
+    pub is_draft: Option<bool>,
+    /// Draft form this form comes from.
+    #[serde(rename = "draftFormId", default, skip_serializing_if = "Option::is_none")]
+    pub draft_form_id: Option<String>,
+}
+impl CreateFacebookLeadFormRequest {
+    ///A value with the required fields (`type`, `name`, `locationId`, `questions`, `privacyPolicyLink`, `thankYouPage`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        type_: impl Into<crate::ad_manager::FacebookLeadFormType>,
+        name: impl Into<String>,
+        location_id: impl Into<String>,
+        questions: impl Into<Vec<FacebookLeadFormQuestion>>,
+        privacy_policy_link: impl Into<String>,
+        thank_you_page: impl Into<crate::ad_manager::FacebookLeadFormThankYouPage>,
+    ) -> Self {
+        Self {
+            type_: type_.into(),
+            name: name.into(),
+            location_id: location_id.into(),
+            greeting_card: None,
+            questions: questions.into(),
+            question_page_headline: None,
+            privacy_policy_link: privacy_policy_link.into(),
+            privacy_policy_text: None,
+            custom_disclaimer: None,
+            thank_you_page: thank_you_page.into(),
+            locale: None,
+            is_draft: None,
+            draft_form_id: None,
+        }
+    }
+    ///Sets `greetingCard`.
+    pub fn greeting_card(
+        mut self,
+        value: impl Into<crate::ad_manager::FacebookLeadFormGreetingCard>,
+    ) -> Self {
+        self.greeting_card = Some(value.into());
+        self
+    }
+    ///Sets `questionPageHeadline`.
+    pub fn question_page_headline(mut self, value: impl Into<String>) -> Self {
+        self.question_page_headline = Some(value.into());
+        self
+    }
+    ///Sets `privacyPolicyText`.
+    pub fn privacy_policy_text(mut self, value: impl Into<String>) -> Self {
+        self.privacy_policy_text = Some(value.into());
+        self
+    }
+    ///Sets `customDisclaimer`.
+    pub fn custom_disclaimer(
+        mut self,
+        value: impl Into<FacebookLeadFormDisclaimer>,
+    ) -> Self {
+        self.custom_disclaimer = Some(value.into());
+        self
+    }
+    ///Sets `locale`.
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.locale = Some(value.into());
+        self
+    }
+    ///Sets `isDraft`.
+    pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
+        self.is_draft = Some(value.into());
+        self
+    }
+    ///Sets `draftFormId`.
+    pub fn draft_form_id(mut self, value: impl Into<String>) -> Self {
+        self.draft_form_id = Some(value.into());
+        self
+    }
+}
+/// Who an ad set targets. v3 names the fields in camelCase where v2 uses snake_case.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FacebookAudience {
+    /// `geoLocations`
+    #[serde(rename = "geoLocations")]
+    pub geo_locations: Vec<FacebookGeoLocation>,
+    /// `locales`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locales: Option<Vec<crate::ad_manager::FacebookLocale>>,
+    /// `placements`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placements: Option<crate::ad_manager::FacebookPlacements>,
+    /// `placementType`
+    #[serde(rename = "placementType", default, skip_serializing_if = "Option::is_none")]
+    pub placement_type: Option<crate::ad_manager::FacebookPlacementType>,
+    /// `lookalike`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookalike: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
+    /// `retargeting`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retargeting: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
+    /// `interests`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interests: Option<Vec<crate::ad_manager::FacebookInterest>>,
+    /// `ageMin`
+    #[serde(rename = "ageMin", default, skip_serializing_if = "Option::is_none")]
+    pub age_min: Option<i64>,
+    /// `ageMax`
+    #[serde(rename = "ageMax", default, skip_serializing_if = "Option::is_none")]
+    pub age_max: Option<i64>,
+    /// 1 for men, 2 for women.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genders: Option<Vec<i64>>,
+}
+impl FacebookAudience {
+    ///A value with the required fields (`geoLocations`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(geo_locations: impl Into<Vec<FacebookGeoLocation>>) -> Self {
+        Self {
+            geo_locations: geo_locations.into(),
+            locales: None,
+            placements: None,
+            placement_type: None,
+            lookalike: None,
+            retargeting: None,
+            interests: None,
+            age_min: None,
+            age_max: None,
+            genders: None,
+        }
+    }
+    ///Sets `locales`.
+    pub fn locales(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::FacebookLocale>>,
+    ) -> Self {
+        self.locales = Some(value.into());
+        self
+    }
+    ///Sets `placements`.
+    pub fn placements(
+        mut self,
+        value: impl Into<crate::ad_manager::FacebookPlacements>,
+    ) -> Self {
+        self.placements = Some(value.into());
+        self
+    }
+    ///Sets `placementType`.
+    pub fn placement_type(
+        mut self,
+        value: impl Into<crate::ad_manager::FacebookPlacementType>,
+    ) -> Self {
+        self.placement_type = Some(value.into());
+        self
+    }
+    ///Sets `lookalike`.
+    pub fn lookalike(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>,
+    ) -> Self {
+        self.lookalike = Some(value.into());
+        self
+    }
+    ///Sets `retargeting`.
+    pub fn retargeting(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>,
+    ) -> Self {
+        self.retargeting = Some(value.into());
+        self
+    }
+    ///Sets `interests`.
+    pub fn interests(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::FacebookInterest>>,
+    ) -> Self {
+        self.interests = Some(value.into());
+        self
+    }
+    ///Sets `ageMin`.
+    pub fn age_min(mut self, value: impl Into<i64>) -> Self {
+        self.age_min = Some(value.into());
+        self
+    }
+    ///Sets `ageMax`.
+    pub fn age_max(mut self, value: impl Into<i64>) -> Self {
+        self.age_max = Some(value.into());
+        self
+    }
+    ///Sets `genders`.
+    pub fn genders(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.genders = Some(value.into());
+        self
+    }
+}
+/// Geocoded position of an address target.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FacebookGeoGeometry {
+    /// `location`
+    pub location: crate::ad_manager::GeoLatLng,
+    /// `locationType`
+    #[serde(rename = "locationType")]
+    pub location_type: String,
+}
+impl FacebookGeoGeometry {
+    ///A value with the required fields (`location`, `locationType`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        location: impl Into<crate::ad_manager::GeoLatLng>,
+        location_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            location: location.into(),
+            location_type: location_type.into(),
+        }
+    }
+}
+/// A place included in or excluded from targeting.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FacebookGeoLocation {
+    /// Facebook's key for the place, from targeting search.
+    pub key: String,
+    /// `name`
+    pub name: String,
+    /// `type`
+    #[serde(rename = "type")]
+    pub type_: crate::ad_manager::FacebookGeoLocationType,
+    /// `selectionType`
+    #[serde(rename = "selectionType")]
+    pub selection_type: crate::ad_manager::SelectionType,
+    /// Radius around a city or address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius: Option<f64>,
+    /// `radiusUnit`
+    #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
+    pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
+    /// `geometry`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<FacebookGeoGeometry>,
+}
+impl FacebookGeoLocation {
+    ///A value with the required fields (`key`, `name`, `type`, `selectionType`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        key: impl Into<String>,
+        name: impl Into<String>,
+        type_: impl Into<crate::ad_manager::FacebookGeoLocationType>,
+        selection_type: impl Into<crate::ad_manager::SelectionType>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+            type_: type_.into(),
+            selection_type: selection_type.into(),
+            radius: None,
+            radius_unit: None,
+            geometry: None,
+        }
+    }
+    ///Sets `radius`.
+    pub fn radius(mut self, value: impl Into<f64>) -> Self {
+        self.radius = Some(value.into());
+        self
+    }
+    ///Sets `radiusUnit`.
+    pub fn radius_unit(
+        mut self,
+        value: impl Into<crate::ad_manager::DistanceUnit>,
+    ) -> Self {
+        self.radius_unit = Some(value.into());
+        self
+    }
+    ///Sets `geometry`.
+    pub fn geometry(mut self, value: impl Into<FacebookGeoGeometry>) -> Self {
+        self.geometry = Some(value.into());
+        self
+    }
+}
+/// A consent checkbox of the form's disclaimer.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FacebookLeadFormCheckbox {
+    /// `isRequired`
+    #[serde(rename = "isRequired")]
+    pub is_required: bool,
+    /// `text`
+    pub text: String,
+    /// `key`
+    pub key: String,
+}
+impl FacebookLeadFormCheckbox {
+    ///A value with the required fields (`isRequired`, `text`, `key`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        is_required: impl Into<bool>,
+        text: impl Into<String>,
+        key: impl Into<String>,
+    ) -> Self {
+        Self {
+            is_required: is_required.into(),
+            text: text.into(),
+            key: key.into(),
+        }
+    }
+}
+/// A custom legal disclaimer with optional consent checkboxes.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FacebookLeadFormDisclaimer {
+    /// `title`
+    pub title: String,
+    /// `body`
+    pub body: String,
+    /// `checkboxes`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
+}
+impl FacebookLeadFormDisclaimer {
+    ///A value with the required fields (`title`, `body`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            body: body.into(),
+            checkboxes: None,
+        }
+    }
+    ///Sets `checkboxes`.
+    pub fn checkboxes(
+        mut self,
+        value: impl Into<Vec<FacebookLeadFormCheckbox>>,
+    ) -> Self {
+        self.checkboxes = Some(value.into());
+        self
+    }
+}
+/// The `FacebookLeadFormQuestion` object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FacebookLeadFormQuestion {
+    /// Text shown for the question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Field key the answer is stored under.
+    pub key: String,
+    /// `type`
+    #[serde(rename = "type")]
+    pub type_: FacebookLeadFormQuestionType,
+    /// Answer choices; only for CUSTOM questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>,
+}
+impl FacebookLeadFormQuestion {
+    ///A value with the required fields (`key`, `type`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        key: impl Into<String>,
+        type_: impl Into<FacebookLeadFormQuestionType>,
+    ) -> Self {
+        Self {
+            label: None,
+            key: key.into(),
+            type_: type_.into(),
+            options: None,
+        }
+    }
+    ///Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    ///Sets `options`.
+    pub fn options(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>,
+    ) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+}
+/// A prefilled profile field, or CUSTOM / SHORT_ANSWER for a free question. v3 spells the marital status field `MARITIAL_STATUS` where v2 has `MARITAL_STATUS`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FacebookLeadFormQuestionType {
+    ///`CUSTOM`
+    Custom,
+    ///`CITY`
+    City,
+    ///`COMPANY_NAME`
+    CompanyName,
+    ///`COUNTRY`
+    Country,
+    ///`DATE_OF_BIRTH`
+    DateOfBirth,
+    ///`EMAIL`
+    Email,
+    ///`FIRST_NAME`
+    FirstName,
+    ///`FULL_NAME`
+    FullName,
+    ///`GENDER`
+    Gender,
+    ///`JOB_TITLE`
+    JobTitle,
+    ///`LAST_NAME`
+    LastName,
+    ///`MARITIAL_STATUS`
+    MaritialStatus,
+    ///`MILITARY_STATUS`
+    MilitaryStatus,
+    ///`PHONE`
+    Phone,
+    ///`POST_CODE`
+    PostCode,
+    ///`RELATIONSHIP_STATUS`
+    RelationshipStatus,
+    ///`STATE`
+    State,
+    ///`STREET_ADDRESS`
+    StreetAddress,
+    ///`WORK_EMAIL`
+    WorkEmail,
+    ///`WORK_PHONE_NUMBER`
+    WorkPhoneNumber,
+    ///`ZIP`
+    Zip,
+    ///`SHORT_ANSWER`
+    ShortAnswer,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl FacebookLeadFormQuestionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Custom => "CUSTOM",
+            Self::City => "CITY",
+            Self::CompanyName => "COMPANY_NAME",
+            Self::Country => "COUNTRY",
+            Self::DateOfBirth => "DATE_OF_BIRTH",
+            Self::Email => "EMAIL",
+            Self::FirstName => "FIRST_NAME",
+            Self::FullName => "FULL_NAME",
+            Self::Gender => "GENDER",
+            Self::JobTitle => "JOB_TITLE",
+            Self::LastName => "LAST_NAME",
+            Self::MaritialStatus => "MARITIAL_STATUS",
+            Self::MilitaryStatus => "MILITARY_STATUS",
+            Self::Phone => "PHONE",
+            Self::PostCode => "POST_CODE",
+            Self::RelationshipStatus => "RELATIONSHIP_STATUS",
+            Self::State => "STATE",
+            Self::StreetAddress => "STREET_ADDRESS",
+            Self::WorkEmail => "WORK_EMAIL",
+            Self::WorkPhoneNumber => "WORK_PHONE_NUMBER",
+            Self::Zip => "ZIP",
+            Self::ShortAnswer => "SHORT_ANSWER",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for FacebookLeadFormQuestionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CUSTOM" => Self::Custom,
+            "CITY" => Self::City,
+            "COMPANY_NAME" => Self::CompanyName,
+            "COUNTRY" => Self::Country,
+            "DATE_OF_BIRTH" => Self::DateOfBirth,
+            "EMAIL" => Self::Email,
+            "FIRST_NAME" => Self::FirstName,
+            "FULL_NAME" => Self::FullName,
+            "GENDER" => Self::Gender,
+            "JOB_TITLE" => Self::JobTitle,
+            "LAST_NAME" => Self::LastName,
+            "MARITIAL_STATUS" => Self::MaritialStatus,
+            "MILITARY_STATUS" => Self::MilitaryStatus,
+            "PHONE" => Self::Phone,
+            "POST_CODE" => Self::PostCode,
+            "RELATIONSHIP_STATUS" => Self::RelationshipStatus,
+            "STATE" => Self::State,
+            "STREET_ADDRESS" => Self::StreetAddress,
+            "WORK_EMAIL" => Self::WorkEmail,
+            "WORK_PHONE_NUMBER" => Self::WorkPhoneNumber,
+            "ZIP" => Self::Zip,
+            "SHORT_ANSWER" => Self::ShortAnswer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
+/// How far the publishing of a Facebook campaign has got.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FacebookPublishingProgress {
+    /// `campaignId`
+    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
+    /// `publishingStatus`
+    #[serde(
+        rename = "publishingStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
+    /// Publishing steps in all: the campaign, its ad sets and its ads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Steps done so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed: Option<i64>,
+    /// True once publishing has ended, successfully or not.
+    #[serde(rename = "isComplete", default, skip_serializing_if = "Option::is_none")]
+    pub is_complete: Option<bool>,
+    /// True when publishing failed.
+    #[serde(rename = "hasFailed", default, skip_serializing_if = "Option::is_none")]
+    pub has_failed: Option<bool>,
+}
+/// The `GeoAddressComponent` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeoAddressComponent {
+    /// `longName`
+    #[serde(rename = "longName", default, skip_serializing_if = "Option::is_none")]
+    pub long_name: Option<String>,
+    /// `shortName`
+    #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// `types`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Vec<String>>,
+}
+impl GeoAddressComponent {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            long_name: None,
+            short_name: None,
+            types: None,
+        }
+    }
+    ///Sets `longName`.
+    pub fn long_name(mut self, value: impl Into<String>) -> Self {
+        self.long_name = Some(value.into());
+        self
+    }
+    ///Sets `shortName`.
+    pub fn short_name(mut self, value: impl Into<String>) -> Self {
+        self.short_name = Some(value.into());
+        self
+    }
+    ///Sets `types`.
+    pub fn types(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.types = Some(value.into());
+        self
+    }
+}
+/// Geocoding result for an address.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeoGeometry {
+    /// `location`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<crate::ad_manager::GeoLatLng>,
+    /// `locationType`
+    #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
+    pub location_type: Option<String>,
+    /// `viewport`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewport: Option<crate::ad_manager::GeoViewport>,
+}
+impl GeoGeometry {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            location: None,
+            location_type: None,
+            viewport: None,
+        }
+    }
+    ///Sets `location`.
+    pub fn location(mut self, value: impl Into<crate::ad_manager::GeoLatLng>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    ///Sets `locationType`.
+    pub fn location_type(mut self, value: impl Into<String>) -> Self {
+        self.location_type = Some(value.into());
+        self
+    }
+    ///Sets `viewport`.
+    pub fn viewport(mut self, value: impl Into<crate::ad_manager::GeoViewport>) -> Self {
+        self.viewport = Some(value.into());
+        self
+    }
+}
+/// Values of `GetFacebookReportFieldsItem`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetFacebookReportFieldsItem {
+    ///`impressions`
+    Impressions,
+    ///`clicks`
+    Clicks,
+    ///`spend`
+    Spend,
+    ///`cpc`
+    Cpc,
+    ///`cost_per_conversion`
+    CostPerConversion,
+    ///`conversions`
+    Conversions,
+    ///`cpm`
+    Cpm,
+    ///`reach`
+    Reach,
+    ///`frequency`
+    Frequency,
+    ///`ctr`
+    Ctr,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetFacebookReportFieldsItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Impressions => "impressions",
+            Self::Clicks => "clicks",
+            Self::Spend => "spend",
+            Self::Cpc => "cpc",
+            Self::CostPerConversion => "cost_per_conversion",
+            Self::Conversions => "conversions",
+            Self::Cpm => "cpm",
+            Self::Reach => "reach",
+            Self::Frequency => "frequency",
+            Self::Ctr => "ctr",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetFacebookReportFieldsItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "impressions" => Self::Impressions,
+            "clicks" => Self::Clicks,
+            "spend" => Self::Spend,
+            "cpc" => Self::Cpc,
+            "cost_per_conversion" => Self::CostPerConversion,
+            "conversions" => Self::Conversions,
+            "cpm" => Self::Cpm,
+            "reach" => Self::Reach,
+            "frequency" => Self::Frequency,
+            "ctr" => Self::Ctr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetFacebookReportFieldsItem);
+/// Values of `GetFacebookReportGroupBy`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetFacebookReportGroupBy {
+    ///`day`
+    Day,
+    ///`week`
+    Week,
+    ///`month`
+    Month,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetFacebookReportGroupBy {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetFacebookReportGroupBy {
+    fn from(value: &str) -> Self {
+        match value {
+            "day" => Self::Day,
+            "week" => Self::Week,
+            "month" => Self::Month,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetFacebookReportGroupBy);
+/// Values of `GetGoogleReportFieldsItem`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetGoogleReportFieldsItem {
+    ///`impressions`
+    Impressions,
+    ///`clicks`
+    Clicks,
+    ///`cost_micros`
+    CostMicros,
+    ///`average_cpc`
+    AverageCpc,
+    ///`conversions`
+    Conversions,
+    ///`average_cpm`
+    AverageCpm,
+    ///`cost_per_conversion`
+    CostPerConversion,
+    ///`ctr`
+    Ctr,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetGoogleReportFieldsItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Impressions => "impressions",
+            Self::Clicks => "clicks",
+            Self::CostMicros => "cost_micros",
+            Self::AverageCpc => "average_cpc",
+            Self::Conversions => "conversions",
+            Self::AverageCpm => "average_cpm",
+            Self::CostPerConversion => "cost_per_conversion",
+            Self::Ctr => "ctr",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetGoogleReportFieldsItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "impressions" => Self::Impressions,
+            "clicks" => Self::Clicks,
+            "cost_micros" => Self::CostMicros,
+            "average_cpc" => Self::AverageCpc,
+            "conversions" => Self::Conversions,
+            "average_cpm" => Self::AverageCpm,
+            "cost_per_conversion" => Self::CostPerConversion,
+            "ctr" => Self::Ctr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetGoogleReportFieldsItem);
+/// Values of `GetGoogleReportGroupBy`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetGoogleReportGroupBy {
+    ///`date`
+    Date,
+    ///`week`
+    Week,
+    ///`month`
+    Month,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetGoogleReportGroupBy {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Date => "date",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetGoogleReportGroupBy {
+    fn from(value: &str) -> Self {
+        match value {
+            "date" => Self::Date,
+            "week" => Self::Week,
+            "month" => Self::Month,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetGoogleReportGroupBy);
+/// Values of `GetLinkedinReportGroupBy`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetLinkedinReportGroupBy {
+    ///`day`
+    Day,
+    ///`month`
+    Month,
+    ///`year`
+    Year,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetLinkedinReportGroupBy {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Day => "day",
+            Self::Month => "month",
+            Self::Year => "year",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetLinkedinReportGroupBy {
+    fn from(value: &str) -> Self {
+        match value {
+            "day" => Self::Day,
+            "month" => Self::Month,
+            "year" => Self::Year,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetLinkedinReportGroupBy);
+/// Values of `GetLinkedinReportPivot`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetLinkedinReportPivot {
+    ///`ACCOUNT`
+    Account,
+    ///`CAMPAIGN`
+    Campaign,
+    ///`CAMPAIGN_GROUP`
+    CampaignGroup,
+    ///`CREATIVE`
+    Creative,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GetLinkedinReportPivot {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Account => "ACCOUNT",
+            Self::Campaign => "CAMPAIGN",
+            Self::CampaignGroup => "CAMPAIGN_GROUP",
+            Self::Creative => "CREATIVE",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GetLinkedinReportPivot {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCOUNT" => Self::Account,
+            "CAMPAIGN" => Self::Campaign,
+            "CAMPAIGN_GROUP" => Self::CampaignGroup,
+            "CREATIVE" => Self::Creative,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
+/// The `GoogleAdGroup` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GoogleAdGroup {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `adGroupId`
+    #[serde(rename = "adGroupId", default, skip_serializing_if = "Option::is_none")]
+    pub ad_group_id: Option<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `adCampaignId`
+    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    pub ad_campaign_id: Option<String>,
+    /// `adContent`
+    #[serde(rename = "adContent", default, skip_serializing_if = "Option::is_none")]
+    pub ad_content: Option<Vec<crate::ad_manager::GoogleAd>>,
+    /// `keywords`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keywords: Option<crate::ad_manager::GoogleKeywords>,
+    /// `publishingStatus`
+    #[serde(
+        rename = "publishingStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
+    /// Error Google reported for the ad group.
+    #[serde(rename = "adGroupError", default, skip_serializing_if = "Option::is_none")]
+    pub ad_group_error: Option<String>,
+    /// The ad group's id at Google.
+    #[serde(
+        rename = "googleAdGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_ad_group_id: Option<String>,
+    /// `customChannels`
+    #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
+    pub custom_channels: Option<bool>,
+    /// `selectedChannels`
+    #[serde(
+        rename = "selectedChannels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selected_channels: Option<Vec<crate::ad_manager::GoogleChannel>>,
+    /// `googleAudienceId`
+    #[serde(
+        rename = "googleAudienceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_audience_id: Option<String>,
+    /// `audience`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<GoogleAdGroupAudience>,
+}
+impl GoogleAdGroup {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            ad_group_id: None,
+            name: None,
+            ad_campaign_id: None,
+            ad_content: None,
+            keywords: None,
+            publishing_status: None,
+            ad_group_error: None,
+            google_ad_group_id: None,
+            custom_channels: None,
+            selected_channels: None,
+            google_audience_id: None,
+            audience: None,
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `adGroupId`.
+    pub fn ad_group_id(mut self, value: impl Into<String>) -> Self {
+        self.ad_group_id = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `adCampaignId`.
+    pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
+        self.ad_campaign_id = Some(value.into());
+        self
+    }
+    ///Sets `adContent`.
+    pub fn ad_content(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleAd>>,
+    ) -> Self {
+        self.ad_content = Some(value.into());
+        self
+    }
+    ///Sets `keywords`.
+    pub fn keywords(
+        mut self,
+        value: impl Into<crate::ad_manager::GoogleKeywords>,
+    ) -> Self {
+        self.keywords = Some(value.into());
+        self
+    }
+    ///Sets `publishingStatus`.
+    pub fn publishing_status(
+        mut self,
+        value: impl Into<crate::ad_manager::PublishingStatus>,
+    ) -> Self {
+        self.publishing_status = Some(value.into());
+        self
+    }
+    ///Sets `adGroupError`.
+    pub fn ad_group_error(mut self, value: impl Into<String>) -> Self {
+        self.ad_group_error = Some(value.into());
+        self
+    }
+    ///Sets `googleAdGroupId`.
+    pub fn google_ad_group_id(mut self, value: impl Into<String>) -> Self {
+        self.google_ad_group_id = Some(value.into());
+        self
+    }
+    ///Sets `customChannels`.
+    pub fn custom_channels(mut self, value: impl Into<bool>) -> Self {
+        self.custom_channels = Some(value.into());
+        self
+    }
+    ///Sets `selectedChannels`.
+    pub fn selected_channels(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleChannel>>,
+    ) -> Self {
+        self.selected_channels = Some(value.into());
+        self
+    }
+    ///Sets `googleAudienceId`.
+    pub fn google_audience_id(mut self, value: impl Into<String>) -> Self {
+        self.google_audience_id = Some(value.into());
+        self
+    }
+    ///Sets `audience`.
+    pub fn audience(mut self, value: impl Into<GoogleAdGroupAudience>) -> Self {
+        self.audience = Some(value.into());
+        self
+    }
+}
+/// The `GoogleAdGroupAudience` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GoogleAdGroupAudience {
+    /// `geoLocations`
+    #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
+    pub geo_locations: Option<Vec<GoogleGeoLocation>>,
+    /// `locales`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
+}
+impl GoogleAdGroupAudience {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            geo_locations: None,
+            locales: None,
+        }
+    }
+    ///Sets `geoLocations`.
+    pub fn geo_locations(mut self, value: impl Into<Vec<GoogleGeoLocation>>) -> Self {
+        self.geo_locations = Some(value.into());
+        self
+    }
+    ///Sets `locales`.
+    pub fn locales(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleLocale>>,
+    ) -> Self {
+        self.locales = Some(value.into());
+        self
+    }
+}
+/// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GoogleCampaign {
+    /// Campaign to update; absent to create one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name`
+    pub name: String,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `advertisingChannelType`
+    #[serde(rename = "advertisingChannelType")]
+    pub advertising_channel_type: crate::ad_manager::GoogleAdvertisingChannelType,
+    /// `advertisingChannelSubType`
+    #[serde(
+        rename = "advertisingChannelSubType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
+    /// `goalType`
+    #[serde(rename = "goalType", default, skip_serializing_if = "Option::is_none")]
+    pub goal_type: Option<GoogleCampaignGoalType>,
+    /// `budget`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<crate::ad_manager::AdBudget>,
+    /// `audience`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<GoogleCampaignAudience>,
+    /// `networkSettings`
+    #[serde(
+        rename = "networkSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_settings: Option<crate::ad_manager::GoogleNetworkSettings>,
+    /// `biddingStrategy`
+    #[serde(
+        rename = "biddingStrategy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bidding_strategy: Option<crate::ad_manager::GoogleBiddingStrategy>,
+    /// `assets`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assets: Option<crate::ad_manager::GoogleCampaignAssets>,
+    /// `isEuPoliticalAds`
+    #[serde(
+        rename = "isEuPoliticalAds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_eu_political_ads: Option<bool>,
+    /// `adGroups`
+    #[serde(rename = "adGroups", default, skip_serializing_if = "Option::is_none")]
+    pub ad_groups: Option<Vec<GoogleAdGroup>>,
+    /// `campaignGoal`
+    #[serde(rename = "campaignGoal", default, skip_serializing_if = "Option::is_none")]
+    pub campaign_goal: Option<crate::ad_manager::GoogleCampaignGoal>,
+    /// `adSchedule`
+    #[serde(rename = "adSchedule", default, skip_serializing_if = "Option::is_none")]
+    pub ad_schedule: Option<Vec<crate::ad_manager::GoogleAdSchedule>>,
+    /// `publishingStatus`
+    #[serde(
+        rename = "publishingStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
+    /// `googleAdAccountId`
+    #[serde(
+        rename = "googleAdAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_ad_account_id: Option<String>,
+    /// `unpublishedChanges`
+    #[serde(
+        rename = "unpublishedChanges",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unpublished_changes: Option<bool>,
+    /// `maximumCpc`
+    #[serde(rename = "maximumCpc", default, skip_serializing_if = "Option::is_none")]
+    pub maximum_cpc: Option<f64>,
+    /// The campaign's id at Google.
+    #[serde(
+        rename = "googleCampaignId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_campaign_id: Option<String>,
+    /// `source`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Further settings, free-form.
+    #[serde(
+        rename = "advancedOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub advanced_options: Option<serde_json::Value>,
+}
+impl GoogleCampaign {
+    ///A value with the required fields (`name`, `locationId`, `advertisingChannelType`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        location_id: impl Into<String>,
+        advertising_channel_type: impl Into<
+            crate::ad_manager::GoogleAdvertisingChannelType,
+        >,
+    ) -> Self {
+        Self {
+            id: None,
+            name: name.into(),
+            location_id: location_id.into(),
+            advertising_channel_type: advertising_channel_type.into(),
+            advertising_channel_sub_type: None,
+            goal_type: None,
+            budget: None,
+            audience: None,
+            network_settings: None,
+            bidding_strategy: None,
+            assets: None,
+            is_eu_political_ads: None,
+            ad_groups: None,
+            campaign_goal: None,
+            ad_schedule: None,
+            publishing_status: None,
+            google_ad_account_id: None,
+            unpublished_changes: None,
+            maximum_cpc: None,
+            google_campaign_id: None,
+            source: None,
+            advanced_options: None,
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `advertisingChannelSubType`.
+    pub fn advertising_channel_sub_type(
+        mut self,
+        value: impl Into<GoogleCampaignAdvertisingChannelSubType>,
+    ) -> Self {
+        self.advertising_channel_sub_type = Some(value.into());
+        self
+    }
+    ///Sets `goalType`.
+    pub fn goal_type(mut self, value: impl Into<GoogleCampaignGoalType>) -> Self {
+        self.goal_type = Some(value.into());
+        self
+    }
+    ///Sets `budget`.
+    pub fn budget(mut self, value: impl Into<crate::ad_manager::AdBudget>) -> Self {
+        self.budget = Some(value.into());
+        self
+    }
+    ///Sets `audience`.
+    pub fn audience(mut self, value: impl Into<GoogleCampaignAudience>) -> Self {
+        self.audience = Some(value.into());
+        self
+    }
+    ///Sets `networkSettings`.
+    pub fn network_settings(
+        mut self,
+        value: impl Into<crate::ad_manager::GoogleNetworkSettings>,
+    ) -> Self {
+        self.network_settings = Some(value.into());
+        self
+    }
+    ///Sets `biddingStrategy`.
+    pub fn bidding_strategy(
+        mut self,
+        value: impl Into<crate::ad_manager::GoogleBiddingStrategy>,
+    ) -> Self {
+        self.bidding_strategy = Some(value.into());
+        self
+    }
+    ///Sets `assets`.
+    pub fn assets(
+        mut self,
+        value: impl Into<crate::ad_manager::GoogleCampaignAssets>,
+    ) -> Self {
+        self.assets = Some(value.into());
+        self
+    }
+    ///Sets `isEuPoliticalAds`.
+    pub fn is_eu_political_ads(mut self, value: impl Into<bool>) -> Self {
+        self.is_eu_political_ads = Some(value.into());
+        self
+    }
+    ///Sets `adGroups`.
+    pub fn ad_groups(mut self, value: impl Into<Vec<GoogleAdGroup>>) -> Self {
+        self.ad_groups = Some(value.into());
+        self
+    }
+    ///Sets `campaignGoal`.
+    pub fn campaign_goal(
+        mut self,
+        value: impl Into<crate::ad_manager::GoogleCampaignGoal>,
+    ) -> Self {
+        self.campaign_goal = Some(value.into());
+        self
+    }
+    ///Sets `adSchedule`.
+    pub fn ad_schedule(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleAdSchedule>>,
+    ) -> Self {
+        self.ad_schedule = Some(value.into());
+        self
+    }
+    ///Sets `publishingStatus`.
+    pub fn publishing_status(
+        mut self,
+        value: impl Into<crate::ad_manager::PublishingStatus>,
+    ) -> Self {
+        self.publishing_status = Some(value.into());
+        self
+    }
+    ///Sets `googleAdAccountId`.
+    pub fn google_ad_account_id(mut self, value: impl Into<String>) -> Self {
+        self.google_ad_account_id = Some(value.into());
+        self
+    }
+    ///Sets `unpublishedChanges`.
+    pub fn unpublished_changes(mut self, value: impl Into<bool>) -> Self {
+        self.unpublished_changes = Some(value.into());
+        self
+    }
+    ///Sets `maximumCpc`.
+    pub fn maximum_cpc(mut self, value: impl Into<f64>) -> Self {
+        self.maximum_cpc = Some(value.into());
+        self
+    }
+    ///Sets `googleCampaignId`.
+    pub fn google_campaign_id(mut self, value: impl Into<String>) -> Self {
+        self.google_campaign_id = Some(value.into());
+        self
+    }
+    ///Sets `source`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    ///Sets `advancedOptions`.
+    pub fn advanced_options(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.advanced_options = Some(value.into());
+        self
+    }
+}
+/// Values of `GoogleCampaignAdvertisingChannelSubType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GoogleCampaignAdvertisingChannelSubType {
+    ///`DEMAND_GEN`
+    DemandGen,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GoogleCampaignAdvertisingChannelSubType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DemandGen => "DEMAND_GEN",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
+    fn from(value: &str) -> Self {
+        match value {
+            "DEMAND_GEN" => Self::DemandGen,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
+/// The `GoogleCampaignAudience` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GoogleCampaignAudience {
+    /// `geoLocations`
+    #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
+    pub geo_locations: Option<Vec<GoogleGeoLocation>>,
+    /// `locales`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
+    /// `gender`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
+    /// `ageRange`
+    #[serde(rename = "ageRange", default, skip_serializing_if = "Option::is_none")]
+    pub age_range: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
+    /// `segments`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<crate::ad_manager::GoogleSegmentTarget>>,
+    /// `targetInterests`
+    #[serde(
+        rename = "targetInterests",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_interests: Option<crate::ad_manager::GoogleTargetInterests>,
+}
+impl GoogleCampaignAudience {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            geo_locations: None,
+            locales: None,
+            gender: None,
+            age_range: None,
+            segments: None,
+            target_interests: None,
+        }
+    }
+    ///Sets `geoLocations`.
+    pub fn geo_locations(mut self, value: impl Into<Vec<GoogleGeoLocation>>) -> Self {
+        self.geo_locations = Some(value.into());
+        self
+    }
+    ///Sets `locales`.
+    pub fn locales(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleLocale>>,
+    ) -> Self {
+        self.locales = Some(value.into());
+        self
+    }
+    ///Sets `gender`.
+    pub fn gender(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>,
+    ) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    ///Sets `ageRange`.
+    pub fn age_range(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>,
+    ) -> Self {
+        self.age_range = Some(value.into());
+        self
+    }
+    ///Sets `segments`.
+    pub fn segments(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::GoogleSegmentTarget>>,
+    ) -> Self {
+        self.segments = Some(value.into());
+        self
+    }
+    ///Sets `targetInterests`.
+    pub fn target_interests(
+        mut self,
+        value: impl Into<crate::ad_manager::GoogleTargetInterests>,
+    ) -> Self {
+        self.target_interests = Some(value.into());
+        self
+    }
+}
+/// Values of `GoogleCampaignGoalType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GoogleCampaignGoalType {
+    ///`WEBSITE_TRAFFIC`
+    WebsiteTraffic,
+    ///`LEAD`
+    Lead,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl GoogleCampaignGoalType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebsiteTraffic => "WEBSITE_TRAFFIC",
+            Self::Lead => "LEAD",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for GoogleCampaignGoalType {
+    fn from(value: &str) -> Self {
+        match value {
+            "WEBSITE_TRAFFIC" => Self::WebsiteTraffic,
+            "LEAD" => Self::Lead,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
+/// A place included in or excluded from targeting. v3 names the fields in camelCase where v2 uses snake_case.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GoogleGeoLocation {
+    /// Geo target constant resource name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `countryName`
+    #[serde(rename = "countryName", default, skip_serializing_if = "Option::is_none")]
+    pub country_name: Option<String>,
+    /// `type`
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `radius`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius: Option<f64>,
+    /// `radiusUnit`
+    #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
+    pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
+    /// `selectionType`
+    #[serde(rename = "selectionType", default, skip_serializing_if = "Option::is_none")]
+    pub selection_type: Option<crate::ad_manager::SelectionType>,
+    /// `resourceName`
+    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// `placeId`
+    #[serde(rename = "placeId", default, skip_serializing_if = "Option::is_none")]
+    pub place_id: Option<String>,
+    /// `formattedAddress`
+    #[serde(
+        rename = "formattedAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub formatted_address: Option<String>,
+    /// `geometry`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<GeoGeometry>,
+    /// `addressComponents`
+    #[serde(
+        rename = "addressComponents",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address_components: Option<Vec<GeoAddressComponent>>,
+}
+impl GoogleGeoLocation {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            id: None,
+            name: None,
+            country_name: None,
+            type_: None,
+            radius: None,
+            radius_unit: None,
+            selection_type: None,
+            resource_name: None,
+            place_id: None,
+            formatted_address: None,
+            geometry: None,
+            address_components: None,
+        }
+    }
+    ///Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `countryName`.
+    pub fn country_name(mut self, value: impl Into<String>) -> Self {
+        self.country_name = Some(value.into());
+        self
+    }
+    ///Sets `type`.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    ///Sets `radius`.
+    pub fn radius(mut self, value: impl Into<f64>) -> Self {
+        self.radius = Some(value.into());
+        self
+    }
+    ///Sets `radiusUnit`.
+    pub fn radius_unit(
+        mut self,
+        value: impl Into<crate::ad_manager::DistanceUnit>,
+    ) -> Self {
+        self.radius_unit = Some(value.into());
+        self
+    }
+    ///Sets `selectionType`.
+    pub fn selection_type(
+        mut self,
+        value: impl Into<crate::ad_manager::SelectionType>,
+    ) -> Self {
+        self.selection_type = Some(value.into());
+        self
+    }
+    ///Sets `resourceName`.
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+    ///Sets `placeId`.
+    pub fn place_id(mut self, value: impl Into<String>) -> Self {
+        self.place_id = Some(value.into());
+        self
+    }
+    ///Sets `formattedAddress`.
+    pub fn formatted_address(mut self, value: impl Into<String>) -> Self {
+        self.formatted_address = Some(value.into());
+        self
+    }
+    ///Sets `geometry`.
+    pub fn geometry(mut self, value: impl Into<GeoGeometry>) -> Self {
+        self.geometry = Some(value.into());
+        self
+    }
+    ///Sets `addressComponents`.
+    pub fn address_components(
+        mut self,
+        value: impl Into<Vec<GeoAddressComponent>>,
+    ) -> Self {
+        self.address_components = Some(value.into());
+        self
+    }
+}
+/// The `LinkedinAudience` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LinkedinAudience {
+    /// `geoLocations`
+    #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
+    pub geo_locations: Option<Vec<crate::ad_manager::LinkedinGeoLocation>>,
+    /// `targetAudience`
+    #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
+    pub target_audience: Option<crate::ad_manager::LinkedinTargetAudience>,
+}
+impl LinkedinAudience {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            geo_locations: None,
+            target_audience: None,
+        }
+    }
+    ///Sets `geoLocations`.
+    pub fn geo_locations(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::LinkedinGeoLocation>>,
+    ) -> Self {
+        self.geo_locations = Some(value.into());
+        self
+    }
+    ///Sets `targetAudience`.
+    pub fn target_audience(
+        mut self,
+        value: impl Into<crate::ad_manager::LinkedinTargetAudience>,
+    ) -> Self {
+        self.target_audience = Some(value.into());
+        self
+    }
+}
+/// A LinkedIn campaign of a campaign group, with its ads.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LinkedinCampaign {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `locale`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<crate::ad_manager::LinkedinLocale>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `publishingStatus`
+    #[serde(
+        rename = "publishingStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
+    /// `mediaType`
+    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<LinkedinCampaignMediaType>,
+    /// `audience`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<LinkedinAudience>,
+    /// `unitCost`
+    #[serde(rename = "unitCost", default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::ad_manager::LinkedinUnitCost>,
+    /// `campaignType`
+    #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
+    pub campaign_type: Option<String>,
+    /// `adCampaignGroupId`
+    #[serde(
+        rename = "adCampaignGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ad_campaign_group_id: Option<String>,
+    /// `adCampaignId`
+    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    pub ad_campaign_id: Option<String>,
+    /// `ads`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ads: Option<Vec<crate::ad_manager::LinkedinAd>>,
+    /// Error LinkedIn reported for the campaign.
+    #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
+    pub linked_in_error: Option<String>,
+    /// Free-form extra data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Value>,
+}
+impl LinkedinCampaign {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            locale: None,
+            name: None,
+            publishing_status: None,
+            media_type: None,
+            audience: None,
+            unit_cost: None,
+            campaign_type: None,
+            ad_campaign_group_id: None,
+            ad_campaign_id: None,
+            ads: None,
+            linked_in_error: None,
+            meta: None,
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `locale`.
+    pub fn locale(
+        mut self,
+        value: impl Into<crate::ad_manager::LinkedinLocale>,
+    ) -> Self {
+        self.locale = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `publishingStatus`.
+    pub fn publishing_status(
+        mut self,
+        value: impl Into<crate::ad_manager::PublishingStatus>,
+    ) -> Self {
+        self.publishing_status = Some(value.into());
+        self
+    }
+    ///Sets `mediaType`.
+    pub fn media_type(mut self, value: impl Into<LinkedinCampaignMediaType>) -> Self {
+        self.media_type = Some(value.into());
+        self
+    }
+    ///Sets `audience`.
+    pub fn audience(mut self, value: impl Into<LinkedinAudience>) -> Self {
+        self.audience = Some(value.into());
+        self
+    }
+    ///Sets `unitCost`.
+    pub fn unit_cost(
+        mut self,
+        value: impl Into<crate::ad_manager::LinkedinUnitCost>,
+    ) -> Self {
+        self.unit_cost = Some(value.into());
+        self
+    }
+    ///Sets `campaignType`.
+    pub fn campaign_type(mut self, value: impl Into<String>) -> Self {
+        self.campaign_type = Some(value.into());
+        self
+    }
+    ///Sets `adCampaignGroupId`.
+    pub fn ad_campaign_group_id(mut self, value: impl Into<String>) -> Self {
+        self.ad_campaign_group_id = Some(value.into());
+        self
+    }
+    ///Sets `adCampaignId`.
+    pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
+        self.ad_campaign_id = Some(value.into());
+        self
+    }
+    ///Sets `ads`.
+    pub fn ads(mut self, value: impl Into<Vec<crate::ad_manager::LinkedinAd>>) -> Self {
+        self.ads = Some(value.into());
+        self
+    }
+    ///Sets `linkedInError`.
+    pub fn linked_in_error(mut self, value: impl Into<String>) -> Self {
+        self.linked_in_error = Some(value.into());
+        self
+    }
+    ///Sets `meta`.
+    pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+}
+/// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LinkedinCampaignGroup {
+    /// Campaign group to update; absent to create one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `budget`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<crate::ad_manager::AdBudget>,
+    /// `adCampaigns`
+    #[serde(rename = "adCampaigns", default, skip_serializing_if = "Option::is_none")]
+    pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
+    /// `adBudgetOptimization`
+    #[serde(
+        rename = "adBudgetOptimization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
+    /// `objectiveType`
+    #[serde(rename = "objectiveType", default, skip_serializing_if = "Option::is_none")]
+    pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `adCampaignGroupId`
+    #[serde(
+        rename = "adCampaignGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ad_campaign_group_id: Option<String>,
+    /// `publishingStatus`
+    #[serde(
+        rename = "publishingStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
+    /// `linkedInAdAccountId`
+    #[serde(
+        rename = "linkedInAdAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub linked_in_ad_account_id: Option<String>,
+    /// `unpublishedChanges`
+    #[serde(
+        rename = "unpublishedChanges",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unpublished_changes: Option<bool>,
+    /// Free-form extra data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Value>,
+    /// Error LinkedIn reported for the group.
+    #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
+    pub linked_in_error: Option<String>,
+}
+impl LinkedinCampaignGroup {
+    ///A value with the required fields (`locationId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            location_id: location_id.into(),
+            budget: None,
+            ad_campaigns: None,
+            ad_budget_optimization: None,
+            objective_type: None,
+            name: None,
+            ad_campaign_group_id: None,
+            publishing_status: None,
+            linked_in_ad_account_id: None,
+            unpublished_changes: None,
+            meta: None,
+            linked_in_error: None,
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `budget`.
+    pub fn budget(mut self, value: impl Into<crate::ad_manager::AdBudget>) -> Self {
+        self.budget = Some(value.into());
+        self
+    }
+    ///Sets `adCampaigns`.
+    pub fn ad_campaigns(mut self, value: impl Into<Vec<LinkedinCampaign>>) -> Self {
+        self.ad_campaigns = Some(value.into());
+        self
+    }
+    ///Sets `adBudgetOptimization`.
+    pub fn ad_budget_optimization(
+        mut self,
+        value: impl Into<LinkedinCampaignGroupAdBudgetOptimization>,
+    ) -> Self {
+        self.ad_budget_optimization = Some(value.into());
+        self
+    }
+    ///Sets `objectiveType`.
+    pub fn objective_type(
+        mut self,
+        value: impl Into<LinkedinCampaignGroupObjectiveType>,
+    ) -> Self {
+        self.objective_type = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `adCampaignGroupId`.
+    pub fn ad_campaign_group_id(mut self, value: impl Into<String>) -> Self {
+        self.ad_campaign_group_id = Some(value.into());
+        self
+    }
+    ///Sets `publishingStatus`.
+    pub fn publishing_status(
+        mut self,
+        value: impl Into<crate::ad_manager::PublishingStatus>,
+    ) -> Self {
+        self.publishing_status = Some(value.into());
+        self
+    }
+    ///Sets `linkedInAdAccountId`.
+    pub fn linked_in_ad_account_id(mut self, value: impl Into<String>) -> Self {
+        self.linked_in_ad_account_id = Some(value.into());
+        self
+    }
+    ///Sets `unpublishedChanges`.
+    pub fn unpublished_changes(mut self, value: impl Into<bool>) -> Self {
+        self.unpublished_changes = Some(value.into());
+        self
+    }
+    ///Sets `meta`.
+    pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    ///Sets `linkedInError`.
+    pub fn linked_in_error(mut self, value: impl Into<String>) -> Self {
+        self.linked_in_error = Some(value.into());
+        self
+    }
+}
+/// Values of `LinkedinCampaignGroupAdBudgetOptimization`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LinkedinCampaignGroupAdBudgetOptimization {
+    ///`MAXIMUM_DELIVERY`
+    MaximumDelivery,
+    ///`COST_CAP`
+    CostCap,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl LinkedinCampaignGroupAdBudgetOptimization {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MaximumDelivery => "MAXIMUM_DELIVERY",
+            Self::CostCap => "COST_CAP",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
+    fn from(value: &str) -> Self {
+        match value {
+            "MAXIMUM_DELIVERY" => Self::MaximumDelivery,
+            "COST_CAP" => Self::CostCap,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(LinkedinCampaignGroupAdBudgetOptimization);
+/// Values of `LinkedinCampaignGroupObjectiveType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LinkedinCampaignGroupObjectiveType {
+    ///`LEAD_GENERATION`
+    LeadGeneration,
+    ///`WEBSITE_VISIT`
+    WebsiteVisit,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl LinkedinCampaignGroupObjectiveType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LeadGeneration => "LEAD_GENERATION",
+            Self::WebsiteVisit => "WEBSITE_VISIT",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for LinkedinCampaignGroupObjectiveType {
+    fn from(value: &str) -> Self {
+        match value {
+            "LEAD_GENERATION" => Self::LeadGeneration,
+            "WEBSITE_VISIT" => Self::WebsiteVisit,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(LinkedinCampaignGroupObjectiveType);
+/// Values of `LinkedinCampaignMediaType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LinkedinCampaignMediaType {
+    ///`STANDARD_UPDATE`
+    StandardUpdate,
+    ///`SINGLE_VIDEO`
+    SingleVideo,
+    ///`CAROUSEL`
+    Carousel,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl LinkedinCampaignMediaType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::StandardUpdate => "STANDARD_UPDATE",
+            Self::SingleVideo => "SINGLE_VIDEO",
+            Self::Carousel => "CAROUSEL",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for LinkedinCampaignMediaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "STANDARD_UPDATE" => Self::StandardUpdate,
+            "SINGLE_VIDEO" => Self::SingleVideo,
+            "CAROUSEL" => Self::Carousel,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
+/// A metric a LinkedIn report can return.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LinkedinReportMetric {
+    ///`clicks`
+    Clicks,
+    ///`oneClickLeads`
+    OneClickLeads,
+    ///`costInLocalCurrency`
+    CostInLocalCurrency,
+    ///`impressions`
+    Impressions,
+    ///`costInUsd`
+    CostInUsd,
+    ///`ctr`
+    Ctr,
+    ///`cpc`
+    Cpc,
+    ///`cpm`
+    Cpm,
+    ///`cpl`
+    Cpl,
+    ///`externalWebsitePostClickConversions`
+    ExternalWebsitePostClickConversions,
+    ///`conversionRate`
+    ConversionRate,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl LinkedinReportMetric {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Clicks => "clicks",
+            Self::OneClickLeads => "oneClickLeads",
+            Self::CostInLocalCurrency => "costInLocalCurrency",
+            Self::Impressions => "impressions",
+            Self::CostInUsd => "costInUsd",
+            Self::Ctr => "ctr",
+            Self::Cpc => "cpc",
+            Self::Cpm => "cpm",
+            Self::Cpl => "cpl",
+            Self::ExternalWebsitePostClickConversions => {
+                "externalWebsitePostClickConversions"
+            }
+            Self::ConversionRate => "conversionRate",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for LinkedinReportMetric {
+    fn from(value: &str) -> Self {
+        match value {
+            "clicks" => Self::Clicks,
+            "oneClickLeads" => Self::OneClickLeads,
+            "costInLocalCurrency" => Self::CostInLocalCurrency,
+            "impressions" => Self::Impressions,
+            "costInUsd" => Self::CostInUsd,
+            "ctr" => Self::Ctr,
+            "cpc" => Self::Cpc,
+            "cpm" => Self::Cpm,
+            "cpl" => Self::Cpl,
+            "externalWebsitePostClickConversions" => {
+                Self::ExternalWebsitePostClickConversions
+            }
+            "conversionRate" => Self::ConversionRate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(LinkedinReportMetric);
 /// Values of `ListFacebookCustomAudiencesSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4679,6 +10933,249 @@ impl From<&str> for ListGoogleTargetInterestsType {
     }
 }
 crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
+/// The `UpdateFacebookCustomAudienceRequest` object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateFacebookCustomAudienceRequest {
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `name`
+    pub name: String,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+impl UpdateFacebookCustomAudienceRequest {
+    ///A value with the required fields (`locationId`, `name`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            location_id: location_id.into(),
+            name: name.into(),
+            description: None,
+        }
+    }
+    ///Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+/// Creates an ad set under a campaign, or updates the one named by `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpsertFacebookAdsetRequest {
+    /// Ad set to update; absent to create one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `pageId`
+    #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
+    pub page_id: Option<String>,
+    /// `instagramActorId`
+    #[serde(
+        rename = "instagramActorId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instagram_actor_id: Option<String>,
+    /// Messaging apps the ads lead to (v2 takes a single value).
+    #[serde(
+        rename = "messagingPlatforms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messaging_platforms: Option<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
+    /// `whatsappNumber`
+    #[serde(rename = "whatsappNumber", default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_number: Option<String>,
+    /// `audience`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<FacebookAudience>,
+    /// `budget`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<crate::ad_manager::FacebookBudget>,
+    /// `conversionLocation`
+    #[serde(
+        rename = "conversionLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversion_location: Option<String>,
+    /// `customEventType`
+    #[serde(
+        rename = "customEventType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_event_type: Option<String>,
+    /// `pixelId`
+    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    pub pixel_id: Option<String>,
+    /// Campaign the ad set belongs to.
+    #[serde(rename = "campaignId")]
+    pub campaign_id: String,
+}
+impl UpsertFacebookAdsetRequest {
+    ///A value with the required fields (`locationId`, `campaignId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>, campaign_id: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            location_id: location_id.into(),
+            name: None,
+            page_id: None,
+            instagram_actor_id: None,
+            messaging_platforms: None,
+            whatsapp_number: None,
+            audience: None,
+            budget: None,
+            conversion_location: None,
+            custom_event_type: None,
+            pixel_id: None,
+            campaign_id: campaign_id.into(),
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `pageId`.
+    pub fn page_id(mut self, value: impl Into<String>) -> Self {
+        self.page_id = Some(value.into());
+        self
+    }
+    ///Sets `instagramActorId`.
+    pub fn instagram_actor_id(mut self, value: impl Into<String>) -> Self {
+        self.instagram_actor_id = Some(value.into());
+        self
+    }
+    ///Sets `messagingPlatforms`.
+    pub fn messaging_platforms(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
+    ) -> Self {
+        self.messaging_platforms = Some(value.into());
+        self
+    }
+    ///Sets `whatsappNumber`.
+    pub fn whatsapp_number(mut self, value: impl Into<String>) -> Self {
+        self.whatsapp_number = Some(value.into());
+        self
+    }
+    ///Sets `audience`.
+    pub fn audience(mut self, value: impl Into<FacebookAudience>) -> Self {
+        self.audience = Some(value.into());
+        self
+    }
+    ///Sets `budget`.
+    pub fn budget(
+        mut self,
+        value: impl Into<crate::ad_manager::FacebookBudget>,
+    ) -> Self {
+        self.budget = Some(value.into());
+        self
+    }
+    ///Sets `conversionLocation`.
+    pub fn conversion_location(mut self, value: impl Into<String>) -> Self {
+        self.conversion_location = Some(value.into());
+        self
+    }
+    ///Sets `customEventType`.
+    pub fn custom_event_type(mut self, value: impl Into<String>) -> Self {
+        self.custom_event_type = Some(value.into());
+        self
+    }
+    ///Sets `pixelId`.
+    pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
+        self.pixel_id = Some(value.into());
+        self
+    }
+}
+/// Creates a campaign draft, or updates the one named by `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpsertFacebookCampaignRequest {
+    /// Campaign to update; absent to create one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `objective`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<crate::ad_manager::FacebookCampaignObjective>,
+    /// Regulated categories of the campaign (v2 takes a single value).
+    #[serde(
+        rename = "specialAdCategories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub special_ad_categories: Option<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
+    /// `source`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+impl UpsertFacebookCampaignRequest {
+    ///A value with the required fields (`locationId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            location_id: location_id.into(),
+            name: None,
+            objective: None,
+            special_ad_categories: None,
+            source: None,
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `objective`.
+    pub fn objective(
+        mut self,
+        value: impl Into<crate::ad_manager::FacebookCampaignObjective>,
+    ) -> Self {
+        self.objective = Some(value.into());
+        self
+    }
+    ///Sets `specialAdCategories`.
+    pub fn special_ad_categories(
+        mut self,
+        value: impl Into<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
+    ) -> Self {
+        self.special_ad_categories = Some(value.into());
+        self
+    }
+    ///Sets `source`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
 /// Values of `UpsertGoogleSegmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -826,7 +826,9 @@ pub fn contract_samples(
                         CreateSocialQueueRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            vec![SocialQueueTimeSlot::new(1i64, "sample".to_owned())],
+                            vec![
+                                SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
+                            ],
                             "sample".to_owned(),
                         ),
                     );
@@ -4830,7 +4832,7 @@ pub struct CreateSocialQueueItemRequest {
     pub order: Option<SocialQueueOrder>,
     /// `variations`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<SocialQueueVariation>>,
+    pub variations: Option<Vec<SocialQueueVariationInput>>,
     /// Address of the main image.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
@@ -4871,7 +4873,10 @@ impl CreateSocialQueueItemRequest {
         self
     }
     ///Sets `variations`.
-    pub fn variations(mut self, value: impl Into<Vec<SocialQueueVariation>>) -> Self {
+    pub fn variations(
+        mut self,
+        value: impl Into<Vec<SocialQueueVariationInput>>,
+    ) -> Self {
         self.variations = Some(value.into());
         self
     }
@@ -4898,7 +4903,7 @@ pub struct CreateSocialQueueRequest {
     pub category_id: String,
     /// `timeSlots`
     #[serde(rename = "timeSlots")]
-    pub time_slots: Vec<SocialQueueTimeSlot>,
+    pub time_slots: Vec<SocialQueueTimeSlotInput>,
     /// Add posts later created in the category; false when absent.
     #[serde(
         rename = "enableFuturePosts",
@@ -4923,7 +4928,7 @@ impl CreateSocialQueueRequest {
     pub fn new(
         location_id: impl Into<String>,
         category_id: impl Into<String>,
-        time_slots: impl Into<Vec<SocialQueueTimeSlot>>,
+        time_slots: impl Into<Vec<SocialQueueTimeSlotInput>>,
         user_id: impl Into<String>,
     ) -> Self {
         Self {
@@ -8830,53 +8835,61 @@ impl From<&str> for SocialQueueStatus {
     }
 }
 crate::runtime::enums::string_enum!(SocialQueueStatus);
-/// A weekly time at which a queue publishes its next post.
+/// A weekly time slot of a queue, as stored.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlot {
-    /// Set by HighLevel.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
     /// Day of the week, 0 for Sunday to 6.
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<i64>,
     /// Time of day as HH:mm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
+    /// Set by HighLevel.
+    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
-impl SocialQueueTimeSlot {
+/// A weekly time at which a queue publishes its next post, as sent.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SocialQueueTimeSlotInput {
+    /// Day of the week, 0 for Sunday to 6.
+    #[serde(rename = "dayOfWeek")]
+    pub day_of_week: i64,
+    /// Time of day as HH:mm.
+    pub time: String,
+}
+impl SocialQueueTimeSlotInput {
     ///A value with the required fields (`dayOfWeek`, `time`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(day_of_week: impl Into<i64>, time: impl Into<String>) -> Self {
         Self {
-            id: None,
-            day_of_week: Some(day_of_week.into()),
-            time: Some(time.into()),
+            day_of_week: day_of_week.into(),
+            time: time.into(),
         }
     }
-    ///Sets `_id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    ///Sets `dayOfWeek`.
-    pub fn day_of_week(mut self, value: impl Into<i64>) -> Self {
-        self.day_of_week = Some(value.into());
-        self
-    }
-    ///Sets `time`.
-    pub fn time(mut self, value: impl Into<String>) -> Self {
-        self.time = Some(value.into());
-        self
-    }
 }
-/// One wording of a queue item; the queue rotates through them.
+/// One wording of a queue item, as stored.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueVariation {
+    /// `content`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Mentions of other accounts in the text, in each network's form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    /// `ogTags`
+    #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
+    pub og_tags: Option<SocialQueueOgTags>,
     /// Set by HighLevel.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+/// One wording of a queue item, as sent; the queue rotates through them.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SocialQueueVariationInput {
     /// `content`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -8887,21 +8900,15 @@ pub struct SocialQueueVariation {
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
     pub og_tags: Option<SocialQueueOgTags>,
 }
-impl SocialQueueVariation {
+impl SocialQueueVariationInput {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            id: None,
             content: None,
             mentions: None,
             og_tags: None,
         }
-    }
-    ///Sets `_id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
     }
     ///Sets `content`.
     pub fn content(mut self, value: impl Into<String>) -> Self {
@@ -9221,7 +9228,7 @@ pub struct UpdateSocialQueueItemRequest {
     pub new_order: Option<SocialQueueOrder>,
     /// `variations`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<SocialQueueVariation>>,
+    pub variations: Option<Vec<SocialQueueVariationInput>>,
     /// Address of the main image.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
@@ -9258,7 +9265,10 @@ impl UpdateSocialQueueItemRequest {
         self
     }
     ///Sets `variations`.
-    pub fn variations(mut self, value: impl Into<Vec<SocialQueueVariation>>) -> Self {
+    pub fn variations(
+        mut self,
+        value: impl Into<Vec<SocialQueueVariationInput>>,
+    ) -> Self {
         self.variations = Some(value.into());
         self
     }
@@ -9328,7 +9338,7 @@ pub struct UpdateSocialQueueRequest {
     pub skip_date_time: Option<String>,
     /// `timeSlots`
     #[serde(rename = "timeSlots", default, skip_serializing_if = "Option::is_none")]
-    pub time_slots: Option<Vec<SocialQueueTimeSlot>>,
+    pub time_slots: Option<Vec<SocialQueueTimeSlotInput>>,
     /// Add posts later created in the category.
     #[serde(
         rename = "enableFuturePosts",
@@ -9374,7 +9384,10 @@ impl UpdateSocialQueueRequest {
         self
     }
     ///Sets `timeSlots`.
-    pub fn time_slots(mut self, value: impl Into<Vec<SocialQueueTimeSlot>>) -> Self {
+    pub fn time_slots(
+        mut self,
+        value: impl Into<Vec<SocialQueueTimeSlotInput>>,
+    ) -> Self {
         self.time_slots = Some(value.into());
         self
     }
