@@ -1,4 +1,5 @@
 #![doc = include_str!("generated/crate_docs.md")]
+#![doc = include_str!("promises.md")]
 #![warn(missing_docs)]
 
 pub mod runtime;
