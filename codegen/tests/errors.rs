@@ -321,3 +321,13 @@ fn lenient_turns_raw_document_defects_into_warnings() {
     assert!(text.contains("pub fn get_b("), "one skipped operation does not sink the document:\n{text}");
     assert!(text.contains("pub b: Option<Vec<serde_json::Value>>"), "{text}");
 }
+
+/// A field that is `allOf` its own owner once hoisted a new struct per level, forever.
+#[test]
+fn all_of_through_the_owner_is_one_recursive_type() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    B:\n      type: object\n      properties:\n        x:\n          allOf:\n            - {{ $ref: \"#/components/schemas/B\" }}\n            - {{ type: object, properties: {{ y: {{ type: string }} }} }}\n"
+    );
+    let out = generate(&[("s.yaml", &spec)], false).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert!(out.files["s.rs"].contains("pub x: Option<Box<BX>>"), "{}", out.files["s.rs"]);
+}

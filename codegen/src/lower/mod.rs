@@ -32,6 +32,10 @@ pub struct Lowerer<'a> {
     /// Non-component `$ref` targets already lowered.
     pub(crate) inline_refs: BTreeMap<Target, Shape>,
     pub(crate) in_progress: BTreeSet<Target>,
+    /// Inline objects being hoisted, by (document, pointer): met again while
+    /// lowering their own fields (through `allOf` and a `$ref` back), they are
+    /// the same type, not a new one each time round.
+    pub(crate) hoisting: BTreeMap<(String, String), Ty>,
     /// Names claimed per module (types, builders, the handle).
     claimed: BTreeMap<String, BTreeSet<String>>,
     doc_modules: BTreeMap<String, String>,
@@ -49,6 +53,7 @@ pub fn lower(set: &SpecSet, config: &Config, diags: &mut Diagnostics) -> Api {
         components: BTreeMap::new(),
         inline_refs: BTreeMap::new(),
         in_progress: BTreeSet::new(),
+        hoisting: BTreeMap::new(),
         claimed: BTreeMap::new(),
         doc_modules: BTreeMap::new(),
         pending_pagination: Vec::new(),

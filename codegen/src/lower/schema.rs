@@ -353,8 +353,14 @@ impl Lowerer<'_> {
     }
 
     fn hoist_struct(&mut self, at: &At, v: &Value, hint: &str) -> Ty {
+        let key = (at.doc.clone(), at.ptr.clone());
+        if let Some(ty) = self.hoisting.get(&key) {
+            return ty.clone();
+        }
         let name = self.claim_name(&at.module, hint);
+        self.hoisting.insert(key.clone(), Ty::Named { module: at.module.clone(), name: name.clone() });
         let fields = self.struct_fields(at, v, &name);
+        self.hoisting.remove(&key);
         let doc = text(v, "description");
         self.insert_type(
             &at.module,
