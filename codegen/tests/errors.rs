@@ -331,3 +331,29 @@ fn all_of_through_the_owner_is_one_recursive_type() {
     let out = generate(&[("s.yaml", &spec)], false).unwrap_or_else(|e| panic!("{e:#?}"));
     assert!(out.files["s.rs"].contains("pub x: Option<Box<BX>>"), "{}", out.files["s.rs"]);
 }
+
+/// `v3/` and `v3/common/` are both groups: `v3` is declared once, holding `common`.
+#[test]
+fn nested_groups_share_their_outer_module() {
+    let ops = format!("{HEAD}paths:\n{}", op("getA", "/a", ""));
+    let common = format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    C: {{ type: string }}\n");
+    let out =
+        generate(&[("v3/a.yaml", &ops), ("v3/common/c.yaml", &common)], false).unwrap_or_else(|e| panic!("{e:#?}"));
+    let root = &out.files["mod.rs"];
+    let file = syn::parse_file(root).expect("mod.rs parses");
+    let v3: Vec<&syn::ItemMod> = file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "v3" => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(v3.len(), 1, "{root}");
+    let inner = &v3[0].content.as_ref().expect("inline module").1;
+    assert!(
+        inner.iter().any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "common" && m.content.is_some())),
+        "{root}"
+    );
+    assert!(inner.iter().any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "a" && m.content.is_none())), "{root}");
+}
