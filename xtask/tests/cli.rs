@@ -79,3 +79,40 @@ fn check_reports_stale_and_extra_files_then_codegen_fixes_them() {
     );
     assert!(xtask(&[&args[..], &["--check"]].concat()).status.success());
 }
+
+const THINGS: &str = "openapi: 3.1.0\ninfo: { title: Things, version: \"1\" }\npaths:\n  /t:\n    get:\n      operationId: getT\n      summary: S.\n      x-ghl-version: \"2021-07-28\"\n      x-ghl-token: location\n      responses:\n        \"200\": { description: ok }\n";
+
+#[test]
+fn a_failed_write_changes_nothing_and_names_the_path() {
+    let spec = temp_dir("fail-spec");
+    let out = temp_dir("fail-out");
+    std::fs::write(spec.join("a.yaml"), THINGS).unwrap();
+    std::fs::create_dir_all(spec.join("v3")).unwrap();
+    std::fs::write(spec.join("v3/b.yaml"), THINGS.replace("getT", "getB")).unwrap();
+    std::fs::write(out.join("a.rs"), "// old\n").unwrap();
+    // `v3` is a file where the run needs a directory: the write fails midway.
+    std::fs::write(out.join("v3"), "in the way\n").unwrap();
+    let before = snapshot(&out);
+    let result = xtask(&["codegen", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("nothing was changed") && stderr.contains(&out.join("v3").display().to_string()),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&out), before, "no file changed, no staged file left behind");
+}
+
+#[test]
+fn relative_paths_are_taken_from_the_current_directory() {
+    let dir = temp_dir("relative");
+    std::fs::create_dir_all(dir.join("api")).unwrap();
+    std::fs::write(dir.join("api/things.yaml"), THINGS).unwrap();
+    let result = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen", "--spec", "api", "--out", "gen"])
+        .current_dir(&dir)
+        .output()
+        .expect("xtask runs");
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(dir.join("gen/things.rs").is_file() && dir.join("gen/mod.rs").is_file());
+}
