@@ -149,11 +149,9 @@ fn outcome(result: Result<(), Error>) -> Result<(), Vec<String>> {
         // A 2xx whose example body does not decode: Prism took the request.
         Error::Decode { .. } => Ok(()),
         Error::Api { status, raw, .. } => match serde_json::from_slice::<Problem>(raw) {
-            Ok(p) if !p.validation.is_empty() => Err(p
-                .validation
-                .iter()
-                .map(|v| format!("{}: {}", v.location.join("."), v.message))
-                .collect()),
+            Ok(p) if !p.validation.is_empty() => {
+                Err(p.validation.iter().map(|v| format!("{}: {}", v.location.join("."), v.message)).collect())
+            }
             Ok(p) if !p.title.is_empty() => Err(vec![format!("{status}: {}", p.title)]),
             _ => Err(vec![format!("{err}")]),
         },
@@ -164,12 +162,8 @@ fn outcome(result: Result<(), Error>) -> Result<(), Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn highlevel_documents_accept_every_v2_operation() {
     let spec = Arc::new(MockSpec::load(workspace().join("spec")).unwrap_or_else(|e| panic!("spec:\n{e}")));
-    let undocumented: BTreeSet<(String, String)> = spec
-        .operations()
-        .iter()
-        .filter(|o| o.op.undocumented)
-        .map(|o| (o.module.clone(), o.op.id.clone()))
-        .collect();
+    let undocumented: BTreeSet<(String, String)> =
+        spec.operations().iter().filter(|o| o.op.undocumented).map(|o| (o.module.clone(), o.op.id.clone())).collect();
     let allowed: Vec<Allowed> = serde_yaml::from_str(
         &std::fs::read_to_string(workspace().join("tests/prism-allowed.yaml")).expect("tests/prism-allowed.yaml"),
     )
@@ -193,10 +187,8 @@ async fn highlevel_documents_accept_every_v2_operation() {
     let mut used = vec![false; allowed.len()];
     let mut failures = Vec::new();
     let mut tally: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let kinds: [(&str, Vec<_>); 2] = [
-        ("required", ghl_client::contract_samples(&client)),
-        ("full", ghl_client::contract_samples_full(&client)),
-    ];
+    let kinds: [(&str, Vec<_>); 2] =
+        [("required", ghl_client::contract_samples(&client)), ("full", ghl_client::contract_samples_full(&client))];
     for (kind, calls) in kinds {
         for (module, id, call) in calls {
             if module.starts_with("v3::") || undocumented.contains(&(module.to_owned(), id.to_owned())) {
