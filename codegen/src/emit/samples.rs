@@ -12,7 +12,8 @@ use quote::{format_ident, quote};
 use super::{ident, ty_tokens};
 use crate::ir::{Api, Module, Operation, Repr, Ty, TypeKind};
 
-/// Below this depth, full samples set the optional fields of nested objects too.
+/// Below this depth, full samples set the optional fields of nested objects
+/// too (and their required chains may go this much deeper than 8).
 const FULL_DEPTH: usize = 4;
 
 /// The `contract_samples` and `contract_samples_full` functions of a module
@@ -134,7 +135,7 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenSt
                     quote! { #path::#id(#inner) }
                 }
                 TypeKind::Alias(inner) => sample(api, module, inner, depth + 1, full),
-                TypeKind::Struct(fields) if def.usage.request && depth < 8 => {
+                TypeKind::Struct(fields) if def.usage.request && depth < 8 + if full { FULL_DEPTH } else { 0 } => {
                     let args = fields.iter().filter(|f| f.in_constructor(def.usage)).map(|f| {
                         let ty = multipart_ty(def.usage.multipart, f);
                         sample(api, module, &ty, depth + 1, full)
