@@ -130,8 +130,10 @@ async fn every_operation_is_accepted_by_the_mock_and_decodes() {
             violations.push(v);
         }
     }
-    failures.retain(|f| !known_ops.iter().any(|(m, id)| f.starts_with(&format!("{id} ({m}): "))));
-    let known_exercised = known_ops.difference(&exercised).count();
+    // By operationId alone: v2 and v3 ad publishing answer each other's calls.
+    failures.retain(|f| !known_ops.iter().any(|(_, id)| f.starts_with(&format!("{id} ("))));
+    let known_exercised =
+        expected.keys().filter(|k| !exercised.contains(*k) && known_ops.iter().any(|(_, id)| *id == k.1)).count();
     for k in known.difference(&known_seen) {
         failures.push(format!("listed in tests/mock-schema-known.txt but no longer happens: {k}"));
     }
