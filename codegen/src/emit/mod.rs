@@ -287,6 +287,11 @@ pub fn root_tokens(api: &Api) -> TokenStream {
         let cfg = cfg_any((!m.shared).then_some(&m.feature));
         quote! { #cfg calls.extend(#(#path::)*contract_samples(client).into_iter().map(|(id, call)| (#(#path::)*MODULE, id, call))); }
     });
+    let full_samples = api.modules.values().filter(|m| !m.operations.is_empty()).map(|m| {
+        let path: Vec<_> = m.name.split("::").map(ident).collect();
+        let cfg = cfg_any((!m.shared).then_some(&m.feature));
+        quote! { #cfg calls.extend(#(#path::)*contract_samples_full(client).into_iter().map(|(id, call)| (#(#path::)*MODULE, id, call))); }
+    });
     quote! {
         #out
         /// One sample call per operation of every enabled module: `(module, operationId, call)`.
@@ -296,6 +301,15 @@ pub fn root_tokens(api: &Api) -> TokenStream {
         pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, &'static str, crate::runtime::SampleCall)> {
             let mut calls = Vec::new();
             #(#samples)*
+            calls
+        }
+        /// Like [`contract_samples`], with every optional parameter and body field set.
+        #[cfg(feature = "contract-samples")]
+        #[doc(hidden)]
+        #[allow(unused_mut)]
+        pub fn contract_samples_full(client: &crate::Client) -> Vec<(&'static str, &'static str, crate::runtime::SampleCall)> {
+            let mut calls = Vec::new();
+            #(#full_samples)*
             calls
         }
     }
