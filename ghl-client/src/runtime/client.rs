@@ -308,13 +308,12 @@ impl Client {
             }
             let permit = match &inner.limiter {
                 Some(limiter) => {
-                    let permit =
-                        limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
-                            operation: meta.id,
-                            kind: refusal.kind,
-                            wait: refusal.wait,
-                            request_id: None,
-                        })?;
+                    let permit = limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
+                        operation: meta.id,
+                        kind: refusal.kind,
+                        wait: refusal.wait,
+                        request_id: None,
+                    })?;
                     let w = permit.waited();
                     if !w.is_zero() {
                         waited += w;

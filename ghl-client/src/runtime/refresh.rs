@@ -427,8 +427,7 @@ impl OAuthSession {
         if let Some(store) = &shared {
             match store.get().await {
                 Ok(Some(r))
-                    if Some(r.revision) != rejected
-                        && !r.tokens.expires_within(self.settings.refresh_before) =>
+                    if Some(r.revision) != rejected && !r.tokens.expires_within(self.settings.refresh_before) =>
                 {
                     let generation = self.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let token = r.tokens.access_token.clone();
@@ -474,7 +473,8 @@ impl OAuthSession {
         };
         let mut revision = None;
         if let Some(store) = &shared {
-            let record = TokenRecord { revision: current.unwrap_or(0).saturating_add(1), tokens: tokens.clone(), lease: None };
+            let record =
+                TokenRecord { revision: current.unwrap_or(0).saturating_add(1), tokens: tokens.clone(), lease: None };
             match store.compare_and_swap(current, &record).await {
                 Ok(true) => revision = Some(record.revision),
                 // Another process stored one meanwhile: ours is valid too.

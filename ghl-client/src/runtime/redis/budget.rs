@@ -231,7 +231,12 @@ impl RateBudget for RedisRateBudget {
             let id = format!("{:016x}", fastrand::u64(..));
             let mut conn = self.redis.conn.clone();
             let mut call = ACQUIRE.key(&slots);
-            call.key(&pause).key(&daily).arg(self.limit.max()).arg(ms(self.in_flight)).arg(&id).arg(ms(self.limit.per()));
+            call.key(&pause)
+                .key(&daily)
+                .arg(self.limit.max())
+                .arg(ms(self.in_flight))
+                .arg(&id)
+                .arg(ms(self.limit.per()));
             let answer: Vec<i64> = match self.redis.run("take a rate-limit slot", call.invoke_async(&mut conn)).await {
                 Ok(a) => a,
                 Err(e) => {

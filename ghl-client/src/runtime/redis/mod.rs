@@ -105,7 +105,10 @@ impl RedisStore {
     pub fn open_with_timeout(url: &str, timeout: Duration) -> Result<Self, Error> {
         let client = redis::Client::open(url).map_err(|e| {
             // The parser's message may quote the URL, password included: say what is wrong without it.
-            Error::Config(format!("the Redis URL is not valid ({:?}); expected redis://host:port/db or rediss://...", e.kind()))
+            Error::Config(format!(
+                "the Redis URL is not valid ({:?}); expected redis://host:port/db or rediss://...",
+                e.kind()
+            ))
         })?;
         let info = client.get_connection_info();
         let server = format!("{}/{}", info.addr(), info.redis_settings().db());
@@ -156,10 +159,9 @@ impl RedisStore {
     ) -> Result<T, RedisFailure> {
         match tokio::time::timeout(self.timeout, command).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(RedisFailure {
-                message: format!("Redis at {} failed to {what}", self.server),
-                source: Some(e),
-            }),
+            Ok(Err(e)) => {
+                Err(RedisFailure { message: format!("Redis at {} failed to {what}", self.server), source: Some(e) })
+            }
             Err(_) => Err(RedisFailure {
                 message: format!("Redis at {} did not answer within {:?} to {what}", self.server, self.timeout),
                 source: None,
@@ -183,4 +185,5 @@ impl From<RedisFailure> for Error {
 
 /// Redis's clock as Unix milliseconds, read inside scripts so that every
 /// worker compares against one clock.
-const NOW_MS: &str = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n";
+const NOW_MS: &str =
+    "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n";
