@@ -56,9 +56,10 @@ fn start_redis() -> Redis {
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server is needed: apt-get update && apt-get install -y redis-server");
+    let redis = Redis(child, port); // stopped when dropped, also on the panic below
     for _ in 0..500 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Redis(child, port);
+            return redis;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -74,14 +75,13 @@ fn start_api() -> (String, Arc<AtomicUsize>) {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("server runtime");
         rt.block_on(async move {
-            let app = Router::new()
-                .route("/things/{id}", get(|| async { axum::Json(serde_json::json!({"id": "1"})) }))
-                .route(
+            let app =
+                Router::new().route("/things/{id}", get(|| async { json(serde_json::json!({"id": "1"})) })).route(
                     "/oauth/token",
                     post(move || {
                         let n = counted.fetch_add(1, Ordering::SeqCst);
                         async move {
-                            axum::Json(serde_json::json!({
+                            json(serde_json::json!({
                                 "access_token": format!("access-{n}"), "token_type": "Bearer", "expires_in": 86399,
                                 "refresh_token": format!("refresh-{n}"), "userType": "Location", "locationId": "loc-1"
                             }))
@@ -94,6 +94,10 @@ fn start_api() -> (String, Arc<AtomicUsize>) {
         });
     });
     (format!("http://{}", rx.recv().expect("address")), refreshes)
+}
+
+fn json(v: serde_json::Value) -> impl axum::response::IntoResponse {
+    ([(http::header::CONTENT_TYPE, "application/json")], v.to_string())
 }
 
 fn now() -> u64 {
