@@ -190,8 +190,8 @@ fn main() {
         let limit = RateLimit::new(1_000_000, Duration::from_secs(1));
 
         println!("\nper call ({calls} sequential calls per round, fresh token, limiter on):");
-        println!("| token store + limiter | µs per call |");
-        println!("|---|---:|");
+        println!("| token store + limiter | µs per call | ratio to memory, per round |");
+        println!("|---|---:|---:|");
         let seed = || TokenRecord::new(tokens(now() + 86_000));
         let memory =
             client(&base, Arc::new(MemoryTokenStore::with_tokens(seed().tokens)), Arc::new(RateLimiter::new(limit)));
@@ -199,13 +199,30 @@ fn main() {
         redis_store.compare_and_swap(None, &seed()).await.expect("seed");
         let shared = client(&base, Arc::new(redis_store), Arc::new(r.rate_budget("cid", limit)));
         let mixed = client(&base, Arc::new(r.tokens("cid", "loc-1")), Arc::new(RateLimiter::new(limit)));
-        for (name, c) in [
+        let contenders = [
             ("memory + in-process limiter", &memory),
             ("Redis + in-process limiter", &mixed),
             ("Redis + Redis budget", &shared),
-        ] {
+        ];
+        for (_, c) in contenders {
             per_call(c, 1, 20).await; // warm up: connections, first store read
-            println!("| {name} | {} |", per_call(c, rounds, calls).await.show(1.0, 0, "µs"));
+        }
+        // Rounds alternate the contenders, so that each sees the same load; ratios are per round.
+        let mut samples = vec![Vec::new(); contenders.len()];
+        let mut ratios = vec![Vec::new(); contenders.len()];
+        for _ in 0..rounds {
+            let mut round = Vec::new();
+            for (_, c) in contenders {
+                round.push(per_call(c, 1, calls).await.median);
+            }
+            for (i, x) in round.iter().enumerate() {
+                samples[i].push(*x);
+                ratios[i].push(x / round[0]);
+            }
+        }
+        for (i, (name, _)) in contenders.iter().enumerate() {
+            let (s, r) = (Summary::of(&samples[i]), Summary::of(&ratios[i]));
+            println!("| {name} | {} | {} |", s.show(1.0, 0, "µs"), r.show(1.0, 2, "×"));
         }
 
         println!("\nthe limiter alone (take a slot and release it):");
