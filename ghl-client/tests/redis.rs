@@ -655,7 +655,7 @@ async fn redis_stale_refresher_cannot_overwrite_newer_tokens() {
     let redis = RedisServer::start();
     let api = MockServer::start().await;
     refresh_mock("old-refresh")
-        .respond_with(token_answer("a-access", "a-refresh").set_delay(Duration::from_millis(3500)))
+        .respond_with(token_answer("a-access", "a-refresh").set_delay(Duration::from_secs(6)))
         .up_to_n_times(1)
         .mount(&api)
         .await;
