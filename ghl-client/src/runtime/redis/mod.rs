@@ -31,6 +31,13 @@
 //! clear error (a refresh is then neither run nor repeated; a webhook is
 //! answered with a retryable status), and the rate budget falls back to an
 //! in-process limiter of the same limit until Redis answers again.
+//!
+//! Built on the `redis` crate (redis-rs) rather than `fred`: its tokio
+//! `ConnectionManager` is one multiplexed connection that reconnects on its
+//! own, its `Script` runs Lua by `EVALSHA` and loads it again after a
+//! restart (`NOSCRIPT`), and it speaks `rediss://` through rustls, the TLS
+//! stack reqwest already brings. That is all this module needs, with fewer
+//! dependencies than `fred`'s pools, cluster and sentinel machinery.
 
 mod budget;
 #[cfg(feature = "webhooks")]
