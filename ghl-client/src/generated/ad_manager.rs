@@ -1578,7 +1578,7 @@ impl AdManager {
     }
 }
 #[cfg(feature = "ad_manager")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -2670,6 +2670,1547 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_linkedin_campaign_group(
                         LinkedinCampaignGroup::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "ad_manager")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = AdManager::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addFacebookCustomAudienceMember",
+            Box::pin({
+                let call = handle
+                    .add_facebook_custom_audience_member(
+                        "sample-audienceId",
+                        FacebookCustomAudienceMemberRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .fb_ad_account_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "batchUpdateFacebookCustomAudienceMembers",
+            Box::pin({
+                let call = handle
+                    .batch_update_facebook_custom_audience_members(
+                        "sample-audienceId",
+                        BatchUpdateFacebookCustomAudienceRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .csv_path("sample".to_owned())
+                            .smartlist_ids(vec!["sample".to_owned()])
+                            .dynamic_audience("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFacebookConversationForm",
+            Box::pin({
+                let call = handle
+                    .create_facebook_conversation_form(
+                        CreateFacebookConversationFormRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![
+                                FacebookConversationFormQuestion::new("sample".to_owned())
+                                .response("sample".to_owned())
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFacebookIntegration",
+            Box::pin({
+                let call = handle
+                    .create_facebook_integration(
+                        CreateFacebookIntegrationRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .ad_account_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFacebookPageLeadForm",
+            Box::pin({
+                let call = handle
+                    .create_facebook_page_lead_form(
+                        "sample-pageId",
+                        CreateFacebookLeadFormRequest::new(
+                                FacebookLeadFormType::MoreVolume,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    FacebookLeadFormQuestion::new("sample".to_owned(),
+                                    FacebookLeadFormQuestionType::Custom).label("sample"
+                                    .to_owned())
+                                    .options(vec![FacebookLeadFormQuestionOption::new("sample"
+                                    .to_owned(), "sample".to_owned())])
+                                ],
+                                "sample".to_owned(),
+                                FacebookLeadFormThankYouPage::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .button_link("sample".to_owned())
+                                    .business_phone("sample".to_owned())
+                                    .country_code("sample".to_owned()),
+                            )
+                            .greeting_card(
+                                FacebookLeadFormGreetingCard::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    vec!["sample".to_owned()],
+                                ),
+                            )
+                            .question_page_headline("sample".to_owned())
+                            .privacy_policy_text("sample".to_owned())
+                            .custom_disclaimer(
+                                FacebookLeadFormDisclaimer::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .checkboxes(
+                                        vec![
+                                            FacebookLeadFormCheckbox::new(true, "sample".to_owned(),
+                                            "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createGoogleIntegration",
+            Box::pin({
+                let call = handle
+                    .create_google_integration(
+                        CreateGoogleIntegrationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createGoogleOfflineUserListJob",
+            Box::pin({
+                let call = handle
+                    .create_google_offline_user_list_job(
+                        CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                            .smart_list_ids(vec!["sample".to_owned()])
+                            .csv_path("sample".to_owned())
+                            .user_list_id("sample".to_owned())
+                            .is_dynamic(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLinkedinIntegration",
+            Box::pin({
+                let call = handle
+                    .create_linkedin_integration(
+                        CreateLinkedinIntegrationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLinkedinLeadForm",
+            Box::pin({
+                let call = handle
+                    .create_linkedin_lead_form(
+                        "sample-accountId",
+                        CreateLinkedinLeadFormRequest::new(
+                                LinkedinLeadFormOwner::new("sample".to_owned()),
+                                LinkedinLocale::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                                "sample".to_owned(),
+                                CreateLinkedinLeadFormRequestState::Published,
+                                LinkedinLeadFormContent::new(
+                                        vec![
+                                            LinkedinLeadFormQuestion::new(LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
+                                            .to_owned(), "sample".to_owned())])), "sample".to_owned(),
+                                            LinkedinQuestionDetails::new()).predefined_field("sample"
+                                            .to_owned())
+                                        ],
+                                        LinkedinLocalizedText::new(
+                                            std::collections::BTreeMap::from([
+                                                ("key".to_owned(), "sample".to_owned()),
+                                            ]),
+                                        ),
+                                        LinkedinPostSubmitInfo::new(
+                                            LinkedinLocalizedText::new(
+                                                std::collections::BTreeMap::from([
+                                                    ("key".to_owned(), "sample".to_owned()),
+                                                ]),
+                                            ),
+                                            LinkedinPostSubmitCallToAction::new(
+                                                LinkedinCallToActionTarget::new("sample".to_owned()),
+                                                LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite,
+                                            ),
+                                        ),
+                                        LinkedinLegalInfo::new(
+                                                vec![
+                                                    LinkedinConsent::new(true, 1i64,
+                                                    LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
+                                                    .to_owned(), "sample".to_owned())])))
+                                                ],
+                                                "sample".to_owned(),
+                                            )
+                                            .legal_disclaimer(
+                                                LinkedinLocalizedText::new(
+                                                    std::collections::BTreeMap::from([
+                                                        ("key".to_owned(), "sample".to_owned()),
+                                                    ]),
+                                                ),
+                                            ),
+                                    )
+                                    .description(
+                                        LinkedinLocalizedText::new(
+                                            std::collections::BTreeMap::from([
+                                                ("key".to_owned(), "sample".to_owned()),
+                                            ]),
+                                        ),
+                                    ),
+                            )
+                            .hidden_fields(
+                                vec![
+                                    LinkedinHiddenField::new("sample".to_owned(), "sample"
+                                    .to_owned())
+                                ],
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookAd",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_ad(
+                        "sample-adId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookAdAccount",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_ad_account(
+                        "sample-adAccountId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_adset(
+                        "sample-adsetId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_campaign(
+                        "sample-campaignId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookCustomAudience",
+            Box::pin({
+                let call = handle.delete_facebook_custom_audience("sample-audienceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookIntegration",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_integration(
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookPage",
+            Box::pin({
+                let call = handle.delete_facebook_page("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteGoogleAdAccount",
+            Box::pin({
+                let call = handle
+                    .delete_google_ad_account(
+                        "sample-adAccountId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteGoogleConversion",
+            Box::pin({
+                let call = handle.delete_google_conversion("sample-conversionId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteGoogleSegment",
+            Box::pin({
+                let call = handle
+                    .delete_google_segment(
+                        "sample-segmentId",
+                        GoogleSegmentKind::CustomSegments,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLinkedinAdAccount",
+            Box::pin({
+                let call = handle.delete_linkedin_ad_account("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "duplicateFacebookAd",
+            Box::pin({
+                let call = handle.duplicate_facebook_ad("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "duplicateFacebookAdset",
+            Box::pin({
+                let call = handle.duplicate_facebook_adset("sample-adsetId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "duplicateFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .duplicate_facebook_campaign(
+                        "sample-campaignId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookAdAccount",
+            Box::pin({
+                let call = handle.get_facebook_ad_account("sample-adAccountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .get_facebook_campaign("sample-campaignId")
+                    .fields("sample".to_owned())
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCampaignReport",
+            Box::pin({
+                let call = handle
+                    .get_facebook_campaign_report(
+                        "sample-campaignId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCustomAudience",
+            Box::pin({
+                let call = handle.get_facebook_custom_audience("sample-audienceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookIntegration",
+            Box::pin({
+                let call = handle.get_facebook_integration();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookLeadForm",
+            Box::pin({
+                let call = handle.get_facebook_lead_form("sample-leadFormId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookReport",
+            Box::pin({
+                let call = handle
+                    .get_facebook_report(
+                        GetFacebookReportGroupBy::Day,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        AdSourceType::AdManager,
+                        vec![GetFacebookReportFieldsItem::Impressions],
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookReportList",
+            Box::pin({
+                let call = handle
+                    .get_facebook_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        AdSourceType::AdManager,
+                    )
+                    .campaign_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookUser",
+            Box::pin({
+                let call = handle.get_facebook_user();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleAdAccount",
+            Box::pin({
+                let call = handle.get_google_ad_account("sample-adAccountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleAudience",
+            Box::pin({
+                let call = handle.get_google_audience("sample-audienceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleCampaign",
+            Box::pin({
+                let call = handle.get_google_campaign("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleCampaignReport",
+            Box::pin({
+                let call = handle
+                    .get_google_campaign_report(
+                        "sample-campaignId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleConversion",
+            Box::pin({
+                let call = handle.get_google_conversion("sample-conversionId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleIntegration",
+            Box::pin({
+                let call = handle.get_google_integration();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleKeywordIdeas",
+            Box::pin({
+                let call = handle
+                    .get_google_keyword_ideas(
+                        GoogleKeywordIdeasRequest::new("sample".to_owned())
+                            .language_code("sample".to_owned())
+                            .locations(vec!["sample".to_owned()])
+                            .keywords(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleReport",
+            Box::pin({
+                let call = handle
+                    .get_google_report(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        AdSourceType::AdManager,
+                        vec![GetGoogleReportFieldsItem::Impressions],
+                    )
+                    .group_by(GetGoogleReportGroupBy::Date);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleReportList",
+            Box::pin({
+                let call = handle
+                    .get_google_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        AdSourceType::AdManager,
+                    )
+                    .campaign_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleSegment",
+            Box::pin({
+                let call = handle
+                    .get_google_segment(
+                        "sample-segmentId",
+                        GoogleSegmentKind::CustomSegments,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleUser",
+            Box::pin({
+                let call = handle.get_google_user();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinAdAccount",
+            Box::pin({
+                let call = handle.get_linkedin_ad_account("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle.get_linkedin_campaign_group("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinCampaignGroupReport",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_campaign_group_report(
+                        "sample-campaignGroupId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .fields(vec!["sample".to_owned()]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinIntegration",
+            Box::pin({
+                let call = handle.get_linkedin_integration();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinReport",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                    .pivot(GetLinkedinReportPivot::Account)
+                    .group_by(GetLinkedinReportGroupBy::Day)
+                    .entity_urns("sample".to_owned())
+                    .fields(vec!["sample".to_owned()]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinReportList",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .fields(vec!["sample".to_owned()]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinUser",
+            Box::pin({
+                let call = handle.get_linkedin_user();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookAdAccounts",
+            Box::pin({
+                let call = handle
+                    .list_facebook_ad_accounts()
+                    .type_("sample".to_owned())
+                    .next("sample".to_owned())
+                    .fetch_all(true)
+                    .limit(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookConversationForms",
+            Box::pin({
+                let call = handle.list_facebook_conversation_forms();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookCustomAudiences",
+            Box::pin({
+                let call = handle
+                    .list_facebook_custom_audiences(
+                        ListFacebookCustomAudiencesType::Lookalike,
+                        "sample".to_owned(),
+                    )
+                    .source(ListFacebookCustomAudiencesSource::AdManager);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookEntities",
+            Box::pin({
+                let call = handle
+                    .list_facebook_entities(
+                        AdSourceType::AdManager,
+                        ListFacebookEntitiesEntityType::Campaign,
+                    )
+                    .next("sample".to_owned())
+                    .fetch_all(true)
+                    .campaign_id("sample".to_owned())
+                    .ad_set_id("sample".to_owned())
+                    .search_id("sample".to_owned())
+                    .selected_ad_account_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPageInstagramAccounts",
+            Box::pin({
+                let call = handle
+                    .list_facebook_page_instagram_accounts("sample-pageId")
+                    .type_(AdSourceType::AdManager);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPageLeadForms",
+            Box::pin({
+                let call = handle.list_facebook_page_lead_forms("sample-pageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPages",
+            Box::pin({
+                let call = handle.list_facebook_pages().fetch_existing(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPixels",
+            Box::pin({
+                let call = handle
+                    .list_facebook_pixels()
+                    .channel("sample".to_owned())
+                    .page_id("sample".to_owned())
+                    .ig_user_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleAdAccounts",
+            Box::pin({
+                let call = handle
+                    .list_google_ad_accounts()
+                    .type_(AdSourceType::AdManager);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleAssets",
+            Box::pin({
+                let call = handle
+                    .list_google_assets(ListGoogleAssetsType::Call)
+                    .id("sample".to_owned())
+                    .advertiser_only(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleAudiences",
+            Box::pin({
+                let call = handle.list_google_audiences();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleConversionGoals",
+            Box::pin({
+                let call = handle.list_google_conversion_goals();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleConversions",
+            Box::pin({
+                let call = handle
+                    .list_google_conversions()
+                    .type_(ListGoogleConversionsType::AdManager)
+                    .conversion_type("sample".to_owned())
+                    .category("sample".to_owned())
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleEntities",
+            Box::pin({
+                let call = handle
+                    .list_google_entities(
+                        AdSourceType::AdManager,
+                        ListGoogleEntitiesEntityType::Campaign,
+                    )
+                    .campaign_id("sample".to_owned())
+                    .ad_group_id("sample".to_owned())
+                    .search_id("sample".to_owned())
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned())
+                    .selected_ad_account_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleSegments",
+            Box::pin({
+                let call = handle.list_google_segments().type_("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleTargetInterests",
+            Box::pin({
+                let call = handle
+                    .list_google_target_interests(
+                        ListGoogleTargetInterestsType::Affinity,
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLinkedinAdAccounts",
+            Box::pin({
+                let call = handle.list_linkedin_ad_accounts();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLinkedinLeadForms",
+            Box::pin({
+                let call = handle.list_linkedin_lead_forms("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseFacebookAd",
+            Box::pin({
+                let call = handle
+                    .pause_facebook_ad(
+                        "sample-adId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .pause_facebook_adset(
+                        "sample-adsetId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .pause_facebook_campaign(
+                        "sample-campaignId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "publishFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .publish_facebook_campaign(
+                        "sample-campaignId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "publishGoogleAd",
+            Box::pin({
+                let call = handle.publish_google_ad("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "publishLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle
+                    .publish_linkedin_campaign_group(
+                        "sample-adId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeFacebookCustomAudienceMember",
+            Box::pin({
+                let call = handle
+                    .remove_facebook_custom_audience_member(
+                        "sample-audienceId",
+                        FacebookCustomAudienceMemberRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .fb_ad_account_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "resumeFacebookAd",
+            Box::pin({
+                let call = handle
+                    .resume_facebook_ad(
+                        "sample-adId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "resumeFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .resume_facebook_adset(
+                        "sample-adsetId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "resumeFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .resume_facebook_campaign(
+                        "sample-campaignId",
+                        LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchFacebookTargeting",
+            Box::pin({
+                let call = handle
+                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
+                    .search_type("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchGoogleTargeting",
+            Box::pin({
+                let call = handle
+                    .search_google_targeting("sample".to_owned())
+                    .query("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLinkedinTargeting",
+            Box::pin({
+                let call = handle
+                    .search_linkedin_targeting("sample".to_owned())
+                    .query("sample".to_owned())
+                    .q("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setFacebookDefaultPage",
+            Box::pin({
+                let call = handle
+                    .set_facebook_default_page(
+                        SetFacebookDefaultPageRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateFacebookCustomAudience",
+            Box::pin({
+                let call = handle
+                    .update_facebook_custom_audience(
+                        "sample-audienceId",
+                        UpdateFacebookCustomAudienceRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLinkedinAdStatus",
+            Box::pin({
+                let call = handle
+                    .update_linkedin_ad_status(
+                        "sample-adId",
+                        UpdateLinkedinAdStatusRequest::new(
+                            UpdateLinkedinAdStatusRequestOperationType::Paused,
+                            UpdateLinkedinAdStatusRequestType::AdGroup,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookAd",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_ad(
+                        UpsertFacebookAdRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .primary_text("sample".to_owned())
+                            .headline("sample".to_owned())
+                            .description("sample".to_owned())
+                            .image_url("sample".to_owned())
+                            .media_type(FacebookAdMediaType::Single)
+                            .media(
+                                vec![
+                                    FacebookAdMedia::new("sample".to_owned(),
+                                    AdMediaKind::Image).thumbnail_url("sample".to_owned())
+                                    .selected_poster(1i64).name("sample".to_owned())
+                                    .headline("sample".to_owned()).description("sample"
+                                    .to_owned()).link("sample".to_owned())
+                                ],
+                            )
+                            .multi_advertiser_ads(true)
+                            .cta("sample".to_owned())
+                            .conversation_form_id("sample".to_owned())
+                            .destination_link("sample".to_owned())
+                            .destination_form_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_adset(
+                        UpsertFacebookAdsetRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .page_id("sample".to_owned())
+                            .instagram_actor_id("sample".to_owned())
+                            .messaging_platforms(FacebookMessagingPlatform::Whatsapp)
+                            .whatsapp_number("sample".to_owned())
+                            .audience(
+                                FacebookAudience::new(
+                                        vec![
+                                            FacebookGeoLocation::new("sample".to_owned(), "sample"
+                                            .to_owned(), FacebookGeoLocationType::Country,
+                                            SelectionType::Include).radius(1.0f64)
+                                            .radius_unit(DistanceUnit::Km)
+                                            .geometry(FacebookGeoGeometry::new(GeoLatLng::new(),
+                                            "sample".to_owned()))
+                                        ],
+                                    )
+                                    .locales(
+                                        vec![FacebookLocale::new("sample".to_owned(), 1i64)],
+                                    )
+                                    .placements(
+                                        FacebookPlacements::new()
+                                            .facebook(vec!["sample".to_owned()])
+                                            .instagram(vec!["sample".to_owned()])
+                                            .messenger(vec!["sample".to_owned()]),
+                                    )
+                                    .placement_type(FacebookPlacementType::Auto)
+                                    .lookalike(
+                                        vec![
+                                            FacebookAudienceRef::new("sample".to_owned(), "sample"
+                                            .to_owned())
+                                        ],
+                                    )
+                                    .retargeting(
+                                        vec![
+                                            FacebookAudienceRef::new("sample".to_owned(), "sample"
+                                            .to_owned())
+                                        ],
+                                    )
+                                    .interests(
+                                        vec![
+                                            FacebookInterest::new("sample".to_owned(), "sample"
+                                            .to_owned()).type_("sample".to_owned())
+                                        ],
+                                    )
+                                    .age_min(1i64)
+                                    .age_max(1i64)
+                                    .genders(vec![1i64]),
+                            )
+                            .budget(
+                                FacebookBudget::new(BudgetType::Daily, 1.0f64)
+                                    .schedule_start_date("sample".to_owned())
+                                    .schedule_end_date("sample".to_owned()),
+                            )
+                            .conversion_location("sample".to_owned())
+                            .custom_event_type("sample".to_owned())
+                            .pixel_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_campaign(
+                        UpsertFacebookCampaignRequest::new("sample".to_owned())
+                            .id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .objective(FacebookCampaignObjective::OutcomeLeads)
+                            .special_ad_categories(FacebookSpecialAdCategory::Employment)
+                            .source("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookPixel",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_pixel(
+                        UpsertFacebookPixelRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .conversion_pixel_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .ig_user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleAsset",
+            Box::pin({
+                let call = handle
+                    .upsert_google_asset(
+                        UpsertGoogleAssetRequest::new(
+                            "sample".to_owned(),
+                            GoogleAssetType::Call,
+                            serde_json::Value::Object(Default::default()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleAudience",
+            Box::pin({
+                let call = handle
+                    .upsert_google_audience(
+                        UpsertGoogleAudienceRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .resource_name("sample".to_owned())
+                            .dimensions(
+                                GoogleAudienceDimension::new()
+                                    .is_age_unknown(true)
+                                    .age_ranges(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .genders(vec!["sample".to_owned()])
+                                    .parental_statuses(vec!["sample".to_owned()])
+                                    .audience_segments(
+                                        GoogleAudienceSegments::new()
+                                            .custom_audiences(vec!["sample".to_owned()])
+                                            .user_lists(vec!["sample".to_owned()])
+                                            .user_interests(vec!["sample".to_owned()]),
+                                    ),
+                            )
+                            .exclusion_dimension(
+                                GoogleAudienceDimension::new()
+                                    .is_age_unknown(true)
+                                    .age_ranges(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .genders(vec!["sample".to_owned()])
+                                    .parental_statuses(vec!["sample".to_owned()])
+                                    .audience_segments(
+                                        GoogleAudienceSegments::new()
+                                            .custom_audiences(vec!["sample".to_owned()])
+                                            .user_lists(vec!["sample".to_owned()])
+                                            .user_interests(vec!["sample".to_owned()]),
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleCampaign",
+            Box::pin({
+                let call = handle
+                    .upsert_google_campaign(
+                        GoogleCampaign::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                GoogleAdvertisingChannelType::Search,
+                            )
+                            .id("sample".to_owned())
+                            .advertising_channel_sub_type(
+                                GoogleCampaignAdvertisingChannelSubType::DemandGen,
+                            )
+                            .goal_type(GoogleCampaignGoalType::WebsiteTraffic)
+                            .budget(
+                                AdBudget::new()
+                                    .budget_type(BudgetType::Daily)
+                                    .amount(1.0f64)
+                                    .schedule_start_date("sample".to_owned())
+                                    .schedule_end_date("sample".to_owned()),
+                            )
+                            .audience(
+                                GoogleCampaignAudience::new()
+                                    .geo_locations(
+                                        vec![
+                                            GoogleGeoLocation::new().key("sample".to_owned())
+                                            .id("sample".to_owned()).name("sample".to_owned())
+                                            .country_name("sample".to_owned()).type_("sample"
+                                            .to_owned()).radius(1.0f64).radius_unit(DistanceUnit::Km)
+                                            .selection_type(SelectionType::Include)
+                                            .resource_name("sample".to_owned()).place_id("sample"
+                                            .to_owned()).formatted_address("sample".to_owned())
+                                            .geometry(GeoGeometry::new())
+                                            .address_components(vec![GeoAddressComponent::new()])
+                                        ],
+                                    )
+                                    .locales(
+                                        vec![
+                                            GoogleLocale::new().name("sample".to_owned()).key("sample"
+                                            .to_owned()).id("sample".to_owned()).resource_name("sample"
+                                            .to_owned())
+                                        ],
+                                    )
+                                    .gender(
+                                        vec![
+                                            GoogleDemographicTarget::new("sample".to_owned(), true)
+                                        ],
+                                    )
+                                    .age_range(
+                                        vec![
+                                            GoogleDemographicTarget::new("sample".to_owned(), true)
+                                        ],
+                                    )
+                                    .segments(
+                                        vec![
+                                            GoogleSegmentTarget::new("sample".to_owned(), "sample"
+                                            .to_owned())
+                                        ],
+                                    )
+                                    .target_interests(
+                                        GoogleTargetInterests::new()
+                                            .affinity(vec!["sample".to_owned()])
+                                            .in_market(vec!["sample".to_owned()]),
+                                    ),
+                            )
+                            .network_settings(GoogleNetworkSettings::new(true, true))
+                            .bidding_strategy(
+                                GoogleBiddingStrategy::new()
+                                    .type_("sample".to_owned())
+                                    .value(1.0f64),
+                            )
+                            .assets(
+                                GoogleCampaignAssets::new()
+                                    .calls(vec!["sample".to_owned()])
+                                    .sitelinks(vec!["sample".to_owned()])
+                                    .lead_form("sample".to_owned())
+                                    .images(
+                                        vec![
+                                            GoogleAssetImage::new("sample".to_owned())
+                                            .resource_name("sample".to_owned()).name("sample"
+                                            .to_owned()).error("sample".to_owned())
+                                        ],
+                                    )
+                                    .business_logo(
+                                        GoogleAssetImage::new("sample".to_owned())
+                                            .resource_name("sample".to_owned())
+                                            .name("sample".to_owned())
+                                            .error("sample".to_owned()),
+                                    ),
+                            )
+                            .is_eu_political_ads(true)
+                            .ad_groups(
+                                vec![
+                                    GoogleAdGroup::new().id("sample".to_owned())
+                                    .ad_group_id("sample".to_owned()).name("sample".to_owned())
+                                    .ad_campaign_id("sample".to_owned())
+                                    .ad_content(vec![GoogleAd::new()])
+                                    .keywords(GoogleKeywords::new()
+                                    .positives(vec![GoogleKeyword::new("sample".to_owned(),
+                                    "sample".to_owned())])
+                                    .negatives(vec![GoogleKeyword::new("sample".to_owned(),
+                                    "sample".to_owned())]))
+                                    .publishing_status(PublishingStatus::Draft)
+                                    .ad_group_error("sample".to_owned())
+                                    .google_ad_group_id("sample".to_owned())
+                                    .custom_channels(true)
+                                    .selected_channels(vec![GoogleChannel::Gmail])
+                                    .google_audience_id("sample".to_owned())
+                                    .audience(GoogleAdGroupAudience::new()
+                                    .geo_locations(vec![GoogleGeoLocation::new()])
+                                    .locales(vec![GoogleLocale::new()]))
+                                ],
+                            )
+                            .campaign_goal(
+                                GoogleCampaignGoal::new(
+                                        GoogleCampaignGoalType2::Conversions,
+                                    )
+                                    .value("sample".to_owned())
+                                    .is_custom_conversion_goal(true),
+                            )
+                            .ad_schedule(
+                                vec![
+                                    GoogleAdSchedule::new(GoogleScheduleDay::Friday, "sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .publishing_status(PublishingStatus::Draft)
+                            .google_ad_account_id("sample".to_owned())
+                            .unpublished_changes(true)
+                            .maximum_cpc(1.0f64)
+                            .google_campaign_id("sample".to_owned())
+                            .source("sample".to_owned())
+                            .advanced_options(
+                                serde_json::Value::Object(Default::default()),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleConversion",
+            Box::pin({
+                let call = handle
+                    .upsert_google_conversion(
+                        UpsertGoogleConversionRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                GoogleConversionType::UploadClicks,
+                                "sample".to_owned(),
+                                GoogleConversionValueSettings::new(
+                                    1.0f64,
+                                    "sample".to_owned(),
+                                    true,
+                                ),
+                                UpsertGoogleConversionRequestCountingType::OnePerClick,
+                                UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
+                                1i64,
+                            )
+                            .conversion_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleSegment",
+            Box::pin({
+                let call = handle
+                    .upsert_google_segment(
+                        UpsertGoogleSegmentType::CustomSegments,
+                        UpsertGoogleSegmentRequest::new("sample".to_owned())
+                            .description("sample".to_owned())
+                            .members(
+                                vec![
+                                    GoogleSegmentMember::new(GoogleSegmentMemberMemberType::Keyword)
+                                    .keyword("sample".to_owned()).url("sample".to_owned())
+                                    .app("sample".to_owned())
+                                ],
+                            )
+                            .status("sample".to_owned())
+                            .type_("sample".to_owned())
+                            .id("sample".to_owned())
+                            .membership_status("sample".to_owned())
+                            .rule_based_user_list(
+                                GoogleRuleBasedUserList::new(
+                                        GoogleFlexibleRuleUserList::new(
+                                                vec![
+                                                    GoogleRuleOperand::new(1i64,
+                                                    GoogleRule::new(vec![GoogleRuleItemGroup::new(vec![GoogleRuleItem::new(GoogleRuleItemName::Url,
+                                                    GoogleStringRule::new("sample".to_owned(), "sample"
+                                                    .to_owned()))])]))
+                                                ],
+                                                vec![
+                                                    GoogleRuleOperand::new(1i64,
+                                                    GoogleRule::new(vec![GoogleRuleItemGroup::new(vec![GoogleRuleItem::new(GoogleRuleItemName::Url,
+                                                    GoogleStringRule::new("sample".to_owned(), "sample"
+                                                    .to_owned()))])]))
+                                                ],
+                                            )
+                                            .inclusive_rule_operator("sample".to_owned()),
+                                    )
+                                    .prepopulation_status(
+                                        GoogleRuleBasedUserListPrepopulationStatus::Requested,
+                                    ),
+                            )
+                            .membership_life_span(1i64)
+                            .seed_user_list_ids(vec!["sample".to_owned()])
+                            .country_codes(vec!["sample".to_owned()])
+                            .expansion_level(
+                                UpsertGoogleSegmentRequestExpansionLevel::Balanced,
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle
+                    .upsert_linkedin_campaign_group(
+                        LinkedinCampaignGroup::new("sample".to_owned())
+                            .id("sample".to_owned())
+                            .budget(
+                                AdBudget::new()
+                                    .budget_type(BudgetType::Daily)
+                                    .amount(1.0f64)
+                                    .schedule_start_date("sample".to_owned())
+                                    .schedule_end_date("sample".to_owned()),
+                            )
+                            .ad_campaigns(
+                                vec![
+                                    LinkedinCampaign::new().id("sample".to_owned())
+                                    .locale(LinkedinLocale::new("sample".to_owned(), "sample"
+                                    .to_owned())).name("sample".to_owned())
+                                    .publishing_status(PublishingStatus::Draft)
+                                    .media_type(LinkedinCampaignMediaType::StandardUpdate)
+                                    .audience(LinkedinAudience::new()
+                                    .geo_locations(vec![LinkedinGeoLocation::new("sample"
+                                    .to_owned(), "sample".to_owned(), "sample".to_owned(),
+                                    SelectionType::Include)])
+                                    .target_audience(LinkedinTargetAudience::new()))
+                                    .unit_cost(LinkedinUnitCost::new(1.0f64))
+                                    .campaign_type("sample".to_owned())
+                                    .ad_campaign_group_id("sample".to_owned())
+                                    .ad_campaign_id("sample".to_owned())
+                                    .ads(vec![LinkedinAd::new()]).linked_in_error("sample"
+                                    .to_owned())
+                                    .meta(serde_json::Value::Object(Default::default()))
+                                ],
+                            )
+                            .ad_budget_optimization(
+                                LinkedinCampaignGroupAdBudgetOptimization::MaximumDelivery,
+                            )
+                            .objective_type(
+                                LinkedinCampaignGroupObjectiveType::LeadGeneration,
+                            )
+                            .name("sample".to_owned())
+                            .ad_campaign_group_id("sample".to_owned())
+                            .publishing_status(PublishingStatus::Draft)
+                            .linked_in_ad_account_id("sample".to_owned())
+                            .unpublished_changes(true)
+                            .meta(serde_json::Value::Object(Default::default()))
+                            .linked_in_error("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -219,7 +219,7 @@ impl AgentStudio {
     }
 }
 #[cfg(feature = "agent_studio")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -351,6 +351,232 @@ pub fn contract_samples(
                         "sample-versionId",
                         UpdateAgentStudioVersionRequest::new("sample".to_owned()),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "agent_studio")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = AgentStudio::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createAgentStudioAgent",
+            Box::pin({
+                let call = handle
+                    .create_agent_studio_agent(
+                        CreateAgentStudioAgentRequest::new(
+                                "sample".to_owned(),
+                                AgentStudioAgentStatus::Active,
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .agency_id("sample".to_owned())
+                            .author_id("sample".to_owned())
+                            .author_name("sample".to_owned())
+                            .author_email("sample".to_owned())
+                            .nodes(vec!["sample".to_owned()])
+                            .edges(vec!["sample".to_owned()]),
+                    )
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAgentStudioAgent",
+            Box::pin({
+                let call = handle
+                    .delete_agent_studio_agent("sample-agentId")
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "executeAgentStudioAgent",
+            Box::pin({
+                let call = handle
+                    .execute_agent_studio_agent(
+                        "sample-agentId",
+                        ExecuteAgentStudioAgentRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .execution_id("sample".to_owned())
+                            .input_variables(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .version_id("sample".to_owned())
+                            .attachments(
+                                vec![
+                                    AgentAttachment::new("sample".to_owned(), "sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .contact_id("sample".to_owned()),
+                    )
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "executePublishedAgentStudioAgent",
+            Box::pin({
+                let call = handle
+                    .execute_published_agent_studio_agent(
+                        "sample-agentId",
+                        ExecuteAgentStudioAgentRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .execution_id("sample".to_owned())
+                            .input_variables(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .version_id("sample".to_owned())
+                            .attachments(
+                                vec![
+                                    AgentAttachment::new("sample".to_owned(), "sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .contact_id("sample".to_owned()),
+                    )
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAgentStudioAgent",
+            Box::pin({
+                let call = handle
+                    .get_agent_studio_agent("sample-agentId")
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getPublishedAgentStudioAgent",
+            Box::pin({
+                let call = handle
+                    .get_published_agent_studio_agent("sample-agentId")
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAgentStudioAgents",
+            Box::pin({
+                let call = handle
+                    .list_agent_studio_agents(1i64, 1i64)
+                    .is_published(true)
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listPublishedAgentStudioAgents",
+            Box::pin({
+                let call = handle
+                    .list_published_agent_studio_agents(1i64, 1i64)
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "publishAgentStudioVersion",
+            Box::pin({
+                let call = handle
+                    .publish_agent_studio_version(
+                        "sample-versionId",
+                        PublishAgentStudioVersionRequest::new("sample".to_owned())
+                            .user_id("sample".to_owned())
+                            .user_name("sample".to_owned())
+                            .user_email("sample".to_owned()),
+                    )
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAgentStudioAgent",
+            Box::pin({
+                let call = handle
+                    .update_agent_studio_agent(
+                        "sample-agentId",
+                        UpdateAgentStudioAgentRequest::new("sample".to_owned())
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .status(AgentStudioAgentStatus::Active),
+                    )
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAgentStudioVersion",
+            Box::pin({
+                let call = handle
+                    .update_agent_studio_version(
+                        "sample-versionId",
+                        UpdateAgentStudioVersionRequest::new("sample".to_owned())
+                            .version_name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .nodes(vec![serde_json::Value::Object(Default::default())])
+                            .edges(vec![serde_json::Value::Object(Default::default())])
+                            .global_variables(
+                                vec![serde_json::Value::Object(Default::default())],
+                            )
+                            .input_variables(
+                                vec![serde_json::Value::Object(Default::default())],
+                            )
+                            .runtime_variables(
+                                vec![serde_json::Value::Object(Default::default())],
+                            )
+                            .global_config(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .user_id("sample".to_owned())
+                            .user_name("sample".to_owned()),
+                    )
+                    .source("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -183,7 +183,7 @@ impl Associations {
     }
 }
 #[cfg(feature = "associations")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -280,6 +280,127 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_relations_by_record("sample-recordId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAssociation",
+            Box::pin({
+                let call = handle
+                    .update_association(
+                        "sample-associationId",
+                        UpdateAssociationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "associations")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Associations::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createAssociation",
+            Box::pin({
+                let call = handle
+                    .create_association(
+                        CreateAssociationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createRelation",
+            Box::pin({
+                let call = handle
+                    .create_relation(
+                        CreateRelationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAssociation",
+            Box::pin({
+                let call = handle.delete_association("sample-associationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteRelation",
+            Box::pin({
+                let call = handle.delete_relation("sample-relationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAssociation",
+            Box::pin({
+                let call = handle.get_association("sample-associationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAssociationByKey",
+            Box::pin({
+                let call = handle.get_association_by_key("sample-key_name");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAssociations",
+            Box::pin({
+                let call = handle.list_associations(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAssociationsByObjectKey",
+            Box::pin({
+                let call = handle
+                    .list_associations_by_object_key("sample-objectKey")
+                    .location_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listRelationsByRecord",
+            Box::pin({
+                let call = handle
+                    .list_relations_by_record("sample-recordId", 1i64, 1i64)
+                    .association_ids(vec!["sample".to_owned()]);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

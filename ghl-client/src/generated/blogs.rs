@@ -191,7 +191,7 @@ impl Blogs {
     }
 }
 #[cfg(feature = "blogs")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -313,6 +313,146 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "blogs")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Blogs::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "checkBlogUrlSlugExists",
+            Box::pin({
+                let call = handle
+                    .check_blog_url_slug_exists("sample".to_owned())
+                    .post_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "createBlogCategory",
+            Box::pin({
+                let call = handle
+                    .create_blog_category(serde_json::Value::Object(Default::default()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createBlogPost",
+            Box::pin({
+                let call = handle
+                    .create_blog_post(
+                        CreateBlogPostRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                BlogPostStatus::Draft,
+                                "sample".to_owned(),
+                                vec!["sample".to_owned()],
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .tags(vec!["sample".to_owned()])
+                            .canonical_link("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "deleteBlogPost",
+            Box::pin({
+                let call = handle.delete_blog_post("sample-postId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getBlogPost",
+            Box::pin({
+                let call = handle.get_blog_post("sample-postId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlogAuthors",
+            Box::pin({
+                let call = handle.list_blog_authors(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlogCategories",
+            Box::pin({
+                let call = handle.list_blog_categories(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlogPosts",
+            Box::pin({
+                let call = handle
+                    .list_blog_posts("sample".to_owned(), 1i64, 1i64)
+                    .search_term("sample".to_owned())
+                    .status(BlogPostStatus::Draft);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlogs",
+            Box::pin({
+                let call = handle
+                    .list_blogs(1i64, 1i64)
+                    .search_term("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBlogPost",
+            Box::pin({
+                let call = handle
+                    .update_blog_post(
+                        "sample-postId",
+                        UpdateBlogPostRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                BlogPostStatus::Draft,
+                                "sample".to_owned(),
+                                vec!["sample".to_owned()],
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .tags(vec!["sample".to_owned()])
+                            .canonical_link("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -94,7 +94,7 @@ impl BrandBoards {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -147,6 +147,117 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .update_brand_board("sample-id", UpdateBrandBoardRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = BrandBoards::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createBrandBoard",
+            Box::pin({
+                let call = handle
+                    .create_brand_board(
+                        CreateBrandBoardRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .logos(
+                                vec![
+                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .colors(
+                                vec![
+                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .fonts(
+                                vec![
+                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .default(true)
+                            .brand_board_id("sample".to_owned())
+                            .parent_id("sample".to_owned())
+                            .type_(BrandBoardSourceType::Template),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteBrandBoard",
+            Box::pin({
+                let call = handle.delete_brand_board("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getBrandBoard",
+            Box::pin({
+                let call = handle.get_brand_board("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBrandBoards",
+            Box::pin({
+                let call = handle
+                    .list_brand_boards()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .deleted(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBrandBoard",
+            Box::pin({
+                let call = handle
+                    .update_brand_board(
+                        "sample-id",
+                        UpdateBrandBoardRequest::new()
+                            .name("sample".to_owned())
+                            .logos(
+                                vec![
+                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .colors(
+                                vec![
+                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .fonts(
+                                vec![
+                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .default(true)
+                            .parent_id("sample".to_owned()),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

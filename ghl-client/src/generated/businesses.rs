@@ -103,7 +103,7 @@ impl Businesses {
     }
 }
 #[cfg(feature = "businesses")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -156,6 +156,87 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .update_business("sample-businessId", UpdateBusinessRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "businesses")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Businesses::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createBusiness",
+            Box::pin({
+                let call = handle
+                    .create_business(
+                        CreateBusinessRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .phone("sample".to_owned())
+                            .email("sample".to_owned())
+                            .website("sample".to_owned())
+                            .address("sample".to_owned())
+                            .city("sample".to_owned())
+                            .postal_code("sample".to_owned())
+                            .state("sample".to_owned())
+                            .country("sample".to_owned())
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteBusiness",
+            Box::pin({
+                let call = handle.delete_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getBusiness",
+            Box::pin({
+                let call = handle.get_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBusinesses",
+            Box::pin({
+                let call = handle.list_businesses().limit(1i64).skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBusiness",
+            Box::pin({
+                let call = handle
+                    .update_business(
+                        "sample-businessId",
+                        UpdateBusinessRequest::new()
+                            .name("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .email("sample".to_owned())
+                            .postal_code("sample".to_owned())
+                            .website("sample".to_owned())
+                            .address("sample".to_owned())
+                            .state("sample".to_owned())
+                            .city("sample".to_owned())
+                            .country("sample".to_owned())
+                            .description("sample".to_owned()),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

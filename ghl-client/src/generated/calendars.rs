@@ -678,7 +678,7 @@ impl Calendars {
     }
 }
 #[cfg(feature = "calendars")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1137,6 +1137,798 @@ pub fn contract_samples(
                         CalendarResourceType::Equipments,
                         "sample-id",
                         UpdateCalendarResourceRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "validateCalendarGroupSlug",
+            Box::pin({
+                let call = handle
+                    .validate_calendar_group_slug(
+                        ValidateCalendarGroupSlugRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "calendars")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Calendars::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addCalendarToSchedule",
+            Box::pin({
+                let call = handle
+                    .add_calendar_to_schedule("sample-id", "sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAppointment",
+            Box::pin({
+                let call = handle
+                    .create_appointment(
+                        CreateAppointmentRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .title("sample".to_owned())
+                            .meeting_location_type(AppointmentMeetingType::Custom)
+                            .meeting_location_id("sample".to_owned())
+                            .override_location_config(true)
+                            .appointment_status(AppointmentStatus::New)
+                            .assigned_user_id("sample".to_owned())
+                            .description("sample".to_owned())
+                            .address("sample".to_owned())
+                            .ignore_date_range(true)
+                            .to_notify(true)
+                            .ignore_free_slot_validation(true)
+                            .rrule("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .create_appointment_note(
+                        "sample-appointmentId",
+                        AppointmentNoteRequest::new("sample".to_owned())
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAvailabilitySchedule",
+            Box::pin({
+                let call = handle
+                    .create_availability_schedule(
+                        CreateAvailabilityScheduleRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .rules(
+                                vec![
+                                    ScheduleRule::new(ScheduleRuleType::Wday,
+                                    vec![ScheduleInterval::new("sample".to_owned(), "sample"
+                                    .to_owned())]).date("sample".to_owned())
+                                    .day(Weekday::Sunday)
+                                ],
+                            )
+                            .calendar_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createBlockSlot",
+            Box::pin({
+                let call = handle
+                    .create_block_slot(
+                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                            .title("sample".to_owned())
+                            .assigned_user_id("sample".to_owned())
+                            .start_time("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendar",
+            Box::pin({
+                let call = handle
+                    .create_calendar(
+                        CreateCalendarRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .is_active(true)
+                            .notifications(
+                                vec![
+                                    CalendarNotificationSetting::new(true, true, true, true,
+                                    "sample".to_owned())
+                                    .type_(CalendarNotificationSettingType::Email)
+                                ],
+                            )
+                            .group_id("sample".to_owned())
+                            .team_members(
+                                vec![
+                                    TeamMember::new("sample".to_owned()).priority(1.0f64)
+                                    .meeting_location_type(LegacyMeetingLocationType::Custom)
+                                    .meeting_location("sample".to_owned()).is_primary(true)
+                                    .location_configurations(vec![MeetingLocation::new(MeetingLocationKind::Custom)])
+                                ],
+                            )
+                            .event_type(
+                                RoundRobinMode::RoundRobinOptimizeForAvailability,
+                            )
+                            .description("sample".to_owned())
+                            .slug("sample".to_owned())
+                            .widget_slug("sample".to_owned())
+                            .calendar_type(CalendarType::RoundRobin)
+                            .widget_type(WidgetType::Default)
+                            .event_title("sample".to_owned())
+                            .event_color("sample".to_owned())
+                            .meeting_location("sample".to_owned())
+                            .location_configurations(
+                                vec![
+                                    MeetingLocation::new(MeetingLocationKind::Custom)
+                                    .location("sample".to_owned())
+                                ],
+                            )
+                            .slot_duration(1.0f64)
+                            .slot_duration_unit(SlotTimeUnit::Mins)
+                            .slot_interval(1.0f64)
+                            .slot_interval_unit(SlotTimeUnit::Mins)
+                            .slot_buffer(1.0f64)
+                            .slot_buffer_unit(SlotTimeUnit::Mins)
+                            .pre_buffer(1.0f64)
+                            .pre_buffer_unit(SlotTimeUnit::Mins)
+                            .appoinment_per_slot(1i64)
+                            .appoinment_per_day(1i64)
+                            .allow_booking_after(1.0f64)
+                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                            .allow_booking_for(1.0f64)
+                            .allow_booking_for_unit(BookingWindowUnit::Days)
+                            .open_hours(
+                                vec![
+                                    OpenHours::new(vec![1i64], vec![HourRange::new(1i64, 1i64,
+                                    1i64, 1i64)])
+                                ],
+                            )
+                            .enable_recurring(true)
+                            .recurring(
+                                RecurringSettings::new()
+                                    .freq(RecurringSettingsFreq::Daily)
+                                    .count(1i64)
+                                    .booking_option(RecurringSettingsBookingOption::Skip)
+                                    .booking_overlap_default_status(
+                                        RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
+                                    ),
+                            )
+                            .form_id("sample".to_owned())
+                            .sticky_contact(true)
+                            .is_live_payment_mode(true)
+                            .auto_confirm(true)
+                            .should_send_alert_emails_to_assigned_member(true)
+                            .alert_email("sample".to_owned())
+                            .google_invitation_emails(true)
+                            .allow_reschedule(true)
+                            .allow_cancellation(true)
+                            .should_assign_contact_to_team_member(true)
+                            .should_skip_assigning_contact_for_existing(true)
+                            .notes("sample".to_owned())
+                            .pixel_id("sample".to_owned())
+                            .form_submit_type(FormSubmitType::RedirectUrl)
+                            .form_submit_redirect_url("sample".to_owned())
+                            .form_submit_thanks_message("sample".to_owned())
+                            .availability_type(1i64)
+                            .availabilities(
+                                vec![
+                                    CustomAvailability::new("sample".to_owned(),
+                                    vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]).deleted(true)
+                                ],
+                            )
+                            .guest_type(GuestType::CountOnly)
+                            .consent_label("sample".to_owned())
+                            .calendar_cover_image("sample".to_owned())
+                            .look_busy_config(LookBusyConfig::new(true, 1.0f64)),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarGroup",
+            Box::pin({
+                let call = handle
+                    .create_calendar_group(
+                        CreateCalendarGroupRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .is_active(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarNotifications",
+            Box::pin({
+                let call = handle
+                    .create_calendar_notifications(
+                        "sample-calendarId",
+                        vec![
+                            CreateCalendarNotificationRequest::new(NotificationReceiverType::Contact,
+                            NotificationChannel::Email, NotificationEvent::Booked)
+                            .is_active(true).template_id("sample".to_owned())
+                            .body("sample".to_owned()).subject("sample".to_owned())
+                            .after_time(vec![NotificationOffset::new()
+                            .time_offset(1.0f64).unit("sample".to_owned())])
+                            .before_time(vec![NotificationOffset::new()
+                            .time_offset(1.0f64).unit("sample".to_owned())])
+                            .additional_email_ids(vec!["sample".to_owned()])
+                            .additional_phone_numbers(vec!["sample".to_owned()])
+                            .selected_users(vec!["sample".to_owned()])
+                            .from_address("sample".to_owned()).from_name("sample"
+                            .to_owned()).from_number("sample".to_owned())
+                        ],
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarResource",
+            Box::pin({
+                let call = handle
+                    .create_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        CreateCalendarResourceRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            1i64,
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .delete_appointment_note("sample-appointmentId", "sample-noteId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAvailabilitySchedule",
+            Box::pin({
+                let call = handle.delete_availability_schedule("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendar",
+            Box::pin({
+                let call = handle.delete_calendar("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarEvent",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_event(
+                        "sample-eventId",
+                        DeleteCalendarEventRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarGroup",
+            Box::pin({
+                let call = handle.delete_calendar_group("sample-groupId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarResource",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAppointment",
+            Box::pin({
+                let call = handle.get_appointment("sample-eventId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAvailabilitySchedule",
+            Box::pin({
+                let call = handle.get_availability_schedule("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendar",
+            Box::pin({
+                let call = handle.get_calendar("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getCalendarGroup",
+            Box::pin({
+                let call = handle.get_calendar_group("sample-groupId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .get_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendarResource",
+            Box::pin({
+                let call = handle
+                    .get_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFreeSlots",
+            Box::pin({
+                let call = handle
+                    .get_free_slots("sample-calendarId", 1i64, 1i64)
+                    .timezone("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .user_ids(vec!["sample".to_owned()]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAppointmentNotes",
+            Box::pin({
+                let call = handle
+                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlockedSlots",
+            Box::pin({
+                let call = handle
+                    .list_blocked_slots(1i64, 1i64)
+                    .user_id("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .group_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarEvents",
+            Box::pin({
+                let call = handle
+                    .list_calendar_events(1i64, 1i64)
+                    .user_id("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .group_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarGroups",
+            Box::pin({
+                let call = handle.list_calendar_groups();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarNotifications",
+            Box::pin({
+                let call = handle
+                    .list_calendar_notifications("sample-calendarId")
+                    .is_active(true)
+                    .deleted(true)
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarResources",
+            Box::pin({
+                let call = handle
+                    .list_calendar_resources(
+                        CalendarResourceType::Equipments,
+                        1i64,
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendars",
+            Box::pin({
+                let call = handle
+                    .list_calendars()
+                    .group_id("sample".to_owned())
+                    .show_drafted(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeCalendarFromSchedule",
+            Box::pin({
+                let call = handle
+                    .remove_calendar_from_schedule("sample-id", "sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchAvailabilitySchedules",
+            Box::pin({
+                let call = handle
+                    .search_availability_schedules("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setCalendarGroupStatus",
+            Box::pin({
+                let call = handle
+                    .set_calendar_group_status(
+                        "sample-groupId",
+                        SetCalendarGroupStatusRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAppointment",
+            Box::pin({
+                let call = handle
+                    .update_appointment(
+                        "sample-eventId",
+                        UpdateAppointmentRequest::new()
+                            .title("sample".to_owned())
+                            .meeting_location_type(AppointmentMeetingType::Custom)
+                            .meeting_location_id("sample".to_owned())
+                            .override_location_config(true)
+                            .appointment_status(AppointmentStatus::New)
+                            .assigned_user_id("sample".to_owned())
+                            .description("sample".to_owned())
+                            .address("sample".to_owned())
+                            .ignore_date_range(true)
+                            .to_notify(true)
+                            .ignore_free_slot_validation(true)
+                            .rrule("sample".to_owned())
+                            .calendar_id("sample".to_owned())
+                            .start_time("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .update_appointment_note(
+                        "sample-appointmentId",
+                        "sample-noteId",
+                        AppointmentNoteRequest::new("sample".to_owned())
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAvailabilitySchedule",
+            Box::pin({
+                let call = handle
+                    .update_availability_schedule(
+                        "sample-id",
+                        UpdateAvailabilityScheduleRequest::new()
+                            .name("sample".to_owned())
+                            .rules(
+                                vec![
+                                    ScheduleRule::new(ScheduleRuleType::Wday,
+                                    vec![ScheduleInterval::new("sample".to_owned(), "sample"
+                                    .to_owned())]).date("sample".to_owned())
+                                    .day(Weekday::Sunday)
+                                ],
+                            )
+                            .timezone("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBlockSlot",
+            Box::pin({
+                let call = handle
+                    .update_block_slot(
+                        "sample-eventId",
+                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                            .title("sample".to_owned())
+                            .assigned_user_id("sample".to_owned())
+                            .start_time("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendar",
+            Box::pin({
+                let call = handle
+                    .update_calendar(
+                        "sample-calendarId",
+                        UpdateCalendarRequest::new()
+                            .is_active(true)
+                            .notifications(
+                                vec![
+                                    CalendarNotificationSetting::new(true, true, true, true,
+                                    "sample".to_owned())
+                                    .type_(CalendarNotificationSettingType::Email)
+                                ],
+                            )
+                            .group_id("sample".to_owned())
+                            .team_members(
+                                vec![
+                                    TeamMember::new("sample".to_owned()).priority(1.0f64)
+                                    .meeting_location_type(LegacyMeetingLocationType::Custom)
+                                    .meeting_location("sample".to_owned()).is_primary(true)
+                                    .location_configurations(vec![MeetingLocation::new(MeetingLocationKind::Custom)])
+                                ],
+                            )
+                            .event_type(
+                                RoundRobinMode::RoundRobinOptimizeForAvailability,
+                            )
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .slug("sample".to_owned())
+                            .widget_slug("sample".to_owned())
+                            .widget_type(WidgetType::Default)
+                            .event_title("sample".to_owned())
+                            .event_color("sample".to_owned())
+                            .meeting_location("sample".to_owned())
+                            .location_configurations(
+                                vec![
+                                    MeetingLocation::new(MeetingLocationKind::Custom)
+                                    .location("sample".to_owned())
+                                ],
+                            )
+                            .slot_duration(1.0f64)
+                            .slot_duration_unit(SlotTimeUnit::Mins)
+                            .slot_interval(1.0f64)
+                            .slot_interval_unit(SlotTimeUnit::Mins)
+                            .slot_buffer(1.0f64)
+                            .pre_buffer(1.0f64)
+                            .pre_buffer_unit(SlotTimeUnit::Mins)
+                            .appoinment_per_slot(1i64)
+                            .appoinment_per_day(1i64)
+                            .allow_booking_after(1.0f64)
+                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                            .allow_booking_for(1.0f64)
+                            .allow_booking_for_unit(BookingWindowUnit::Days)
+                            .open_hours(
+                                vec![
+                                    OpenHours::new(vec![1i64], vec![HourRange::new(1i64, 1i64,
+                                    1i64, 1i64)])
+                                ],
+                            )
+                            .enable_recurring(true)
+                            .recurring(
+                                RecurringSettings::new()
+                                    .freq(RecurringSettingsFreq::Daily)
+                                    .count(1i64)
+                                    .booking_option(RecurringSettingsBookingOption::Skip)
+                                    .booking_overlap_default_status(
+                                        RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
+                                    ),
+                            )
+                            .form_id("sample".to_owned())
+                            .sticky_contact(true)
+                            .is_live_payment_mode(true)
+                            .auto_confirm(true)
+                            .should_send_alert_emails_to_assigned_member(true)
+                            .alert_email("sample".to_owned())
+                            .google_invitation_emails(true)
+                            .allow_reschedule(true)
+                            .allow_cancellation(true)
+                            .should_assign_contact_to_team_member(true)
+                            .should_skip_assigning_contact_for_existing(true)
+                            .notes("sample".to_owned())
+                            .pixel_id("sample".to_owned())
+                            .form_submit_type(FormSubmitType::RedirectUrl)
+                            .form_submit_redirect_url("sample".to_owned())
+                            .form_submit_thanks_message("sample".to_owned())
+                            .availability_type(1i64)
+                            .availabilities(
+                                vec![
+                                    CustomAvailabilityUpdate::new("sample".to_owned(),
+                                    vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]).deleted(true)
+                                    .id("sample".to_owned())
+                                ],
+                            )
+                            .guest_type(GuestType::CountOnly)
+                            .consent_label("sample".to_owned())
+                            .calendar_cover_image("sample".to_owned())
+                            .look_busy_config(LookBusyConfig::new(true, 1.0f64)),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarGroup",
+            Box::pin({
+                let call = handle
+                    .update_calendar_group(
+                        "sample-groupId",
+                        UpdateCalendarGroupRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .update_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                        UpdateCalendarNotificationRequest::new()
+                            .receiver_type(NotificationReceiverType::Contact)
+                            .additional_email_ids(vec!["sample".to_owned()])
+                            .additional_phone_numbers(vec!["sample".to_owned()])
+                            .selected_users(vec!["sample".to_owned()])
+                            .channel(NotificationChannel::Email)
+                            .notification_type(NotificationEvent::Booked)
+                            .is_active(true)
+                            .deleted(true)
+                            .template_id("sample".to_owned())
+                            .body("sample".to_owned())
+                            .subject("sample".to_owned())
+                            .after_time(
+                                vec![
+                                    NotificationOffset::new().time_offset(1.0f64).unit("sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .before_time(
+                                vec![
+                                    NotificationOffset::new().time_offset(1.0f64).unit("sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .from_address("sample".to_owned())
+                            .from_number("sample".to_owned())
+                            .from_name("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarResource",
+            Box::pin({
+                let call = handle
+                    .update_calendar_resource(
+                        CalendarResourceType::Equipments,
+                        "sample-id",
+                        UpdateCalendarResourceRequest::new()
+                            .location_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .quantity(1i64)
+                            .out_of_service(1i64)
+                            .capacity(1i64)
+                            .calendar_ids(vec!["sample".to_owned()])
+                            .is_active(true),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

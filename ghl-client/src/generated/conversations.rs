@@ -477,7 +477,7 @@ impl Conversations {
     }
 }
 #[cfg(feature = "conversations")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -816,6 +816,485 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             vec!["sample".to_owned()],
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "conversations")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Conversations::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addInboundMessage",
+            Box::pin({
+                let call = handle
+                    .add_inbound_message(
+                        InboundMessageRequest::new(
+                                InboundMessageRequestType::Sms,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .attachments(vec!["sample".to_owned()])
+                            .message("sample".to_owned())
+                            .html("sample".to_owned())
+                            .subject("sample".to_owned())
+                            .email_from("sample".to_owned())
+                            .email_to("sample".to_owned())
+                            .email_cc(vec!["sample".to_owned()])
+                            .email_bcc(vec!["sample".to_owned()])
+                            .email_message_id("sample".to_owned())
+                            .alt_id("sample".to_owned())
+                            .direction(MessageDirection::Inbound)
+                            .date("sample".to_owned())
+                            .call(
+                                CallDetails::new()
+                                    .to("sample".to_owned())
+                                    .from("sample".to_owned())
+                                    .status(CallStatus::Pending),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addOutboundCall",
+            Box::pin({
+                let call = handle
+                    .add_outbound_call(
+                        OutboundCallRequest::new(
+                                OutboundCallRequestType::Call,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .attachments(vec!["sample".to_owned()])
+                            .alt_id("sample".to_owned())
+                            .date("sample".to_owned())
+                            .call(
+                                CallDetails::new()
+                                    .to("sample".to_owned())
+                                    .from("sample".to_owned())
+                                    .status(CallStatus::Pending),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "cancelScheduledEmail",
+            Box::pin({
+                let call = handle.cancel_scheduled_email("sample-emailMessageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "cancelScheduledMessage",
+            Box::pin({
+                let call = handle.cancel_scheduled_message("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "changeContactSubscription",
+            Box::pin({
+                let call = handle
+                    .change_contact_subscription(
+                        SubscriptionChangeRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                SubscriptionAction::new(
+                                        SubscriptionActionType::Default,
+                                        SubscriptionActionSubtypeStatus::Subscribed,
+                                    )
+                                    .subtype_name(SubscriptionActionSubtypeName::OneOnOne)
+                                    .subtype_id("sample".to_owned()),
+                            )
+                            .legal_reason("sample".to_owned())
+                            .legal_description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "completeAttachmentUpload",
+            Box::pin({
+                let call = handle
+                    .complete_attachment_upload(
+                        CompleteAttachmentUploadRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createConversation",
+            Box::pin({
+                let call = handle
+                    .create_conversation(
+                        CreateConversationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCustomSubtype",
+            Box::pin({
+                let call = handle
+                    .create_custom_subtype(
+                        CreateCustomSubtypeRequest::new(
+                                "sample".to_owned(),
+                                CustomSubtypeChannel::Email,
+                                "sample".to_owned(),
+                            )
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteConversation",
+            Box::pin({
+                let call = handle.delete_conversation("sample-conversationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "downloadMessageTranscription",
+            Box::pin({
+                let call = handle.download_message_transcription("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "exportMessages",
+            Box::pin({
+                let call = handle
+                    .export_messages()
+                    .limit(1i64)
+                    .cursor("sample".to_owned())
+                    .sort_by(ExportMessagesSortBy::CreatedAt)
+                    .sort_order(SortDirection::Asc)
+                    .conversation_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .channel(ExportMessagesChannel::Call)
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactSubscriptionStatus",
+            Box::pin({
+                let call = handle
+                    .get_contact_subscription_status("sample".to_owned())
+                    .email("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getConversation",
+            Box::pin({
+                let call = handle.get_conversation("sample-conversationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getEmailMessage",
+            Box::pin({
+                let call = handle.get_email_message("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getMessage",
+            Box::pin({
+                let call = handle.get_message("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getMessageRecording",
+            Box::pin({
+                let call = handle.get_message_recording("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getMessageTranscription",
+            Box::pin({
+                let call = handle.get_message_transcription("sample-messageId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "initiateAttachmentUpload",
+            Box::pin({
+                let call = handle
+                    .initiate_attachment_upload(
+                        InitiateAttachmentUploadRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .file_size(1i64),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listConversationMessages",
+            Box::pin({
+                let call = handle
+                    .list_conversation_messages("sample-conversationId")
+                    .last_message_id("sample".to_owned())
+                    .limit(1i64)
+                    .type_(ListConversationMessagesType::TypeCall);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCustomSubtypes",
+            Box::pin({
+                let call = handle.list_custom_subtypes();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchConversations",
+            Box::pin({
+                let call = handle
+                    .search_conversations()
+                    .contact_id("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+                    .followers("sample".to_owned())
+                    .mentions("sample".to_owned())
+                    .query("sample".to_owned())
+                    .sort(SortDirection::Asc)
+                    .start_after_date(1i64)
+                    .id("sample".to_owned())
+                    .limit(1i64)
+                    .last_message_type(MessageType::TypeCall)
+                    .last_message_action(SearchConversationsLastMessageAction::Automated)
+                    .last_message_direction(MessageDirection::Inbound)
+                    .status(SearchConversationsStatus::All)
+                    .sort_by(SearchConversationsSortBy::LastManualMessageDate)
+                    .sort_score_profile("sample".to_owned())
+                    .score_profile("sample".to_owned())
+                    .score_profile_min(1.0f64)
+                    .score_profile_max(1.0f64)
+                    .start_date(1i64)
+                    .end_date(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendMessage",
+            Box::pin({
+                let call = handle
+                    .send_message(
+                        SendMessageRequest::new(
+                                SendMessageType::Sms,
+                                "sample".to_owned(),
+                            )
+                            .sub_type("sample".to_owned())
+                            .appointment_id("sample".to_owned())
+                            .attachments(vec!["sample".to_owned()])
+                            .email_from("sample".to_owned())
+                            .email_cc(vec!["sample".to_owned()])
+                            .email_bcc(vec!["sample".to_owned()])
+                            .html("sample".to_owned())
+                            .message("sample".to_owned())
+                            .subject("sample".to_owned())
+                            .reply_message_id("sample".to_owned())
+                            .template_id("sample".to_owned())
+                            .thread_id("sample".to_owned())
+                            .scheduled_timestamp(1i64)
+                            .conversation_provider_id("sample".to_owned())
+                            .email_to("sample".to_owned())
+                            .custom_subtype_id("sample".to_owned())
+                            .email_reply_mode(SendMessageRequestEmailReplyMode::Reply)
+                            .from_number("sample".to_owned())
+                            .to_number("sample".to_owned())
+                            .forward(
+                                EmailForward::new(true)
+                                    .forward_whole_thread(true)
+                                    .message_id("sample".to_owned())
+                                    .email_message_id("sample".to_owned())
+                                    .source_contact_id("sample".to_owned())
+                                    .source_conversation_id("sample".to_owned())
+                                    .to_email("sample".to_owned())
+                                    .recipient_contact_id("sample".to_owned())
+                                    .recipient_conversation_id("sample".to_owned()),
+                            )
+                            .status(MessageDeliveryStatus::Delivered)
+                            .uses_native_scheduling_ai(true)
+                            .optimization_period(
+                                SendMessageRequestOptimizationPeriod::V24h,
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendReviewReply",
+            Box::pin({
+                let call = handle
+                    .send_review_reply(
+                        ReviewReplyRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setLiveChatTyping",
+            Box::pin({
+                let call = handle
+                    .set_live_chat_typing(
+                        LiveChatTypingRequest::new(
+                            "sample".to_owned(),
+                            true,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setMessageAttachments",
+            Box::pin({
+                let call = handle
+                    .set_message_attachments(
+                        "sample-messageId",
+                        SetMessageAttachmentsRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateConversation",
+            Box::pin({
+                let call = handle
+                    .update_conversation(
+                        "sample-conversationId",
+                        UpdateConversationRequest::new("sample".to_owned())
+                            .unread_count(1i64)
+                            .starred(true)
+                            .feedback(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomSubtype",
+            Box::pin({
+                let call = handle
+                    .update_custom_subtype(
+                        "sample-id",
+                        UpdateCustomSubtypeRequest::new()
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .archived(true)
+                            .resubscription_legal_form_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateMessageStatus",
+            Box::pin({
+                let call = handle
+                    .update_message_status(
+                        "sample-messageId",
+                        UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered)
+                            .error(
+                                ProviderError::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .email_message_id("sample".to_owned())
+                            .recipients(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadMessageAttachments",
+            Box::pin({
+                let call = handle
+                    .upload_message_attachments(
+                        UploadMessageAttachmentsRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec!["sample".to_owned()],
+                            )
+                            .file_attachment(
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            )
+                            .chat_service_sid("sample".to_owned())
+                            .is_group_sms(true),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

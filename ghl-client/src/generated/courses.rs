@@ -232,7 +232,7 @@ impl Courses {
     }
 }
 #[cfg(feature = "courses")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -316,6 +316,149 @@ pub fn contract_samples(
                                 CourseVisibility::Published)])
                             ],
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "listCourseCertificates",
+            Box::pin({
+                let call = handle.list_course_certificates("sample-courseId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "listCourseEnrollments",
+            Box::pin({
+                let call = handle.list_course_enrollments("sample-courseId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "listCourseLessons",
+            Box::pin({
+                let call = handle.list_course_lessons("sample-courseId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "listCourses",
+            Box::pin({
+                let call = handle.list_courses();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "updateCourse",
+            Box::pin({
+                let call = handle
+                    .update_course(
+                        "sample-courseId",
+                        serde_json::Value::Object(Default::default()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "courses")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Courses::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "completeCourseLesson",
+            Box::pin({
+                let call = handle
+                    .complete_course_lesson("sample-courseId", "sample-lessonId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "createCourse",
+            Box::pin({
+                let call = handle
+                    .create_course(serde_json::Value::Object(Default::default()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "deleteCourse",
+            Box::pin({
+                let call = handle.delete_course("sample-courseId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "deleteCourseEnrollment",
+            Box::pin({
+                let call = handle
+                    .delete_course_enrollment("sample-courseId", "sample-enrollmentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "enrollCourseContact",
+            Box::pin({
+                let call = handle
+                    .enroll_course_contact(
+                        "sample-courseId",
+                        serde_json::Value::Object(Default::default()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getCourse",
+            Box::pin({
+                let call = handle.get_course("sample-courseId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "importCourses",
+            Box::pin({
+                let call = handle
+                    .import_courses(
+                        ImportCoursesRequest::new(
+                                "sample".to_owned(),
+                                vec![
+                                    CourseImport::new("sample".to_owned(), "sample".to_owned(),
+                                    vec![CategoryImport::new("sample".to_owned(),
+                                    CourseVisibility::Published)]).image_url("sample"
+                                    .to_owned()).instructor_details(Instructor::new("sample"
+                                    .to_owned(), "sample".to_owned()))
+                                ],
+                            )
+                            .user_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -150,7 +150,7 @@ impl CustomFields {
     }
 }
 #[cfg(feature = "custom_fields")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -232,6 +232,133 @@ pub fn contract_samples(
                     .update_custom_field(
                         "sample-id",
                         UpdateCustomFieldRequest::new("sample".to_owned(), true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomFieldFolder",
+            Box::pin({
+                let call = handle
+                    .update_custom_field_folder(
+                        "sample-id",
+                        UpdateCustomFieldFolderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "custom_fields")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = CustomFields::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createCustomField",
+            Box::pin({
+                let call = handle
+                    .create_custom_field(
+                        CreateCustomFieldRequest::new(
+                                "sample".to_owned(),
+                                true,
+                                CustomFieldDataType::Text,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .placeholder("sample".to_owned())
+                            .options(
+                                vec![
+                                    CustomFieldOption::new("sample".to_owned(), "sample"
+                                    .to_owned()).url("sample".to_owned())
+                                ],
+                            )
+                            .accepted_formats(AcceptedFileFormat::Pdf)
+                            .max_file_limit(1i64)
+                            .allow_custom_option(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCustomFieldFolder",
+            Box::pin({
+                let call = handle
+                    .create_custom_field_folder(
+                        CreateCustomFieldFolderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomField",
+            Box::pin({
+                let call = handle.delete_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomFieldFolder",
+            Box::pin({
+                let call = handle.delete_custom_field_folder("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomField",
+            Box::pin({
+                let call = handle.get_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomFieldsByObjectKey",
+            Box::pin({
+                let call = handle.get_custom_fields_by_object_key("sample-objectKey");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomField",
+            Box::pin({
+                let call = handle
+                    .update_custom_field(
+                        "sample-id",
+                        UpdateCustomFieldRequest::new("sample".to_owned(), true)
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .placeholder("sample".to_owned())
+                            .options(
+                                vec![
+                                    UpdateCustomFieldOption::new("sample".to_owned())
+                                    .url("sample".to_owned())
+                                ],
+                            )
+                            .accepted_formats(AcceptedFileFormat::Pdf)
+                            .max_file_limit(1i64),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

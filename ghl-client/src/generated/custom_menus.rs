@@ -98,7 +98,7 @@ impl CustomMenus {
     }
 }
 #[cfg(feature = "custom_menus")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -163,6 +163,101 @@ pub fn contract_samples(
                     .update_custom_menu(
                         "sample-customMenuId",
                         UpdateCustomMenuRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "custom_menus")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = CustomMenus::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createCustomMenu",
+            Box::pin({
+                let call = handle
+                    .create_custom_menu(
+                        CreateCustomMenuRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                NewCustomMenuIcon::new(
+                                    "sample".to_owned(),
+                                    IconFontFamily::Fab,
+                                ),
+                                true,
+                                true,
+                                true,
+                                CustomMenuOpenMode::Iframe,
+                                vec!["sample".to_owned()],
+                                CustomMenuUserRole::All,
+                            )
+                            .allow_camera(true)
+                            .allow_microphone(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomMenu",
+            Box::pin({
+                let call = handle.delete_custom_menu("sample-customMenuId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomMenu",
+            Box::pin({
+                let call = handle.get_custom_menu("sample-customMenuId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCustomMenus",
+            Box::pin({
+                let call = handle
+                    .list_custom_menus()
+                    .location_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .query("sample".to_owned())
+                    .show_on_company(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomMenu",
+            Box::pin({
+                let call = handle
+                    .update_custom_menu(
+                        "sample-customMenuId",
+                        UpdateCustomMenuRequest::new()
+                            .title("sample".to_owned())
+                            .url("sample".to_owned())
+                            .icon(
+                                CustomMenuIcon::new()
+                                    .name("sample".to_owned())
+                                    .font_family(IconFontFamily::Fab),
+                            )
+                            .show_on_company(true)
+                            .show_on_location(true)
+                            .show_to_all_locations(true)
+                            .open_mode(CustomMenuOpenMode::Iframe)
+                            .locations(vec!["sample".to_owned()])
+                            .user_role(CustomMenuUserRole::All)
+                            .allow_camera(true)
+                            .allow_microphone(true),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

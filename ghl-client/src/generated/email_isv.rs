@@ -51,11 +51,37 @@ impl EmailIsv {
     }
 }
 #[cfg(feature = "email_isv")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
 pub fn contract_samples(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = EmailIsv::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "verifyEmail",
+            Box::pin({
+                let call = handle
+                    .verify_email(
+                        VerifyEmailRequest::new(
+                            EmailVerificationType::Email,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "email_isv")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
     client: &crate::Client,
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = EmailIsv::new(client.clone());

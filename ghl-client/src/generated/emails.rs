@@ -116,7 +116,7 @@ impl Emails {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -182,6 +182,113 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             UpdateEmailTemplateRequestEditorType::Html,
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Emails::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createEmailTemplate",
+            Box::pin({
+                let call = handle
+                    .create_email_template(
+                        CreateEmailTemplateRequest::new(
+                                "sample".to_owned(),
+                                CreateEmailTemplateRequestType::Html,
+                                CreateEmailTemplateRequestImportProvider::Mailchimp,
+                            )
+                            .title("sample".to_owned())
+                            .updated_by("sample".to_owned())
+                            .builder_version(
+                                CreateEmailTemplateRequestBuilderVersion::V1,
+                            )
+                            .name("sample".to_owned())
+                            .parent_id("sample".to_owned())
+                            .template_data_url("sample".to_owned())
+                            .import_url("sample".to_owned())
+                            .template_source("sample".to_owned())
+                            .is_plain_text(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteEmailTemplate",
+            Box::pin({
+                let call = handle.delete_email_template("sample-templateId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEmailCampaigns",
+            Box::pin({
+                let call = handle
+                    .list_email_campaigns()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .status(ListEmailCampaignsStatus::Active)
+                    .email_status(ListEmailCampaignsEmailStatus::All)
+                    .name("sample".to_owned())
+                    .parent_id("sample".to_owned())
+                    .limited_fields(true)
+                    .archived(true)
+                    .campaigns_only(true)
+                    .show_stats(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEmailTemplates",
+            Box::pin({
+                let call = handle
+                    .list_email_templates()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .sort_by_date("sample".to_owned())
+                    .archived(true)
+                    .builder_version(ListEmailTemplatesBuilderVersion::V1)
+                    .name("sample".to_owned())
+                    .parent_id("sample".to_owned())
+                    .origin_id("sample".to_owned())
+                    .templates_only(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEmailTemplate",
+            Box::pin({
+                let call = handle
+                    .update_email_template(
+                        UpdateEmailTemplateRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                EmailBuilderContent::new(
+                                    vec!["sample".to_owned()],
+                                    serde_json::Value::Object(Default::default()),
+                                    serde_json::Value::Object(Default::default()),
+                                ),
+                                "sample".to_owned(),
+                                UpdateEmailTemplateRequestEditorType::Html,
+                            )
+                            .preview_text("sample".to_owned())
+                            .is_plain_text(true),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -87,7 +87,7 @@ impl Forms {
     }
 }
 #[cfg(feature = "forms")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -109,6 +109,62 @@ pub fn contract_samples(
             "listForms",
             Box::pin({
                 let call = handle.list_forms();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadFormCustomFiles",
+            Box::pin({
+                let call = handle
+                    .upload_form_custom_files(
+                        "sample".to_owned(),
+                        std::collections::BTreeMap::from([
+                            (
+                                "key".to_owned(),
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            ),
+                        ]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "forms")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Forms::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "listFormSubmissions",
+            Box::pin({
+                let call = handle
+                    .list_form_submissions()
+                    .page(1i64)
+                    .limit(1i64)
+                    .form_id("sample".to_owned())
+                    .q("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listForms",
+            Box::pin({
+                let call = handle
+                    .list_forms()
+                    .skip(1i64)
+                    .limit(1i64)
+                    .type_("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

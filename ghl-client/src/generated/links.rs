@@ -109,7 +109,7 @@ impl Links {
     }
 }
 #[cfg(feature = "links")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -162,6 +162,81 @@ pub fn contract_samples(
             "searchLinks",
             Box::pin({
                 let call = handle.search_links();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLink",
+            Box::pin({
+                let call = handle
+                    .update_link(
+                        "sample-linkId",
+                        UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "links")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Links::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createLink",
+            Box::pin({
+                let call = handle
+                    .create_link(
+                        CreateLinkRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLink",
+            Box::pin({
+                let call = handle.delete_link("sample-linkId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLink",
+            Box::pin({
+                let call = handle.get_link("sample-linkId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLinks",
+            Box::pin({
+                let call = handle.list_links();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLinks",
+            Box::pin({
+                let call = handle
+                    .search_links()
+                    .query("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

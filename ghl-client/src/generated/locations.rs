@@ -452,7 +452,7 @@ impl Locations {
     }
 }
 #[cfg(feature = "locations")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -737,6 +737,481 @@ pub fn contract_samples(
                 let call = handle
                     .upload_location_custom_field_files(
                         UploadCustomFieldFilesRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "locations")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Locations::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createCustomValue",
+            Box::pin({
+                let call = handle
+                    .create_custom_value(
+                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLocation",
+            Box::pin({
+                let call = handle
+                    .create_location(
+                        CreateLocationRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .phone("sample".to_owned())
+                            .address("sample".to_owned())
+                            .city("sample".to_owned())
+                            .state("sample".to_owned())
+                            .country(CountryCode::Af)
+                            .postal_code("sample".to_owned())
+                            .website("sample".to_owned())
+                            .timezone("sample".to_owned())
+                            .prospect_info(
+                                ProspectInfo::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .settings(
+                                LocationSettings::new()
+                                    .allow_duplicate_contact(true)
+                                    .allow_duplicate_opportunity(true)
+                                    .allow_facebook_name_merge(true)
+                                    .disable_contact_timezone(true),
+                            )
+                            .social(
+                                LocationSocial::new()
+                                    .facebook_url("sample".to_owned())
+                                    .google_plus("sample".to_owned())
+                                    .linked_in("sample".to_owned())
+                                    .foursquare("sample".to_owned())
+                                    .twitter("sample".to_owned())
+                                    .yelp("sample".to_owned())
+                                    .instagram("sample".to_owned())
+                                    .youtube("sample".to_owned())
+                                    .pinterest("sample".to_owned())
+                                    .blog_rss("sample".to_owned())
+                                    .google_places_id("sample".to_owned()),
+                            )
+                            .twilio(
+                                TwilioCredentials::new(
+                                    "sample".to_owned(),
+                                    crate::Secret::from("sample"),
+                                ),
+                            )
+                            .mailgun(
+                                MailgunCredentials::new(
+                                    crate::Secret::from("sample"),
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .snapshot_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLocationCustomField",
+            Box::pin({
+                let call = handle
+                    .create_location_custom_field(
+                        CreateLocationCustomFieldRequest::new(
+                                "sample".to_owned(),
+                                LocationCustomFieldDataType::Text,
+                            )
+                            .placeholder("sample".to_owned())
+                            .accepted_format(vec!["sample".to_owned()])
+                            .is_multiple_file(true)
+                            .max_number_of_files(1i64)
+                            .text_box_list_options(
+                                vec![
+                                    TextBoxListOption::new().label("sample".to_owned())
+                                    .prefill_value("sample".to_owned())
+                                ],
+                            )
+                            .position(1i64)
+                            .model(CustomFieldModel::Contact),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLocationTag",
+            Box::pin({
+                let call = handle
+                    .create_location_tag(LocationTagRequest::new("sample".to_owned()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createRecurringTask",
+            Box::pin({
+                let call = handle
+                    .create_recurring_task(
+                        CreateRecurringTaskRequest::new(
+                                "sample".to_owned(),
+                                RecurrenceRule::new(
+                                        RecurrenceInterval::Yearly,
+                                        1i64,
+                                        "sample".to_owned(),
+                                        1i64,
+                                    )
+                                    .end_date("sample".to_owned())
+                                    .day_of_month(1i64)
+                                    .day_of_week(Weekday::Mo)
+                                    .month_of_year(1i64)
+                                    .count(1i64)
+                                    .create_task_if_over_due(true),
+                            )
+                            .description("sample".to_owned())
+                            .contact_ids(vec!["sample".to_owned()])
+                            .owners(vec!["sample".to_owned()])
+                            .ignore_task_creation(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomValue",
+            Box::pin({
+                let call = handle.delete_custom_value("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocation",
+            Box::pin({
+                let call = handle.delete_location(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocationCustomField",
+            Box::pin({
+                let call = handle.delete_location_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocationTag",
+            Box::pin({
+                let call = handle.delete_location_tag("sample-tagId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLocationTemplate",
+            Box::pin({
+                let call = handle.delete_location_template("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteRecurringTask",
+            Box::pin({
+                let call = handle.delete_recurring_task("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomValue",
+            Box::pin({
+                let call = handle.get_custom_value("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocation",
+            Box::pin({
+                let call = handle.get_location();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationCustomField",
+            Box::pin({
+                let call = handle.get_location_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationTag",
+            Box::pin({
+                let call = handle.get_location_tag("sample-tagId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getRecurringTask",
+            Box::pin({
+                let call = handle.get_recurring_task("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCustomValues",
+            Box::pin({
+                let call = handle.list_custom_values();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationCustomFields",
+            Box::pin({
+                let call = handle
+                    .list_location_custom_fields()
+                    .model(ListLocationCustomFieldsModel::Contact);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationTags",
+            Box::pin({
+                let call = handle.list_location_tags();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationTemplates",
+            Box::pin({
+                let call = handle
+                    .list_location_templates("sample".to_owned())
+                    .deleted(true)
+                    .skip(1i64)
+                    .limit(1i64)
+                    .type_(TemplateType::Sms);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listTimezones",
+            Box::pin({
+                let call = handle.list_timezones();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLocationTasks",
+            Box::pin({
+                let call = handle
+                    .search_location_tasks(
+                        SearchLocationTasksRequest::new()
+                            .contact_id(vec!["sample".to_owned()])
+                            .completed(true)
+                            .assigned_to(vec!["sample".to_owned()])
+                            .query("sample".to_owned())
+                            .limit(1i64)
+                            .skip(1i64)
+                            .business_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLocations",
+            Box::pin({
+                let call = handle
+                    .search_locations()
+                    .company_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .order(SearchLocationsOrder::Asc)
+                    .email("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomValue",
+            Box::pin({
+                let call = handle
+                    .update_custom_value(
+                        "sample-id",
+                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLocation",
+            Box::pin({
+                let call = handle
+                    .update_location(
+                        UpdateLocationRequest::new("sample".to_owned())
+                            .name("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .address("sample".to_owned())
+                            .city("sample".to_owned())
+                            .state("sample".to_owned())
+                            .country(CountryCode::Af)
+                            .postal_code("sample".to_owned())
+                            .website("sample".to_owned())
+                            .timezone("sample".to_owned())
+                            .prospect_info(
+                                ProspectInfo::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .settings(
+                                LocationSettings::new()
+                                    .allow_duplicate_contact(true)
+                                    .allow_duplicate_opportunity(true)
+                                    .allow_facebook_name_merge(true)
+                                    .disable_contact_timezone(true),
+                            )
+                            .social(
+                                LocationSocial::new()
+                                    .facebook_url("sample".to_owned())
+                                    .google_plus("sample".to_owned())
+                                    .linked_in("sample".to_owned())
+                                    .foursquare("sample".to_owned())
+                                    .twitter("sample".to_owned())
+                                    .yelp("sample".to_owned())
+                                    .instagram("sample".to_owned())
+                                    .youtube("sample".to_owned())
+                                    .pinterest("sample".to_owned())
+                                    .blog_rss("sample".to_owned())
+                                    .google_places_id("sample".to_owned()),
+                            )
+                            .twilio(
+                                TwilioCredentials::new(
+                                    "sample".to_owned(),
+                                    crate::Secret::from("sample"),
+                                ),
+                            )
+                            .mailgun(
+                                MailgunCredentials::new(
+                                    crate::Secret::from("sample"),
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .snapshot(
+                                SnapshotLoad::new("sample".to_owned()).override_(true),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLocationCustomField",
+            Box::pin({
+                let call = handle
+                    .update_location_custom_field(
+                        "sample-id",
+                        UpdateLocationCustomFieldRequest::new("sample".to_owned())
+                            .placeholder("sample".to_owned())
+                            .accepted_format(vec!["sample".to_owned()])
+                            .is_multiple_file(true)
+                            .max_number_of_files(1i64)
+                            .text_box_list_options(
+                                vec![
+                                    TextBoxListOption::new().label("sample".to_owned())
+                                    .prefill_value("sample".to_owned())
+                                ],
+                            )
+                            .position(1i64)
+                            .model(CustomFieldModel::Contact),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLocationTag",
+            Box::pin({
+                let call = handle
+                    .update_location_tag(
+                        "sample-tagId",
+                        LocationTagRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateRecurringTask",
+            Box::pin({
+                let call = handle
+                    .update_recurring_task(
+                        "sample-id",
+                        UpdateRecurringTaskRequest::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                            .contact_ids(vec!["sample".to_owned()])
+                            .owners(vec!["sample".to_owned()])
+                            .rrule_options(
+                                RecurrenceRule::new(
+                                        RecurrenceInterval::Yearly,
+                                        1i64,
+                                        "sample".to_owned(),
+                                        1i64,
+                                    )
+                                    .end_date("sample".to_owned())
+                                    .day_of_month(1i64)
+                                    .day_of_week(Weekday::Mo)
+                                    .month_of_year(1i64)
+                                    .count(1i64)
+                                    .create_task_if_over_due(true),
+                            )
+                            .ignore_task_creation(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadLocationCustomFieldFiles",
+            Box::pin({
+                let call = handle
+                    .upload_location_custom_field_files(
+                        UploadCustomFieldFilesRequest::new()
+                            .id("sample".to_owned())
+                            .max_files(1i64)
+                            .file(
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -178,7 +178,7 @@ impl Medias {
     }
 }
 #[cfg(feature = "medias")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -291,6 +291,144 @@ pub fn contract_samples(
             "uploadMediaFile",
             Box::pin({
                 let call = handle.upload_media_file(UploadMediaFileRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "medias")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Medias::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "bulkDeleteMediaObjects",
+            Box::pin({
+                let call = handle
+                    .bulk_delete_media_objects(
+                        BulkDeleteMediaObjectsRequest::new(
+                            vec![MediaObjectRef::new("sample".to_owned())],
+                            AltType::Location,
+                            "sample".to_owned(),
+                            MediaDeleteStatus::Deleted,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateMediaObjects",
+            Box::pin({
+                let call = handle
+                    .bulk_update_media_objects(
+                        BulkUpdateMediaObjectsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![
+                                MediaObjectRename::new("sample".to_owned()).name("sample"
+                                .to_owned())
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createMediaFolder",
+            Box::pin({
+                let call = handle
+                    .create_media_folder(
+                        CreateMediaFolderRequest::new(
+                                "sample".to_owned(),
+                                AltType::Location,
+                                "sample".to_owned(),
+                            )
+                            .parent_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteMediaObject",
+            Box::pin({
+                let call = handle
+                    .delete_media_object(
+                        "sample-id",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getMediaObject",
+            Box::pin({
+                let call = handle.get_media_object("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listMediaFiles",
+            Box::pin({
+                let call = handle
+                    .list_media_files(
+                        "sample".to_owned(),
+                        AltType::Location,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .offset(1i64)
+                    .limit(1i64)
+                    .query("sample".to_owned())
+                    .parent_id("sample".to_owned())
+                    .fetch_all(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateMediaObject",
+            Box::pin({
+                let call = handle
+                    .update_media_object(
+                        "sample-id",
+                        UpdateMediaObjectRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadMediaFile",
+            Box::pin({
+                let call = handle
+                    .upload_media_file(
+                        UploadMediaFileRequest::new()
+                            .file(
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            )
+                            .hosted(true)
+                            .file_url("sample".to_owned())
+                            .name("sample".to_owned())
+                            .parent_id("sample".to_owned()),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -90,7 +90,7 @@ impl Oauth {
     }
 }
 #[cfg(feature = "oauth")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -134,6 +134,68 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_installed_locations("sample".to_owned(), "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "oauth")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Oauth::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "getAccessToken",
+            Box::pin({
+                let call = handle
+                    .get_access_token(
+                        GetAccessTokenRequest::new(
+                                "sample".to_owned(),
+                                crate::Secret::from("sample"),
+                                GrantType::AuthorizationCode,
+                            )
+                            .code(crate::Secret::from("sample"))
+                            .refresh_token(crate::Secret::from("sample"))
+                            .user_type(TokenUserType::Company)
+                            .redirect_uri("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationAccessToken",
+            Box::pin({
+                let call = handle
+                    .get_location_access_token(
+                        GetLocationAccessTokenRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInstalledLocations",
+            Box::pin({
+                let call = handle
+                    .list_installed_locations("sample".to_owned(), "sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .query("sample".to_owned())
+                    .is_installed(true)
+                    .version_id("sample".to_owned())
+                    .on_trial(true)
+                    .plan_id("sample".to_owned())
+                    .location_id("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -182,7 +182,7 @@ impl Objects {
     }
 }
 #[cfg(feature = "objects")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -297,6 +297,156 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             vec!["sample".to_owned()],
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "objects")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Objects::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createObjectRecord",
+            Box::pin({
+                let call = handle
+                    .create_object_record(
+                        "sample-schemaKey",
+                        CreateObjectRecordRequest::new()
+                            .location_id("sample".to_owned())
+                            .properties(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .owner(vec!["sample".to_owned()])
+                            .followers(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createObjectSchema",
+            Box::pin({
+                let call = handle
+                    .create_object_schema(
+                        CreateObjectSchemaRequest::new(
+                                ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                PrimaryDisplayPropertyDetails::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    PrimaryDisplayPropertyDetailsDataType::Text,
+                                ),
+                            )
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteObjectRecord",
+            Box::pin({
+                let call = handle.delete_object_record("sample-schemaKey", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getObjectRecord",
+            Box::pin({
+                let call = handle.get_object_record("sample-schemaKey", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getObjectSchema",
+            Box::pin({
+                let call = handle.get_object_schema("sample-key").fetch_properties(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listObjectSchemas",
+            Box::pin({
+                let call = handle.list_object_schemas();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchObjectRecords",
+            Box::pin({
+                let call = handle
+                    .search_object_records(
+                        "sample-schemaKey",
+                        SearchObjectRecordsRequest::new(
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            "sample".to_owned(),
+                            vec![serde_json::Value::Object(Default::default())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateObjectRecord",
+            Box::pin({
+                let call = handle
+                    .update_object_record(
+                        "sample-schemaKey",
+                        "sample-id",
+                        UpdateObjectRecordRequest::new()
+                            .properties(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .owner(vec!["sample".to_owned()])
+                            .followers(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateObjectSchema",
+            Box::pin({
+                let call = handle
+                    .update_object_schema(
+                        "sample-key",
+                        UpdateObjectSchemaRequest::new(
+                                "sample".to_owned(),
+                                vec!["sample".to_owned()],
+                            )
+                            .labels(
+                                UpdateObjectLabels::new()
+                                    .singular("sample".to_owned())
+                                    .plural("sample".to_owned()),
+                            )
+                            .description("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

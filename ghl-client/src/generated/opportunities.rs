@@ -225,7 +225,7 @@ impl Opportunities {
     }
 }
 #[cfg(feature = "opportunities")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -374,6 +374,227 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "opportunities")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Opportunities::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addOpportunityFollowers",
+            Box::pin({
+                let call = handle
+                    .add_opportunity_followers(
+                        "sample-id",
+                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createOpportunity",
+            Box::pin({
+                let call = handle
+                    .create_opportunity(
+                        CreateOpportunityRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                OpportunityStatus::Open,
+                                "sample".to_owned(),
+                            )
+                            .pipeline_stage_id("sample".to_owned())
+                            .monetary_value(1.0f64)
+                            .assigned_to("sample".to_owned())
+                            .custom_fields(
+                                vec![
+                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
+                                    .key("sample".to_owned())
+                                    .field_value(serde_json::Value::Object(Default::default()))
+                                ],
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteOpportunity",
+            Box::pin({
+                let call = handle.delete_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getOpportunity",
+            Box::pin({
+                let call = handle.get_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getPipeline",
+            Box::pin({
+                let call = handle.get_pipeline("sample-pipelineId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLostReasons",
+            Box::pin({
+                let call = handle
+                    .list_lost_reasons()
+                    .name("sample".to_owned())
+                    .deleted(true)
+                    .query("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .get_count(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listPipelines",
+            Box::pin({
+                let call = handle.list_pipelines();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeOpportunityFollowers",
+            Box::pin({
+                let call = handle
+                    .remove_opportunity_followers(
+                        "sample-id",
+                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
+                    )
+                    .is_remove_all_followers(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunities",
+            Box::pin({
+                let call = handle
+                    .search_opportunities()
+                    .q("sample".to_owned())
+                    .pipeline_id("sample".to_owned())
+                    .pipeline_stage_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .status(OpportunityStatusFilter::Open)
+                    .assigned_to("sample".to_owned())
+                    .campaign_id("sample".to_owned())
+                    .id("sample".to_owned())
+                    .order("sample".to_owned())
+                    .end_date("sample".to_owned())
+                    .start_after(1i64)
+                    .start_after_id("sample".to_owned())
+                    .date("sample".to_owned())
+                    .country("sample".to_owned())
+                    .page(1i64)
+                    .limit(1i64)
+                    .get_tasks(true)
+                    .get_notes(true)
+                    .get_calendar_events(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunitiesAdvanced",
+            Box::pin({
+                let call = handle
+                    .search_opportunities_advanced(
+                        SearchOpportunitiesRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            vec!["sample".to_owned()],
+                            OpportunitySearchDetails::new(true, true, true, true),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunity",
+            Box::pin({
+                let call = handle
+                    .update_opportunity(
+                        "sample-id",
+                        UpdateOpportunityRequest::new()
+                            .pipeline_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .pipeline_stage_id("sample".to_owned())
+                            .status(OpportunityStatus::Open)
+                            .monetary_value(1.0f64)
+                            .assigned_to("sample".to_owned())
+                            .custom_fields(
+                                vec![
+                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
+                                    .key("sample".to_owned())
+                                    .field_value(serde_json::Value::Object(Default::default()))
+                                ],
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunityStatus",
+            Box::pin({
+                let call = handle
+                    .update_opportunity_status(
+                        "sample-id",
+                        UpdateOpportunityStatusRequest::new(OpportunityStatus::Open)
+                            .lost_reason_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertOpportunity",
+            Box::pin({
+                let call = handle
+                    .upsert_opportunity(
+                        UpsertOpportunityRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .id("sample".to_owned())
+                            .followers(vec!["sample".to_owned()])
+                            .is_remove_all_followers(true)
+                            .followers_action_type(FollowersActionType::Add)
+                            .name("sample".to_owned())
+                            .status(OpportunityStatus::Open)
+                            .pipeline_stage_id("sample".to_owned())
+                            .monetary_value(1.0f64)
+                            .assigned_to("sample".to_owned())
+                            .lost_reason_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

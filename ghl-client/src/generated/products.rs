@@ -473,7 +473,7 @@ impl Products {
     }
 }
 #[cfg(feature = "products")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -809,6 +809,622 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductStoreStatus",
+            Box::pin({
+                let call = handle
+                    .update_product_store_status(
+                        "sample-storeId",
+                        UpdateProductStoreRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            StoreAction::Include,
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "products")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Products::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "bulkEditProducts",
+            Box::pin({
+                let call = handle
+                    .bulk_edit_products(
+                        BulkEditProductsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![
+                                BulkEditProduct::new("sample".to_owned()).name("sample"
+                                .to_owned()).description("sample".to_owned()).image("sample"
+                                .to_owned()).available_in_store(true)
+                                .prices(vec![BulkEditPrice::new("sample".to_owned())])
+                                .collection_ids(vec!["sample".to_owned()])
+                                .is_label_enabled(true).is_taxes_enabled(true)
+                                .seo(ProductSeo::new().title("sample".to_owned())
+                                .description("sample".to_owned())).slug("sample".to_owned())
+                                .automatic_tax_category_id("sample".to_owned())
+                                .tax_inclusive(true)
+                                .taxes(vec![std::collections::BTreeMap::from([("key"
+                                .to_owned(),
+                                serde_json::Value::Object(Default::default()))])])
+                                .medias(vec![std::collections::BTreeMap::from([("key"
+                                .to_owned(),
+                                serde_json::Value::Object(Default::default()))])])
+                                .label(std::collections::BTreeMap::from([("key".to_owned(),
+                                serde_json::Value::Object(Default::default()))]))
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateProductReviews",
+            Box::pin({
+                let call = handle
+                    .bulk_update_product_reviews(
+                        BulkUpdateProductReviewsRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![
+                                ReviewRef::new("sample".to_owned(), "sample".to_owned(),
+                                "sample".to_owned())
+                            ],
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateProducts",
+            Box::pin({
+                let call = handle
+                    .bulk_update_products(
+                        BulkUpdateProductsRequest::new(
+                                "sample".to_owned(),
+                                AltType::Location,
+                                BulkUpdateType::BulkUpdatePrice,
+                                vec!["sample".to_owned()],
+                            )
+                            .filters(
+                                BulkUpdateFilters::new()
+                                    .collection_ids(vec!["sample".to_owned()])
+                                    .product_type("sample".to_owned())
+                                    .available_in_store(true)
+                                    .search("sample".to_owned()),
+                            )
+                            .price(
+                                PriceAdjustment::new(
+                                        PriceAdjustmentType::IncreaseByAmount,
+                                        1.0f64,
+                                    )
+                                    .round_to_whole(true),
+                            )
+                            .compare_at_price(
+                                PriceAdjustment::new(
+                                        PriceAdjustmentType::IncreaseByAmount,
+                                        1.0f64,
+                                    )
+                                    .round_to_whole(true),
+                            )
+                            .availability(true)
+                            .collection_ids(vec!["sample".to_owned()])
+                            .currency("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "countProductReviews",
+            Box::pin({
+                let call = handle
+                    .count_product_reviews("sample".to_owned(), AltType::Location)
+                    .rating(1.0f64)
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned())
+                    .product_id("sample".to_owned())
+                    .store_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createProduct",
+            Box::pin({
+                let call = handle
+                    .create_product(
+                        CreateProductRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                ProductType::Digital,
+                            )
+                            .description("sample".to_owned())
+                            .image("sample".to_owned())
+                            .statement_descriptor("sample".to_owned())
+                            .available_in_store(true)
+                            .medias(
+                                vec![
+                                    ProductMedia::new("sample".to_owned(), "sample".to_owned(),
+                                    ProductMediaType::Image).title("sample".to_owned())
+                                    .is_featured(true).price_ids(vec!["sample".to_owned()])
+                                ],
+                            )
+                            .variants(
+                                vec![
+                                    ProductVariant::new("sample".to_owned(), "sample"
+                                    .to_owned(), vec![ProductVariantOption::new("sample"
+                                    .to_owned(), "sample".to_owned())])
+                                ],
+                            )
+                            .collection_ids(vec!["sample".to_owned()])
+                            .is_taxes_enabled(true)
+                            .taxes(vec!["sample".to_owned()])
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_label_enabled(true)
+                            .label(
+                                ProductLabel::new("sample".to_owned())
+                                    .start_date("sample".to_owned())
+                                    .end_date("sample".to_owned()),
+                            )
+                            .slug("sample".to_owned())
+                            .seo(
+                                ProductSeo::new()
+                                    .title("sample".to_owned())
+                                    .description("sample".to_owned()),
+                            )
+                            .tax_inclusive(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createProductCollection",
+            Box::pin({
+                let call = handle
+                    .create_product_collection(
+                        CreateProductCollectionRequest::new(
+                                "sample".to_owned(),
+                                AltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .collection_id("sample".to_owned())
+                            .image("sample".to_owned())
+                            .seo(
+                                CollectionSeo::new()
+                                    .title("sample".to_owned())
+                                    .description("sample".to_owned()),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createProductPrice",
+            Box::pin({
+                let call = handle
+                    .create_product_price(
+                        "sample-productId",
+                        PriceRequest::new(
+                                "sample".to_owned(),
+                                PriceType::OneTime,
+                                "sample".to_owned(),
+                                1.0f64,
+                                "sample".to_owned(),
+                            )
+                            .recurring(Recurring::new(RecurringInterval::Day, 1i64))
+                            .description("sample".to_owned())
+                            .membership_offers(
+                                vec![
+                                    MembershipOffer::new("sample".to_owned(), "sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .trial_period(1i64)
+                            .total_cycles(1i64)
+                            .setup_fee(1.0f64)
+                            .variant_option_ids(vec!["sample".to_owned()])
+                            .compare_at_price(1.0f64)
+                            .user_id("sample".to_owned())
+                            .meta(
+                                PriceMeta::new(
+                                        PriceSource::Stripe,
+                                        "sample".to_owned(),
+                                        PriceInternalSource::AgencyPlan,
+                                    )
+                                    .source_id("sample".to_owned()),
+                            )
+                            .track_inventory(true)
+                            .available_quantity(1i64)
+                            .allow_out_of_stock_purchases(true)
+                            .sku("sample".to_owned())
+                            .shipping_options(
+                                ShippingOptions::new()
+                                    .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                                    .dimensions(
+                                        Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm),
+                                    ),
+                            )
+                            .is_digital_product(true)
+                            .digital_delivery(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProduct",
+            Box::pin({
+                let call = handle
+                    .delete_product("sample-productId")
+                    .send_wishlist_status(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProductCollection",
+            Box::pin({
+                let call = handle
+                    .delete_product_collection(
+                        "sample-collectionId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProductPrice",
+            Box::pin({
+                let call = handle
+                    .delete_product_price("sample-productId", "sample-priceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteProductReview",
+            Box::pin({
+                let call = handle
+                    .delete_product_review(
+                        "sample-reviewId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProduct",
+            Box::pin({
+                let call = handle
+                    .get_product("sample-productId")
+                    .send_wishlist_status(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProductCollection",
+            Box::pin({
+                let call = handle
+                    .get_product_collection("sample-collectionId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProductPrice",
+            Box::pin({
+                let call = handle
+                    .get_product_price("sample-productId", "sample-priceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getProductStoreStats",
+            Box::pin({
+                let call = handle
+                    .get_product_store_stats(
+                        "sample-storeId",
+                        "sample".to_owned(),
+                        AltType::Location,
+                    )
+                    .search("sample".to_owned())
+                    .collection_ids("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInventory",
+            Box::pin({
+                let call = handle
+                    .list_inventory("sample".to_owned(), AltType::Location)
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProductCollections",
+            Box::pin({
+                let call = handle
+                    .list_product_collections("sample".to_owned(), AltType::Location)
+                    .limit(1i64)
+                    .offset(1i64)
+                    .collection_ids("sample".to_owned())
+                    .name("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProductPrices",
+            Box::pin({
+                let call = handle
+                    .list_product_prices("sample-productId")
+                    .limit(1i64)
+                    .offset(1i64)
+                    .ids("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProductReviews",
+            Box::pin({
+                let call = handle
+                    .list_product_reviews("sample".to_owned(), AltType::Location)
+                    .limit(1i64)
+                    .offset(1i64)
+                    .sort_field(ListProductReviewsSortField::CreatedAt)
+                    .sort_order(SortOrder::Asc)
+                    .rating(1.0f64)
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned())
+                    .product_id("sample".to_owned())
+                    .store_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listProducts",
+            Box::pin({
+                let call = handle
+                    .list_products()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .collection_ids("sample".to_owned())
+                    .collection_slug("sample".to_owned())
+                    .expand(vec![ListProductsExpandItem::Tax])
+                    .product_ids(vec!["sample".to_owned()])
+                    .store_id("sample".to_owned())
+                    .included_in_store(true)
+                    .available_in_store(true)
+                    .sort_order(SortOrder::Asc);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInventory",
+            Box::pin({
+                let call = handle
+                    .update_inventory(
+                        UpdateInventoryRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![
+                                InventoryUpdate::new("sample".to_owned())
+                                .available_quantity(1i64).allow_out_of_stock_purchases(true)
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProduct",
+            Box::pin({
+                let call = handle
+                    .update_product(
+                        "sample-productId",
+                        UpdateProductRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                ProductType::Digital,
+                            )
+                            .description("sample".to_owned())
+                            .image("sample".to_owned())
+                            .statement_descriptor("sample".to_owned())
+                            .available_in_store(true)
+                            .medias(
+                                vec![
+                                    ProductMedia::new("sample".to_owned(), "sample".to_owned(),
+                                    ProductMediaType::Image).title("sample".to_owned())
+                                    .is_featured(true).price_ids(vec!["sample".to_owned()])
+                                ],
+                            )
+                            .variants(
+                                vec![
+                                    ProductVariant::new("sample".to_owned(), "sample"
+                                    .to_owned(), vec![ProductVariantOption::new("sample"
+                                    .to_owned(), "sample".to_owned())])
+                                ],
+                            )
+                            .collection_ids(vec!["sample".to_owned()])
+                            .is_taxes_enabled(true)
+                            .taxes(vec!["sample".to_owned()])
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_label_enabled(true)
+                            .label(
+                                ProductLabel::new("sample".to_owned())
+                                    .start_date("sample".to_owned())
+                                    .end_date("sample".to_owned()),
+                            )
+                            .slug("sample".to_owned())
+                            .seo(
+                                ProductSeo::new()
+                                    .title("sample".to_owned())
+                                    .description("sample".to_owned()),
+                            )
+                            .tax_inclusive(true)
+                            .prices(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductCollection",
+            Box::pin({
+                let call = handle
+                    .update_product_collection(
+                        "sample-collectionId",
+                        UpdateProductCollectionRequest::new(
+                                "sample".to_owned(),
+                                AltType::Location,
+                            )
+                            .name("sample".to_owned())
+                            .slug("sample".to_owned())
+                            .image("sample".to_owned())
+                            .seo(
+                                CollectionSeo::new()
+                                    .title("sample".to_owned())
+                                    .description("sample".to_owned()),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductDisplayPriority",
+            Box::pin({
+                let call = handle
+                    .update_product_display_priority(
+                        "sample-storeId",
+                        UpdateDisplayPriorityRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            vec![serde_json::Value::Object(Default::default())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductPrice",
+            Box::pin({
+                let call = handle
+                    .update_product_price(
+                        "sample-productId",
+                        "sample-priceId",
+                        PriceRequest::new(
+                                "sample".to_owned(),
+                                PriceType::OneTime,
+                                "sample".to_owned(),
+                                1.0f64,
+                                "sample".to_owned(),
+                            )
+                            .recurring(Recurring::new(RecurringInterval::Day, 1i64))
+                            .description("sample".to_owned())
+                            .membership_offers(
+                                vec![
+                                    MembershipOffer::new("sample".to_owned(), "sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .trial_period(1i64)
+                            .total_cycles(1i64)
+                            .setup_fee(1.0f64)
+                            .variant_option_ids(vec!["sample".to_owned()])
+                            .compare_at_price(1.0f64)
+                            .user_id("sample".to_owned())
+                            .meta(
+                                PriceMeta::new(
+                                        PriceSource::Stripe,
+                                        "sample".to_owned(),
+                                        PriceInternalSource::AgencyPlan,
+                                    )
+                                    .source_id("sample".to_owned()),
+                            )
+                            .track_inventory(true)
+                            .available_quantity(1i64)
+                            .allow_out_of_stock_purchases(true)
+                            .sku("sample".to_owned())
+                            .shipping_options(
+                                ShippingOptions::new()
+                                    .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                                    .dimensions(
+                                        Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm),
+                                    ),
+                            )
+                            .is_digital_product(true)
+                            .digital_delivery(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateProductReview",
+            Box::pin({
+                let call = handle
+                    .update_product_review(
+                        "sample-reviewId",
+                        UpdateProductReviewRequest::new(
+                                "sample".to_owned(),
+                                AltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .reply(
+                                vec![
+                                    ReviewReply::new("sample".to_owned(), "sample".to_owned(),
+                                    ReviewAuthor::new("sample".to_owned(), "sample".to_owned())
+                                    .phone("sample".to_owned()).is_customer(true))
+                                ],
+                            )
+                            .rating(1.0f64)
+                            .headline("sample".to_owned())
+                            .detail("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

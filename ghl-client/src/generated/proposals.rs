@@ -116,7 +116,7 @@ impl Proposals {
     }
 }
 #[cfg(feature = "proposals")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -177,6 +177,114 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "proposals")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Proposals::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getDocument",
+            Box::pin({
+                let call = handle.get_document("sample-documentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listDocumentTemplates",
+            Box::pin({
+                let call = handle
+                    .list_document_templates()
+                    .date_from("sample".to_owned())
+                    .date_to("sample".to_owned())
+                    .type_("sample".to_owned())
+                    .name("sample".to_owned())
+                    .is_public_document(true)
+                    .user_id("sample".to_owned())
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listDocuments",
+            Box::pin({
+                let call = handle
+                    .list_documents()
+                    .status(DocumentStatus::Draft)
+                    .payment_status(DocumentPaymentStatus::WaitingForPayment)
+                    .limit(1i64)
+                    .skip(1i64)
+                    .query("sample".to_owned())
+                    .date_from("sample".to_owned())
+                    .date_to("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendDocument",
+            Box::pin({
+                let call = handle
+                    .send_document(
+                        SendDocumentRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .document_name("sample".to_owned())
+                            .medium(SendDocumentRequestMedium::Link)
+                            .cc_recipients(
+                                vec![
+                                    CcRecipient::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .notification_settings(
+                                NotificationSettings::new(
+                                    NotificationReceive::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                    NotificationSender::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendDocumentTemplate",
+            Box::pin({
+                let call = handle
+                    .send_document_template(
+                        SendTemplateRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .send_document(true)
+                            .opportunity_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -108,7 +108,7 @@ impl Snapshots {
     }
 }
 #[cfg(feature = "snapshots")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -128,6 +128,68 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             SnapshotShareType::Link,
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLatestSnapshotPush",
+            Box::pin({
+                let call = handle
+                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSnapshotPushes",
+            Box::pin({
+                let call = handle
+                    .list_snapshot_pushes(
+                        "sample-snapshotId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSnapshots",
+            Box::pin({
+                let call = handle.list_snapshots("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "snapshots")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Snapshots::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createSnapshotShareLink",
+            Box::pin({
+                let call = handle
+                    .create_snapshot_share_link(
+                        "sample".to_owned(),
+                        CreateSnapshotShareLinkRequest::new(
+                                "sample".to_owned(),
+                                SnapshotShareType::Link,
+                            )
+                            .relationship_number("sample".to_owned())
+                            .share_location_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

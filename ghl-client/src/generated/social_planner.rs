@@ -678,7 +678,7 @@ impl SocialPlanner {
     }
 }
 #[cfg(feature = "social_planner")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1083,6 +1083,643 @@ pub fn contract_samples(
             "uploadSocialCsv",
             Box::pin({
                 let call = handle.upload_social_csv(UploadSocialCsvRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "social_planner")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = SocialPlanner::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "attachFacebookPage",
+            Box::pin({
+                let call = handle
+                    .attach_facebook_page(
+                        "sample-accountId",
+                        AttachFacebookPageRequest::new()
+                            .type_(SocialAccountType::Page)
+                            .origin_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .avatar("sample".to_owned())
+                            .company_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachInstagramAccount",
+            Box::pin({
+                let call = handle
+                    .attach_instagram_account(
+                        "sample-accountId",
+                        AttachInstagramAccountRequest::new("sample".to_owned())
+                            .origin_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .avatar("sample".to_owned())
+                            .company_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachLinkedinAccount",
+            Box::pin({
+                let call = handle
+                    .attach_linkedin_account(
+                        "sample-accountId",
+                        AttachLinkedinAccountRequest::new()
+                            .type_(SocialAccountType::Page)
+                            .origin_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .avatar("sample".to_owned())
+                            .urn("sample".to_owned())
+                            .company_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachTiktokProfile",
+            Box::pin({
+                let call = handle
+                    .attach_tiktok_profile(
+                        "sample-accountId",
+                        AttachTiktokProfileRequest::new()
+                            .type_(SocialAccountType::Page)
+                            .origin_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .avatar("sample".to_owned())
+                            .verified(true)
+                            .username("sample".to_owned())
+                            .company_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "attachTwitterProfile",
+            Box::pin({
+                let call = handle
+                    .attach_twitter_profile(
+                        "sample-accountId",
+                        AttachTwitterProfileRequest::new()
+                            .origin_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .username("sample".to_owned())
+                            .avatar("sample".to_owned())
+                            .protected(true)
+                            .verified(true)
+                            .company_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkDeleteSocialPosts",
+            Box::pin({
+                let call = handle
+                    .bulk_delete_social_posts(
+                        BulkDeleteSocialPostsRequest::new()
+                            .post_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createSocialPost",
+            Box::pin({
+                let call = handle
+                    .create_social_post(
+                        CreateSocialPostRequest::new(
+                                vec!["sample".to_owned()],
+                                SocialPostType::Post,
+                                "sample".to_owned(),
+                            )
+                            .summary("sample".to_owned())
+                            .media(
+                                vec![
+                                    SocialPostMedia::new("sample".to_owned()).caption("sample"
+                                    .to_owned()).type_("sample".to_owned()).thumbnail("sample"
+                                    .to_owned()).default_thumb("sample".to_owned()).id("sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .status(SocialPostStatus::InProgress)
+                            .schedule_date("sample".to_owned())
+                            .created_by("sample".to_owned())
+                            .follow_up_comment("sample".to_owned())
+                            .og_tags_details(
+                                PostLinkPreview::new()
+                                    .meta_image("sample".to_owned())
+                                    .meta_link("sample".to_owned()),
+                            )
+                            .post_approval_details(
+                                PostApproval::new()
+                                    .approver("sample".to_owned())
+                                    .requester_note("sample".to_owned())
+                                    .approver_note("sample".to_owned())
+                                    .approval_status(PostApprovalStatus::Pending),
+                            )
+                            .schedule_time_updated(true)
+                            .tags(vec!["sample".to_owned()])
+                            .category_id("sample".to_owned())
+                            .tiktok_post_details(
+                                TiktokPostDetails::new()
+                                    .privacy_level(TiktokPrivacyLevel::PublicToEveryone)
+                                    .promote_other_brand(true)
+                                    .enable_comment(true)
+                                    .enable_duet(true)
+                                    .enable_stitch(true)
+                                    .video_disclosure(true)
+                                    .promote_your_brand(true),
+                            )
+                            .gmb_post_details(
+                                GmbPostDetails::new()
+                                    .gmb_event_type("sample".to_owned())
+                                    .title("sample".to_owned())
+                                    .offer_title("sample".to_owned())
+                                    .start_date(
+                                        GmbEventStart::new()
+                                            .start_date(GmbDate::new(1i64, 1i64, 1i64))
+                                            .start_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                    )
+                                    .end_date(
+                                        GmbEventEnd::new()
+                                            .end_date(GmbDate::new(1i64, 1i64, 1i64))
+                                            .end_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                    )
+                                    .terms_conditions("sample".to_owned())
+                                    .url("sample".to_owned())
+                                    .coupon_code("sample".to_owned())
+                                    .redeem_online_url("sample".to_owned())
+                                    .action_type(GmbActionType::None),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialAccount",
+            Box::pin({
+                let call = handle
+                    .delete_social_account("sample-id")
+                    .company_id("sample".to_owned())
+                    .user_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialCsvImport",
+            Box::pin({
+                let call = handle.delete_social_csv_import("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialCsvPost",
+            Box::pin({
+                let call = handle
+                    .delete_social_csv_post("sample-csvId", "sample-postId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialPost",
+            Box::pin({
+                let call = handle.delete_social_post("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "finalizeSocialCsvImport",
+            Box::pin({
+                let call = handle
+                    .finalize_social_csv_import(
+                        "sample-id",
+                        FinalizeSocialCsvImportRequest::new()
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookPages",
+            Box::pin({
+                let call = handle.get_facebook_pages("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleBusinessLocations",
+            Box::pin({
+                let call = handle.get_google_business_locations("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInstagramAccounts",
+            Box::pin({
+                let call = handle.get_instagram_accounts("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinAccounts",
+            Box::pin({
+                let call = handle.get_linkedin_accounts("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialCategory",
+            Box::pin({
+                let call = handle.get_social_category("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialCsvImport",
+            Box::pin({
+                let call = handle
+                    .get_social_csv_import("sample-id")
+                    .skip(1i64)
+                    .limit(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialPost",
+            Box::pin({
+                let call = handle.get_social_post("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialStatistics",
+            Box::pin({
+                let call = handle
+                    .get_social_statistics()
+                    .body(
+                        SocialStatisticsRequest::new(vec!["sample".to_owned()])
+                            .platforms(vec![SocialStatisticsPlatform::Facebook]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialTagsByIds",
+            Box::pin({
+                let call = handle
+                    .get_social_tags_by_ids(
+                        SocialTagIdsRequest::new(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTiktokBusinessProfile",
+            Box::pin({
+                let call = handle.get_tiktok_business_profile("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTiktokProfile",
+            Box::pin({
+                let call = handle.get_tiktok_profile("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTwitterProfile",
+            Box::pin({
+                let call = handle.get_twitter_profile("sample-accountId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialAccounts",
+            Box::pin({
+                let call = handle.list_social_accounts();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialCategories",
+            Box::pin({
+                let call = handle
+                    .list_social_categories()
+                    .search_text("sample".to_owned())
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialCsvImports",
+            Box::pin({
+                let call = handle
+                    .list_social_csv_imports()
+                    .skip(1i64)
+                    .limit(1i64)
+                    .include_users(true)
+                    .user_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialPosts",
+            Box::pin({
+                let call = handle
+                    .list_social_posts(
+                        ListSocialPostsRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .type_(SocialPostListFilter::Recent)
+                            .accounts("sample".to_owned())
+                            .post_type(SocialPostType::Post),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialTags",
+            Box::pin({
+                let call = handle
+                    .list_social_tags()
+                    .search_text("sample".to_owned())
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "patchSocialPost",
+            Box::pin({
+                let call = handle
+                    .patch_social_post(
+                        "sample-id",
+                        std::collections::BTreeMap::from([
+                            (
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default()),
+                            ),
+                        ]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setGoogleBusinessLocation",
+            Box::pin({
+                let call = handle
+                    .set_google_business_location(
+                        "sample-accountId",
+                        AttachGoogleLocationRequest::new()
+                            .location(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .account(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .company_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setSocialCsvAccounts",
+            Box::pin({
+                let call = handle
+                    .set_social_csv_accounts(
+                        SetSocialCsvAccountsRequest::new(
+                                vec!["sample".to_owned()],
+                                "sample".to_owned(),
+                                1i64,
+                                "sample".to_owned(),
+                            )
+                            .approver("sample".to_owned())
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startFacebookOauth",
+            Box::pin({
+                let call = handle
+                    .start_facebook_oauth("sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startGoogleOauth",
+            Box::pin({
+                let call = handle
+                    .start_google_oauth("sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startInstagramOauth",
+            Box::pin({
+                let call = handle
+                    .start_instagram_oauth("sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startLinkedinOauth",
+            Box::pin({
+                let call = handle
+                    .start_linkedin_oauth("sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startTiktokBusinessOauth",
+            Box::pin({
+                let call = handle
+                    .start_tiktok_business_oauth("sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startTiktokOauth",
+            Box::pin({
+                let call = handle
+                    .start_tiktok_oauth("sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startTwitterOauth",
+            Box::pin({
+                let call = handle
+                    .start_twitter_oauth("sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateSocialPost",
+            Box::pin({
+                let call = handle
+                    .update_social_post(
+                        "sample-id",
+                        UpdateSocialPostRequest::new(SocialPostType::Post)
+                            .account_ids(vec!["sample".to_owned()])
+                            .summary("sample".to_owned())
+                            .media(
+                                vec![
+                                    SocialPostMedia::new("sample".to_owned()).caption("sample"
+                                    .to_owned()).type_("sample".to_owned()).thumbnail("sample"
+                                    .to_owned()).default_thumb("sample".to_owned()).id("sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .status(SocialPostStatus::InProgress)
+                            .schedule_date("sample".to_owned())
+                            .created_by("sample".to_owned())
+                            .follow_up_comment("sample".to_owned())
+                            .og_tags_details(
+                                PostLinkPreview::new()
+                                    .meta_image("sample".to_owned())
+                                    .meta_link("sample".to_owned()),
+                            )
+                            .post_approval_details(
+                                PostApproval::new()
+                                    .approver("sample".to_owned())
+                                    .requester_note("sample".to_owned())
+                                    .approver_note("sample".to_owned())
+                                    .approval_status(PostApprovalStatus::Pending),
+                            )
+                            .schedule_time_updated(true)
+                            .tags(vec!["sample".to_owned()])
+                            .category_id("sample".to_owned())
+                            .tiktok_post_details(
+                                TiktokPostDetails::new()
+                                    .privacy_level(TiktokPrivacyLevel::PublicToEveryone)
+                                    .promote_other_brand(true)
+                                    .enable_comment(true)
+                                    .enable_duet(true)
+                                    .enable_stitch(true)
+                                    .video_disclosure(true)
+                                    .promote_your_brand(true),
+                            )
+                            .gmb_post_details(
+                                GmbPostDetails::new()
+                                    .gmb_event_type("sample".to_owned())
+                                    .title("sample".to_owned())
+                                    .offer_title("sample".to_owned())
+                                    .start_date(
+                                        GmbEventStart::new()
+                                            .start_date(GmbDate::new(1i64, 1i64, 1i64))
+                                            .start_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                    )
+                                    .end_date(
+                                        GmbEventEnd::new()
+                                            .end_date(GmbDate::new(1i64, 1i64, 1i64))
+                                            .end_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                    )
+                                    .terms_conditions("sample".to_owned())
+                                    .url("sample".to_owned())
+                                    .coupon_code("sample".to_owned())
+                                    .redeem_online_url("sample".to_owned())
+                                    .action_type(GmbActionType::None),
+                            )
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadSocialCsv",
+            Box::pin({
+                let call = handle
+                    .upload_social_csv(
+                        UploadSocialCsvRequest::new()
+                            .file(
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            ),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -361,7 +361,7 @@ impl Store {
     }
 }
 #[cfg(feature = "store")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -617,6 +617,367 @@ pub fn contract_samples(
                     .update_shipping_zone(
                         "sample-shippingZoneId",
                         UpdateShippingZoneRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "store")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Store::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createShippingCarrier",
+            Box::pin({
+                let call = handle
+                    .create_shipping_carrier(
+                        CreateShippingCarrierRequest::new(
+                                "sample".to_owned(),
+                                StoreAltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .services(
+                                vec![
+                                    ShippingCarrierService::new("sample".to_owned(), "sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .allows_multiple_service_selection(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createShippingRate",
+            Box::pin({
+                let call = handle
+                    .create_shipping_rate(
+                        "sample-shippingZoneId",
+                        CreateShippingRateRequest::new(
+                                "sample".to_owned(),
+                                StoreAltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1.0f64,
+                                ShippingConditionType::None,
+                                1.0f64,
+                                1.0f64,
+                                "sample".to_owned(),
+                            )
+                            .description("sample".to_owned())
+                            .is_carrier_rate(true)
+                            .percentage_of_rate_fee(1.0f64)
+                            .shipping_carrier_services(
+                                vec![
+                                    ShippingCarrierService::new("sample".to_owned(), "sample"
+                                    .to_owned())
+                                ],
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createShippingZone",
+            Box::pin({
+                let call = handle
+                    .create_shipping_zone(
+                        CreateShippingZoneRequest::new(
+                            "sample".to_owned(),
+                            StoreAltType::Location,
+                            "sample".to_owned(),
+                            vec![
+                                ShippingZoneCountry::new(CountryCode::Us)
+                                .states(vec![ShippingZoneState::new("sample".to_owned())])
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteShippingCarrier",
+            Box::pin({
+                let call = handle
+                    .delete_shipping_carrier(
+                        "sample-shippingCarrierId",
+                        "sample".to_owned(),
+                        StoreAltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteShippingRate",
+            Box::pin({
+                let call = handle
+                    .delete_shipping_rate(
+                        "sample-shippingZoneId",
+                        "sample-shippingRateId",
+                        "sample".to_owned(),
+                        StoreAltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteShippingZone",
+            Box::pin({
+                let call = handle
+                    .delete_shipping_zone(
+                        "sample-shippingZoneId",
+                        "sample".to_owned(),
+                        StoreAltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getShippingCarrier",
+            Box::pin({
+                let call = handle
+                    .get_shipping_carrier(
+                        "sample-shippingCarrierId",
+                        "sample".to_owned(),
+                        StoreAltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getShippingRate",
+            Box::pin({
+                let call = handle
+                    .get_shipping_rate(
+                        "sample-shippingZoneId",
+                        "sample-shippingRateId",
+                        "sample".to_owned(),
+                        StoreAltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getShippingZone",
+            Box::pin({
+                let call = handle
+                    .get_shipping_zone(
+                        "sample-shippingZoneId",
+                        "sample".to_owned(),
+                        StoreAltType::Location,
+                    )
+                    .with_shipping_rate(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getStoreSettings",
+            Box::pin({
+                let call = handle
+                    .get_store_settings("sample".to_owned(), StoreAltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAvailableShippingRates",
+            Box::pin({
+                let call = handle
+                    .list_available_shipping_rates(
+                        ListAvailableShippingRatesRequest::new(
+                                "sample".to_owned(),
+                                StoreAltType::Location,
+                                CountryCode::Us,
+                                1.0f64,
+                                1.0f64,
+                                OrderSource::new(OrderSourceType::Funnel)
+                                    .sub_type(OrderSourceSubType::OneStepOrderForm),
+                                vec![OrderProductItem::new("sample".to_owned(), 1i64)],
+                            )
+                            .address(
+                                ShippingAddress::new(CountryCode::Us)
+                                    .name("sample".to_owned())
+                                    .company_name("sample".to_owned())
+                                    .address_line1("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .zip("sample".to_owned())
+                                    .phone("sample".to_owned())
+                                    .email("sample".to_owned()),
+                            )
+                            .amount_available(true)
+                            .weight_available(true)
+                            .coupon_code("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listShippingCarriers",
+            Box::pin({
+                let call = handle
+                    .list_shipping_carriers("sample".to_owned(), StoreAltType::Location);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listShippingRates",
+            Box::pin({
+                let call = handle
+                    .list_shipping_rates(
+                        "sample-shippingZoneId",
+                        "sample".to_owned(),
+                        StoreAltType::Location,
+                    )
+                    .limit(1i64)
+                    .offset(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listShippingZones",
+            Box::pin({
+                let call = handle
+                    .list_shipping_zones("sample".to_owned(), StoreAltType::Location)
+                    .limit(1i64)
+                    .offset(1i64)
+                    .with_shipping_rate(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "saveStoreSettings",
+            Box::pin({
+                let call = handle
+                    .save_store_settings(
+                        SaveStoreSettingsRequest::new(
+                                "sample".to_owned(),
+                                StoreAltType::Location,
+                                ShippingOrigin::new(
+                                        "sample".to_owned(),
+                                        CountryCode::Us,
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .state("sample".to_owned())
+                                    .street2("sample".to_owned())
+                                    .phone("sample".to_owned())
+                                    .email("sample".to_owned()),
+                            )
+                            .store_order_notification(
+                                StoreEmailNotification::new(
+                                    true,
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .store_order_fulfillment_notification(
+                                StoreEmailNotification::new(
+                                    true,
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateShippingCarrier",
+            Box::pin({
+                let call = handle
+                    .update_shipping_carrier(
+                        "sample-shippingCarrierId",
+                        UpdateShippingCarrierRequest::new()
+                            .alt_id("sample".to_owned())
+                            .alt_type(StoreAltType::Location)
+                            .name("sample".to_owned())
+                            .callback_url("sample".to_owned())
+                            .services(
+                                vec![
+                                    ShippingCarrierService::new("sample".to_owned(), "sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .allows_multiple_service_selection(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateShippingRate",
+            Box::pin({
+                let call = handle
+                    .update_shipping_rate(
+                        "sample-shippingZoneId",
+                        "sample-shippingRateId",
+                        UpdateShippingRateRequest::new()
+                            .alt_id("sample".to_owned())
+                            .alt_type(StoreAltType::Location)
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .currency("sample".to_owned())
+                            .amount(1.0f64)
+                            .condition_type(ShippingConditionType::None)
+                            .min_condition(1.0f64)
+                            .max_condition(1.0f64)
+                            .is_carrier_rate(true)
+                            .shipping_carrier_id("sample".to_owned())
+                            .percentage_of_rate_fee(1.0f64)
+                            .shipping_carrier_services(
+                                vec![
+                                    ShippingCarrierService::new("sample".to_owned(), "sample"
+                                    .to_owned())
+                                ],
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateShippingZone",
+            Box::pin({
+                let call = handle
+                    .update_shipping_zone(
+                        "sample-shippingZoneId",
+                        UpdateShippingZoneRequest::new()
+                            .alt_id("sample".to_owned())
+                            .alt_type(StoreAltType::Location)
+                            .name("sample".to_owned())
+                            .countries(
+                                vec![
+                                    ShippingZoneCountry::new(CountryCode::Us)
+                                    .states(vec![ShippingZoneState::new("sample".to_owned())])
+                                ],
+                            ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -49,7 +49,7 @@ impl Triggers {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -65,6 +65,40 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .fire_workflow_trigger(FireWorkflowTriggerRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Triggers::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "fireWorkflowTrigger",
+            Box::pin({
+                let call = handle
+                    .fire_workflow_trigger(
+                        FireWorkflowTriggerRequest::new()
+                            .location_id("sample".to_owned())
+                            .trigger_id("sample".to_owned())
+                            .contact_id("sample".to_owned())
+                            .data(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            ),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

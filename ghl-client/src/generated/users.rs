@@ -127,7 +127,7 @@ impl Users {
     }
 }
 #[cfg(feature = "users")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -207,6 +207,221 @@ pub fn contract_samples(
             "updateUser",
             Box::pin({
                 let call = handle.update_user("sample-userId", UpdateUserRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "users")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Users::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createUser",
+            Box::pin({
+                let call = handle
+                    .create_user(
+                        CreateUserRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::Secret::from("sample"),
+                                UserType::Agency,
+                                UserRole::Admin,
+                                vec!["sample".to_owned()],
+                            )
+                            .phone("sample".to_owned())
+                            .permissions(
+                                UserPermissions::new()
+                                    .campaigns_enabled(true)
+                                    .campaigns_read_only(true)
+                                    .contacts_enabled(true)
+                                    .workflows_enabled(true)
+                                    .workflows_read_only(true)
+                                    .triggers_enabled(true)
+                                    .funnels_enabled(true)
+                                    .websites_enabled(true)
+                                    .opportunities_enabled(true)
+                                    .dashboard_stats_enabled(true)
+                                    .bulk_requests_enabled(true)
+                                    .appointments_enabled(true)
+                                    .reviews_enabled(true)
+                                    .online_listings_enabled(true)
+                                    .phone_call_enabled(true)
+                                    .conversations_enabled(true)
+                                    .assigned_data_only(true)
+                                    .adwords_reporting_enabled(true)
+                                    .membership_enabled(true)
+                                    .facebook_ads_reporting_enabled(true)
+                                    .attributions_reporting_enabled(true)
+                                    .settings_enabled(true)
+                                    .tags_enabled(true)
+                                    .lead_value_enabled(true)
+                                    .marketing_enabled(true)
+                                    .agent_reporting_enabled(true)
+                                    .bot_service(true)
+                                    .social_planner(true)
+                                    .blogging_enabled(true)
+                                    .invoice_enabled(true)
+                                    .affiliate_manager_enabled(true)
+                                    .content_ai_enabled(true)
+                                    .refunds_enabled(true)
+                                    .record_payment_enabled(true)
+                                    .cancel_subscription_enabled(true)
+                                    .payments_enabled(true)
+                                    .communities_enabled(true)
+                                    .export_payments_enabled(true),
+                            )
+                            .scopes(vec![UserScope::CampaignsReadonly])
+                            .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
+                            .profile_photo("sample".to_owned())
+                            .twilio_phone(
+                                std::collections::BTreeMap::from([
+                                    ("key".to_owned(), "sample".to_owned()),
+                                ]),
+                            )
+                            .platform_language(PlatformLanguage::EnUs),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteUser",
+            Box::pin({
+                let call = handle.delete_user("sample-userId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "filterUsersByEmail",
+            Box::pin({
+                let call = handle
+                    .filter_users_by_email(
+                        FilterUsersByEmailRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .deleted(true)
+                            .skip(1i64)
+                            .limit(1i64)
+                            .projection("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getUser",
+            Box::pin({
+                let call = handle.get_user("sample-userId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLocationUsers",
+            Box::pin({
+                let call = handle.list_location_users();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchUsers",
+            Box::pin({
+                let call = handle
+                    .search_users("sample".to_owned())
+                    .query("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .location_id("sample".to_owned())
+                    .type_("sample".to_owned())
+                    .role("sample".to_owned())
+                    .ids("sample".to_owned())
+                    .sort("sample".to_owned())
+                    .sort_direction("sample".to_owned())
+                    .enabled2way_sync(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateUser",
+            Box::pin({
+                let call = handle
+                    .update_user(
+                        "sample-userId",
+                        UpdateUserRequest::new()
+                            .first_name("sample".to_owned())
+                            .last_name("sample".to_owned())
+                            .email("sample".to_owned())
+                            .password(crate::Secret::from("sample"))
+                            .phone("sample".to_owned())
+                            .type_(UserType::Agency)
+                            .role(UserRole::Admin)
+                            .company_id("sample".to_owned())
+                            .location_ids(vec!["sample".to_owned()])
+                            .permissions(
+                                UserPermissions::new()
+                                    .campaigns_enabled(true)
+                                    .campaigns_read_only(true)
+                                    .contacts_enabled(true)
+                                    .workflows_enabled(true)
+                                    .workflows_read_only(true)
+                                    .triggers_enabled(true)
+                                    .funnels_enabled(true)
+                                    .websites_enabled(true)
+                                    .opportunities_enabled(true)
+                                    .dashboard_stats_enabled(true)
+                                    .bulk_requests_enabled(true)
+                                    .appointments_enabled(true)
+                                    .reviews_enabled(true)
+                                    .online_listings_enabled(true)
+                                    .phone_call_enabled(true)
+                                    .conversations_enabled(true)
+                                    .assigned_data_only(true)
+                                    .adwords_reporting_enabled(true)
+                                    .membership_enabled(true)
+                                    .facebook_ads_reporting_enabled(true)
+                                    .attributions_reporting_enabled(true)
+                                    .settings_enabled(true)
+                                    .tags_enabled(true)
+                                    .lead_value_enabled(true)
+                                    .marketing_enabled(true)
+                                    .agent_reporting_enabled(true)
+                                    .bot_service(true)
+                                    .social_planner(true)
+                                    .blogging_enabled(true)
+                                    .invoice_enabled(true)
+                                    .affiliate_manager_enabled(true)
+                                    .content_ai_enabled(true)
+                                    .refunds_enabled(true)
+                                    .record_payment_enabled(true)
+                                    .cancel_subscription_enabled(true)
+                                    .payments_enabled(true)
+                                    .communities_enabled(true)
+                                    .export_payments_enabled(true),
+                            )
+                            .scopes(vec![UserScope::CampaignsReadonly])
+                            .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
+                            .profile_photo("sample".to_owned())
+                            .twilio_phone(
+                                std::collections::BTreeMap::from([
+                                    ("key".to_owned(), "sample".to_owned()),
+                                ]),
+                            )
+                            .platform_language(PlatformLanguage::EnUs),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -204,7 +204,7 @@ impl VoiceAi {
     }
 }
 #[cfg(feature = "voice_ai")]
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -324,6 +324,214 @@ pub fn contract_samples(
                     .update_voice_ai_agent(
                         "sample-agentId",
                         UpdateVoiceAiAgentRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+#[cfg(feature = "voice_ai")]
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = VoiceAi::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createVoiceAiAction",
+            Box::pin({
+                let call = handle
+                    .create_voice_ai_action(
+                        VoiceAiActionRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            VoiceAiActionType::CallTransfer,
+                            "sample".to_owned(),
+                            serde_json::Value::Object(Default::default()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createVoiceAiAgent",
+            Box::pin({
+                let call = handle
+                    .create_voice_ai_agent(
+                        CreateVoiceAiAgentRequest::new("sample".to_owned())
+                            .agent_name("sample".to_owned())
+                            .business_name("sample".to_owned())
+                            .welcome_message("sample".to_owned())
+                            .agent_prompt("sample".to_owned())
+                            .voice_id("sample".to_owned())
+                            .language(VoiceAiLanguage::EnUs)
+                            .patience_level(PatienceLevel::Low)
+                            .max_call_duration(1i64)
+                            .send_user_idle_reminders(true)
+                            .reminder_after_idle_time_seconds(1i64)
+                            .inbound_number("sample".to_owned())
+                            .number_pool_id("sample".to_owned())
+                            .call_end_workflow_ids(vec!["sample".to_owned()])
+                            .send_post_call_notification_to(
+                                PostCallNotificationRecipients::new(
+                                    true,
+                                    true,
+                                    true,
+                                    vec!["sample".to_owned()],
+                                    vec!["sample".to_owned()],
+                                ),
+                            )
+                            .agent_working_hours(
+                                vec![
+                                    AgentWorkingDay::new(1i64, vec![WorkingInterval::new(1i64,
+                                    1i64, 1i64, 1i64)])
+                                ],
+                            )
+                            .timezone("sample".to_owned())
+                            .is_agent_as_backup_disabled(true)
+                            .translation(
+                                AgentTranslation::new(true).language("sample".to_owned()),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteVoiceAiAction",
+            Box::pin({
+                let call = handle
+                    .delete_voice_ai_action("sample-actionId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteVoiceAiAgent",
+            Box::pin({
+                let call = handle.delete_voice_ai_agent("sample-agentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getVoiceAiAction",
+            Box::pin({
+                let call = handle.get_voice_ai_action("sample-actionId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getVoiceAiAgent",
+            Box::pin({
+                let call = handle.get_voice_ai_agent("sample-agentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getVoiceAiCallLog",
+            Box::pin({
+                let call = handle.get_voice_ai_call_log("sample-callId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listVoiceAiAgents",
+            Box::pin({
+                let call = handle
+                    .list_voice_ai_agents()
+                    .page(1i64)
+                    .page_size(1i64)
+                    .query("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listVoiceAiCallLogs",
+            Box::pin({
+                let call = handle
+                    .list_voice_ai_call_logs()
+                    .agent_id("sample".to_owned())
+                    .contact_id(vec!["sample".to_owned()])
+                    .call_type(ListVoiceAiCallLogsCallType::Live)
+                    .start_date(1i64)
+                    .end_date(1i64)
+                    .action_type(vec![VoiceAiActionType::CallTransfer])
+                    .sort_by(ListVoiceAiCallLogsSortBy::Duration)
+                    .sort(ListVoiceAiCallLogsSort::Ascend)
+                    .page(1i64)
+                    .page_size(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateVoiceAiAction",
+            Box::pin({
+                let call = handle
+                    .update_voice_ai_action(
+                        "sample-actionId",
+                        VoiceAiActionRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            VoiceAiActionType::CallTransfer,
+                            "sample".to_owned(),
+                            serde_json::Value::Object(Default::default()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateVoiceAiAgent",
+            Box::pin({
+                let call = handle
+                    .update_voice_ai_agent(
+                        "sample-agentId",
+                        UpdateVoiceAiAgentRequest::new()
+                            .agent_name("sample".to_owned())
+                            .business_name("sample".to_owned())
+                            .welcome_message("sample".to_owned())
+                            .agent_prompt("sample".to_owned())
+                            .voice_id("sample".to_owned())
+                            .language(VoiceAiLanguage::EnUs)
+                            .patience_level(PatienceLevel::Low)
+                            .max_call_duration(1i64)
+                            .send_user_idle_reminders(true)
+                            .reminder_after_idle_time_seconds(1i64)
+                            .inbound_number("sample".to_owned())
+                            .number_pool_id("sample".to_owned())
+                            .call_end_workflow_ids(vec!["sample".to_owned()])
+                            .send_post_call_notification_to(
+                                PostCallNotificationRecipients::new(
+                                    true,
+                                    true,
+                                    true,
+                                    vec!["sample".to_owned()],
+                                    vec!["sample".to_owned()],
+                                ),
+                            )
+                            .agent_working_hours(
+                                vec![
+                                    AgentWorkingDay::new(1i64, vec![WorkingInterval::new(1i64,
+                                    1i64, 1i64, 1i64)])
+                                ],
+                            )
+                            .timezone("sample".to_owned())
+                            .is_agent_as_backup_disabled(true)
+                            .translation(
+                                AgentTranslation::new(true).language("sample".to_owned()),
+                            ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

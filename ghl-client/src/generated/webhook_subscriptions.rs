@@ -110,7 +110,7 @@ impl WebhookSubscriptions {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -165,6 +165,77 @@ pub fn contract_samples(
                     .update_webhook_subscription(
                         "sample-webhookId",
                         WebhookSubscriptionRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = WebhookSubscriptions::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "createWebhookSubscription",
+            Box::pin({
+                let call = handle
+                    .create_webhook_subscription(
+                        WebhookSubscriptionRequest::new()
+                            .location_id("sample".to_owned())
+                            .url("sample".to_owned())
+                            .events(vec!["sample".to_owned()])
+                            .secret(crate::Secret::from("sample")),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "deleteWebhookSubscription",
+            Box::pin({
+                let call = handle.delete_webhook_subscription("sample-webhookId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "getWebhookSubscription",
+            Box::pin({
+                let call = handle.get_webhook_subscription("sample-webhookId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "listWebhookSubscriptions",
+            Box::pin({
+                let call = handle.list_webhook_subscriptions();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    #[cfg(feature = "undocumented")]
+    calls
+        .push((
+            "updateWebhookSubscription",
+            Box::pin({
+                let call = handle
+                    .update_webhook_subscription(
+                        "sample-webhookId",
+                        WebhookSubscriptionRequest::new()
+                            .location_id("sample".to_owned())
+                            .url("sample".to_owned())
+                            .events(vec!["sample".to_owned()])
+                            .secret(crate::Secret::from("sample")),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

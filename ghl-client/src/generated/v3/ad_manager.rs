@@ -1623,7 +1623,7 @@ impl AdManager {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -2739,6 +2739,1641 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_linkedin_campaign_group(
                         LinkedinCampaignGroup::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = AdManager::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addFacebookCustomAudienceMember",
+            Box::pin({
+                let call = handle
+                    .add_facebook_custom_audience_member(
+                        "sample-audienceId",
+                        crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .fb_ad_account_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "batchUpdateFacebookCustomAudienceMembers",
+            Box::pin({
+                let call = handle
+                    .batch_update_facebook_custom_audience_members(
+                        "sample-audienceId",
+                        crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .csv_path("sample".to_owned())
+                            .smartlist_ids(vec!["sample".to_owned()])
+                            .dynamic_audience("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFacebookConversationForm",
+            Box::pin({
+                let call = handle
+                    .create_facebook_conversation_form(
+                        crate::ad_manager::CreateFacebookConversationFormRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![
+                                crate
+                                ::ad_manager::FacebookConversationFormQuestion::new("sample"
+                                .to_owned()).response("sample".to_owned())
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFacebookIntegration",
+            Box::pin({
+                let call = handle
+                    .create_facebook_integration(
+                        crate::ad_manager::CreateFacebookIntegrationRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .ad_account_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFacebookPageLeadForm",
+            Box::pin({
+                let call = handle
+                    .create_facebook_page_lead_form(
+                        "sample-pageId",
+                        CreateFacebookLeadFormRequest::new(
+                                crate::ad_manager::FacebookLeadFormType::MoreVolume,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    FacebookLeadFormQuestion::new("sample".to_owned(),
+                                    FacebookLeadFormQuestionType::Custom).label("sample"
+                                    .to_owned()).options(vec![crate
+                                    ::ad_manager::FacebookLeadFormQuestionOption::new("sample"
+                                    .to_owned(), "sample".to_owned())])
+                                ],
+                                "sample".to_owned(),
+                                crate::ad_manager::FacebookLeadFormThankYouPage::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .button_link("sample".to_owned())
+                                    .business_phone("sample".to_owned())
+                                    .country_code("sample".to_owned()),
+                            )
+                            .greeting_card(
+                                crate::ad_manager::FacebookLeadFormGreetingCard::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    vec!["sample".to_owned()],
+                                ),
+                            )
+                            .question_page_headline("sample".to_owned())
+                            .privacy_policy_text("sample".to_owned())
+                            .custom_disclaimer(
+                                FacebookLeadFormDisclaimer::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .checkboxes(
+                                        vec![
+                                            FacebookLeadFormCheckbox::new(true, "sample".to_owned(),
+                                            "sample".to_owned())
+                                        ],
+                                    ),
+                            )
+                            .locale("sample".to_owned())
+                            .is_draft(true)
+                            .draft_form_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createGoogleIntegration",
+            Box::pin({
+                let call = handle
+                    .create_google_integration(
+                        crate::ad_manager::CreateGoogleIntegrationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createGoogleOfflineUserListJob",
+            Box::pin({
+                let call = handle
+                    .create_google_offline_user_list_job(
+                        crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new(
+                                "sample".to_owned(),
+                            )
+                            .smart_list_ids(vec!["sample".to_owned()])
+                            .csv_path("sample".to_owned())
+                            .user_list_id("sample".to_owned())
+                            .is_dynamic(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLinkedinIntegration",
+            Box::pin({
+                let call = handle
+                    .create_linkedin_integration(
+                        crate::ad_manager::CreateLinkedinIntegrationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createLinkedinLeadForm",
+            Box::pin({
+                let call = handle
+                    .create_linkedin_lead_form(
+                        "sample-accountId",
+                        crate::ad_manager::CreateLinkedinLeadFormRequest::new(
+                                crate::ad_manager::LinkedinLeadFormOwner::new(
+                                    "sample".to_owned(),
+                                ),
+                                crate::ad_manager::LinkedinLocale::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                                "sample".to_owned(),
+                                crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
+                                crate::ad_manager::LinkedinLeadFormContent::new(
+                                        vec![
+                                            crate ::ad_manager::LinkedinLeadFormQuestion::new(crate
+                                            ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
+                                            .to_owned(), "sample".to_owned())])), "sample".to_owned(),
+                                            crate ::ad_manager::LinkedinQuestionDetails::new())
+                                            .predefined_field("sample".to_owned())
+                                        ],
+                                        crate::ad_manager::LinkedinLocalizedText::new(
+                                            std::collections::BTreeMap::from([
+                                                ("key".to_owned(), "sample".to_owned()),
+                                            ]),
+                                        ),
+                                        crate::ad_manager::LinkedinPostSubmitInfo::new(
+                                            crate::ad_manager::LinkedinLocalizedText::new(
+                                                std::collections::BTreeMap::from([
+                                                    ("key".to_owned(), "sample".to_owned()),
+                                                ]),
+                                            ),
+                                            crate::ad_manager::LinkedinPostSubmitCallToAction::new(
+                                                crate::ad_manager::LinkedinCallToActionTarget::new(
+                                                    "sample".to_owned(),
+                                                ),
+                                                crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite,
+                                            ),
+                                        ),
+                                        crate::ad_manager::LinkedinLegalInfo::new(
+                                                vec![
+                                                    crate ::ad_manager::LinkedinConsent::new(true, 1i64, crate
+                                                    ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
+                                                    .to_owned(), "sample".to_owned())])))
+                                                ],
+                                                "sample".to_owned(),
+                                            )
+                                            .legal_disclaimer(
+                                                crate::ad_manager::LinkedinLocalizedText::new(
+                                                    std::collections::BTreeMap::from([
+                                                        ("key".to_owned(), "sample".to_owned()),
+                                                    ]),
+                                                ),
+                                            ),
+                                    )
+                                    .description(
+                                        crate::ad_manager::LinkedinLocalizedText::new(
+                                            std::collections::BTreeMap::from([
+                                                ("key".to_owned(), "sample".to_owned()),
+                                            ]),
+                                        ),
+                                    ),
+                            )
+                            .hidden_fields(
+                                vec![
+                                    crate ::ad_manager::LinkedinHiddenField::new("sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            ),
+                    )
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookAd",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_ad(
+                        "sample-adId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookAdAccount",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_ad_account(
+                        "sample-adAccountId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_adset(
+                        "sample-adsetId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_campaign(
+                        "sample-campaignId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookCustomAudience",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_custom_audience("sample-audienceId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookIntegration",
+            Box::pin({
+                let call = handle
+                    .delete_facebook_integration(
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFacebookPage",
+            Box::pin({
+                let call = handle.delete_facebook_page("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteGoogleAdAccount",
+            Box::pin({
+                let call = handle
+                    .delete_google_ad_account(
+                        "sample-adAccountId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteGoogleConversion",
+            Box::pin({
+                let call = handle
+                    .delete_google_conversion("sample-conversionId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteGoogleSegment",
+            Box::pin({
+                let call = handle
+                    .delete_google_segment(
+                        "sample-segmentId",
+                        crate::ad_manager::GoogleSegmentKind::CustomSegments,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteLinkedinAdAccount",
+            Box::pin({
+                let call = handle.delete_linkedin_ad_account("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "duplicateFacebookAd",
+            Box::pin({
+                let call = handle.duplicate_facebook_ad("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "duplicateFacebookAdset",
+            Box::pin({
+                let call = handle.duplicate_facebook_adset("sample-adsetId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "duplicateFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .duplicate_facebook_campaign(
+                        "sample-campaignId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookAdAccount",
+            Box::pin({
+                let call = handle
+                    .get_facebook_ad_account("sample-adAccountId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .get_facebook_campaign("sample-campaignId")
+                    .fields("sample".to_owned())
+                    .source("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCampaignPublishingProgress",
+            Box::pin({
+                let call = handle
+                    .get_facebook_campaign_publishing_progress("sample-campaignId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCampaignReport",
+            Box::pin({
+                let call = handle
+                    .get_facebook_campaign_report(
+                        "sample-campaignId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookCustomAudience",
+            Box::pin({
+                let call = handle
+                    .get_facebook_custom_audience("sample-audienceId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookIntegration",
+            Box::pin({
+                let call = handle.get_facebook_integration().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookLeadForm",
+            Box::pin({
+                let call = handle
+                    .get_facebook_lead_form("sample-leadFormId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookReport",
+            Box::pin({
+                let call = handle
+                    .get_facebook_report(
+                        GetFacebookReportGroupBy::Day,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::ad_manager::AdSourceType::AdManager,
+                        vec![GetFacebookReportFieldsItem::Impressions],
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookReportList",
+            Box::pin({
+                let call = handle
+                    .get_facebook_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::ad_manager::AdSourceType::AdManager,
+                    )
+                    .campaign_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFacebookUser",
+            Box::pin({
+                let call = handle.get_facebook_user().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleAdAccount",
+            Box::pin({
+                let call = handle
+                    .get_google_ad_account("sample-adAccountId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleAudience",
+            Box::pin({
+                let call = handle
+                    .get_google_audience("sample-audienceId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleCampaign",
+            Box::pin({
+                let call = handle.get_google_campaign("sample-adId").is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleCampaignReport",
+            Box::pin({
+                let call = handle
+                    .get_google_campaign_report(
+                        "sample-campaignId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleConversion",
+            Box::pin({
+                let call = handle
+                    .get_google_conversion("sample-conversionId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleIntegration",
+            Box::pin({
+                let call = handle.get_google_integration().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleKeywordIdeas",
+            Box::pin({
+                let call = handle
+                    .get_google_keyword_ideas(
+                        crate::ad_manager::GoogleKeywordIdeasRequest::new(
+                                "sample".to_owned(),
+                            )
+                            .language_code("sample".to_owned())
+                            .locations(vec!["sample".to_owned()])
+                            .keywords(vec!["sample".to_owned()]),
+                    )
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleReport",
+            Box::pin({
+                let call = handle
+                    .get_google_report(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::ad_manager::AdSourceType::AdManager,
+                        vec![GetGoogleReportFieldsItem::Impressions],
+                    )
+                    .group_by(GetGoogleReportGroupBy::Date);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleReportList",
+            Box::pin({
+                let call = handle
+                    .get_google_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::ad_manager::AdSourceType::AdManager,
+                    )
+                    .campaign_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleSegment",
+            Box::pin({
+                let call = handle
+                    .get_google_segment(
+                        "sample-segmentId",
+                        crate::ad_manager::GoogleSegmentKind::CustomSegments,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getGoogleUser",
+            Box::pin({
+                let call = handle.get_google_user().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinAdAccount",
+            Box::pin({
+                let call = handle.get_linkedin_ad_account("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_campaign_group("sample-adId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinCampaignGroupReport",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_campaign_group_report(
+                        "sample-campaignGroupId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .fields(vec![LinkedinReportMetric::Clicks]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinIntegration",
+            Box::pin({
+                let call = handle.get_linkedin_integration().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinReport",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                    .pivot(GetLinkedinReportPivot::Account)
+                    .group_by(GetLinkedinReportGroupBy::Day)
+                    .entity_urns("sample".to_owned())
+                    .fields(vec![LinkedinReportMetric::Clicks]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinReportList",
+            Box::pin({
+                let call = handle
+                    .get_linkedin_report_list(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .fields(vec![LinkedinReportMetric::Clicks]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLinkedinUser",
+            Box::pin({
+                let call = handle.get_linkedin_user().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookAdAccounts",
+            Box::pin({
+                let call = handle
+                    .list_facebook_ad_accounts()
+                    .type_("sample".to_owned())
+                    .next("sample".to_owned())
+                    .fetch_all(true)
+                    .limit(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookConversationForms",
+            Box::pin({
+                let call = handle.list_facebook_conversation_forms().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookCustomAudiences",
+            Box::pin({
+                let call = handle
+                    .list_facebook_custom_audiences(
+                        ListFacebookCustomAudiencesType::Lookalike,
+                        "sample".to_owned(),
+                    )
+                    .source(ListFacebookCustomAudiencesSource::AdManager);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookEntities",
+            Box::pin({
+                let call = handle
+                    .list_facebook_entities(
+                        crate::ad_manager::AdSourceType::AdManager,
+                        ListFacebookEntitiesEntityType::Campaign,
+                    )
+                    .next("sample".to_owned())
+                    .fetch_all(true)
+                    .campaign_id("sample".to_owned())
+                    .ad_set_id("sample".to_owned())
+                    .search_id("sample".to_owned())
+                    .selected_ad_account_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPageInstagramAccounts",
+            Box::pin({
+                let call = handle
+                    .list_facebook_page_instagram_accounts("sample-pageId")
+                    .type_(crate::ad_manager::AdSourceType::AdManager);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPageLeadForms",
+            Box::pin({
+                let call = handle
+                    .list_facebook_page_lead_forms("sample-pageId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPages",
+            Box::pin({
+                let call = handle.list_facebook_pages().fetch_existing(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFacebookPixels",
+            Box::pin({
+                let call = handle
+                    .list_facebook_pixels()
+                    .channel("sample".to_owned())
+                    .page_id("sample".to_owned())
+                    .ig_user_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleAdAccounts",
+            Box::pin({
+                let call = handle
+                    .list_google_ad_accounts()
+                    .type_(crate::ad_manager::AdSourceType::AdManager);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleAssets",
+            Box::pin({
+                let call = handle
+                    .list_google_assets(ListGoogleAssetsType::Call)
+                    .id("sample".to_owned())
+                    .advertiser_only(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleAudiences",
+            Box::pin({
+                let call = handle.list_google_audiences().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleConversionGoals",
+            Box::pin({
+                let call = handle.list_google_conversion_goals().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleConversions",
+            Box::pin({
+                let call = handle
+                    .list_google_conversions()
+                    .type_(ListGoogleConversionsType::AdManager)
+                    .conversion_type("sample".to_owned())
+                    .category("sample".to_owned())
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleEntities",
+            Box::pin({
+                let call = handle
+                    .list_google_entities(
+                        crate::ad_manager::AdSourceType::AdManager,
+                        ListGoogleEntitiesEntityType::Campaign,
+                    )
+                    .campaign_id("sample".to_owned())
+                    .ad_group_id("sample".to_owned())
+                    .search_id("sample".to_owned())
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned())
+                    .selected_ad_account_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleSegments",
+            Box::pin({
+                let call = handle.list_google_segments().type_("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listGoogleTargetInterests",
+            Box::pin({
+                let call = handle
+                    .list_google_target_interests(
+                        ListGoogleTargetInterestsType::Affinity,
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLinkedinAdAccounts",
+            Box::pin({
+                let call = handle.list_linkedin_ad_accounts().is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLinkedinLeadForms",
+            Box::pin({
+                let call = handle
+                    .list_linkedin_lead_forms("sample-accountId")
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseFacebookAd",
+            Box::pin({
+                let call = handle
+                    .pause_facebook_ad(
+                        "sample-adId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .pause_facebook_adset(
+                        "sample-adsetId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .pause_facebook_campaign(
+                        "sample-campaignId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "publishFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .publish_facebook_campaign(
+                        "sample-campaignId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "publishGoogleAd",
+            Box::pin({
+                let call = handle.publish_google_ad("sample-adId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "publishLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle
+                    .publish_linkedin_campaign_group(
+                        "sample-adId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeFacebookCustomAudienceMember",
+            Box::pin({
+                let call = handle
+                    .remove_facebook_custom_audience_member(
+                        "sample-audienceId",
+                        crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .fb_ad_account_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "resumeFacebookAd",
+            Box::pin({
+                let call = handle
+                    .resume_facebook_ad(
+                        "sample-adId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "resumeFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .resume_facebook_adset(
+                        "sample-adsetId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "resumeFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .resume_facebook_campaign(
+                        "sample-campaignId",
+                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchFacebookTargeting",
+            Box::pin({
+                let call = handle
+                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
+                    .location_id("sample".to_owned())
+                    .search_type("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchGoogleTargeting",
+            Box::pin({
+                let call = handle
+                    .search_google_targeting("sample".to_owned())
+                    .query("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchLinkedinTargeting",
+            Box::pin({
+                let call = handle
+                    .search_linkedin_targeting("sample".to_owned())
+                    .query("sample".to_owned())
+                    .q("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setFacebookDefaultPage",
+            Box::pin({
+                let call = handle
+                    .set_facebook_default_page(
+                        crate::ad_manager::SetFacebookDefaultPageRequest::new(
+                            "sample".to_owned(),
+                        ),
+                    )
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateFacebookCustomAudience",
+            Box::pin({
+                let call = handle
+                    .update_facebook_custom_audience(
+                        "sample-audienceId",
+                        UpdateFacebookCustomAudienceRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLinkedinAdStatus",
+            Box::pin({
+                let call = handle
+                    .update_linkedin_ad_status(
+                        "sample-adId",
+                        crate::ad_manager::UpdateLinkedinAdStatusRequest::new(
+                            crate::ad_manager::UpdateLinkedinAdStatusRequestOperationType::Paused,
+                            crate::ad_manager::UpdateLinkedinAdStatusRequestType::AdGroup,
+                        ),
+                    )
+                    .is_draft(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookAd",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_ad(
+                        crate::ad_manager::UpsertFacebookAdRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .primary_text("sample".to_owned())
+                            .headline("sample".to_owned())
+                            .description("sample".to_owned())
+                            .image_url("sample".to_owned())
+                            .media_type(crate::ad_manager::FacebookAdMediaType::Single)
+                            .media(
+                                vec![
+                                    crate ::ad_manager::FacebookAdMedia::new("sample"
+                                    .to_owned(), crate ::ad_manager::AdMediaKind::Image)
+                                    .thumbnail_url("sample".to_owned()).selected_poster(1i64)
+                                    .name("sample".to_owned()).headline("sample".to_owned())
+                                    .description("sample".to_owned()).link("sample".to_owned())
+                                ],
+                            )
+                            .multi_advertiser_ads(true)
+                            .cta("sample".to_owned())
+                            .conversation_form_id("sample".to_owned())
+                            .destination_link("sample".to_owned())
+                            .destination_form_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookAdset",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_adset(
+                        UpsertFacebookAdsetRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .page_id("sample".to_owned())
+                            .instagram_actor_id("sample".to_owned())
+                            .messaging_platforms(
+                                vec![
+                                    crate ::ad_manager::FacebookMessagingPlatform::Whatsapp
+                                ],
+                            )
+                            .whatsapp_number("sample".to_owned())
+                            .audience(
+                                FacebookAudience::new(
+                                        vec![
+                                            FacebookGeoLocation::new("sample".to_owned(), "sample"
+                                            .to_owned(), crate
+                                            ::ad_manager::FacebookGeoLocationType::Country, crate
+                                            ::ad_manager::SelectionType::Include).radius(1.0f64)
+                                            .radius_unit(crate ::ad_manager::DistanceUnit::Km)
+                                            .geometry(FacebookGeoGeometry::new(crate
+                                            ::ad_manager::GeoLatLng::new(), "sample".to_owned()))
+                                        ],
+                                    )
+                                    .locales(
+                                        vec![
+                                            crate ::ad_manager::FacebookLocale::new("sample".to_owned(),
+                                            1i64)
+                                        ],
+                                    )
+                                    .placements(
+                                        crate::ad_manager::FacebookPlacements::new()
+                                            .facebook(vec!["sample".to_owned()])
+                                            .instagram(vec!["sample".to_owned()])
+                                            .messenger(vec!["sample".to_owned()]),
+                                    )
+                                    .placement_type(
+                                        crate::ad_manager::FacebookPlacementType::Auto,
+                                    )
+                                    .lookalike(
+                                        vec![
+                                            crate ::ad_manager::FacebookAudienceRef::new("sample"
+                                            .to_owned(), "sample".to_owned())
+                                        ],
+                                    )
+                                    .retargeting(
+                                        vec![
+                                            crate ::ad_manager::FacebookAudienceRef::new("sample"
+                                            .to_owned(), "sample".to_owned())
+                                        ],
+                                    )
+                                    .interests(
+                                        vec![
+                                            crate ::ad_manager::FacebookInterest::new("sample"
+                                            .to_owned(), "sample".to_owned()).type_("sample".to_owned())
+                                        ],
+                                    )
+                                    .age_min(1i64)
+                                    .age_max(1i64)
+                                    .genders(vec![1i64]),
+                            )
+                            .budget(
+                                crate::ad_manager::FacebookBudget::new(
+                                        crate::ad_manager::BudgetType::Daily,
+                                        1.0f64,
+                                    )
+                                    .schedule_start_date("sample".to_owned())
+                                    .schedule_end_date("sample".to_owned()),
+                            )
+                            .conversion_location("sample".to_owned())
+                            .custom_event_type("sample".to_owned())
+                            .pixel_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookCampaign",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_campaign(
+                        UpsertFacebookCampaignRequest::new("sample".to_owned())
+                            .id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .objective(
+                                crate::ad_manager::FacebookCampaignObjective::OutcomeLeads,
+                            )
+                            .special_ad_categories(
+                                vec![
+                                    crate ::ad_manager::FacebookSpecialAdCategory::Employment
+                                ],
+                            )
+                            .source("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertFacebookPixel",
+            Box::pin({
+                let call = handle
+                    .upsert_facebook_pixel(
+                        crate::ad_manager::UpsertFacebookPixelRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .conversion_pixel_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .ig_user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleAsset",
+            Box::pin({
+                let call = handle
+                    .upsert_google_asset(
+                        crate::ad_manager::UpsertGoogleAssetRequest::new(
+                            "sample".to_owned(),
+                            crate::ad_manager::GoogleAssetType::Call,
+                            serde_json::Value::Object(Default::default()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleAudience",
+            Box::pin({
+                let call = handle
+                    .upsert_google_audience(
+                        crate::ad_manager::UpsertGoogleAudienceRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .resource_name("sample".to_owned())
+                            .dimensions(
+                                crate::ad_manager::GoogleAudienceDimension::new()
+                                    .is_age_unknown(true)
+                                    .age_ranges(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .genders(vec!["sample".to_owned()])
+                                    .parental_statuses(vec!["sample".to_owned()])
+                                    .audience_segments(
+                                        crate::ad_manager::GoogleAudienceSegments::new()
+                                            .custom_audiences(vec!["sample".to_owned()])
+                                            .user_lists(vec!["sample".to_owned()])
+                                            .user_interests(vec!["sample".to_owned()]),
+                                    ),
+                            )
+                            .exclusion_dimension(
+                                crate::ad_manager::GoogleAudienceDimension::new()
+                                    .is_age_unknown(true)
+                                    .age_ranges(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .genders(vec!["sample".to_owned()])
+                                    .parental_statuses(vec!["sample".to_owned()])
+                                    .audience_segments(
+                                        crate::ad_manager::GoogleAudienceSegments::new()
+                                            .custom_audiences(vec!["sample".to_owned()])
+                                            .user_lists(vec!["sample".to_owned()])
+                                            .user_interests(vec!["sample".to_owned()]),
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleCampaign",
+            Box::pin({
+                let call = handle
+                    .upsert_google_campaign(
+                        GoogleCampaign::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::ad_manager::GoogleAdvertisingChannelType::Search,
+                            )
+                            .id("sample".to_owned())
+                            .advertising_channel_sub_type(
+                                GoogleCampaignAdvertisingChannelSubType::DemandGen,
+                            )
+                            .goal_type(GoogleCampaignGoalType::WebsiteTraffic)
+                            .budget(
+                                crate::ad_manager::AdBudget::new()
+                                    .budget_type(crate::ad_manager::BudgetType::Daily)
+                                    .amount(1.0f64)
+                                    .schedule_start_date("sample".to_owned())
+                                    .schedule_end_date("sample".to_owned()),
+                            )
+                            .audience(
+                                GoogleCampaignAudience::new()
+                                    .geo_locations(
+                                        vec![
+                                            GoogleGeoLocation::new().key("sample".to_owned())
+                                            .id("sample".to_owned()).name("sample".to_owned())
+                                            .country_name("sample".to_owned()).type_("sample"
+                                            .to_owned()).radius(1.0f64).radius_unit(crate
+                                            ::ad_manager::DistanceUnit::Km).selection_type(crate
+                                            ::ad_manager::SelectionType::Include).resource_name("sample"
+                                            .to_owned()).place_id("sample".to_owned())
+                                            .formatted_address("sample".to_owned())
+                                            .geometry(GeoGeometry::new())
+                                            .address_components(vec![GeoAddressComponent::new()])
+                                        ],
+                                    )
+                                    .locales(
+                                        vec![
+                                            crate ::ad_manager::GoogleLocale::new().name("sample"
+                                            .to_owned()).key("sample".to_owned()).id("sample"
+                                            .to_owned()).resource_name("sample".to_owned())
+                                        ],
+                                    )
+                                    .gender(
+                                        vec![
+                                            crate ::ad_manager::GoogleDemographicTarget::new("sample"
+                                            .to_owned(), true)
+                                        ],
+                                    )
+                                    .age_range(
+                                        vec![
+                                            crate ::ad_manager::GoogleDemographicTarget::new("sample"
+                                            .to_owned(), true)
+                                        ],
+                                    )
+                                    .segments(
+                                        vec![
+                                            crate ::ad_manager::GoogleSegmentTarget::new("sample"
+                                            .to_owned(), "sample".to_owned())
+                                        ],
+                                    )
+                                    .target_interests(
+                                        crate::ad_manager::GoogleTargetInterests::new()
+                                            .affinity(vec!["sample".to_owned()])
+                                            .in_market(vec!["sample".to_owned()]),
+                                    ),
+                            )
+                            .network_settings(
+                                crate::ad_manager::GoogleNetworkSettings::new(true, true),
+                            )
+                            .bidding_strategy(
+                                crate::ad_manager::GoogleBiddingStrategy::new()
+                                    .type_("sample".to_owned())
+                                    .value(1.0f64),
+                            )
+                            .assets(
+                                crate::ad_manager::GoogleCampaignAssets::new()
+                                    .calls(vec!["sample".to_owned()])
+                                    .sitelinks(vec!["sample".to_owned()])
+                                    .lead_form("sample".to_owned())
+                                    .images(
+                                        vec![
+                                            crate ::ad_manager::GoogleAssetImage::new("sample"
+                                            .to_owned()).resource_name("sample".to_owned())
+                                            .name("sample".to_owned()).error("sample".to_owned())
+                                        ],
+                                    )
+                                    .business_logo(
+                                        crate::ad_manager::GoogleAssetImage::new(
+                                                "sample".to_owned(),
+                                            )
+                                            .resource_name("sample".to_owned())
+                                            .name("sample".to_owned())
+                                            .error("sample".to_owned()),
+                                    ),
+                            )
+                            .is_eu_political_ads(true)
+                            .ad_groups(
+                                vec![
+                                    GoogleAdGroup::new().id("sample".to_owned())
+                                    .ad_group_id("sample".to_owned()).name("sample".to_owned())
+                                    .ad_campaign_id("sample".to_owned()).ad_content(vec![crate
+                                    ::ad_manager::GoogleAd::new()]).keywords(crate
+                                    ::ad_manager::GoogleKeywords::new().positives(vec![crate
+                                    ::ad_manager::GoogleKeyword::new("sample".to_owned(),
+                                    "sample".to_owned())]).negatives(vec![crate
+                                    ::ad_manager::GoogleKeyword::new("sample".to_owned(),
+                                    "sample".to_owned())])).publishing_status(crate
+                                    ::ad_manager::PublishingStatus::Draft)
+                                    .ad_group_error("sample".to_owned())
+                                    .google_ad_group_id("sample".to_owned())
+                                    .custom_channels(true).selected_channels(vec![crate
+                                    ::ad_manager::GoogleChannel::Gmail])
+                                    .google_audience_id("sample".to_owned())
+                                    .audience(GoogleAdGroupAudience::new()
+                                    .geo_locations(vec![GoogleGeoLocation::new()])
+                                    .locales(vec![crate ::ad_manager::GoogleLocale::new()]))
+                                ],
+                            )
+                            .campaign_goal(
+                                crate::ad_manager::GoogleCampaignGoal::new(
+                                        crate::ad_manager::GoogleCampaignGoalType2::Conversions,
+                                    )
+                                    .value("sample".to_owned())
+                                    .is_custom_conversion_goal(true),
+                            )
+                            .ad_schedule(
+                                vec![
+                                    crate ::ad_manager::GoogleAdSchedule::new(crate
+                                    ::ad_manager::GoogleScheduleDay::Friday, "sample"
+                                    .to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .publishing_status(
+                                crate::ad_manager::PublishingStatus::Draft,
+                            )
+                            .google_ad_account_id("sample".to_owned())
+                            .unpublished_changes(true)
+                            .maximum_cpc(1.0f64)
+                            .google_campaign_id("sample".to_owned())
+                            .source("sample".to_owned())
+                            .advanced_options(
+                                serde_json::Value::Object(Default::default()),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleConversion",
+            Box::pin({
+                let call = handle
+                    .upsert_google_conversion(
+                        crate::ad_manager::UpsertGoogleConversionRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::ad_manager::GoogleConversionType::UploadClicks,
+                                "sample".to_owned(),
+                                crate::ad_manager::GoogleConversionValueSettings::new(
+                                    1.0f64,
+                                    "sample".to_owned(),
+                                    true,
+                                ),
+                                crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
+                                crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
+                                1i64,
+                            )
+                            .conversion_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertGoogleSegment",
+            Box::pin({
+                let call = handle
+                    .upsert_google_segment(
+                        UpsertGoogleSegmentType::CustomSegments,
+                        crate::ad_manager::UpsertGoogleSegmentRequest::new(
+                                "sample".to_owned(),
+                            )
+                            .description("sample".to_owned())
+                            .members(
+                                vec![
+                                    crate ::ad_manager::GoogleSegmentMember::new(crate
+                                    ::ad_manager::GoogleSegmentMemberMemberType::Keyword)
+                                    .keyword("sample".to_owned()).url("sample".to_owned())
+                                    .app("sample".to_owned())
+                                ],
+                            )
+                            .status("sample".to_owned())
+                            .type_("sample".to_owned())
+                            .id("sample".to_owned())
+                            .membership_status("sample".to_owned())
+                            .rule_based_user_list(
+                                crate::ad_manager::GoogleRuleBasedUserList::new(
+                                        crate::ad_manager::GoogleFlexibleRuleUserList::new(
+                                                vec![
+                                                    crate ::ad_manager::GoogleRuleOperand::new(1i64, crate
+                                                    ::ad_manager::GoogleRule::new(vec![crate
+                                                    ::ad_manager::GoogleRuleItemGroup::new(vec![crate
+                                                    ::ad_manager::GoogleRuleItem::new(crate
+                                                    ::ad_manager::GoogleRuleItemName::Url, crate
+                                                    ::ad_manager::GoogleStringRule::new("sample".to_owned(),
+                                                    "sample".to_owned()))])]))
+                                                ],
+                                                vec![
+                                                    crate ::ad_manager::GoogleRuleOperand::new(1i64, crate
+                                                    ::ad_manager::GoogleRule::new(vec![crate
+                                                    ::ad_manager::GoogleRuleItemGroup::new(vec![crate
+                                                    ::ad_manager::GoogleRuleItem::new(crate
+                                                    ::ad_manager::GoogleRuleItemName::Url, crate
+                                                    ::ad_manager::GoogleStringRule::new("sample".to_owned(),
+                                                    "sample".to_owned()))])]))
+                                                ],
+                                            )
+                                            .inclusive_rule_operator("sample".to_owned()),
+                                    )
+                                    .prepopulation_status(
+                                        crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus::Requested,
+                                    ),
+                            )
+                            .membership_life_span(1i64)
+                            .seed_user_list_ids(vec!["sample".to_owned()])
+                            .country_codes(vec!["sample".to_owned()])
+                            .expansion_level(
+                                crate::ad_manager::UpsertGoogleSegmentRequestExpansionLevel::Balanced,
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertLinkedinCampaignGroup",
+            Box::pin({
+                let call = handle
+                    .upsert_linkedin_campaign_group(
+                        LinkedinCampaignGroup::new("sample".to_owned())
+                            .id("sample".to_owned())
+                            .budget(
+                                crate::ad_manager::AdBudget::new()
+                                    .budget_type(crate::ad_manager::BudgetType::Daily)
+                                    .amount(1.0f64)
+                                    .schedule_start_date("sample".to_owned())
+                                    .schedule_end_date("sample".to_owned()),
+                            )
+                            .ad_campaigns(
+                                vec![
+                                    LinkedinCampaign::new().id("sample".to_owned()).locale(crate
+                                    ::ad_manager::LinkedinLocale::new("sample".to_owned(),
+                                    "sample".to_owned())).name("sample".to_owned())
+                                    .publishing_status(crate
+                                    ::ad_manager::PublishingStatus::Draft)
+                                    .media_type(LinkedinCampaignMediaType::StandardUpdate)
+                                    .audience(LinkedinAudience::new().geo_locations(vec![crate
+                                    ::ad_manager::LinkedinGeoLocation::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), crate
+                                    ::ad_manager::SelectionType::Include)])
+                                    .target_audience(crate
+                                    ::ad_manager::LinkedinTargetAudience::new()))
+                                    .unit_cost(crate
+                                    ::ad_manager::LinkedinUnitCost::new(1.0f64))
+                                    .campaign_type("sample".to_owned())
+                                    .ad_campaign_group_id("sample".to_owned())
+                                    .ad_campaign_id("sample".to_owned()).ads(vec![crate
+                                    ::ad_manager::LinkedinAd::new()]).linked_in_error("sample"
+                                    .to_owned())
+                                    .meta(serde_json::Value::Object(Default::default()))
+                                ],
+                            )
+                            .ad_budget_optimization(
+                                LinkedinCampaignGroupAdBudgetOptimization::MaximumDelivery,
+                            )
+                            .objective_type(
+                                LinkedinCampaignGroupObjectiveType::LeadGeneration,
+                            )
+                            .name("sample".to_owned())
+                            .ad_campaign_group_id("sample".to_owned())
+                            .publishing_status(
+                                crate::ad_manager::PublishingStatus::Draft,
+                            )
+                            .linked_in_ad_account_id("sample".to_owned())
+                            .unpublished_changes(true)
+                            .meta(serde_json::Value::Object(Default::default()))
+                            .linked_in_error("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -96,7 +96,7 @@ impl AffiliateManager {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -134,6 +134,75 @@ pub fn contract_samples(
             "listAffiliates",
             Box::pin({
                 let call = handle.list_affiliates();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = AffiliateManager::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "getAffiliate",
+            Box::pin({
+                let call = handle.get_affiliate("sample-affiliateId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAffiliateCommissions",
+            Box::pin({
+                let call = handle
+                    .list_affiliate_commissions()
+                    .campaign_id("sample".to_owned())
+                    .affiliate_id("sample".to_owned())
+                    .status("sample".to_owned())
+                    .query("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .from_date("sample".to_owned())
+                    .to_date("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAffiliatePayouts",
+            Box::pin({
+                let call = handle
+                    .list_affiliate_payouts()
+                    .status("sample".to_owned())
+                    .query("sample".to_owned())
+                    .affiliate_id("sample".to_owned())
+                    .campaign_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .start("sample".to_owned())
+                    .end("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAffiliates",
+            Box::pin({
+                let call = handle
+                    .list_affiliates()
+                    .query("sample".to_owned())
+                    .active(true)
+                    .campaign_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .from_date("sample".to_owned())
+                    .to_date("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

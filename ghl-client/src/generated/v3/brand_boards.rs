@@ -186,7 +186,7 @@ impl BrandBoards {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -293,6 +293,231 @@ pub fn contract_samples(
                     .update_brand_voice(
                         "sample-brandVoiceId",
                         UpdateBrandVoiceRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = BrandBoards::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createBrandBoard",
+            Box::pin({
+                let call = handle
+                    .create_brand_board(
+                        CreateBrandBoardRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .logos(
+                                vec![
+                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned()).id("sample".to_owned())
+                                ],
+                            )
+                            .colors(
+                                vec![
+                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned()).id("sample".to_owned())
+                                ],
+                            )
+                            .fonts(
+                                vec![
+                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned()).id("sample".to_owned())
+                                ],
+                            )
+                            .default(true)
+                            .brand_board_id("sample".to_owned())
+                            .parent_id("sample".to_owned())
+                            .type_(BrandBoardSourceType::Template)
+                            .url("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createBrandVoice",
+            Box::pin({
+                let call = handle
+                    .create_brand_voice(
+                        CreateBrandVoiceRequest::new(CreateBrandVoiceRequestType::Manual)
+                            .name("sample".to_owned())
+                            .url("sample".to_owned())
+                            .description("sample".to_owned())
+                            .answers(
+                                NewBrandVoiceAnswers::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .business_type("sample".to_owned())
+                                    .company_website("sample".to_owned())
+                                    .company_email("sample".to_owned())
+                                    .company_address("sample".to_owned())
+                                    .phone(
+                                        BrandVoicePhone::new()
+                                            .phone_number("sample".to_owned())
+                                            .country_code("sample".to_owned()),
+                                    )
+                                    .business_hours("sample".to_owned())
+                                    .brand_promise("sample".to_owned())
+                                    .brand_values("sample".to_owned())
+                                    .brand_purpose("sample".to_owned())
+                                    .competitive_advantage("sample".to_owned())
+                                    .risks_of_inaction("sample".to_owned())
+                                    .unique_selling_proposition("sample".to_owned())
+                                    .call_to_action("sample".to_owned()),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteBrandBoard",
+            Box::pin({
+                let call = handle.delete_brand_board("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteBrandVoice",
+            Box::pin({
+                let call = handle.delete_brand_voice("sample-brandVoiceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getBrandBoard",
+            Box::pin({
+                let call = handle.get_brand_board("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getBrandVoice",
+            Box::pin({
+                let call = handle.get_brand_voice("sample-brandVoiceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBrandBoards",
+            Box::pin({
+                let call = handle
+                    .list_brand_boards()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .deleted(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBrandVoices",
+            Box::pin({
+                let call = handle
+                    .list_brand_voices()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .deleted(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setDefaultBrandVoice",
+            Box::pin({
+                let call = handle.set_default_brand_voice("sample-brandVoiceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBrandBoard",
+            Box::pin({
+                let call = handle
+                    .update_brand_board(
+                        "sample-id",
+                        UpdateBrandBoardRequest::new()
+                            .name("sample".to_owned())
+                            .logos(
+                                vec![
+                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned()).id("sample".to_owned())
+                                ],
+                            )
+                            .colors(
+                                vec![
+                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned()).id("sample".to_owned())
+                                ],
+                            )
+                            .fonts(
+                                vec![
+                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
+                                    "sample".to_owned()).id("sample".to_owned())
+                                ],
+                            )
+                            .default(true)
+                            .parent_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBrandVoice",
+            Box::pin({
+                let call = handle
+                    .update_brand_voice(
+                        "sample-brandVoiceId",
+                        UpdateBrandVoiceRequest::new()
+                            .name("sample".to_owned())
+                            .answers(
+                                BrandVoiceAnswers::new()
+                                    .brand_name("sample".to_owned())
+                                    .tone_of_voice("sample".to_owned())
+                                    .target_audience("sample".to_owned())
+                                    .customer_pain_points("sample".to_owned())
+                                    .business_type("sample".to_owned())
+                                    .company_website("sample".to_owned())
+                                    .company_email("sample".to_owned())
+                                    .company_address("sample".to_owned())
+                                    .phone(
+                                        BrandVoicePhone::new()
+                                            .phone_number("sample".to_owned())
+                                            .country_code("sample".to_owned()),
+                                    )
+                                    .business_hours("sample".to_owned())
+                                    .brand_promise("sample".to_owned())
+                                    .brand_values("sample".to_owned())
+                                    .brand_purpose("sample".to_owned())
+                                    .competitive_advantage("sample".to_owned())
+                                    .risks_of_inaction("sample".to_owned())
+                                    .unique_selling_proposition("sample".to_owned())
+                                    .call_to_action("sample".to_owned()),
+                            ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -102,7 +102,7 @@ impl Businesses {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -157,6 +157,86 @@ pub fn contract_samples(
                     .update_business(
                         "sample-businessId",
                         crate::businesses::UpdateBusinessRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Businesses::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createBusiness",
+            Box::pin({
+                let call = handle
+                    .create_business(
+                        crate::businesses::CreateBusinessRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .phone("sample".to_owned())
+                            .email("sample".to_owned())
+                            .website("sample".to_owned())
+                            .address("sample".to_owned())
+                            .city("sample".to_owned())
+                            .postal_code("sample".to_owned())
+                            .state("sample".to_owned())
+                            .country("sample".to_owned())
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteBusiness",
+            Box::pin({
+                let call = handle.delete_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getBusiness",
+            Box::pin({
+                let call = handle.get_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBusinesses",
+            Box::pin({
+                let call = handle.list_businesses().limit(1i64).skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBusiness",
+            Box::pin({
+                let call = handle
+                    .update_business(
+                        "sample-businessId",
+                        crate::businesses::UpdateBusinessRequest::new()
+                            .name("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .email("sample".to_owned())
+                            .postal_code("sample".to_owned())
+                            .website("sample".to_owned())
+                            .address("sample".to_owned())
+                            .state("sample".to_owned())
+                            .city("sample".to_owned())
+                            .country("sample".to_owned())
+                            .description("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

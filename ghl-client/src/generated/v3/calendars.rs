@@ -930,7 +930,7 @@ impl Calendars {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1587,6 +1587,1149 @@ pub fn contract_samples(
                     .update_service_location(
                         "sample-serviceLocationId",
                         ServiceLocationDetails::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "validateCalendarGroupSlug",
+            Box::pin({
+                let call = handle
+                    .validate_calendar_group_slug(
+                        crate::calendars::ValidateCalendarGroupSlugRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Calendars::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addCalendarToSchedule",
+            Box::pin({
+                let call = handle
+                    .add_calendar_to_schedule("sample-id", "sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAppointment",
+            Box::pin({
+                let call = handle
+                    .create_appointment(
+                        crate::calendars::CreateAppointmentRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .title("sample".to_owned())
+                            .meeting_location_type(
+                                crate::calendars::AppointmentMeetingType::Custom,
+                            )
+                            .meeting_location_id("sample".to_owned())
+                            .override_location_config(true)
+                            .appointment_status(crate::calendars::AppointmentStatus::New)
+                            .assigned_user_id("sample".to_owned())
+                            .description("sample".to_owned())
+                            .address("sample".to_owned())
+                            .ignore_date_range(true)
+                            .to_notify(true)
+                            .ignore_free_slot_validation(true)
+                            .rrule("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .create_appointment_note(
+                        "sample-appointmentId",
+                        crate::calendars::AppointmentNoteRequest::new(
+                                "sample".to_owned(),
+                            )
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAvailabilitySchedule",
+            Box::pin({
+                let call = handle
+                    .create_availability_schedule(
+                        crate::calendars::CreateAvailabilityScheduleRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .rules(
+                                vec![
+                                    crate ::calendars::ScheduleRule::new(crate
+                                    ::calendars::ScheduleRuleType::Wday, vec![crate
+                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
+                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
+                                    ::calendars::Weekday::Sunday)
+                                ],
+                            )
+                            .calendar_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createBlockSlot",
+            Box::pin({
+                let call = handle
+                    .create_block_slot(
+                        crate::calendars::BlockSlotRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .title("sample".to_owned())
+                            .assigned_user_id("sample".to_owned())
+                            .start_time("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendar",
+            Box::pin({
+                let call = handle
+                    .create_calendar(
+                        CreateCalendarRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .is_active(true)
+                            .notifications(
+                                vec![
+                                    crate ::calendars::CalendarNotificationSetting::new(true,
+                                    true, true, true, "sample".to_owned()).type_(crate
+                                    ::calendars::CalendarNotificationSettingType::Email)
+                                ],
+                            )
+                            .group_id("sample".to_owned())
+                            .team_members(
+                                vec![
+                                    crate ::calendars::TeamMember::new("sample".to_owned())
+                                    .priority(1.0f64).meeting_location_type(crate
+                                    ::calendars::LegacyMeetingLocationType::Custom)
+                                    .meeting_location("sample".to_owned()).is_primary(true)
+                                    .location_configurations(vec![crate
+                                    ::calendars::MeetingLocation::new(crate
+                                    ::calendars::MeetingLocationKind::Custom)])
+                                ],
+                            )
+                            .event_type(
+                                crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability,
+                            )
+                            .description("sample".to_owned())
+                            .slug("sample".to_owned())
+                            .widget_slug("sample".to_owned())
+                            .calendar_type(crate::calendars::CalendarType::RoundRobin)
+                            .widget_type(crate::calendars::WidgetType::Default)
+                            .event_title("sample".to_owned())
+                            .event_color("sample".to_owned())
+                            .meeting_location("sample".to_owned())
+                            .location_configurations(
+                                vec![
+                                    crate ::calendars::MeetingLocation::new(crate
+                                    ::calendars::MeetingLocationKind::Custom).location("sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .slot_duration(1.0f64)
+                            .slot_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .slot_interval(1.0f64)
+                            .slot_interval_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .slot_buffer(1.0f64)
+                            .slot_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .pre_buffer(1.0f64)
+                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .appoinment_per_slot(1i64)
+                            .appoinment_per_day(1i64)
+                            .allow_booking_after(1.0f64)
+                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                            .allow_booking_for(1.0f64)
+                            .allow_booking_for_unit(
+                                crate::calendars::BookingWindowUnit::Days,
+                            )
+                            .open_hours(
+                                vec![
+                                    crate ::calendars::OpenHours::new(vec![1i64], vec![crate
+                                    ::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)])
+                                ],
+                            )
+                            .enable_recurring(true)
+                            .recurring(
+                                crate::calendars::RecurringSettings::new()
+                                    .freq(crate::calendars::RecurringSettingsFreq::Daily)
+                                    .count(1i64)
+                                    .booking_option(
+                                        crate::calendars::RecurringSettingsBookingOption::Skip,
+                                    )
+                                    .booking_overlap_default_status(
+                                        crate::calendars::RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
+                                    ),
+                            )
+                            .form_id("sample".to_owned())
+                            .sticky_contact(true)
+                            .is_live_payment_mode(true)
+                            .auto_confirm(true)
+                            .should_send_alert_emails_to_assigned_member(true)
+                            .alert_email("sample".to_owned())
+                            .google_invitation_emails(true)
+                            .allow_reschedule(true)
+                            .allow_cancellation(true)
+                            .should_assign_contact_to_team_member(true)
+                            .should_skip_assigning_contact_for_existing(true)
+                            .notes("sample".to_owned())
+                            .pixel_id("sample".to_owned())
+                            .form_submit_type(
+                                crate::calendars::FormSubmitType::RedirectUrl,
+                            )
+                            .form_submit_redirect_url("sample".to_owned())
+                            .form_submit_thanks_message("sample".to_owned())
+                            .availability_type(1i64)
+                            .availabilities(
+                                vec![
+                                    crate ::calendars::CustomAvailability::new("sample"
+                                    .to_owned(), vec![crate ::calendars::HourRange::new(1i64,
+                                    1i64, 1i64, 1i64)]).deleted(true)
+                                ],
+                            )
+                            .guest_type(crate::calendars::GuestType::CountOnly)
+                            .consent_label("sample".to_owned())
+                            .calendar_cover_image("sample".to_owned())
+                            .look_busy_config(
+                                crate::calendars::LookBusyConfig::new(true, 1.0f64),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarGroup",
+            Box::pin({
+                let call = handle
+                    .create_calendar_group(
+                        crate::calendars::CreateCalendarGroupRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .is_active(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarNotifications",
+            Box::pin({
+                let call = handle
+                    .create_calendar_notifications(
+                        "sample-calendarId",
+                        vec![
+                            crate
+                            ::calendars::CreateCalendarNotificationRequest::new(crate
+                            ::calendars::NotificationReceiverType::Contact, crate
+                            ::calendars::NotificationChannel::Email, crate
+                            ::calendars::NotificationEvent::Booked).is_active(true)
+                            .template_id("sample".to_owned()).body("sample".to_owned())
+                            .subject("sample".to_owned()).after_time(vec![crate
+                            ::calendars::NotificationOffset::new().time_offset(1.0f64)
+                            .unit("sample".to_owned())]).before_time(vec![crate
+                            ::calendars::NotificationOffset::new().time_offset(1.0f64)
+                            .unit("sample".to_owned())])
+                            .additional_email_ids(vec!["sample".to_owned()])
+                            .additional_phone_numbers(vec!["sample".to_owned()])
+                            .selected_users(vec!["sample".to_owned()])
+                            .from_address("sample".to_owned()).from_name("sample"
+                            .to_owned()).from_number("sample".to_owned())
+                        ],
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendarResource",
+            Box::pin({
+                let call = handle
+                    .create_calendar_resource(
+                        crate::calendars::CalendarResourceType::Equipments,
+                        crate::calendars::CreateCalendarResourceRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            1i64,
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEventCalendarSchedule",
+            Box::pin({
+                let call = handle
+                    .create_event_calendar_schedule(
+                        "sample-calendarId",
+                        CreateEventCalendarScheduleRequest::new(
+                            vec![
+                                crate ::calendars::ScheduleRule::new(crate
+                                ::calendars::ScheduleRuleType::Wday, vec![crate
+                                ::calendars::ScheduleInterval::new("sample".to_owned(),
+                                "sample".to_owned())]).date("sample".to_owned()).day(crate
+                                ::calendars::Weekday::Sunday)
+                            ],
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createService",
+            Box::pin({
+                let call = handle
+                    .create_service(
+                        CreateServiceRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![ServiceStaff::new("sample".to_owned())],
+                                "sample".to_owned(),
+                            )
+                            .payment(
+                                ServicePayment::new()
+                                    .amount(1.0f64)
+                                    .deposit(1.0f64)
+                                    .deposit_type(DepositType::Percentage),
+                            )
+                            .service_duration(1.0f64)
+                            .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .pre_buffer(1.0f64)
+                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .post_buffer(1.0f64)
+                            .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .description("sample".to_owned())
+                            .event_color("sample".to_owned())
+                            .cover_image("sample".to_owned())
+                            .service_category_id("sample".to_owned())
+                            .is_private(true)
+                            .form_id("sample".to_owned())
+                            .variations(
+                                vec![
+                                    NewServiceVariation::new("sample".to_owned())
+                                    .payment(ServicePayment::new().amount(1.0f64)
+                                    .deposit(1.0f64).deposit_type(DepositType::Percentage))
+                                    .service_duration(1.0f64).service_duration_unit(crate
+                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(1.0f64)
+                                    .pre_buffer_unit(crate ::calendars::SlotTimeUnit::Mins)
+                                    .post_buffer(1.0f64).post_buffer_unit(crate
+                                    ::calendars::SlotTimeUnit::Mins)
+                                ],
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createServiceBooking",
+            Box::pin({
+                let call = handle
+                    .create_service_booking(
+                        CreateServiceBookingRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    ServiceBookingItem::new("sample".to_owned())
+                                    .staff_id("sample".to_owned()).position(1i64)
+                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                                ],
+                            )
+                            .service_location_id("sample".to_owned())
+                            .meeting_location("sample".to_owned())
+                            .title("sample".to_owned())
+                            .status(NewServiceBookingStatus::Confirmed),
+                    )
+                    .override_availability(true)
+                    .skip_scheduling_notice(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createServiceLocation",
+            Box::pin({
+                let call = handle
+                    .create_service_location(
+                        CreateServiceLocationRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .phone("sample".to_owned())
+                            .address("sample".to_owned())
+                            .cover_image("sample".to_owned())
+                            .location_type(ServiceLocationType::Offline),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .delete_appointment_note("sample-appointmentId", "sample-noteId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteAvailabilitySchedule",
+            Box::pin({
+                let call = handle.delete_availability_schedule("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendar",
+            Box::pin({
+                let call = handle.delete_calendar("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarEvent",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_event(
+                        "sample-eventId",
+                        crate::calendars::DeleteCalendarEventRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarGroup",
+            Box::pin({
+                let call = handle.delete_calendar_group("sample-groupId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCalendarResource",
+            Box::pin({
+                let call = handle
+                    .delete_calendar_resource(
+                        crate::calendars::CalendarResourceType::Equipments,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteService",
+            Box::pin({
+                let call = handle.delete_service("sample-serviceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteServiceBooking",
+            Box::pin({
+                let call = handle.delete_service_booking("sample-bookingId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteServiceLocation",
+            Box::pin({
+                let call = handle.delete_service_location("sample-serviceLocationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAppointment",
+            Box::pin({
+                let call = handle.get_appointment("sample-eventId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAvailabilitySchedule",
+            Box::pin({
+                let call = handle.get_availability_schedule("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendar",
+            Box::pin({
+                let call = handle.get_calendar("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .get_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendarResource",
+            Box::pin({
+                let call = handle
+                    .get_calendar_resource(
+                        crate::calendars::CalendarResourceType::Equipments,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getEventCalendarSchedule",
+            Box::pin({
+                let call = handle.get_event_calendar_schedule("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getFreeSlots",
+            Box::pin({
+                let call = handle
+                    .get_free_slots("sample-calendarId", 1i64, 1i64)
+                    .timezone("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .user_ids(vec!["sample".to_owned()]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getService",
+            Box::pin({
+                let call = handle.get_service("sample-serviceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getServiceBooking",
+            Box::pin({
+                let call = handle.get_service_booking("sample-bookingId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getServiceLocation",
+            Box::pin({
+                let call = handle.get_service_location("sample-serviceLocationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAppointmentNotes",
+            Box::pin({
+                let call = handle
+                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlockedSlots",
+            Box::pin({
+                let call = handle
+                    .list_blocked_slots(1i64, 1i64)
+                    .user_id("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .group_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarEvents",
+            Box::pin({
+                let call = handle
+                    .list_calendar_events(1i64, 1i64)
+                    .user_id("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .group_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarGroups",
+            Box::pin({
+                let call = handle.list_calendar_groups();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarNotifications",
+            Box::pin({
+                let call = handle
+                    .list_calendar_notifications("sample-calendarId")
+                    .is_active(true)
+                    .deleted(true)
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarResources",
+            Box::pin({
+                let call = handle
+                    .list_calendar_resources(
+                        crate::calendars::CalendarResourceType::Equipments,
+                        1i64,
+                        1i64,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendars",
+            Box::pin({
+                let call = handle
+                    .list_calendars()
+                    .group_id("sample".to_owned())
+                    .show_drafted(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listServiceBookings",
+            Box::pin({
+                let call = handle
+                    .list_service_bookings(1i64, 1i64)
+                    .timezone("sample".to_owned())
+                    .service_location_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listServiceLocations",
+            Box::pin({
+                let call = handle.list_service_locations();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listServices",
+            Box::pin({
+                let call = handle
+                    .list_services()
+                    .service_category_id("sample".to_owned())
+                    .is_private(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeCalendarFromSchedule",
+            Box::pin({
+                let call = handle
+                    .remove_calendar_from_schedule("sample-id", "sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchAvailabilitySchedules",
+            Box::pin({
+                let call = handle
+                    .search_availability_schedules("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setCalendarGroupStatus",
+            Box::pin({
+                let call = handle
+                    .set_calendar_group_status(
+                        "sample-groupId",
+                        crate::calendars::SetCalendarGroupStatusRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAppointment",
+            Box::pin({
+                let call = handle
+                    .update_appointment(
+                        "sample-eventId",
+                        crate::calendars::UpdateAppointmentRequest::new()
+                            .title("sample".to_owned())
+                            .meeting_location_type(
+                                crate::calendars::AppointmentMeetingType::Custom,
+                            )
+                            .meeting_location_id("sample".to_owned())
+                            .override_location_config(true)
+                            .appointment_status(crate::calendars::AppointmentStatus::New)
+                            .assigned_user_id("sample".to_owned())
+                            .description("sample".to_owned())
+                            .address("sample".to_owned())
+                            .ignore_date_range(true)
+                            .to_notify(true)
+                            .ignore_free_slot_validation(true)
+                            .rrule("sample".to_owned())
+                            .calendar_id("sample".to_owned())
+                            .start_time("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAppointmentNote",
+            Box::pin({
+                let call = handle
+                    .update_appointment_note(
+                        "sample-appointmentId",
+                        "sample-noteId",
+                        crate::calendars::AppointmentNoteRequest::new(
+                                "sample".to_owned(),
+                            )
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAvailabilitySchedule",
+            Box::pin({
+                let call = handle
+                    .update_availability_schedule(
+                        "sample-id",
+                        crate::calendars::UpdateAvailabilityScheduleRequest::new()
+                            .name("sample".to_owned())
+                            .rules(
+                                vec![
+                                    crate ::calendars::ScheduleRule::new(crate
+                                    ::calendars::ScheduleRuleType::Wday, vec![crate
+                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
+                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
+                                    ::calendars::Weekday::Sunday)
+                                ],
+                            )
+                            .timezone("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateBlockSlot",
+            Box::pin({
+                let call = handle
+                    .update_block_slot(
+                        "sample-eventId",
+                        crate::calendars::BlockSlotRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .title("sample".to_owned())
+                            .assigned_user_id("sample".to_owned())
+                            .start_time("sample".to_owned())
+                            .end_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendar",
+            Box::pin({
+                let call = handle
+                    .update_calendar(
+                        "sample-calendarId",
+                        UpdateCalendarRequest::new()
+                            .is_active(true)
+                            .notifications(
+                                vec![
+                                    crate ::calendars::CalendarNotificationSetting::new(true,
+                                    true, true, true, "sample".to_owned()).type_(crate
+                                    ::calendars::CalendarNotificationSettingType::Email)
+                                ],
+                            )
+                            .group_id("sample".to_owned())
+                            .team_members(
+                                vec![
+                                    crate ::calendars::TeamMember::new("sample".to_owned())
+                                    .priority(1.0f64).meeting_location_type(crate
+                                    ::calendars::LegacyMeetingLocationType::Custom)
+                                    .meeting_location("sample".to_owned()).is_primary(true)
+                                    .location_configurations(vec![crate
+                                    ::calendars::MeetingLocation::new(crate
+                                    ::calendars::MeetingLocationKind::Custom)])
+                                ],
+                            )
+                            .event_type(
+                                crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability,
+                            )
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .slug("sample".to_owned())
+                            .widget_slug("sample".to_owned())
+                            .widget_type(crate::calendars::WidgetType::Default)
+                            .event_title("sample".to_owned())
+                            .event_color("sample".to_owned())
+                            .meeting_location("sample".to_owned())
+                            .location_configurations(
+                                vec![
+                                    crate ::calendars::MeetingLocation::new(crate
+                                    ::calendars::MeetingLocationKind::Custom).location("sample"
+                                    .to_owned())
+                                ],
+                            )
+                            .slot_duration(1.0f64)
+                            .slot_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .slot_interval(1.0f64)
+                            .slot_interval_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .slot_buffer(1.0f64)
+                            .pre_buffer(1.0f64)
+                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .appoinment_per_slot(1i64)
+                            .appoinment_per_day(1i64)
+                            .allow_booking_after(1.0f64)
+                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                            .allow_booking_for(1.0f64)
+                            .allow_booking_for_unit(
+                                crate::calendars::BookingWindowUnit::Days,
+                            )
+                            .open_hours(
+                                vec![
+                                    crate ::calendars::OpenHours::new(vec![1i64], vec![crate
+                                    ::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)])
+                                ],
+                            )
+                            .enable_recurring(true)
+                            .recurring(
+                                crate::calendars::RecurringSettings::new()
+                                    .freq(crate::calendars::RecurringSettingsFreq::Daily)
+                                    .count(1i64)
+                                    .booking_option(
+                                        crate::calendars::RecurringSettingsBookingOption::Skip,
+                                    )
+                                    .booking_overlap_default_status(
+                                        crate::calendars::RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
+                                    ),
+                            )
+                            .form_id("sample".to_owned())
+                            .sticky_contact(true)
+                            .is_live_payment_mode(true)
+                            .auto_confirm(true)
+                            .should_send_alert_emails_to_assigned_member(true)
+                            .alert_email("sample".to_owned())
+                            .google_invitation_emails(true)
+                            .allow_reschedule(true)
+                            .allow_cancellation(true)
+                            .should_assign_contact_to_team_member(true)
+                            .should_skip_assigning_contact_for_existing(true)
+                            .notes("sample".to_owned())
+                            .pixel_id("sample".to_owned())
+                            .form_submit_type(
+                                crate::calendars::FormSubmitType::RedirectUrl,
+                            )
+                            .form_submit_redirect_url("sample".to_owned())
+                            .form_submit_thanks_message("sample".to_owned())
+                            .availability_type(1i64)
+                            .availabilities(
+                                vec![
+                                    crate ::calendars::CustomAvailabilityUpdate::new("sample"
+                                    .to_owned(), vec![crate ::calendars::HourRange::new(1i64,
+                                    1i64, 1i64, 1i64)]).deleted(true).id("sample".to_owned())
+                                ],
+                            )
+                            .guest_type(crate::calendars::GuestType::CountOnly)
+                            .consent_label("sample".to_owned())
+                            .calendar_cover_image("sample".to_owned())
+                            .look_busy_config(
+                                crate::calendars::LookBusyConfig::new(true, 1.0f64),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarGroup",
+            Box::pin({
+                let call = handle
+                    .update_calendar_group(
+                        "sample-groupId",
+                        crate::calendars::UpdateCalendarGroupRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarNotification",
+            Box::pin({
+                let call = handle
+                    .update_calendar_notification(
+                        "sample-calendarId",
+                        "sample-notificationId",
+                        crate::calendars::UpdateCalendarNotificationRequest::new()
+                            .receiver_type(
+                                crate::calendars::NotificationReceiverType::Contact,
+                            )
+                            .additional_email_ids(vec!["sample".to_owned()])
+                            .additional_phone_numbers(vec!["sample".to_owned()])
+                            .selected_users(vec!["sample".to_owned()])
+                            .channel(crate::calendars::NotificationChannel::Email)
+                            .notification_type(
+                                crate::calendars::NotificationEvent::Booked,
+                            )
+                            .is_active(true)
+                            .deleted(true)
+                            .template_id("sample".to_owned())
+                            .body("sample".to_owned())
+                            .subject("sample".to_owned())
+                            .after_time(
+                                vec![
+                                    crate ::calendars::NotificationOffset::new()
+                                    .time_offset(1.0f64).unit("sample".to_owned())
+                                ],
+                            )
+                            .before_time(
+                                vec![
+                                    crate ::calendars::NotificationOffset::new()
+                                    .time_offset(1.0f64).unit("sample".to_owned())
+                                ],
+                            )
+                            .from_address("sample".to_owned())
+                            .from_number("sample".to_owned())
+                            .from_name("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCalendarResource",
+            Box::pin({
+                let call = handle
+                    .update_calendar_resource(
+                        crate::calendars::CalendarResourceType::Equipments,
+                        "sample-id",
+                        crate::calendars::UpdateCalendarResourceRequest::new()
+                            .location_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .quantity(1i64)
+                            .out_of_service(1i64)
+                            .capacity(1i64)
+                            .calendar_ids(vec!["sample".to_owned()])
+                            .is_active(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEventCalendarSchedule",
+            Box::pin({
+                let call = handle
+                    .update_event_calendar_schedule(
+                        "sample-calendarId",
+                        UpdateEventCalendarScheduleRequest::new()
+                            .rules(
+                                vec![
+                                    crate ::calendars::ScheduleRule::new(crate
+                                    ::calendars::ScheduleRuleType::Wday, vec![crate
+                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
+                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
+                                    ::calendars::Weekday::Sunday)
+                                ],
+                            )
+                            .timezone("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateService",
+            Box::pin({
+                let call = handle
+                    .update_service(
+                        "sample-serviceId",
+                        UpdateServiceRequest::new()
+                            .name("sample".to_owned())
+                            .payment(
+                                ServicePayment::new()
+                                    .amount(1.0f64)
+                                    .deposit(1.0f64)
+                                    .deposit_type(DepositType::Percentage),
+                            )
+                            .service_duration(1.0f64)
+                            .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .pre_buffer(1.0f64)
+                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .post_buffer(1.0f64)
+                            .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                            .description("sample".to_owned())
+                            .slug("sample".to_owned())
+                            .event_color("sample".to_owned())
+                            .cover_image("sample".to_owned())
+                            .service_category_id("sample".to_owned())
+                            .is_private(true)
+                            .form_id("sample".to_owned())
+                            .staff(vec![ServiceStaff::new("sample".to_owned())])
+                            .variations(
+                                vec![
+                                    ServiceVariationUpdate::new().name("sample".to_owned())
+                                    .payment(ServicePayment::new().amount(1.0f64)
+                                    .deposit(1.0f64).deposit_type(DepositType::Percentage))
+                                    .service_duration(1.0f64).service_duration_unit(crate
+                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(1.0f64)
+                                    .pre_buffer_unit(crate ::calendars::SlotTimeUnit::Mins)
+                                    .post_buffer(1.0f64).post_buffer_unit(crate
+                                    ::calendars::SlotTimeUnit::Mins).id("sample".to_owned())
+                                ],
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateServiceBooking",
+            Box::pin({
+                let call = handle
+                    .update_service_booking(
+                        "sample-bookingId",
+                        UpdateServiceBookingRequest::new()
+                            .service_location_id("sample".to_owned())
+                            .meeting_location("sample".to_owned())
+                            .title("sample".to_owned())
+                            .status(ServiceBookingStatus::Confirmed)
+                            .start_time("sample".to_owned())
+                            .end_time("sample".to_owned())
+                            .timezone("sample".to_owned())
+                            .services(
+                                vec![
+                                    ServiceBookingItem::new("sample".to_owned())
+                                    .staff_id("sample".to_owned()).position(1i64)
+                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                                ],
+                            ),
+                    )
+                    .override_availability(true)
+                    .skip_scheduling_notice(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateServiceLocation",
+            Box::pin({
+                let call = handle
+                    .update_service_location(
+                        "sample-serviceLocationId",
+                        ServiceLocationDetails::new()
+                            .name("sample".to_owned())
+                            .slug("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .address("sample".to_owned())
+                            .cover_image("sample".to_owned())
+                            .location_type(ServiceLocationType::Offline),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

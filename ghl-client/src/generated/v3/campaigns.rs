@@ -43,7 +43,7 @@ impl Campaigns {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -57,6 +57,25 @@ pub fn contract_samples(
             "listCampaigns",
             Box::pin({
                 let call = handle.list_campaigns();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Campaigns::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "listCampaigns",
+            Box::pin({
+                let call = handle.list_campaigns().status("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -486,7 +486,7 @@ impl Contacts {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -829,6 +829,636 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upsert_contact(UpsertContactRequest::new("sample".to_owned()));
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Contacts::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addContactFollowers",
+            Box::pin({
+                let call = handle
+                    .add_contact_followers(
+                        "sample-contactId",
+                        crate::contacts::ContactFollowersRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addContactTags",
+            Box::pin({
+                let call = handle
+                    .add_contact_tags(
+                        "sample-contactId",
+                        crate::contacts::ContactTagsRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addContactToCampaign",
+            Box::pin({
+                let call = handle
+                    .add_contact_to_campaign("sample-contactId", "sample-campaignId")
+                    .body(crate::contacts::AddContactToCampaignRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addContactToWorkflow",
+            Box::pin({
+                let call = handle
+                    .add_contact_to_workflow(
+                        "sample-contactId",
+                        "sample-workflowId",
+                        crate::contacts::ContactWorkflowRequest::new()
+                            .event_start_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkSetContactsBusiness",
+            Box::pin({
+                let call = handle
+                    .bulk_set_contacts_business(
+                        crate::contacts::BulkSetContactsBusinessRequest::new(
+                                "sample".to_owned(),
+                                vec!["sample".to_owned()],
+                            )
+                            .business_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateContactTags",
+            Box::pin({
+                let call = handle
+                    .bulk_update_contact_tags(
+                        crate::contacts::BulkTagAction::Add,
+                        crate::contacts::BulkUpdateContactTagsRequest::new(
+                                vec!["sample".to_owned()],
+                                vec!["sample".to_owned()],
+                                "sample".to_owned(),
+                            )
+                            .remove_all_tags(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContact",
+            Box::pin({
+                let call = handle
+                    .create_contact(
+                        CreateContactRequest::new("sample".to_owned())
+                            .first_name("sample".to_owned())
+                            .last_name("sample".to_owned())
+                            .name("sample".to_owned())
+                            .email("sample".to_owned())
+                            .gender("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .address1("sample".to_owned())
+                            .city("sample".to_owned())
+                            .state("sample".to_owned())
+                            .postal_code("sample".to_owned())
+                            .website("sample".to_owned())
+                            .timezone("sample".to_owned())
+                            .dnd(true)
+                            .dnd_settings(
+                                DndSettings::new()
+                                    .call(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .email(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .sms(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .whats_app(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .gmb(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .fb(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    ),
+                            )
+                            .inbound_dnd_settings(
+                                crate::contacts::InboundDndSettings::new()
+                                    .all(
+                                        crate::contacts::InboundDndSetting::new(
+                                                crate::contacts::InboundDndSettingStatus::Active,
+                                            )
+                                            .message("sample".to_owned()),
+                                    ),
+                            )
+                            .tags(vec!["sample".to_owned()])
+                            .custom_fields(
+                                vec![
+                                    CustomFieldInput::new("sample".to_owned()).key("sample"
+                                    .to_owned())
+                                    .field_value(serde_json::Value::Object(Default::default()))
+                                    .value(serde_json::Value::Object(Default::default()))
+                                    .field_value2(serde_json::Value::Object(Default::default()))
+                                ],
+                            )
+                            .source("sample".to_owned())
+                            .date_of_birth("sample".to_owned())
+                            .country("sample".to_owned())
+                            .company_name("sample".to_owned())
+                            .assigned_to("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContactNote",
+            Box::pin({
+                let call = handle
+                    .create_contact_note(
+                        "sample-contactId",
+                        crate::contacts::CreateContactNoteRequest::new(
+                                "sample".to_owned(),
+                            )
+                            .user_id("sample".to_owned())
+                            .title("sample".to_owned())
+                            .color("sample".to_owned())
+                            .pinned(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContactTask",
+            Box::pin({
+                let call = handle
+                    .create_contact_task(
+                        "sample-contactId",
+                        crate::contacts::CreateContactTaskRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                true,
+                            )
+                            .body("sample".to_owned())
+                            .assigned_to("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContact",
+            Box::pin({
+                let call = handle.delete_contact("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContactNote",
+            Box::pin({
+                let call = handle.delete_contact_note("sample-contactId", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteContactTask",
+            Box::pin({
+                let call = handle
+                    .delete_contact_task("sample-contactId", "sample-taskId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContact",
+            Box::pin({
+                let call = handle.get_contact("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactNote",
+            Box::pin({
+                let call = handle.get_contact_note("sample-contactId", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContactTask",
+            Box::pin({
+                let call = handle.get_contact_task("sample-contactId", "sample-taskId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getDuplicateContact",
+            Box::pin({
+                let call = handle
+                    .get_duplicate_contact()
+                    .number("sample".to_owned())
+                    .email("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactAppointments",
+            Box::pin({
+                let call = handle.list_contact_appointments("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactNotes",
+            Box::pin({
+                let call = handle.list_contact_notes("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactTasks",
+            Box::pin({
+                let call = handle.list_contact_tasks("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listContactsByBusiness",
+            Box::pin({
+                let call = handle
+                    .list_contacts_by_business("sample-businessId")
+                    .limit(1i64)
+                    .skip(1i64)
+                    .query("sample".to_owned())
+                    .start_after(vec!["sample".to_owned()]);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFollowers",
+            Box::pin({
+                let call = handle
+                    .remove_contact_followers(
+                        "sample-contactId",
+                        crate::contacts::ContactFollowersRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromAllCampaigns",
+            Box::pin({
+                let call = handle.remove_contact_from_all_campaigns("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromCampaign",
+            Box::pin({
+                let call = handle
+                    .remove_contact_from_campaign(
+                        "sample-contactId",
+                        "sample-campaignId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromWorkflow",
+            Box::pin({
+                let call = handle
+                    .remove_contact_from_workflow(
+                        "sample-contactId",
+                        "sample-workflowId",
+                        crate::contacts::ContactWorkflowRequest::new()
+                            .event_start_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactTags",
+            Box::pin({
+                let call = handle
+                    .remove_contact_tags(
+                        "sample-contactId",
+                        crate::contacts::ContactTagsRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchContacts",
+            Box::pin({
+                let call = handle
+                    .search_contacts(
+                        crate::contacts::SearchContactsRequest::new("sample".to_owned())
+                            .page_limit(1i64),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setContactTaskCompleted",
+            Box::pin({
+                let call = handle
+                    .set_contact_task_completed(
+                        "sample-contactId",
+                        "sample-taskId",
+                        crate::contacts::SetTaskCompletedRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContact",
+            Box::pin({
+                let call = handle
+                    .update_contact(
+                        "sample-contactId",
+                        UpdateContactRequest::new()
+                            .first_name("sample".to_owned())
+                            .last_name("sample".to_owned())
+                            .name("sample".to_owned())
+                            .email("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .address1("sample".to_owned())
+                            .city("sample".to_owned())
+                            .state("sample".to_owned())
+                            .postal_code("sample".to_owned())
+                            .website("sample".to_owned())
+                            .timezone("sample".to_owned())
+                            .dnd(true)
+                            .dnd_settings(
+                                DndSettings::new()
+                                    .call(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .email(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .sms(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .whats_app(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .gmb(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .fb(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    ),
+                            )
+                            .inbound_dnd_settings(
+                                crate::contacts::InboundDndSettings::new()
+                                    .all(
+                                        crate::contacts::InboundDndSetting::new(
+                                                crate::contacts::InboundDndSettingStatus::Active,
+                                            )
+                                            .message("sample".to_owned()),
+                                    ),
+                            )
+                            .tags(vec!["sample".to_owned()])
+                            .custom_fields(
+                                vec![
+                                    CustomFieldInput::new("sample".to_owned()).key("sample"
+                                    .to_owned())
+                                    .field_value(serde_json::Value::Object(Default::default()))
+                                    .value(serde_json::Value::Object(Default::default()))
+                                    .field_value2(serde_json::Value::Object(Default::default()))
+                                ],
+                            )
+                            .source("sample".to_owned())
+                            .date_of_birth("sample".to_owned())
+                            .country("sample".to_owned())
+                            .assigned_to("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContactNote",
+            Box::pin({
+                let call = handle
+                    .update_contact_note(
+                        "sample-contactId",
+                        "sample-id",
+                        crate::contacts::UpdateContactNoteRequest::new()
+                            .user_id("sample".to_owned())
+                            .body("sample".to_owned())
+                            .title("sample".to_owned())
+                            .color("sample".to_owned())
+                            .pinned(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateContactTask",
+            Box::pin({
+                let call = handle
+                    .update_contact_task(
+                        "sample-contactId",
+                        "sample-taskId",
+                        crate::contacts::UpdateContactTaskRequest::new()
+                            .title("sample".to_owned())
+                            .body("sample".to_owned())
+                            .due_date("sample".to_owned())
+                            .completed(true)
+                            .assigned_to("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertContact",
+            Box::pin({
+                let call = handle
+                    .upsert_contact(
+                        UpsertContactRequest::new("sample".to_owned())
+                            .first_name("sample".to_owned())
+                            .last_name("sample".to_owned())
+                            .name("sample".to_owned())
+                            .email("sample".to_owned())
+                            .gender("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .address1("sample".to_owned())
+                            .city("sample".to_owned())
+                            .state("sample".to_owned())
+                            .postal_code("sample".to_owned())
+                            .website("sample".to_owned())
+                            .timezone("sample".to_owned())
+                            .dnd(true)
+                            .dnd_settings(
+                                DndSettings::new()
+                                    .call(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .email(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .sms(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .whats_app(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .gmb(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    )
+                                    .fb(
+                                        crate::contacts::DndSetting::new(
+                                                crate::contacts::DndStatus::Active,
+                                            )
+                                            .message("sample".to_owned())
+                                            .code("sample".to_owned()),
+                                    ),
+                            )
+                            .inbound_dnd_settings(
+                                crate::contacts::InboundDndSettings::new()
+                                    .all(
+                                        crate::contacts::InboundDndSetting::new(
+                                                crate::contacts::InboundDndSettingStatus::Active,
+                                            )
+                                            .message("sample".to_owned()),
+                                    ),
+                            )
+                            .tags(vec!["sample".to_owned()])
+                            .custom_fields(
+                                vec![
+                                    CustomFieldInput::new("sample".to_owned()).key("sample"
+                                    .to_owned())
+                                    .field_value(serde_json::Value::Object(Default::default()))
+                                    .value(serde_json::Value::Object(Default::default()))
+                                    .field_value2(serde_json::Value::Object(Default::default()))
+                                ],
+                            )
+                            .source("sample".to_owned())
+                            .date_of_birth("sample".to_owned())
+                            .country("sample".to_owned())
+                            .company_name("sample".to_owned())
+                            .assigned_to("sample".to_owned())
+                            .create_new_if_duplicate_allowed(true),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -215,7 +215,7 @@ impl ConversationAi {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -359,6 +359,214 @@ pub fn contract_samples(
                         crate::conversation_ai::UpdateFollowupSettingsRequest::new(
                             vec!["sample".to_owned()],
                             crate::conversation_ai::FollowupSettings::new(true),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = ConversationAi::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createConversationAiAction",
+            Box::pin({
+                let call = handle
+                    .create_conversation_ai_action(
+                        "sample-agentId",
+                        crate::conversation_ai::ConversationAiActionRequest::new(
+                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
+                            "sample".to_owned(),
+                            serde_json::Value::Object(Default::default()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createConversationAiAgent",
+            Box::pin({
+                let call = handle
+                    .create_conversation_ai_agent(
+                        crate::conversation_ai::CreateConversationAiAgentRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .business_name("sample".to_owned())
+                            .mode(crate::conversation_ai::AgentMode::Off)
+                            .channels(vec![crate ::conversation_ai::AgentChannel::Ig])
+                            .is_primary(true)
+                            .wait_time(1i64)
+                            .wait_time_unit(
+                                crate::conversation_ai::WaitTimeUnit::Minutes,
+                            )
+                            .sleep_enabled(true)
+                            .sleep_time(1i64)
+                            .sleep_time_unit(
+                                crate::conversation_ai::AgentSleepUnit::Hours,
+                            )
+                            .auto_pilot_max_messages(1i64)
+                            .knowledge_base_ids(vec!["sample".to_owned()])
+                            .respond_to_images(true)
+                            .respond_to_audio(true)
+                            .sleep_on_manual_message(true)
+                            .sleep_on_workflow_message(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteConversationAiAction",
+            Box::pin({
+                let call = handle
+                    .delete_conversation_ai_action("sample-agentId", "sample-actionId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteConversationAiAgent",
+            Box::pin({
+                let call = handle.delete_conversation_ai_agent("sample-agentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getConversationAiAction",
+            Box::pin({
+                let call = handle
+                    .get_conversation_ai_action("sample-agentId", "sample-actionId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getConversationAiAgent",
+            Box::pin({
+                let call = handle.get_conversation_ai_agent("sample-agentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getConversationAiGeneration",
+            Box::pin({
+                let call = handle
+                    .get_conversation_ai_generation(
+                        "sample".to_owned(),
+                        GetConversationAiGenerationSource::Conversation,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listConversationAiActions",
+            Box::pin({
+                let call = handle.list_conversation_ai_actions("sample-agentId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchConversationAiAgents",
+            Box::pin({
+                let call = handle
+                    .search_conversation_ai_agents()
+                    .start_after("sample".to_owned())
+                    .limit(1i64)
+                    .query("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateConversationAiAction",
+            Box::pin({
+                let call = handle
+                    .update_conversation_ai_action(
+                        "sample-agentId",
+                        "sample-actionId",
+                        crate::conversation_ai::ConversationAiActionRequest::new(
+                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
+                            "sample".to_owned(),
+                            serde_json::Value::Object(Default::default()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateConversationAiAgent",
+            Box::pin({
+                let call = handle
+                    .update_conversation_ai_agent(
+                        "sample-agentId",
+                        crate::conversation_ai::UpdateConversationAiAgentRequest::new(
+                                1i64,
+                            )
+                            .name("sample".to_owned())
+                            .business_name("sample".to_owned())
+                            .mode(crate::conversation_ai::AgentMode::Off)
+                            .channels(vec![crate ::conversation_ai::AgentChannel::Ig])
+                            .is_primary(true)
+                            .wait_time(1i64)
+                            .wait_time_unit(
+                                crate::conversation_ai::WaitTimeUnit::Minutes,
+                            )
+                            .sleep_enabled(true)
+                            .sleep_time(1i64)
+                            .sleep_time_unit(
+                                crate::conversation_ai::AgentSleepUnit::Hours,
+                            )
+                            .personality("sample".to_owned())
+                            .goal("sample".to_owned())
+                            .instructions("sample".to_owned())
+                            .knowledge_base_ids(vec!["sample".to_owned()])
+                            .respond_to_images(true)
+                            .respond_to_audio(true)
+                            .sleep_on_manual_message(true)
+                            .sleep_on_workflow_message(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateConversationAiFollowupSettings",
+            Box::pin({
+                let call = handle
+                    .update_conversation_ai_followup_settings(
+                        "sample-agentId",
+                        crate::conversation_ai::UpdateFollowupSettingsRequest::new(
+                            vec!["sample".to_owned()],
+                            crate::conversation_ai::FollowupSettings::new(true)
+                                .follow_up_hours(true)
+                                .working_hours(
+                                    vec![
+                                        crate ::conversation_ai::WorkingDay::new(1i64)
+                                        .intervals(vec![crate
+                                        ::conversation_ai::WorkingInterval::new(1i64, 1i64, 1i64,
+                                        1i64)])
+                                    ],
+                                )
+                                .timezone_to_use(
+                                    crate::conversation_ai::FollowupSettingsTimezoneToUse::Contact,
+                                ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -49,7 +49,7 @@ impl Courses {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -73,6 +73,40 @@ pub fn contract_samples(
                                 ::courses::CourseVisibility::Published)])
                             ],
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Courses::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "importCourses",
+            Box::pin({
+                let call = handle
+                    .import_courses(
+                        crate::courses::ImportCoursesRequest::new(
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::courses::CourseImport::new("sample".to_owned(),
+                                    "sample".to_owned(), vec![crate
+                                    ::courses::CategoryImport::new("sample".to_owned(), crate
+                                    ::courses::CourseVisibility::Published)]).image_url("sample"
+                                    .to_owned()).instructor_details(crate
+                                    ::courses::Instructor::new("sample".to_owned(), "sample"
+                                    .to_owned()))
+                                ],
+                            )
+                            .user_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -146,7 +146,7 @@ impl CustomFields {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -231,6 +231,139 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             true,
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomFieldFolder",
+            Box::pin({
+                let call = handle
+                    .update_custom_field_folder(
+                        "sample-id",
+                        crate::custom_fields::UpdateCustomFieldFolderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = CustomFields::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createCustomField",
+            Box::pin({
+                let call = handle
+                    .create_custom_field(
+                        crate::custom_fields::CreateCustomFieldRequest::new(
+                                "sample".to_owned(),
+                                true,
+                                crate::custom_fields::CustomFieldDataType::Text,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .placeholder("sample".to_owned())
+                            .options(
+                                vec![
+                                    crate ::custom_fields::CustomFieldOption::new("sample"
+                                    .to_owned(), "sample".to_owned()).url("sample".to_owned())
+                                ],
+                            )
+                            .accepted_formats(
+                                crate::custom_fields::AcceptedFileFormat::Pdf,
+                            )
+                            .max_file_limit(1i64)
+                            .allow_custom_option(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCustomFieldFolder",
+            Box::pin({
+                let call = handle
+                    .create_custom_field_folder(
+                        crate::custom_fields::CreateCustomFieldFolderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomField",
+            Box::pin({
+                let call = handle.delete_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomFieldFolder",
+            Box::pin({
+                let call = handle.delete_custom_field_folder("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomField",
+            Box::pin({
+                let call = handle.get_custom_field("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomFieldsByObjectKey",
+            Box::pin({
+                let call = handle.get_custom_fields_by_object_key("sample-objectKey");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomField",
+            Box::pin({
+                let call = handle
+                    .update_custom_field(
+                        "sample-id",
+                        crate::custom_fields::UpdateCustomFieldRequest::new(
+                                "sample".to_owned(),
+                                true,
+                            )
+                            .name("sample".to_owned())
+                            .description("sample".to_owned())
+                            .placeholder("sample".to_owned())
+                            .options(
+                                vec![
+                                    crate ::custom_fields::UpdateCustomFieldOption::new("sample"
+                                    .to_owned()).url("sample".to_owned())
+                                ],
+                            )
+                            .accepted_formats(
+                                crate::custom_fields::AcceptedFileFormat::Pdf,
+                            )
+                            .max_file_limit(1i64),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -311,7 +311,7 @@ impl Emails {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -511,6 +511,328 @@ pub fn contract_samples(
                     .update_email_template(
                         "sample-templateId",
                         UpdateEmailTemplateRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Emails::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createEmailCampaign",
+            Box::pin({
+                let call = handle
+                    .create_email_campaign(
+                        CreateEmailCampaignRequest::new(
+                                "sample".to_owned(),
+                                EmailContentFormat::Html,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .template_id("sample".to_owned())
+                            .editor_content("sample".to_owned())
+                            .parent_folder_id("sample".to_owned())
+                            .user_name("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEmailTemplate",
+            Box::pin({
+                let call = handle
+                    .create_email_template(
+                        CreateEmailTemplateRequest::new(
+                                "sample".to_owned(),
+                                EmailContentFormat::Html,
+                            )
+                            .editor_content("sample".to_owned())
+                            .parent_folder_id("sample".to_owned())
+                            .subject_line("sample".to_owned())
+                            .from_name("sample".to_owned())
+                            .from_email("sample".to_owned())
+                            .preview_text("sample".to_owned())
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEmailTemplateFolder",
+            Box::pin({
+                let call = handle
+                    .create_email_template_folder(
+                        CreateEmailTemplateFolderRequest::new("sample".to_owned())
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteEmailCampaign",
+            Box::pin({
+                let call = handle.delete_email_campaign("sample-campaignId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteEmailTemplate",
+            Box::pin({
+                let call = handle.delete_email_template("sample-templateId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getBulkActionCampaign",
+            Box::pin({
+                let call = handle.get_bulk_action_campaign("sample-campaignId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getEmailCampaign",
+            Box::pin({
+                let call = handle.get_email_campaign("sample-campaignId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getEmailCampaignStats",
+            Box::pin({
+                let call = handle
+                    .get_email_campaign_stats(
+                        EmailStatsSource::EmailCampaigns,
+                        "sample-sourceId",
+                    )
+                    .sub_source_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getEmailTemplate",
+            Box::pin({
+                let call = handle.get_email_template("sample-templateId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getWorkflowCampaign",
+            Box::pin({
+                let call = handle.get_workflow_campaign("sample-campaignId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "importEmailTemplate",
+            Box::pin({
+                let call = handle
+                    .import_email_template(
+                        ImportEmailTemplateRequest::new(
+                                ImportEmailTemplateRequestImportProvider::Mailchimp,
+                                "sample".to_owned(),
+                            )
+                            .name("sample".to_owned())
+                            .parent_folder_id("sample".to_owned())
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBulkActionCampaigns",
+            Box::pin({
+                let call = handle
+                    .list_bulk_action_campaigns()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .date_from("sample".to_owned())
+                    .date_to("sample".to_owned())
+                    .status(BulkActionCampaignStatus::Processing);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEmailCampaigns",
+            Box::pin({
+                let call = handle
+                    .list_email_campaigns()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .status(EmailCampaignStatus::All);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEmailTemplates",
+            Box::pin({
+                let call = handle
+                    .list_email_templates()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .sort_by(ListEmailTemplatesSortBy::UpdatedAt)
+                    .sort_order(ListEmailTemplatesSortOrder::Asc)
+                    .archived(true)
+                    .folder_id("sample".to_owned())
+                    .include(ListEmailTemplatesInclude::All);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listWorkflowCampaigns",
+            Box::pin({
+                let call = handle
+                    .list_workflow_campaigns()
+                    .limit(1i64)
+                    .offset(1i64)
+                    .search("sample".to_owned())
+                    .status(WorkflowCampaignStatus::Published);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "scheduleEmailCampaign",
+            Box::pin({
+                let call = handle
+                    .schedule_email_campaign(
+                        "sample-campaignId",
+                        ScheduleEmailCampaignRequest::new(
+                                ScheduleEmailCampaignRequestScheduleType::Immediate,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                EmailCampaignMessage::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .reply_to_address("sample".to_owned())
+                                    .preview_text("sample".to_owned())
+                                    .attachments(vec!["sample".to_owned()]),
+                                EmailCampaignRecipients::new(
+                                        EmailCampaignRecipientsType::Contact,
+                                    )
+                                    .contact_ids(vec!["sample".to_owned()])
+                                    .tag_ids(vec!["sample".to_owned()])
+                                    .segment(EmailCampaignRecipientsSegment::EngagedLast7Days)
+                                    .freeze_list(true),
+                            )
+                            .user_name("sample".to_owned())
+                            .send_days(vec![SendDay::Mon])
+                            .schedule_config(
+                                EmailCampaignScheduleConfig::new()
+                                    .send_at("sample".to_owned())
+                                    .batch(
+                                        EmailCampaignBatchConfig::new(
+                                                1i64,
+                                                1i64,
+                                                EmailCampaignBatchConfigIntervalUnit::Minutes,
+                                            )
+                                            .skip_days(vec![SendDay::Mon])
+                                            .window_start("sample".to_owned())
+                                            .window_end("sample".to_owned()),
+                                    )
+                                    .tracking(
+                                        EmailCampaignTracking::new()
+                                            .click_tracking(true)
+                                            .utm_tracking(true),
+                                    )
+                                    .resend(
+                                        EmailCampaignResend::new()
+                                            .enabled(true)
+                                            .wait_hours(1i64)
+                                            .subject("sample".to_owned()),
+                                    )
+                                    .email_preference_id("sample".to_owned()),
+                            )
+                            .rss_config(
+                                EmailCampaignRssConfig::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        EmailCampaignRssConfigRepeatAfter::EveryDay,
+                                        "sample".to_owned(),
+                                    )
+                                    .rss_feed_limit(1i64)
+                                    .start_at_day(EmailCampaignRssConfigStartAtDay::Monday)
+                                    .start_at_month_day("sample".to_owned())
+                                    .first_execution_date("sample".to_owned()),
+                            )
+                            .ab_test_config(
+                                EmailCampaignAbTest::new(
+                                    EmailCampaignAbTestTestType::EmailContent,
+                                    1i64,
+                                    1i64,
+                                    1.0f64,
+                                    EmailCampaignAbTestWinningCriteria::OpenRate,
+                                    vec![
+                                        EmailCampaignAbVariation::new().subject("sample".to_owned())
+                                        .document_id("sample".to_owned())
+                                    ],
+                                ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEmailCampaign",
+            Box::pin({
+                let call = handle
+                    .update_email_campaign(
+                        "sample-campaignId",
+                        UpdateEmailCampaignRequest::new()
+                            .name("sample".to_owned())
+                            .editor_content("sample".to_owned())
+                            .editor_type(EmailContentFormat::Html)
+                            .user_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEmailTemplate",
+            Box::pin({
+                let call = handle
+                    .update_email_template(
+                        "sample-templateId",
+                        UpdateEmailTemplateRequest::new()
+                            .name("sample".to_owned())
+                            .editor_content("sample".to_owned())
+                            .editor_type(EmailContentFormat::Html)
+                            .preview_text("sample".to_owned())
+                            .subject_line("sample".to_owned())
+                            .from_name("sample".to_owned())
+                            .from_email("sample".to_owned())
+                            .archived(true)
+                            .parent_folder_id("sample".to_owned())
+                            .user_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

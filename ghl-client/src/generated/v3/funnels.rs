@@ -145,7 +145,7 @@ impl Funnels {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -208,6 +208,103 @@ pub fn contract_samples(
             "listFunnels",
             Box::pin({
                 let call = handle.list_funnels();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateFunnelRedirect",
+            Box::pin({
+                let call = handle
+                    .update_funnel_redirect(
+                        "sample-id",
+                        crate::funnels::UpdateRedirectRequest::new(
+                            "sample".to_owned(),
+                            crate::funnels::RedirectAction::Funnel,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Funnels::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "countFunnelPages",
+            Box::pin({
+                let call = handle
+                    .count_funnel_pages("sample".to_owned())
+                    .name("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createFunnelRedirect",
+            Box::pin({
+                let call = handle
+                    .create_funnel_redirect(
+                        crate::funnels::CreateRedirectRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::funnels::RedirectAction::Funnel,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteFunnelRedirect",
+            Box::pin({
+                let call = handle.delete_funnel_redirect("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFunnelPages",
+            Box::pin({
+                let call = handle
+                    .list_funnel_pages("sample".to_owned(), 1i64, 1i64)
+                    .name("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFunnelRedirects",
+            Box::pin({
+                let call = handle
+                    .list_funnel_redirects(1i64, 1i64)
+                    .search("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listFunnels",
+            Box::pin({
+                let call = handle
+                    .list_funnels()
+                    .type_("sample".to_owned())
+                    .category("sample".to_owned())
+                    .offset(1i64)
+                    .limit(1i64)
+                    .parent_id("sample".to_owned())
+                    .name("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

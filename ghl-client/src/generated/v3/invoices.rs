@@ -729,7 +729,7 @@ impl Invoices {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1490,6 +1490,2078 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "voidInvoice",
+            Box::pin({
+                let call = handle
+                    .void_invoice(
+                        "sample-invoiceId",
+                        crate::invoices::AltContext::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Invoices::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "cancelInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .cancel_invoice_schedule(
+                        "sample-scheduleId",
+                        crate::invoices::AltContext::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEstimate",
+            Box::pin({
+                let call = handle
+                    .create_estimate(
+                        crate::invoices::CreateEstimateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
+                                ],
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                                crate::invoices::ContactDetails::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .additional_emails(
+                                        vec![
+                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                        ],
+                                    )
+                                    .company_name("sample".to_owned())
+                                    .address(
+                                        crate::invoices::Address::new()
+                                            .address_line1("sample".to_owned())
+                                            .address_line2("sample".to_owned())
+                                            .city("sample".to_owned())
+                                            .state("sample".to_owned())
+                                            .country_code("sample".to_owned())
+                                            .postal_code("sample".to_owned()),
+                                    )
+                                    .custom_fields(vec!["sample".to_owned()]),
+                                crate::invoices::FrequencySettings::new(
+                                    true,
+                                    crate::invoices::ScheduleOptions::new()
+                                        .execute_at("sample".to_owned())
+                                        .rrule(
+                                            crate::invoices::RecurrenceRule::new(
+                                                    crate::invoices::IntervalType::Yearly,
+                                                    1i64,
+                                                    "sample".to_owned(),
+                                                )
+                                                .start_time("sample".to_owned())
+                                                .end_date("sample".to_owned())
+                                                .end_time("sample".to_owned())
+                                                .day_of_month(1i64)
+                                                .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                                .num_of_week(1i64)
+                                                .month_of_year(
+                                                    crate::invoices::RecurrenceRuleMonthOfYear::Jan,
+                                                )
+                                                .count(1i64)
+                                                .days_before(1i64)
+                                                .use_start_as_primary_user_accepted(true)
+                                                .end_type("sample".to_owned()),
+                                        ),
+                                ),
+                            )
+                            .live_mode(true)
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .estimate_number(1i64)
+                            .issue_date("sample".to_owned())
+                            .expiry_date("sample".to_owned())
+                            .sent_to(
+                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                                    .email_cc(vec!["sample".to_owned()])
+                                    .email_bcc(vec!["sample".to_owned()])
+                                    .phone_no(vec!["sample".to_owned()]),
+                            )
+                            .automatic_taxes_enabled(true)
+                            .meta(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .send_estimate_details(
+                                crate::invoices::SendEstimateRequest::new(
+                                        "sample".to_owned(),
+                                        crate::invoices::AltType::Location,
+                                        crate::invoices::SendAction::SmsAndEmail,
+                                        true,
+                                        "sample".to_owned(),
+                                    )
+                                    .sent_from(
+                                        crate::invoices::SenderConfiguration::new()
+                                            .from_name("sample".to_owned())
+                                            .from_email("sample".to_owned()),
+                                    )
+                                    .estimate_name("sample".to_owned()),
+                            )
+                            .estimate_number_prefix("sample".to_owned())
+                            .user_id("sample".to_owned())
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .auto_invoice(
+                                crate::invoices::AutoInvoicing::new(true)
+                                    .direct_payments(true),
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            )
+                            .payment_schedule_config(
+                                crate::invoices::PaymentScheduleConfig::new(
+                                    crate::invoices::AmountType::Fixed,
+                                    crate::invoices::PaymentScheduleDateConfig::new(
+                                        crate::invoices::PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
+                                        crate::invoices::PaymentScheduleDateConfigScheduleDateType::RegularInterval,
+                                    ),
+                                    vec![serde_json::Value::Object(Default::default())],
+                                ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .create_estimate_template(
+                        crate::invoices::EstimateTemplateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
+                                ],
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .live_mode(true)
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .automatic_taxes_enabled(true)
+                            .meta(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .send_estimate_details(
+                                crate::invoices::SendEstimateRequest::new(
+                                        "sample".to_owned(),
+                                        crate::invoices::AltType::Location,
+                                        crate::invoices::SendAction::SmsAndEmail,
+                                        true,
+                                        "sample".to_owned(),
+                                    )
+                                    .sent_from(
+                                        crate::invoices::SenderConfiguration::new()
+                                            .from_name("sample".to_owned())
+                                            .from_email("sample".to_owned()),
+                                    )
+                                    .estimate_name("sample".to_owned()),
+                            )
+                            .estimate_number_prefix("sample".to_owned())
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoice",
+            Box::pin({
+                let call = handle
+                    .create_invoice(
+                        crate::invoices::CreateInvoiceRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                ],
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                                crate::invoices::ContactDetails::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .additional_emails(
+                                        vec![
+                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                        ],
+                                    )
+                                    .company_name("sample".to_owned())
+                                    .address(
+                                        crate::invoices::Address::new()
+                                            .address_line1("sample".to_owned())
+                                            .address_line2("sample".to_owned())
+                                            .city("sample".to_owned())
+                                            .state("sample".to_owned())
+                                            .country_code("sample".to_owned())
+                                            .postal_code("sample".to_owned()),
+                                    )
+                                    .custom_fields(vec!["sample".to_owned()]),
+                                "sample".to_owned(),
+                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                                    .email_cc(vec!["sample".to_owned()])
+                                    .email_bcc(vec!["sample".to_owned()])
+                                    .phone_no(vec!["sample".to_owned()]),
+                                true,
+                            )
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .invoice_number("sample".to_owned())
+                            .due_date("sample".to_owned())
+                            .automatic_taxes_enabled(true)
+                            .payment_schedule(
+                                crate::invoices::PaymentSchedule::new(
+                                    crate::invoices::AmountType::Fixed,
+                                    vec![serde_json::Value::Object(Default::default())],
+                                ),
+                            )
+                            .late_fees_configuration(
+                                crate::invoices::LateFeesConfiguration::new(
+                                        true,
+                                        1.0f64,
+                                        crate::invoices::AmountType::Fixed,
+                                        crate::invoices::LateFeesFrequency::new(
+                                            1i64,
+                                            crate::invoices::LateFeesFrequencyInterval::Minute,
+                                        ),
+                                    )
+                                    .grace(
+                                        crate::invoices::LateFeesGrace::new(
+                                            1i64,
+                                            crate::invoices::LateFeesGraceInterval::Day,
+                                        ),
+                                    )
+                                    .max_late_fees(
+                                        crate::invoices::LateFeesCap::new(
+                                            crate::invoices::LateFeesCapType::Fixed,
+                                            1.0f64,
+                                        ),
+                                    ),
+                            )
+                            .tips_configuration(
+                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
+                            )
+                            .invoice_number_prefix("sample".to_owned())
+                            .payment_methods(
+                                crate::invoices::PaymentMethods::new(
+                                    crate::invoices::StripePaymentMethod::new(true),
+                                ),
+                            )
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoiceFromEstimate",
+            Box::pin({
+                let call = handle
+                    .create_invoice_from_estimate(
+                        "sample-estimateId",
+                        crate::invoices::CreateInvoiceFromEstimateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                true,
+                            )
+                            .version(
+                                crate::invoices::CreateInvoiceFromEstimateRequestVersion::V1,
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .create_invoice_schedule(
+                        crate::invoices::CreateInvoiceScheduleRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::ContactDetails::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .additional_emails(
+                                        vec![
+                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                        ],
+                                    )
+                                    .company_name("sample".to_owned())
+                                    .address(
+                                        crate::invoices::Address::new()
+                                            .address_line1("sample".to_owned())
+                                            .address_line2("sample".to_owned())
+                                            .city("sample".to_owned())
+                                            .state("sample".to_owned())
+                                            .country_code("sample".to_owned())
+                                            .postal_code("sample".to_owned()),
+                                    )
+                                    .custom_fields(vec!["sample".to_owned()]),
+                                crate::invoices::ScheduleOptions::new()
+                                    .execute_at("sample".to_owned())
+                                    .rrule(
+                                        crate::invoices::RecurrenceRule::new(
+                                                crate::invoices::IntervalType::Yearly,
+                                                1i64,
+                                                "sample".to_owned(),
+                                            )
+                                            .start_time("sample".to_owned())
+                                            .end_date("sample".to_owned())
+                                            .end_time("sample".to_owned())
+                                            .day_of_month(1i64)
+                                            .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                            .num_of_week(1i64)
+                                            .month_of_year(
+                                                crate::invoices::RecurrenceRuleMonthOfYear::Jan,
+                                            )
+                                            .count(1i64)
+                                            .days_before(1i64)
+                                            .use_start_as_primary_user_accepted(true)
+                                            .end_type("sample".to_owned()),
+                                    ),
+                                true,
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                ],
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .automatic_taxes_enabled(true)
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .tips_configuration(
+                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
+                            )
+                            .late_fees_configuration(
+                                crate::invoices::LateFeesConfiguration::new(
+                                        true,
+                                        1.0f64,
+                                        crate::invoices::AmountType::Fixed,
+                                        crate::invoices::LateFeesFrequency::new(
+                                            1i64,
+                                            crate::invoices::LateFeesFrequencyInterval::Minute,
+                                        ),
+                                    )
+                                    .grace(
+                                        crate::invoices::LateFeesGrace::new(
+                                            1i64,
+                                            crate::invoices::LateFeesGraceInterval::Day,
+                                        ),
+                                    )
+                                    .max_late_fees(
+                                        crate::invoices::LateFeesCap::new(
+                                            crate::invoices::LateFeesCapType::Fixed,
+                                            1.0f64,
+                                        ),
+                                    ),
+                            )
+                            .invoice_number_prefix("sample".to_owned())
+                            .payment_methods(
+                                crate::invoices::PaymentMethods::new(
+                                    crate::invoices::StripePaymentMethod::new(true),
+                                ),
+                            )
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .create_invoice_template(
+                        crate::invoices::CreateInvoiceTemplateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                ],
+                            )
+                            .internal(true)
+                            .automatic_taxes_enabled(true)
+                            .discount(
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .tips_configuration(
+                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
+                            )
+                            .late_fees_configuration(
+                                crate::invoices::LateFeesConfiguration::new(
+                                        true,
+                                        1.0f64,
+                                        crate::invoices::AmountType::Fixed,
+                                        crate::invoices::LateFeesFrequency::new(
+                                            1i64,
+                                            crate::invoices::LateFeesFrequencyInterval::Minute,
+                                        ),
+                                    )
+                                    .grace(
+                                        crate::invoices::LateFeesGrace::new(
+                                            1i64,
+                                            crate::invoices::LateFeesGraceInterval::Day,
+                                        ),
+                                    )
+                                    .max_late_fees(
+                                        crate::invoices::LateFeesCap::new(
+                                            crate::invoices::LateFeesCapType::Fixed,
+                                            1.0f64,
+                                        ),
+                                    ),
+                            )
+                            .invoice_number_prefix("sample".to_owned())
+                            .payment_methods(
+                                crate::invoices::PaymentMethods::new(
+                                    crate::invoices::StripePaymentMethod::new(true),
+                                ),
+                            )
+                            .attachments(vec!["sample".to_owned()])
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createText2PayInvoice",
+            Box::pin({
+                let call = handle
+                    .create_text2_pay_invoice(
+                        crate::invoices::Text2PayRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                ],
+                                crate::invoices::ContactDetails::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .additional_emails(
+                                        vec![
+                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                        ],
+                                    )
+                                    .company_name("sample".to_owned())
+                                    .address(
+                                        crate::invoices::Address::new()
+                                            .address_line1("sample".to_owned())
+                                            .address_line2("sample".to_owned())
+                                            .city("sample".to_owned())
+                                            .state("sample".to_owned())
+                                            .country_code("sample".to_owned())
+                                            .postal_code("sample".to_owned()),
+                                    )
+                                    .custom_fields(vec!["sample".to_owned()]),
+                                "sample".to_owned(),
+                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                                    .email_cc(vec!["sample".to_owned()])
+                                    .email_bcc(vec!["sample".to_owned()])
+                                    .phone_no(vec!["sample".to_owned()]),
+                                true,
+                                crate::invoices::Text2PayRequestAction::Draft,
+                                "sample".to_owned(),
+                            )
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .invoice_number("sample".to_owned())
+                            .due_date("sample".to_owned())
+                            .automatic_taxes_enabled(true)
+                            .payment_schedule(
+                                crate::invoices::PaymentSchedule::new(
+                                    crate::invoices::AmountType::Fixed,
+                                    vec![serde_json::Value::Object(Default::default())],
+                                ),
+                            )
+                            .late_fees_configuration(
+                                crate::invoices::LateFeesConfiguration::new(
+                                        true,
+                                        1.0f64,
+                                        crate::invoices::AmountType::Fixed,
+                                        crate::invoices::LateFeesFrequency::new(
+                                            1i64,
+                                            crate::invoices::LateFeesFrequencyInterval::Minute,
+                                        ),
+                                    )
+                                    .grace(
+                                        crate::invoices::LateFeesGrace::new(
+                                            1i64,
+                                            crate::invoices::LateFeesGraceInterval::Day,
+                                        ),
+                                    )
+                                    .max_late_fees(
+                                        crate::invoices::LateFeesCap::new(
+                                            crate::invoices::LateFeesCapType::Fixed,
+                                            1.0f64,
+                                        ),
+                                    ),
+                            )
+                            .tips_configuration(
+                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
+                            )
+                            .invoice_number_prefix("sample".to_owned())
+                            .payment_methods(
+                                crate::invoices::PaymentMethods::new(
+                                    crate::invoices::StripePaymentMethod::new(true),
+                                ),
+                            )
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            )
+                            .id("sample".to_owned())
+                            .include_terms_note(true)
+                            .discount(
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .business_details(
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteEstimate",
+            Box::pin({
+                let call = handle
+                    .delete_estimate(
+                        "sample-estimateId",
+                        crate::invoices::AltContext::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .delete_estimate_template(
+                        "sample-templateId",
+                        crate::invoices::AltContext::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteInvoice",
+            Box::pin({
+                let call = handle
+                    .delete_invoice(
+                        "sample-invoiceId",
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .delete_invoice_schedule(
+                        "sample-scheduleId",
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .delete_invoice_template(
+                        "sample-templateId",
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "generateEstimateNumber",
+            Box::pin({
+                let call = handle
+                    .generate_estimate_number(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "generateInvoiceNumber",
+            Box::pin({
+                let call = handle
+                    .generate_invoice_number(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoice",
+            Box::pin({
+                let call = handle
+                    .get_invoice(
+                        "sample-invoiceId",
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .get_invoice_schedule(
+                        "sample-scheduleId",
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoiceSettings",
+            Box::pin({
+                let call = handle
+                    .get_invoice_settings(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .get_invoice_template(
+                        "sample-templateId",
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEstimateTemplates",
+            Box::pin({
+                let call = handle
+                    .list_estimate_templates(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                        1i64,
+                        1i64,
+                    )
+                    .search("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listEstimates",
+            Box::pin({
+                let call = handle
+                    .list_estimates(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                        1i64,
+                        1i64,
+                    )
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned())
+                    .search("sample".to_owned())
+                    .status(crate::invoices::EstimateStatus::All)
+                    .contact_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInvoiceSchedules",
+            Box::pin({
+                let call = handle
+                    .list_invoice_schedules(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                        1i64,
+                        1i64,
+                    )
+                    .status("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned())
+                    .search("sample".to_owned())
+                    .payment_mode(crate::invoices::PaymentMode::Default);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInvoiceTemplates",
+            Box::pin({
+                let call = handle
+                    .list_invoice_templates(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                        1i64,
+                        1i64,
+                    )
+                    .status("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned())
+                    .search("sample".to_owned())
+                    .payment_mode(crate::invoices::PaymentMode::Default);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInvoices",
+            Box::pin({
+                let call = handle
+                    .list_invoices(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                        1i64,
+                        1i64,
+                    )
+                    .status("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned())
+                    .search("sample".to_owned())
+                    .payment_mode(crate::invoices::PaymentMode::Default)
+                    .contact_id("sample".to_owned())
+                    .sort_field(ListInvoicesSortField::IssueDate)
+                    .sort_order(crate::invoices::SortOrder::Ascend);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "previewEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .preview_estimate_template(
+                        "sample".to_owned(),
+                        crate::invoices::AltType::Location,
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "recordInvoicePayment",
+            Box::pin({
+                let call = handle
+                    .record_invoice_payment(
+                        "sample-invoiceId",
+                        crate::invoices::RecordPaymentRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                crate::invoices::ManualPaymentMode::Cash,
+                                crate::invoices::Card::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                                crate::invoices::Cheque::new("sample".to_owned()),
+                                "sample".to_owned(),
+                            )
+                            .amount(1.0f64)
+                            .meta(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .payment_schedule_ids(vec!["sample".to_owned()])
+                            .fulfilled_at("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "scheduleInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .schedule_invoice_schedule(
+                        "sample-scheduleId",
+                        crate::invoices::ScheduleInvoiceScheduleRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                true,
+                            )
+                            .auto_payment(
+                                crate::invoices::AutoPaymentDetails::new(true)
+                                    .type_("sample".to_owned())
+                                    .payment_method_id("sample".to_owned())
+                                    .customer_id("sample".to_owned())
+                                    .card(
+                                        crate::invoices::Card::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .us_bank_account(
+                                        crate::invoices::UsBankAccount::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .sepa_direct_debit(
+                                        crate::invoices::SepaDirectDebit::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .bacs_direct_debit(
+                                        crate::invoices::BacsDirectDebit::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .becs_direct_debit(
+                                        crate::invoices::BecsDirectDebit::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .card_id("sample".to_owned())
+                                    .provider(
+                                        std::collections::BTreeMap::from([
+                                            (
+                                                "key".to_owned(),
+                                                serde_json::Value::Object(Default::default()),
+                                            ),
+                                        ]),
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendEstimate",
+            Box::pin({
+                let call = handle
+                    .send_estimate(
+                        "sample-estimateId",
+                        crate::invoices::SendEstimateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                crate::invoices::SendAction::SmsAndEmail,
+                                true,
+                                "sample".to_owned(),
+                            )
+                            .sent_from(
+                                crate::invoices::SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned()),
+                            )
+                            .estimate_name("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendInvoice",
+            Box::pin({
+                let call = handle
+                    .send_invoice(
+                        "sample-invoiceId",
+                        crate::invoices::SendInvoiceRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::SendAction::SmsAndEmail,
+                                true,
+                            )
+                            .sent_from(
+                                crate::invoices::SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned()),
+                            )
+                            .auto_payment(
+                                crate::invoices::AutoPaymentDetails::new(true)
+                                    .type_("sample".to_owned())
+                                    .payment_method_id("sample".to_owned())
+                                    .customer_id("sample".to_owned())
+                                    .card(
+                                        crate::invoices::Card::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .us_bank_account(
+                                        crate::invoices::UsBankAccount::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .sepa_direct_debit(
+                                        crate::invoices::SepaDirectDebit::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .bacs_direct_debit(
+                                        crate::invoices::BacsDirectDebit::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .becs_direct_debit(
+                                        crate::invoices::BecsDirectDebit::new(
+                                            "sample".to_owned(),
+                                            "sample".to_owned(),
+                                        ),
+                                    )
+                                    .card_id("sample".to_owned())
+                                    .provider(
+                                        std::collections::BTreeMap::from([
+                                            (
+                                                "key".to_owned(),
+                                                serde_json::Value::Object(Default::default()),
+                                            ),
+                                        ]),
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setInvoiceScheduleAutoPayment",
+            Box::pin({
+                let call = handle
+                    .set_invoice_schedule_auto_payment(
+                        "sample-scheduleId",
+                        crate::invoices::ScheduleAutoPaymentRequest::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                            "sample".to_owned(),
+                            crate::invoices::AutoPaymentDetails::new(true)
+                                .type_("sample".to_owned())
+                                .payment_method_id("sample".to_owned())
+                                .customer_id("sample".to_owned())
+                                .card(
+                                    crate::invoices::Card::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                )
+                                .us_bank_account(
+                                    crate::invoices::UsBankAccount::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                )
+                                .sepa_direct_debit(
+                                    crate::invoices::SepaDirectDebit::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                )
+                                .bacs_direct_debit(
+                                    crate::invoices::BacsDirectDebit::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                )
+                                .becs_direct_debit(
+                                    crate::invoices::BecsDirectDebit::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                )
+                                .card_id("sample".to_owned())
+                                .provider(
+                                    std::collections::BTreeMap::from([
+                                        (
+                                            "key".to_owned(),
+                                            serde_json::Value::Object(Default::default()),
+                                        ),
+                                    ]),
+                                ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAndScheduleInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .update_and_schedule_invoice_schedule("sample-scheduleId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEstimate",
+            Box::pin({
+                let call = handle
+                    .update_estimate(
+                        "sample-estimateId",
+                        crate::invoices::UpdateEstimateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
+                                ],
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                                crate::invoices::ContactDetails::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .additional_emails(
+                                        vec![
+                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                        ],
+                                    )
+                                    .company_name("sample".to_owned())
+                                    .address(
+                                        crate::invoices::Address::new()
+                                            .address_line1("sample".to_owned())
+                                            .address_line2("sample".to_owned())
+                                            .city("sample".to_owned())
+                                            .state("sample".to_owned())
+                                            .country_code("sample".to_owned())
+                                            .postal_code("sample".to_owned()),
+                                    )
+                                    .custom_fields(vec!["sample".to_owned()]),
+                                crate::invoices::FrequencySettings::new(
+                                    true,
+                                    crate::invoices::ScheduleOptions::new()
+                                        .execute_at("sample".to_owned())
+                                        .rrule(
+                                            crate::invoices::RecurrenceRule::new(
+                                                    crate::invoices::IntervalType::Yearly,
+                                                    1i64,
+                                                    "sample".to_owned(),
+                                                )
+                                                .start_time("sample".to_owned())
+                                                .end_date("sample".to_owned())
+                                                .end_time("sample".to_owned())
+                                                .day_of_month(1i64)
+                                                .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                                .num_of_week(1i64)
+                                                .month_of_year(
+                                                    crate::invoices::RecurrenceRuleMonthOfYear::Jan,
+                                                )
+                                                .count(1i64)
+                                                .days_before(1i64)
+                                                .use_start_as_primary_user_accepted(true)
+                                                .end_type("sample".to_owned()),
+                                        ),
+                                ),
+                            )
+                            .live_mode(true)
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .estimate_number(1i64)
+                            .issue_date("sample".to_owned())
+                            .expiry_date("sample".to_owned())
+                            .sent_to(
+                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                                    .email_cc(vec!["sample".to_owned()])
+                                    .email_bcc(vec!["sample".to_owned()])
+                                    .phone_no(vec!["sample".to_owned()]),
+                            )
+                            .automatic_taxes_enabled(true)
+                            .meta(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .send_estimate_details(
+                                crate::invoices::SendEstimateRequest::new(
+                                        "sample".to_owned(),
+                                        crate::invoices::AltType::Location,
+                                        crate::invoices::SendAction::SmsAndEmail,
+                                        true,
+                                        "sample".to_owned(),
+                                    )
+                                    .sent_from(
+                                        crate::invoices::SenderConfiguration::new()
+                                            .from_name("sample".to_owned())
+                                            .from_email("sample".to_owned()),
+                                    )
+                                    .estimate_name("sample".to_owned()),
+                            )
+                            .estimate_number_prefix("sample".to_owned())
+                            .user_id("sample".to_owned())
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .auto_invoice(
+                                crate::invoices::AutoInvoicing::new(true)
+                                    .direct_payments(true),
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            )
+                            .payment_schedule_config(
+                                crate::invoices::PaymentScheduleConfig::new(
+                                    crate::invoices::AmountType::Fixed,
+                                    crate::invoices::PaymentScheduleDateConfig::new(
+                                        crate::invoices::PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
+                                        crate::invoices::PaymentScheduleDateConfigScheduleDateType::RegularInterval,
+                                    ),
+                                    vec![serde_json::Value::Object(Default::default())],
+                                ),
+                            )
+                            .estimate_status(crate::invoices::EstimateStatus::All),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEstimateLastVisitedAt",
+            Box::pin({
+                let call = handle
+                    .update_estimate_last_visited_at(
+                        crate::invoices::EstimateViewedRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEstimateTemplate",
+            Box::pin({
+                let call = handle
+                    .update_estimate_template(
+                        "sample-templateId",
+                        crate::invoices::EstimateTemplateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
+                                ],
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .live_mode(true)
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .automatic_taxes_enabled(true)
+                            .meta(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .send_estimate_details(
+                                crate::invoices::SendEstimateRequest::new(
+                                        "sample".to_owned(),
+                                        crate::invoices::AltType::Location,
+                                        crate::invoices::SendAction::SmsAndEmail,
+                                        true,
+                                        "sample".to_owned(),
+                                    )
+                                    .sent_from(
+                                        crate::invoices::SenderConfiguration::new()
+                                            .from_name("sample".to_owned())
+                                            .from_email("sample".to_owned()),
+                                    )
+                                    .estimate_name("sample".to_owned()),
+                            )
+                            .estimate_number_prefix("sample".to_owned())
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoice",
+            Box::pin({
+                let call = handle
+                    .update_invoice(
+                        "sample-invoiceId",
+                        crate::invoices::UpdateInvoiceRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                ],
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                            .business_details(
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                            )
+                            .invoice_number("sample".to_owned())
+                            .contact_id("sample".to_owned())
+                            .contact_details(
+                                crate::invoices::ContactDetails::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .additional_emails(
+                                        vec![
+                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                        ],
+                                    )
+                                    .company_name("sample".to_owned())
+                                    .address(
+                                        crate::invoices::Address::new()
+                                            .address_line1("sample".to_owned())
+                                            .address_line2("sample".to_owned())
+                                            .city("sample".to_owned())
+                                            .state("sample".to_owned())
+                                            .country_code("sample".to_owned())
+                                            .postal_code("sample".to_owned()),
+                                    )
+                                    .custom_fields(vec!["sample".to_owned()]),
+                            )
+                            .terms_notes("sample".to_owned())
+                            .discount(
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .automatic_taxes_enabled(true)
+                            .live_mode(true)
+                            .payment_schedule(
+                                crate::invoices::PaymentSchedule::new(
+                                    crate::invoices::AmountType::Fixed,
+                                    vec![serde_json::Value::Object(Default::default())],
+                                ),
+                            )
+                            .tips_configuration(
+                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
+                            )
+                            .xero_details(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .invoice_number_prefix("sample".to_owned())
+                            .payment_methods(
+                                crate::invoices::PaymentMethods::new(
+                                    crate::invoices::StripePaymentMethod::new(true),
+                                ),
+                            )
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceLastVisitedAt",
+            Box::pin({
+                let call = handle
+                    .update_invoice_last_visited_at(
+                        crate::invoices::InvoiceViewedRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceLateFees",
+            Box::pin({
+                let call = handle
+                    .update_invoice_late_fees(
+                        "sample-invoiceId",
+                        crate::invoices::UpdateLateFeesRequest::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                            crate::invoices::LateFeesConfiguration::new(
+                                    true,
+                                    1.0f64,
+                                    crate::invoices::AmountType::Fixed,
+                                    crate::invoices::LateFeesFrequency::new(
+                                        1i64,
+                                        crate::invoices::LateFeesFrequencyInterval::Minute,
+                                    ),
+                                )
+                                .grace(
+                                    crate::invoices::LateFeesGrace::new(
+                                        1i64,
+                                        crate::invoices::LateFeesGraceInterval::Day,
+                                    ),
+                                )
+                                .max_late_fees(
+                                    crate::invoices::LateFeesCap::new(
+                                        crate::invoices::LateFeesCapType::Fixed,
+                                        1.0f64,
+                                    ),
+                                ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceSchedule",
+            Box::pin({
+                let call = handle
+                    .update_invoice_schedule(
+                        "sample-scheduleId",
+                        crate::invoices::UpdateInvoiceScheduleRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::ContactDetails::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .additional_emails(
+                                        vec![
+                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                        ],
+                                    )
+                                    .company_name("sample".to_owned())
+                                    .address(
+                                        crate::invoices::Address::new()
+                                            .address_line1("sample".to_owned())
+                                            .address_line2("sample".to_owned())
+                                            .city("sample".to_owned())
+                                            .state("sample".to_owned())
+                                            .country_code("sample".to_owned())
+                                            .postal_code("sample".to_owned()),
+                                    )
+                                    .custom_fields(vec!["sample".to_owned()]),
+                                crate::invoices::ScheduleOptions::new()
+                                    .execute_at("sample".to_owned())
+                                    .rrule(
+                                        crate::invoices::RecurrenceRule::new(
+                                                crate::invoices::IntervalType::Yearly,
+                                                1i64,
+                                                "sample".to_owned(),
+                                            )
+                                            .start_time("sample".to_owned())
+                                            .end_date("sample".to_owned())
+                                            .end_time("sample".to_owned())
+                                            .day_of_month(1i64)
+                                            .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                            .num_of_week(1i64)
+                                            .month_of_year(
+                                                crate::invoices::RecurrenceRuleMonthOfYear::Jan,
+                                            )
+                                            .count(1i64)
+                                            .days_before(1i64)
+                                            .use_start_as_primary_user_accepted(true)
+                                            .end_type("sample".to_owned()),
+                                    ),
+                                true,
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                ],
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .attachments(
+                                vec![
+                                    crate ::invoices::Attachment::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), 1i64)
+                                ],
+                            )
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceTemplate",
+            Box::pin({
+                let call = handle
+                    .update_invoice_template(
+                        "sample-templateId",
+                        crate::invoices::UpdateInvoiceTemplateRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                                "sample".to_owned(),
+                                crate::invoices::BusinessDetails::new()
+                                    .logo_url("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .phone_no("sample".to_owned())
+                                    .address(
+                                        crate::invoices::BusinessDetailsAddress::Address(
+                                            crate::invoices::Address::new()
+                                                .address_line1("sample".to_owned())
+                                                .address_line2("sample".to_owned())
+                                                .city("sample".to_owned())
+                                                .state("sample".to_owned())
+                                                .country_code("sample".to_owned())
+                                                .postal_code("sample".to_owned()),
+                                        ),
+                                    )
+                                    .website("sample".to_owned())
+                                    .custom_values(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    ),
+                                "sample".to_owned(),
+                                vec![
+                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
+                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
+                                    .to_owned()).product_id("sample".to_owned())
+                                    .price_id("sample".to_owned()).taxes(vec![crate
+                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
+                                ],
+                            )
+                            .internal(true)
+                            .discount(
+                                crate::invoices::Discount::new(
+                                        crate::invoices::AmountType::Fixed,
+                                    )
+                                    .value(1.0f64)
+                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            )
+                            .terms_notes("sample".to_owned())
+                            .title("sample".to_owned())
+                            .miscellaneous_charges(
+                                crate::invoices::MiscellaneousCharges::new(
+                                        vec![serde_json::Value::Object(Default::default())],
+                                    )
+                                    .collected_miscellaneous_charges(1.0f64)
+                                    .paid_charges(
+                                        vec![
+                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
+                                            1.0f64, 1.0f64, "sample".to_owned())
+                                        ],
+                                    ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceTemplateLateFees",
+            Box::pin({
+                let call = handle
+                    .update_invoice_template_late_fees(
+                        "sample-templateId",
+                        crate::invoices::UpdateLateFeesRequest::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                            crate::invoices::LateFeesConfiguration::new(
+                                    true,
+                                    1.0f64,
+                                    crate::invoices::AmountType::Fixed,
+                                    crate::invoices::LateFeesFrequency::new(
+                                        1i64,
+                                        crate::invoices::LateFeesFrequencyInterval::Minute,
+                                    ),
+                                )
+                                .grace(
+                                    crate::invoices::LateFeesGrace::new(
+                                        1i64,
+                                        crate::invoices::LateFeesGraceInterval::Day,
+                                    ),
+                                )
+                                .max_late_fees(
+                                    crate::invoices::LateFeesCap::new(
+                                        crate::invoices::LateFeesCapType::Fixed,
+                                        1.0f64,
+                                    ),
+                                ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateInvoiceTemplatePaymentMethods",
+            Box::pin({
+                let call = handle
+                    .update_invoice_template_payment_methods(
+                        "sample-templateId",
+                        crate::invoices::UpdatePaymentMethodsRequest::new(
+                                "sample".to_owned(),
+                                crate::invoices::AltType::Location,
+                            )
+                            .payment_methods(
+                                crate::invoices::PaymentMethods::new(
+                                    crate::invoices::StripePaymentMethod::new(true),
+                                ),
+                            ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -256,7 +256,7 @@ impl KnowledgeBase {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -410,6 +410,195 @@ pub fn contract_samples(
                     .update_knowledge_base(
                         "sample-knowledgeBaseId",
                         crate::knowledge_base::UpdateKnowledgeBaseRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateKnowledgeBaseFaq",
+            Box::pin({
+                let call = handle
+                    .update_knowledge_base_faq(
+                        "sample-id",
+                        crate::knowledge_base::UpdateKnowledgeBaseFaqRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = KnowledgeBase::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createKnowledgeBase",
+            Box::pin({
+                let call = handle
+                    .create_knowledge_base(
+                        crate::knowledge_base::CreateKnowledgeBaseRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createKnowledgeBaseFaq",
+            Box::pin({
+                let call = handle
+                    .create_knowledge_base_faq(
+                        crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteKnowledgeBase",
+            Box::pin({
+                let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteKnowledgeBaseFaq",
+            Box::pin({
+                let call = handle.delete_knowledge_base_faq("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteKnowledgeBaseTrainedUrls",
+            Box::pin({
+                let call = handle
+                    .delete_knowledge_base_trained_urls(
+                        crate::knowledge_base::DeleteTrainedUrlsRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "discoverKnowledgeBaseWebsite",
+            Box::pin({
+                let call = handle
+                    .discover_knowledge_base_website(
+                        crate::knowledge_base::DiscoverWebsiteRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::knowledge_base::CrawlMode::Exact,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getKnowledgeBase",
+            Box::pin({
+                let call = handle.get_knowledge_base("sample-knowledgeBaseId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getKnowledgeBaseCrawlStatus",
+            Box::pin({
+                let call = handle
+                    .get_knowledge_base_crawl_status(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listKnowledgeBaseFaqs",
+            Box::pin({
+                let call = handle
+                    .list_knowledge_base_faqs("sample".to_owned())
+                    .limit(1i64)
+                    .last_faq_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listKnowledgeBaseTrainedUrls",
+            Box::pin({
+                let call = handle
+                    .list_knowledge_base_trained_urls("sample".to_owned())
+                    .page(1i64)
+                    .page_length(1i64)
+                    .query("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listKnowledgeBases",
+            Box::pin({
+                let call = handle
+                    .list_knowledge_bases()
+                    .query("sample".to_owned())
+                    .limit(1i64)
+                    .last_knowledge_base_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "trainKnowledgeBaseUrls",
+            Box::pin({
+                let call = handle
+                    .train_knowledge_base_urls(
+                        crate::knowledge_base::TrainUrlsRequest::new(
+                            "sample".to_owned(),
+                            vec!["sample".to_owned()],
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateKnowledgeBase",
+            Box::pin({
+                let call = handle
+                    .update_knowledge_base(
+                        "sample-knowledgeBaseId",
+                        crate::knowledge_base::UpdateKnowledgeBaseRequest::new()
+                            .name("sample".to_owned())
+                            .description("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

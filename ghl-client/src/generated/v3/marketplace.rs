@@ -164,7 +164,7 @@ impl Marketplace {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -265,6 +265,143 @@ pub fn contract_samples(
                     .uninstall_app(
                         "sample-appId",
                         crate::marketplace::UninstallAppRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Marketplace::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "checkWalletFunds",
+            Box::pin({
+                let call = handle.check_wallet_funds();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createWalletCharge",
+            Box::pin({
+                let call = handle
+                    .create_wallet_charge(
+                        crate::marketplace::CreateWalletChargeRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1.0f64,
+                            )
+                            .user_id("sample".to_owned())
+                            .price(1.0f64)
+                            .event_time("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteWalletCharge",
+            Box::pin({
+                let call = handle.delete_wallet_charge("sample-chargeId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAppRebillingConfig",
+            Box::pin({
+                let call = handle.get_app_rebilling_config("sample-appId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getInstallerDetails",
+            Box::pin({
+                let call = handle.get_installer_details("sample-appId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getWalletCharge",
+            Box::pin({
+                let call = handle.get_wallet_charge("sample-chargeId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listWalletCharges",
+            Box::pin({
+                let call = handle
+                    .list_wallet_charges()
+                    .meter_id("sample".to_owned())
+                    .event_id("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .start_date("sample".to_owned())
+                    .end_date("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "migrateExternalAuthConnection",
+            Box::pin({
+                let call = handle
+                    .migrate_external_auth_connection(
+                        crate::marketplace::MigrateExternalAuthRequest::new(
+                                crate::marketplace::ExternalAuthType::Oauth2,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .api_key(crate::Secret::from("sample"))
+                            .basic_credentials(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .access_token(crate::Secret::from("sample"))
+                            .refresh_token(crate::Secret::from("sample"))
+                            .expiry_in(1i64)
+                            .expiry_at(1i64)
+                            .scopes(vec!["sample".to_owned()])
+                            .display_name("sample".to_owned())
+                            .is_default(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uninstallApp",
+            Box::pin({
+                let call = handle
+                    .uninstall_app(
+                        "sample-appId",
+                        crate::marketplace::UninstallAppRequest::new()
+                            .company_id("sample".to_owned())
+                            .location_id("sample".to_owned())
+                            .reason("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

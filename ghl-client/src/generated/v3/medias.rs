@@ -164,7 +164,7 @@ impl Medias {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -273,6 +273,136 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upload_media_file(crate::medias::UploadMediaFileRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Medias::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "bulkDeleteMediaObjects",
+            Box::pin({
+                let call = handle
+                    .bulk_delete_media_objects(
+                        crate::medias::BulkDeleteMediaObjectsRequest::new(
+                            vec![
+                                crate ::medias::MediaObjectRef::new("sample".to_owned())
+                            ],
+                            crate::medias::AltType::Location,
+                            "sample".to_owned(),
+                            crate::medias::MediaDeleteStatus::Deleted,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateMediaObjects",
+            Box::pin({
+                let call = handle
+                    .bulk_update_media_objects(
+                        crate::medias::BulkUpdateMediaObjectsRequest::new(
+                            "sample".to_owned(),
+                            crate::medias::AltType::Location,
+                            vec![
+                                crate ::medias::MediaObjectRename::new("sample".to_owned())
+                                .name("sample".to_owned())
+                            ],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createMediaFolder",
+            Box::pin({
+                let call = handle
+                    .create_media_folder(
+                        crate::medias::CreateMediaFolderRequest::new(
+                                "sample".to_owned(),
+                                crate::medias::AltType::Location,
+                                "sample".to_owned(),
+                            )
+                            .parent_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteMediaObject",
+            Box::pin({
+                let call = handle
+                    .delete_media_object(
+                        "sample-id",
+                        "sample".to_owned(),
+                        crate::medias::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listMediaFiles",
+            Box::pin({
+                let call = handle
+                    .list_media_files(
+                        "sample".to_owned(),
+                        crate::medias::AltType::Location,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .offset(1i64)
+                    .limit(1i64)
+                    .query("sample".to_owned())
+                    .parent_id("sample".to_owned())
+                    .fetch_all(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateMediaObject",
+            Box::pin({
+                let call = handle
+                    .update_media_object(
+                        "sample-id",
+                        crate::medias::UpdateMediaObjectRequest::new(
+                            "sample".to_owned(),
+                            crate::medias::AltType::Location,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadMediaFile",
+            Box::pin({
+                let call = handle
+                    .upload_media_file(
+                        crate::medias::UploadMediaFileRequest::new()
+                            .file(
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            )
+                            .hosted(true)
+                            .file_url("sample".to_owned())
+                            .name("sample".to_owned())
+                            .parent_id("sample".to_owned()),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

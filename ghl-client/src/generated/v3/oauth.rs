@@ -87,7 +87,7 @@ impl Oauth {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -131,6 +131,68 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_installed_locations("sample".to_owned(), "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Oauth::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "getAccessToken",
+            Box::pin({
+                let call = handle
+                    .get_access_token(
+                        GetAccessTokenRequest::new(
+                                "sample".to_owned(),
+                                crate::Secret::from("sample"),
+                                crate::oauth::GrantType::AuthorizationCode,
+                            )
+                            .code(crate::Secret::from("sample"))
+                            .refresh_token(crate::Secret::from("sample"))
+                            .user_type(crate::oauth::TokenUserType::Company)
+                            .redirect_uri("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationAccessToken",
+            Box::pin({
+                let call = handle
+                    .get_location_access_token(
+                        crate::oauth::GetLocationAccessTokenRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listInstalledLocations",
+            Box::pin({
+                let call = handle
+                    .list_installed_locations("sample".to_owned(), "sample".to_owned())
+                    .page_size(1i64)
+                    .page_token("sample".to_owned())
+                    .query("sample".to_owned())
+                    .is_installed(true)
+                    .restrict_to_user_locations(true)
+                    .version_id("sample".to_owned())
+                    .on_trial(true)
+                    .plan_id("sample".to_owned())
+                    .location_id("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

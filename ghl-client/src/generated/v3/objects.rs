@@ -178,7 +178,7 @@ impl Objects {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -296,6 +296,158 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             vec!["sample".to_owned()],
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Objects::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createObjectRecord",
+            Box::pin({
+                let call = handle
+                    .create_object_record(
+                        "sample-schemaKey",
+                        crate::objects::CreateObjectRecordRequest::new()
+                            .location_id("sample".to_owned())
+                            .properties(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .owner(vec!["sample".to_owned()])
+                            .followers(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createObjectSchema",
+            Box::pin({
+                let call = handle
+                    .create_object_schema(
+                        crate::objects::CreateObjectSchemaRequest::new(
+                                crate::objects::ObjectLabels::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::objects::PrimaryDisplayPropertyDetails::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    crate::objects::PrimaryDisplayPropertyDetailsDataType::Text,
+                                ),
+                            )
+                            .description("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteObjectRecord",
+            Box::pin({
+                let call = handle.delete_object_record("sample-schemaKey", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getObjectRecord",
+            Box::pin({
+                let call = handle.get_object_record("sample-schemaKey", "sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getObjectSchema",
+            Box::pin({
+                let call = handle.get_object_schema("sample-key").fetch_properties(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listObjectSchemas",
+            Box::pin({
+                let call = handle.list_object_schemas();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchObjectRecords",
+            Box::pin({
+                let call = handle
+                    .search_object_records(
+                        "sample-schemaKey",
+                        crate::objects::SearchObjectRecordsRequest::new(
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            "sample".to_owned(),
+                            vec![serde_json::Value::Object(Default::default())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateObjectRecord",
+            Box::pin({
+                let call = handle
+                    .update_object_record(
+                        "sample-schemaKey",
+                        "sample-id",
+                        crate::objects::UpdateObjectRecordRequest::new()
+                            .properties(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .owner(vec!["sample".to_owned()])
+                            .followers(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateObjectSchema",
+            Box::pin({
+                let call = handle
+                    .update_object_schema(
+                        "sample-key",
+                        crate::objects::UpdateObjectSchemaRequest::new(
+                                "sample".to_owned(),
+                                vec!["sample".to_owned()],
+                            )
+                            .labels(
+                                crate::objects::UpdateObjectLabels::new()
+                                    .singular("sample".to_owned())
+                                    .plural("sample".to_owned()),
+                            )
+                            .description("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

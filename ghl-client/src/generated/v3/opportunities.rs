@@ -209,7 +209,7 @@ impl Opportunities {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -360,6 +360,236 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Opportunities::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "addOpportunityFollowers",
+            Box::pin({
+                let call = handle
+                    .add_opportunity_followers(
+                        "sample-id",
+                        crate::opportunities::OpportunityFollowersRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createOpportunity",
+            Box::pin({
+                let call = handle
+                    .create_opportunity(
+                        CreateOpportunityRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::opportunities::OpportunityStatus::Open,
+                                "sample".to_owned(),
+                            )
+                            .pipeline_stage_id("sample".to_owned())
+                            .monetary_value(1.0f64)
+                            .assigned_to("sample".to_owned())
+                            .custom_fields(
+                                vec![
+                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
+                                    .key("sample".to_owned())
+                                    .field_value(serde_json::Value::Object(Default::default()))
+                                ],
+                            )
+                            .forecast_expected_close_date("sample".to_owned())
+                            .forecast_probability(1.0f64),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteOpportunity",
+            Box::pin({
+                let call = handle.delete_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getOpportunity",
+            Box::pin({
+                let call = handle.get_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listLostReasons",
+            Box::pin({
+                let call = handle
+                    .list_lost_reasons()
+                    .name("sample".to_owned())
+                    .deleted(true)
+                    .query("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .get_count(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listPipelines",
+            Box::pin({
+                let call = handle.list_pipelines();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeOpportunityFollowers",
+            Box::pin({
+                let call = handle
+                    .remove_opportunity_followers(
+                        "sample-id",
+                        crate::opportunities::OpportunityFollowersRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    )
+                    .is_remove_all_followers(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunities",
+            Box::pin({
+                let call = handle
+                    .search_opportunities()
+                    .q("sample".to_owned())
+                    .status(crate::opportunities::OpportunityStatusFilter::Open)
+                    .campaign_id("sample".to_owned())
+                    .id("sample".to_owned())
+                    .order("sample".to_owned())
+                    .end_date("sample".to_owned())
+                    .start_after(1i64)
+                    .start_after_id("sample".to_owned())
+                    .date("sample".to_owned())
+                    .country("sample".to_owned())
+                    .page(1i64)
+                    .limit(1i64)
+                    .get_tasks(true)
+                    .get_notes(true)
+                    .get_calendar_events(true)
+                    .pipeline_id("sample".to_owned())
+                    .pipeline_stage_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .assigned_to("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunitiesAdvanced",
+            Box::pin({
+                let call = handle
+                    .search_opportunities_advanced(
+                        crate::opportunities::SearchOpportunitiesRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            vec!["sample".to_owned()],
+                            crate::opportunities::OpportunitySearchDetails::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunity",
+            Box::pin({
+                let call = handle
+                    .update_opportunity(
+                        "sample-id",
+                        UpdateOpportunityRequest::new()
+                            .pipeline_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .pipeline_stage_id("sample".to_owned())
+                            .status(crate::opportunities::OpportunityStatus::Open)
+                            .monetary_value(1.0f64)
+                            .assigned_to("sample".to_owned())
+                            .custom_fields(
+                                vec![
+                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
+                                    .key("sample".to_owned())
+                                    .field_value(serde_json::Value::Object(Default::default()))
+                                ],
+                            )
+                            .forecast_expected_close_date("sample".to_owned())
+                            .forecast_probability(1.0f64),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunityStatus",
+            Box::pin({
+                let call = handle
+                    .update_opportunity_status(
+                        "sample-id",
+                        crate::opportunities::UpdateOpportunityStatusRequest::new(
+                                crate::opportunities::OpportunityStatus::Open,
+                            )
+                            .lost_reason_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertOpportunity",
+            Box::pin({
+                let call = handle
+                    .upsert_opportunity(
+                        UpsertOpportunityRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .id("sample".to_owned())
+                            .followers(vec!["sample".to_owned()])
+                            .is_remove_all_followers(true)
+                            .followers_action_type(
+                                crate::opportunities::FollowersActionType::Add,
+                            )
+                            .name("sample".to_owned())
+                            .status(crate::opportunities::OpportunityStatus::Open)
+                            .pipeline_stage_id("sample".to_owned())
+                            .monetary_value(1.0f64)
+                            .assigned_to("sample".to_owned())
+                            .lost_reason_id("sample".to_owned())
+                            .forecast_expected_close_date("sample".to_owned())
+                            .forecast_probability(1.0f64),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

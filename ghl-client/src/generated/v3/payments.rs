@@ -428,7 +428,7 @@ impl Payments {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -743,6 +743,429 @@ pub fn contract_samples(
                         crate::payments::UpdateCustomProviderCapabilitiesRequest::new(
                             true,
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Payments::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "connectCustomProviderConfig",
+            Box::pin({
+                let call = handle
+                    .connect_custom_provider_config(
+                        crate::payments::ConnectCustomProviderRequest::new(
+                            crate::payments::CustomProviderKeys::new(
+                                crate::Secret::from("sample"),
+                                "sample".to_owned(),
+                            ),
+                            crate::payments::CustomProviderKeys::new(
+                                crate::Secret::from("sample"),
+                                "sample".to_owned(),
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCoupon",
+            Box::pin({
+                let call = handle
+                    .create_coupon(
+                        CreateCouponRequest::new(
+                                "sample".to_owned(),
+                                crate::payments::AltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::payments::DiscountType::Percentage,
+                                1.0f64,
+                                "sample".to_owned(),
+                            )
+                            .end_date("sample".to_owned())
+                            .usage_limit(1i64)
+                            .product_ids(vec!["sample".to_owned()])
+                            .apply_to_future_payments(true)
+                            .apply_to_future_payments_config(
+                                crate::payments::FuturePaymentsConfig::new(
+                                    crate::payments::FuturePaymentsConfigType::Forever,
+                                    1i64,
+                                    crate::payments::FuturePaymentsDurationType::Months,
+                                ),
+                            )
+                            .limit_per_customer(true)
+                            .price_ids(vec!["sample".to_owned()])
+                            .variant_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCustomProvider",
+            Box::pin({
+                let call = handle
+                    .create_custom_provider(
+                        crate::payments::CreateCustomProviderRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createOrderFulfillment",
+            Box::pin({
+                let call = handle
+                    .create_order_fulfillment(
+                        "sample-orderId",
+                        crate::payments::CreateFulfillmentRequest::new(
+                            "sample".to_owned(),
+                            crate::payments::AltType::Location,
+                            vec![
+                                crate ::payments::FulfillmentTracking::new()
+                                .tracking_number("sample".to_owned())
+                                .shipping_carrier("sample".to_owned()).tracking_url("sample"
+                                .to_owned())
+                            ],
+                            vec![
+                                crate ::payments::FulfillmentItemInput::new("sample"
+                                .to_owned(), 1i64)
+                            ],
+                            true,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createWhiteLabelProvider",
+            Box::pin({
+                let call = handle
+                    .create_white_label_provider(
+                        crate::payments::CreateWhiteLabelProviderRequest::new(
+                            "sample".to_owned(),
+                            crate::payments::AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::payments::WhiteLabelProviderKind::AuthorizeNet,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCoupon",
+            Box::pin({
+                let call = handle
+                    .delete_coupon(
+                        crate::payments::DeleteCouponRequest::new(
+                            "sample".to_owned(),
+                            crate::payments::AltType::Location,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteCustomProvider",
+            Box::pin({
+                let call = handle.delete_custom_provider();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "disconnectCustomProviderConfig",
+            Box::pin({
+                let call = handle
+                    .disconnect_custom_provider_config(
+                        crate::payments::DisconnectCustomProviderRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCoupon",
+            Box::pin({
+                let call = handle
+                    .get_coupon("sample".to_owned(), crate::payments::AltType::Location)
+                    .id("sample".to_owned())
+                    .code("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCustomProviderConfig",
+            Box::pin({
+                let call = handle.get_custom_provider_config();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getOrder",
+            Box::pin({
+                let call = handle
+                    .get_order("sample-orderId", "sample".to_owned())
+                    .location_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSubscription",
+            Box::pin({
+                let call = handle
+                    .get_subscription(
+                        "sample-subscriptionId",
+                        "sample".to_owned(),
+                        crate::payments::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getTransaction",
+            Box::pin({
+                let call = handle
+                    .get_transaction(
+                        "sample-transactionId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .location_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCoupons",
+            Box::pin({
+                let call = handle
+                    .list_coupons(
+                        "sample".to_owned(),
+                        crate::payments::AltType::Location,
+                    )
+                    .limit(1i64)
+                    .offset(1i64)
+                    .status(crate::payments::CouponStatus::Scheduled)
+                    .search("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listOrderFulfillments",
+            Box::pin({
+                let call = handle
+                    .list_order_fulfillments(
+                        "sample-orderId",
+                        "sample".to_owned(),
+                        crate::payments::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listOrderNotes",
+            Box::pin({
+                let call = handle
+                    .list_order_notes(
+                        "sample-orderId",
+                        "sample".to_owned(),
+                        crate::payments::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listOrders",
+            Box::pin({
+                let call = handle
+                    .list_orders("sample".to_owned())
+                    .location_id("sample".to_owned())
+                    .status("sample".to_owned())
+                    .payment_status(crate::payments::OrderPaymentStatus::Paid)
+                    .payment_mode("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned())
+                    .search("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .funnel_product_ids("sample".to_owned())
+                    .source_id("sample".to_owned())
+                    .limit(1i64)
+                    .offset(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSubscriptions",
+            Box::pin({
+                let call = handle
+                    .list_subscriptions(
+                        "sample".to_owned(),
+                        crate::payments::AltType::Location,
+                    )
+                    .entity_id("sample".to_owned())
+                    .payment_mode("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned())
+                    .entity_source_type("sample".to_owned())
+                    .search("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .id("sample".to_owned())
+                    .limit(1i64)
+                    .offset(1i64)
+                    .get_payments_collected_count(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listTransactions",
+            Box::pin({
+                let call = handle
+                    .list_transactions("sample".to_owned(), "sample".to_owned())
+                    .location_id("sample".to_owned())
+                    .payment_mode("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned())
+                    .entity_source_type("sample".to_owned())
+                    .entity_source_sub_type("sample".to_owned())
+                    .search("sample".to_owned())
+                    .subscription_id("sample".to_owned())
+                    .entity_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .limit(1i64)
+                    .offset(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listWhiteLabelProviders",
+            Box::pin({
+                let call = handle
+                    .list_white_label_providers(
+                        "sample".to_owned(),
+                        crate::payments::AltType::Location,
+                    )
+                    .limit(1i64)
+                    .offset(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "recordOrderPayment",
+            Box::pin({
+                let call = handle
+                    .record_order_payment(
+                        "sample-orderId",
+                        crate::payments::RecordOrderPaymentRequest::new(
+                                "sample".to_owned(),
+                                crate::payments::AltType::Location,
+                                crate::payments::ManualPaymentMode::Cash,
+                            )
+                            .card(
+                                crate::payments::PaymentCard::new(
+                                    crate::payments::CardBrand::Visa,
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .cheque(
+                                crate::payments::PaymentCheque::new("sample".to_owned()),
+                            )
+                            .notes("sample".to_owned())
+                            .amount(1.0f64)
+                            .meta(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default()),
+                                    ),
+                                ]),
+                            )
+                            .is_partial_payment(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCoupon",
+            Box::pin({
+                let call = handle
+                    .update_coupon(
+                        UpdateCouponRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::payments::AltType::Location,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::payments::DiscountType::Percentage,
+                                1.0f64,
+                                "sample".to_owned(),
+                            )
+                            .end_date("sample".to_owned())
+                            .usage_limit(1i64)
+                            .product_ids(vec!["sample".to_owned()])
+                            .apply_to_future_payments(true)
+                            .apply_to_future_payments_config(
+                                crate::payments::FuturePaymentsConfig::new(
+                                    crate::payments::FuturePaymentsConfigType::Forever,
+                                    1i64,
+                                    crate::payments::FuturePaymentsDurationType::Months,
+                                ),
+                            )
+                            .limit_per_customer(true)
+                            .price_ids(vec!["sample".to_owned()])
+                            .variant_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateCustomProviderCapabilities",
+            Box::pin({
+                let call = handle
+                    .update_custom_provider_capabilities(
+                        crate::payments::UpdateCustomProviderCapabilitiesRequest::new(
+                                true,
+                            )
+                            .company_id("sample".to_owned())
+                            .location_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

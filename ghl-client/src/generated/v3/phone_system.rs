@@ -100,7 +100,7 @@ impl PhoneSystem {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -140,6 +140,79 @@ pub fn contract_samples(
                 let call = handle
                     .purchase_phone_number(
                         PurchasePhoneNumberRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = PhoneSystem::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "listActivePhoneNumbers",
+            Box::pin({
+                let call = handle
+                    .list_active_phone_numbers()
+                    .page_size(1i64)
+                    .page(1i64)
+                    .search_filter("sample".to_owned())
+                    .skip_number_pool(true)
+                    .include_rcs_sender_ids(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAvailablePhoneNumbers",
+            Box::pin({
+                let call = handle
+                    .list_available_phone_numbers("sample".to_owned())
+                    .number_types(vec!["sample".to_owned()])
+                    .first_part("sample".to_owned())
+                    .last_part("sample".to_owned())
+                    .anywhere("sample".to_owned())
+                    .sms_enabled(true)
+                    .mms_enabled(true)
+                    .voice_enabled(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listNumberPools",
+            Box::pin({
+                let call = handle.list_number_pools();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "purchasePhoneNumber",
+            Box::pin({
+                let call = handle
+                    .purchase_phone_number(
+                        PurchasePhoneNumberRequest::new("sample".to_owned())
+                            .country_code("sample".to_owned())
+                            .number_type(
+                                crate::phone_system::PurchasePhoneNumberRequestNumberType::Local,
+                            )
+                            .address_sid("sample".to_owned())
+                            .bundle_sid("sample".to_owned())
+                            .locality("sample".to_owned())
+                            .region("sample".to_owned())
+                            .fingerprint_id("sample".to_owned())
+                            .skip_location_kyc(true)
+                            .payment_intent_id("sample".to_owned())
+                            .stripe_account_id("sample".to_owned())
+                            .payment_method_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -101,7 +101,7 @@ impl Proposals {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -153,6 +153,106 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Proposals::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "listDocumentTemplates",
+            Box::pin({
+                let call = handle
+                    .list_document_templates()
+                    .date_from("sample".to_owned())
+                    .date_to("sample".to_owned())
+                    .type_("sample".to_owned())
+                    .name("sample".to_owned())
+                    .is_public_document(true)
+                    .user_id("sample".to_owned())
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listDocuments",
+            Box::pin({
+                let call = handle
+                    .list_documents()
+                    .status(crate::proposals::DocumentStatus::Draft)
+                    .payment_status(
+                        crate::proposals::DocumentPaymentStatus::WaitingForPayment,
+                    )
+                    .limit(1i64)
+                    .skip(1i64)
+                    .query("sample".to_owned())
+                    .date_from("sample".to_owned())
+                    .date_to("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendDocument",
+            Box::pin({
+                let call = handle
+                    .send_document(
+                        crate::proposals::SendDocumentRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .document_name("sample".to_owned())
+                            .medium(crate::proposals::SendDocumentRequestMedium::Link)
+                            .cc_recipients(
+                                vec![
+                                    crate ::proposals::CcRecipient::new("sample".to_owned(),
+                                    "sample".to_owned(), "sample".to_owned(), "sample"
+                                    .to_owned(), "sample".to_owned(), "sample".to_owned())
+                                ],
+                            )
+                            .notification_settings(
+                                crate::proposals::NotificationSettings::new(
+                                    crate::proposals::NotificationReceive::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                    crate::proposals::NotificationSender::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    ),
+                                ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "sendDocumentTemplate",
+            Box::pin({
+                let call = handle
+                    .send_document_template(
+                        crate::proposals::SendTemplateRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .send_document(true)
+                            .opportunity_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

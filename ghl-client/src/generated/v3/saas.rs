@@ -468,7 +468,7 @@ impl Saas {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -727,6 +727,348 @@ pub fn contract_samples(
                             crate::saas::RebillingProduct::ContentAi,
                             vec!["sample".to_owned()],
                             crate::saas::RebillingConfig::new(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateSaasSubscription",
+            Box::pin({
+                let call = handle
+                    .update_saas_subscription(
+                        crate::saas::UpdateSaasSubscriptionRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateSaasSubscriptionLegacy",
+            Box::pin({
+                let call = handle
+                    .update_saas_subscription_legacy(
+                        crate::saas::UpdateSaasSubscriptionRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Saas::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "allowAttachRebilling",
+            Box::pin({
+                let call = handle
+                    .allow_attach_rebilling(
+                        AllowAttachRebillingRequest::new("sample".to_owned())
+                            .attached_rebilling_config(
+                                std::collections::BTreeMap::from([
+                                    (
+                                        "key".to_owned(),
+                                        AttachedRebillingProduct::new(true, 1.0f64).price(1.0f64),
+                                    ),
+                                ]),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkDisableSaas",
+            Box::pin({
+                let call = handle
+                    .bulk_disable_saas(
+                        "sample-companyId",
+                        crate::saas::BulkDisableSaasRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkDisableSaasLegacy",
+            Box::pin({
+                let call = handle
+                    .bulk_disable_saas_legacy(
+                        "sample-companyId",
+                        crate::saas::BulkDisableSaasRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkEnableSaas",
+            Box::pin({
+                let call = handle
+                    .bulk_enable_saas(
+                        "sample-companyId",
+                        crate::saas::BulkEnableSaasRequest::new(
+                            vec!["sample".to_owned()],
+                            true,
+                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                                .price_id("sample".to_owned())
+                                .stripe_account_id("sample".to_owned())
+                                .provider_location_id("sample".to_owned()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkEnableSaasLegacy",
+            Box::pin({
+                let call = handle
+                    .bulk_enable_saas_legacy(
+                        "sample-companyId",
+                        crate::saas::BulkEnableSaasRequest::new(
+                            vec!["sample".to_owned()],
+                            true,
+                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                                .price_id("sample".to_owned())
+                                .stripe_account_id("sample".to_owned())
+                                .provider_location_id("sample".to_owned()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "enableSaas",
+            Box::pin({
+                let call = handle
+                    .enable_saas(
+                        crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
+                            .stripe_account_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .email("sample".to_owned())
+                            .stripe_customer_id("sample".to_owned())
+                            .contact_id("sample".to_owned())
+                            .provider_location_id("sample".to_owned())
+                            .description("sample".to_owned())
+                            .saas_plan_id("sample".to_owned())
+                            .price_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "enableSaasLegacy",
+            Box::pin({
+                let call = handle
+                    .enable_saas_legacy(
+                        crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
+                            .stripe_account_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .email("sample".to_owned())
+                            .stripe_customer_id("sample".to_owned())
+                            .contact_id("sample".to_owned())
+                            .provider_location_id("sample".to_owned())
+                            .description("sample".to_owned())
+                            .saas_plan_id("sample".to_owned())
+                            .price_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationWalletBalance",
+            Box::pin({
+                let call = handle.get_location_wallet_balance("sample-companyId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationsByStripeIds",
+            Box::pin({
+                let call = handle
+                    .get_locations_by_stripe_ids("sample".to_owned())
+                    .customer_id("sample".to_owned())
+                    .subscription_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationsByStripeIdsLegacy",
+            Box::pin({
+                let call = handle
+                    .get_locations_by_stripe_ids_legacy("sample".to_owned())
+                    .customer_id("sample".to_owned())
+                    .subscription_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSaasPlan",
+            Box::pin({
+                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSaasPlanLegacy",
+            Box::pin({
+                let call = handle
+                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSaasSubscription",
+            Box::pin({
+                let call = handle.get_saas_subscription("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSaasSubscriptionLegacy",
+            Box::pin({
+                let call = handle.get_saas_subscription_legacy("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAgencyPlans",
+            Box::pin({
+                let call = handle.list_agency_plans("sample-companyId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listAgencyPlansLegacy",
+            Box::pin({
+                let call = handle.list_agency_plans_legacy("sample-companyId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSaasLocations",
+            Box::pin({
+                let call = handle.list_saas_locations("sample-companyId", 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSaasLocationsLegacy",
+            Box::pin({
+                let call = handle
+                    .list_saas_locations_legacy("sample-companyId")
+                    .page(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseSaasLocation",
+            Box::pin({
+                let call = handle
+                    .pause_saas_location(
+                        crate::saas::PauseSaasLocationRequest::new(
+                            true,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "pauseSaasLocationLegacy",
+            Box::pin({
+                let call = handle
+                    .pause_saas_location_legacy(
+                        crate::saas::PauseSaasLocationRequest::new(
+                            true,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateLocationWalletBalance",
+            Box::pin({
+                let call = handle
+                    .update_location_wallet_balance(
+                        "sample-companyId",
+                        ComplimentaryCreditsRequest::new()
+                            .complimentary_credits_amount(1.0f64),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateRebilling",
+            Box::pin({
+                let call = handle
+                    .update_rebilling(
+                        "sample-companyId",
+                        crate::saas::UpdateRebillingRequest::new(
+                            crate::saas::RebillingProduct::ContentAi,
+                            vec!["sample".to_owned()],
+                            crate::saas::RebillingConfig::new()
+                                .opt_in(true)
+                                .enabled(true)
+                                .markup(1.0f64),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateRebillingLegacy",
+            Box::pin({
+                let call = handle
+                    .update_rebilling_legacy(
+                        "sample-companyId",
+                        crate::saas::UpdateRebillingRequest::new(
+                            crate::saas::RebillingProduct::ContentAi,
+                            vec!["sample".to_owned()],
+                            crate::saas::RebillingConfig::new()
+                                .opt_in(true)
+                                .enabled(true)
+                                .markup(1.0f64),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

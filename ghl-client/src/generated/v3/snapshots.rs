@@ -103,7 +103,7 @@ impl Snapshots {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -148,6 +148,67 @@ pub fn contract_samples(
                         "sample".to_owned(),
                         "sample".to_owned(),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSnapshots",
+            Box::pin({
+                let call = handle.list_snapshots("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Snapshots::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "createSnapshotShareLink",
+            Box::pin({
+                let call = handle
+                    .create_snapshot_share_link(
+                        "sample".to_owned(),
+                        crate::snapshots::CreateSnapshotShareLinkRequest::new(
+                                "sample".to_owned(),
+                                crate::snapshots::SnapshotShareType::Link,
+                            )
+                            .relationship_number("sample".to_owned())
+                            .share_location_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLatestSnapshotPush",
+            Box::pin({
+                let call = handle
+                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSnapshotPushes",
+            Box::pin({
+                let call = handle
+                    .list_snapshot_pushes(
+                        "sample-snapshotId",
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    )
+                    .limit(1i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -736,7 +736,7 @@ impl SocialPlanner {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1258,6 +1258,1241 @@ pub fn contract_samples(
                         "sample-queueId",
                         "sample-itemId",
                         UpdateSocialQueueItemRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "uploadSocialCsv",
+            Box::pin({
+                let call = handle
+                    .upload_social_csv(
+                        UploadSocialCsvRequest::new(
+                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = SocialPlanner::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "attachSocialOauthAccount",
+            Box::pin({
+                let call = handle
+                    .attach_social_oauth_account(
+                        SocialOauthPlatform::Google,
+                        "sample-accountId",
+                        AttachSocialOauthAccountRequest::new()
+                            .type_(crate::social_planner::SocialAccountType::Page)
+                            .origin_id("sample".to_owned())
+                            .name("sample".to_owned())
+                            .avatar("sample".to_owned())
+                            .page_id("sample".to_owned())
+                            .urn("sample".to_owned())
+                            .username("sample".to_owned())
+                            .verified(true)
+                            .website_url("sample".to_owned())
+                            .origin_account_type("sample".to_owned())
+                            .company_id("sample".to_owned())
+                            .location(
+                                AttachGoogleLocation::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .store_code("sample".to_owned())
+                                    .storefront_address(
+                                        std::collections::BTreeMap::from([
+                                            (
+                                                "key".to_owned(),
+                                                serde_json::Value::Object(Default::default()),
+                                            ),
+                                        ]),
+                                    )
+                                    .metadata(
+                                        std::collections::BTreeMap::from([
+                                            (
+                                                "key".to_owned(),
+                                                serde_json::Value::Object(Default::default()),
+                                            ),
+                                        ]),
+                                    )
+                                    .max_location(true)
+                                    .is_verified(true)
+                                    .is_connected(true),
+                            )
+                            .account(
+                                AttachGoogleAccount::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkDeleteSocialPosts",
+            Box::pin({
+                let call = handle
+                    .bulk_delete_social_posts(
+                        crate::social_planner::BulkDeleteSocialPostsRequest::new()
+                            .post_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "cloneSocialQueueItem",
+            Box::pin({
+                let call = handle
+                    .clone_social_queue_item(
+                        "sample-queueId",
+                        "sample-itemId",
+                        CloneSocialQueueItemRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createSocialComment",
+            Box::pin({
+                let call = handle
+                    .create_social_comment(
+                        SocialCommentPlatform::Facebook,
+                        CreateSocialCommentRequest::new(
+                                "sample".to_owned(),
+                                true,
+                                "sample".to_owned(),
+                            )
+                            .attachments(
+                                vec![
+                                    SocialCommentAttachmentInput::new("sample".to_owned(),
+                                    SocialCommentAttachmentInputType::Image)
+                                ],
+                            )
+                            .mentions(
+                                vec![
+                                    SocialCommentMention::new("sample".to_owned(), "sample"
+                                    .to_owned(), 1i64, 1i64).slug("sample".to_owned())
+                                ],
+                            )
+                            .notify_all_group_members(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createSocialPost",
+            Box::pin({
+                let call = handle
+                    .create_social_post(
+                        SocialPostRequest::new(
+                                vec!["sample".to_owned()],
+                                crate::social_planner::SocialPostType::Post,
+                                "sample".to_owned(),
+                            )
+                            .summary("sample".to_owned())
+                            .media(
+                                vec![
+                                    SocialPostMedia::new("sample".to_owned(),
+                                    SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
+                                    .original_url("sample".to_owned()).watermarked_url("sample"
+                                    .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                    .to_owned()).optimized_url("sample".to_owned())
+                                    .optimized_type("sample".to_owned()).is_modified(true)
+                                    .alt_text("sample".to_owned())
+                                ],
+                            )
+                            .status(SocialPostStatus::Draft)
+                            .schedule_date("sample".to_owned())
+                            .selected_best_time("sample".to_owned())
+                            .created_by("sample".to_owned())
+                            .follow_up_comment("sample".to_owned())
+                            .og_tags_details(
+                                PostLinkPreview::new()
+                                    .meta_image("sample".to_owned())
+                                    .meta_link("sample".to_owned())
+                                    .og_title("sample".to_owned())
+                                    .og_description("sample".to_owned()),
+                            )
+                            .post_approval_details(
+                                crate::social_planner::PostApproval::new()
+                                    .approver("sample".to_owned())
+                                    .requester_note("sample".to_owned())
+                                    .approver_note("sample".to_owned())
+                                    .approval_status(
+                                        crate::social_planner::PostApprovalStatus::Pending,
+                                    ),
+                            )
+                            .schedule_time_updated(true)
+                            .tags(vec!["sample".to_owned()])
+                            .category_id("sample".to_owned())
+                            .apply_watermark(true)
+                            .tiktok_post_details(
+                                TiktokPostDetails::new(
+                                        crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
+                                    )
+                                    .promote_other_brand(true)
+                                    .enable_comment(true)
+                                    .enable_duet(true)
+                                    .enable_stitch(true)
+                                    .video_disclosure(true)
+                                    .promote_your_brand(true),
+                            )
+                            .gmb_post_details(
+                                GmbPostDetails::new(GmbEventType::Standard)
+                                    .title("sample".to_owned())
+                                    .offer_title("sample".to_owned())
+                                    .start_date(
+                                        crate::social_planner::GmbEventStart::new()
+                                            .start_date(
+                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                            )
+                                            .start_time(
+                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                            ),
+                                    )
+                                    .end_date(
+                                        crate::social_planner::GmbEventEnd::new()
+                                            .end_date(
+                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                            )
+                                            .end_time(
+                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                            ),
+                                    )
+                                    .terms_conditions("sample".to_owned())
+                                    .url("sample".to_owned())
+                                    .coupon_code("sample".to_owned())
+                                    .redeem_online_url("sample".to_owned())
+                                    .action_type(crate::social_planner::GmbActionType::None),
+                            )
+                            .linkedin_post_details(
+                                LinkedinPostDetails::new("sample".to_owned(), true)
+                                    .poll(
+                                        LinkedinPoll::new(
+                                            "sample".to_owned(),
+                                            vec![LinkedinPollOption::new("sample".to_owned())],
+                                            LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
+                                        ),
+                                    ),
+                            )
+                            .pinterest_post_details(
+                                PinterestPostDetails::new()
+                                    .title("sample".to_owned())
+                                    .link("sample".to_owned())
+                                    .board_ids(
+                                        std::collections::BTreeMap::from([
+                                            ("key".to_owned(), "sample".to_owned()),
+                                        ]),
+                                    )
+                                    .pinterest_boards(
+                                        vec![
+                                            PinterestBoardSelection::new("sample".to_owned(),
+                                            vec!["sample".to_owned()])
+                                        ],
+                                    )
+                                    .shortened_links(vec!["sample".to_owned()]),
+                            )
+                            .facebook_post_details(
+                                FacebookPostDetails::new(
+                                        crate::social_planner::SocialPostType::Post,
+                                    )
+                                    .text_format_preset_id("sample".to_owned()),
+                            )
+                            .instagram_post_details(
+                                InstagramPostDetails::new(
+                                        crate::social_planner::SocialPostType::Post,
+                                    )
+                                    .collaborators(
+                                        std::collections::BTreeMap::from([
+                                            ("key".to_owned(), vec!["sample".to_owned()]),
+                                        ]),
+                                    )
+                                    .show_on_feed(true)
+                                    .publish_via_push_notification(true)
+                                    .publisher_note("sample".to_owned()),
+                            )
+                            .youtube_post_details(
+                                YoutubePostDetails::new(YoutubeVideoType::Video)
+                                    .title("sample".to_owned())
+                                    .privacy_level(YoutubePrivacyLevel::Private),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createSocialQueue",
+            Box::pin({
+                let call = handle
+                    .create_social_queue(
+                        CreateSocialQueueRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
+                                ],
+                                "sample".to_owned(),
+                            )
+                            .enable_future_posts(true)
+                            .prioritize_new_content(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createSocialQueueItem",
+            Box::pin({
+                let call = handle
+                    .create_social_queue_item(
+                        "sample-queueId",
+                        CreateSocialQueueItemRequest::new("sample".to_owned())
+                            .session_id("sample".to_owned())
+                            .modified_post_payload(
+                                SocialQueuePostContent::new()
+                                    .account_ids(vec!["sample".to_owned()])
+                                    .summary("sample".to_owned())
+                                    .media(
+                                        vec![
+                                            SocialPostMedia::new("sample".to_owned(),
+                                            SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
+                                            .original_url("sample".to_owned()).watermarked_url("sample"
+                                            .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                            .to_owned()).optimized_url("sample".to_owned())
+                                            .optimized_type("sample".to_owned()).is_modified(true)
+                                            .alt_text("sample".to_owned())
+                                        ],
+                                    )
+                                    .status(SocialPostStatus::Draft)
+                                    .schedule_date("sample".to_owned())
+                                    .selected_best_time("sample".to_owned())
+                                    .created_by("sample".to_owned())
+                                    .follow_up_comment("sample".to_owned())
+                                    .og_tags_details(
+                                        PostLinkPreview::new()
+                                            .meta_image("sample".to_owned())
+                                            .meta_link("sample".to_owned())
+                                            .og_title("sample".to_owned())
+                                            .og_description("sample".to_owned()),
+                                    )
+                                    .type_(crate::social_planner::SocialPostType::Post)
+                                    .post_approval_details(
+                                        crate::social_planner::PostApproval::new()
+                                            .approver("sample".to_owned())
+                                            .requester_note("sample".to_owned())
+                                            .approver_note("sample".to_owned())
+                                            .approval_status(
+                                                crate::social_planner::PostApprovalStatus::Pending,
+                                            ),
+                                    )
+                                    .schedule_time_updated(true)
+                                    .tags(vec!["sample".to_owned()])
+                                    .category_id("sample".to_owned())
+                                    .apply_watermark(true)
+                                    .tiktok_post_details(
+                                        TiktokPostDetails::new(
+                                                crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
+                                            )
+                                            .promote_other_brand(true)
+                                            .enable_comment(true)
+                                            .enable_duet(true)
+                                            .enable_stitch(true)
+                                            .video_disclosure(true)
+                                            .promote_your_brand(true),
+                                    )
+                                    .gmb_post_details(
+                                        GmbPostDetails::new(GmbEventType::Standard)
+                                            .title("sample".to_owned())
+                                            .offer_title("sample".to_owned())
+                                            .start_date(
+                                                crate::social_planner::GmbEventStart::new()
+                                                    .start_date(
+                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                    )
+                                                    .start_time(
+                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                    ),
+                                            )
+                                            .end_date(
+                                                crate::social_planner::GmbEventEnd::new()
+                                                    .end_date(
+                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                    )
+                                                    .end_time(
+                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                    ),
+                                            )
+                                            .terms_conditions("sample".to_owned())
+                                            .url("sample".to_owned())
+                                            .coupon_code("sample".to_owned())
+                                            .redeem_online_url("sample".to_owned())
+                                            .action_type(crate::social_planner::GmbActionType::None),
+                                    )
+                                    .user_id("sample".to_owned())
+                                    .linkedin_post_details(
+                                        LinkedinPostDetails::new("sample".to_owned(), true)
+                                            .poll(
+                                                LinkedinPoll::new(
+                                                    "sample".to_owned(),
+                                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                                    LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
+                                                ),
+                                            ),
+                                    )
+                                    .pinterest_post_details(
+                                        PinterestPostDetails::new()
+                                            .title("sample".to_owned())
+                                            .link("sample".to_owned())
+                                            .board_ids(
+                                                std::collections::BTreeMap::from([
+                                                    ("key".to_owned(), "sample".to_owned()),
+                                                ]),
+                                            )
+                                            .pinterest_boards(
+                                                vec![
+                                                    PinterestBoardSelection::new("sample".to_owned(),
+                                                    vec!["sample".to_owned()])
+                                                ],
+                                            )
+                                            .shortened_links(vec!["sample".to_owned()]),
+                                    )
+                                    .facebook_post_details(
+                                        FacebookPostDetails::new(
+                                                crate::social_planner::SocialPostType::Post,
+                                            )
+                                            .text_format_preset_id("sample".to_owned()),
+                                    )
+                                    .instagram_post_details(
+                                        InstagramPostDetails::new(
+                                                crate::social_planner::SocialPostType::Post,
+                                            )
+                                            .collaborators(
+                                                std::collections::BTreeMap::from([
+                                                    ("key".to_owned(), vec!["sample".to_owned()]),
+                                                ]),
+                                            )
+                                            .show_on_feed(true)
+                                            .publish_via_push_notification(true)
+                                            .publisher_note("sample".to_owned()),
+                                    )
+                                    .youtube_post_details(
+                                        YoutubePostDetails::new(YoutubeVideoType::Video)
+                                            .title("sample".to_owned())
+                                            .privacy_level(YoutubePrivacyLevel::Private),
+                                    )
+                                    .location_id("sample".to_owned()),
+                            )
+                            .order(SocialQueueOrder::Number(1.0f64))
+                            .variations(
+                                vec![
+                                    SocialQueueVariationInput::new().content("sample"
+                                    .to_owned())
+                                    .mentions(vec![std::collections::BTreeMap::from([("key"
+                                    .to_owned(),
+                                    serde_json::Value::Object(Default::default()))])])
+                                    .og_tags(SocialQueueOgTags::new().meta_link("sample"
+                                    .to_owned()).meta_image("sample".to_owned())
+                                    .og_title("sample".to_owned()))
+                                ],
+                            )
+                            .primary_image("sample".to_owned())
+                            .direct_to_queue(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteActiveSocialQueuePost",
+            Box::pin({
+                let call = handle.delete_active_social_queue_post("sample-postId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialAccount",
+            Box::pin({
+                let call = handle
+                    .delete_social_account("sample-id")
+                    .company_id("sample".to_owned())
+                    .user_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialCsvImport",
+            Box::pin({
+                let call = handle.delete_social_csv_import("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialCsvPost",
+            Box::pin({
+                let call = handle
+                    .delete_social_csv_post("sample-csvId", "sample-postId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialPost",
+            Box::pin({
+                let call = handle.delete_social_post("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteSocialQueueItem",
+            Box::pin({
+                let call = handle
+                    .delete_social_queue_item("sample-queueId", "sample-itemId")
+                    .session_id("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "discardSocialQueueEdit",
+            Box::pin({
+                let call = handle
+                    .discard_social_queue_edit(
+                        "sample-queueId",
+                        SocialQueueEditSessionRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .keep_in_draft(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "finalizeSocialCsvImport",
+            Box::pin({
+                let call = handle
+                    .finalize_social_csv_import(
+                        "sample-id",
+                        FinalizeSocialCsvImportRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialCategory",
+            Box::pin({
+                let call = handle.get_social_category("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialCsvImport",
+            Box::pin({
+                let call = handle
+                    .get_social_csv_import("sample-id")
+                    .skip(1i64)
+                    .limit(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialOauthAccounts",
+            Box::pin({
+                let call = handle
+                    .get_social_oauth_accounts(
+                        SocialOauthPlatform::Google,
+                        "sample-accountId",
+                    )
+                    .search("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialPost",
+            Box::pin({
+                let call = handle.get_social_post("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialQueue",
+            Box::pin({
+                let call = handle.get_social_queue("sample-queueId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialQueueCalendar",
+            Box::pin({
+                let call = handle
+                    .get_social_queue_calendar(
+                        SocialQueueCalendarRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .category_ids(vec!["sample".to_owned()])
+                            .account_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialQueueEditCalendar",
+            Box::pin({
+                let call = handle
+                    .get_social_queue_edit_calendar(
+                        "sample-queueId",
+                        SocialQueueEditCalendarRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .account_ids(vec!["sample".to_owned()]),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialStatistics",
+            Box::pin({
+                let call = handle
+                    .get_social_statistics(
+                        SocialStatisticsRequest::new(vec!["sample".to_owned()])
+                            .platforms(
+                                vec![
+                                    crate ::social_planner::SocialStatisticsPlatform::Facebook
+                                ],
+                            )
+                            .current_range(
+                                SocialStatisticsRange::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            )
+                            .prev_range(
+                                SocialStatisticsRange::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getSocialTagsByIds",
+            Box::pin({
+                let call = handle
+                    .get_social_tags_by_ids(
+                        crate::social_planner::SocialTagIdsRequest::new(
+                            vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "likeSocialComment",
+            Box::pin({
+                let call = handle
+                    .like_social_comment(
+                        SocialCommentLikePlatform::Facebook,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialAccounts",
+            Box::pin({
+                let call = handle.list_social_accounts();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialCategories",
+            Box::pin({
+                let call = handle
+                    .list_social_categories()
+                    .search_text("sample".to_owned())
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialComments",
+            Box::pin({
+                let call = handle
+                    .list_social_comments(
+                        SocialCommentPlatform::Facebook,
+                        ListSocialCommentsRequest::new(vec!["sample".to_owned()])
+                            .from_date("sample".to_owned())
+                            .to_date("sample".to_owned())
+                            .sort_by(ListSocialCommentsRequestSortBy::Top)
+                            .search("sample".to_owned())
+                            .skip(1i64)
+                            .limit(1i64)
+                            .parent_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialCsvImports",
+            Box::pin({
+                let call = handle
+                    .list_social_csv_imports("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .include_users(true)
+                    .is_from_template(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialPosts",
+            Box::pin({
+                let call = handle
+                    .list_social_posts(
+                        crate::social_planner::ListSocialPostsRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .type_(crate::social_planner::SocialPostListFilter::Recent)
+                            .accounts("sample".to_owned())
+                            .post_type(crate::social_planner::SocialPostType::Post),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialQueueCategories",
+            Box::pin({
+                let call = handle
+                    .list_social_queue_categories()
+                    .skip(1i64)
+                    .limit(1i64)
+                    .q("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialQueueItems",
+            Box::pin({
+                let call = handle
+                    .list_social_queue_items(
+                        "sample-queueId",
+                        ListSocialQueueItemsRequest::new("sample".to_owned())
+                            .session_id("sample".to_owned())
+                            .skip(1i64)
+                            .limit(1i64)
+                            .error_filter(true)
+                            .item_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialQueueSlots",
+            Box::pin({
+                let call = handle
+                    .list_social_queue_slots(
+                        "sample-queueId",
+                        ListSocialQueueSlotsRequest::new("sample".to_owned())
+                            .session_id("sample".to_owned())
+                            .skip(1i64)
+                            .limit(1i64),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialQueues",
+            Box::pin({
+                let call = handle
+                    .list_social_queues(
+                        ListSocialQueuesRequest::new("sample".to_owned())
+                            .skip(1i64)
+                            .limit(1i64),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSocialTags",
+            Box::pin({
+                let call = handle
+                    .list_social_tags()
+                    .search_text("sample".to_owned())
+                    .limit(1i64)
+                    .skip(1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "resetSocialQueueItem",
+            Box::pin({
+                let call = handle
+                    .reset_social_queue_item(
+                        "sample-queueId",
+                        "sample-itemId",
+                        ResetSocialQueueItemRequest::new("sample".to_owned())
+                            .session_id("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "saveSocialQueueEdit",
+            Box::pin({
+                let call = handle
+                    .save_social_queue_edit(
+                        "sample-queueId",
+                        SocialQueueEditSessionRequest::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .keep_in_draft(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "setSocialCsvAccounts",
+            Box::pin({
+                let call = handle
+                    .set_social_csv_accounts(
+                        SetSocialCsvAccountsRequest::new(
+                                vec!["sample".to_owned()],
+                                "sample".to_owned(),
+                                1i64,
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                            )
+                            .approver("sample".to_owned())
+                            .csv_file_type(SocialCsvFileType::Basic),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startSocialOauth",
+            Box::pin({
+                let call = handle
+                    .start_social_oauth(SocialOauthPlatform::Google, "sample".to_owned())
+                    .page("sample".to_owned())
+                    .reconnect(true);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "startSocialQueueEdit",
+            Box::pin({
+                let call = handle
+                    .start_social_queue_edit(
+                        "sample-queueId",
+                        StartSocialQueueEditRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "unlikeSocialComment",
+            Box::pin({
+                let call = handle
+                    .unlike_social_comment(
+                        SocialCommentLikePlatform::Facebook,
+                        "sample-id",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateSocialPost",
+            Box::pin({
+                let call = handle
+                    .update_social_post(
+                        "sample-id",
+                        SocialPostRequest::new(
+                                vec!["sample".to_owned()],
+                                crate::social_planner::SocialPostType::Post,
+                                "sample".to_owned(),
+                            )
+                            .summary("sample".to_owned())
+                            .media(
+                                vec![
+                                    SocialPostMedia::new("sample".to_owned(),
+                                    SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
+                                    .original_url("sample".to_owned()).watermarked_url("sample"
+                                    .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                    .to_owned()).optimized_url("sample".to_owned())
+                                    .optimized_type("sample".to_owned()).is_modified(true)
+                                    .alt_text("sample".to_owned())
+                                ],
+                            )
+                            .status(SocialPostStatus::Draft)
+                            .schedule_date("sample".to_owned())
+                            .selected_best_time("sample".to_owned())
+                            .created_by("sample".to_owned())
+                            .follow_up_comment("sample".to_owned())
+                            .og_tags_details(
+                                PostLinkPreview::new()
+                                    .meta_image("sample".to_owned())
+                                    .meta_link("sample".to_owned())
+                                    .og_title("sample".to_owned())
+                                    .og_description("sample".to_owned()),
+                            )
+                            .post_approval_details(
+                                crate::social_planner::PostApproval::new()
+                                    .approver("sample".to_owned())
+                                    .requester_note("sample".to_owned())
+                                    .approver_note("sample".to_owned())
+                                    .approval_status(
+                                        crate::social_planner::PostApprovalStatus::Pending,
+                                    ),
+                            )
+                            .schedule_time_updated(true)
+                            .tags(vec!["sample".to_owned()])
+                            .category_id("sample".to_owned())
+                            .apply_watermark(true)
+                            .tiktok_post_details(
+                                TiktokPostDetails::new(
+                                        crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
+                                    )
+                                    .promote_other_brand(true)
+                                    .enable_comment(true)
+                                    .enable_duet(true)
+                                    .enable_stitch(true)
+                                    .video_disclosure(true)
+                                    .promote_your_brand(true),
+                            )
+                            .gmb_post_details(
+                                GmbPostDetails::new(GmbEventType::Standard)
+                                    .title("sample".to_owned())
+                                    .offer_title("sample".to_owned())
+                                    .start_date(
+                                        crate::social_planner::GmbEventStart::new()
+                                            .start_date(
+                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                            )
+                                            .start_time(
+                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                            ),
+                                    )
+                                    .end_date(
+                                        crate::social_planner::GmbEventEnd::new()
+                                            .end_date(
+                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                            )
+                                            .end_time(
+                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                            ),
+                                    )
+                                    .terms_conditions("sample".to_owned())
+                                    .url("sample".to_owned())
+                                    .coupon_code("sample".to_owned())
+                                    .redeem_online_url("sample".to_owned())
+                                    .action_type(crate::social_planner::GmbActionType::None),
+                            )
+                            .linkedin_post_details(
+                                LinkedinPostDetails::new("sample".to_owned(), true)
+                                    .poll(
+                                        LinkedinPoll::new(
+                                            "sample".to_owned(),
+                                            vec![LinkedinPollOption::new("sample".to_owned())],
+                                            LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
+                                        ),
+                                    ),
+                            )
+                            .pinterest_post_details(
+                                PinterestPostDetails::new()
+                                    .title("sample".to_owned())
+                                    .link("sample".to_owned())
+                                    .board_ids(
+                                        std::collections::BTreeMap::from([
+                                            ("key".to_owned(), "sample".to_owned()),
+                                        ]),
+                                    )
+                                    .pinterest_boards(
+                                        vec![
+                                            PinterestBoardSelection::new("sample".to_owned(),
+                                            vec!["sample".to_owned()])
+                                        ],
+                                    )
+                                    .shortened_links(vec!["sample".to_owned()]),
+                            )
+                            .facebook_post_details(
+                                FacebookPostDetails::new(
+                                        crate::social_planner::SocialPostType::Post,
+                                    )
+                                    .text_format_preset_id("sample".to_owned()),
+                            )
+                            .instagram_post_details(
+                                InstagramPostDetails::new(
+                                        crate::social_planner::SocialPostType::Post,
+                                    )
+                                    .collaborators(
+                                        std::collections::BTreeMap::from([
+                                            ("key".to_owned(), vec!["sample".to_owned()]),
+                                        ]),
+                                    )
+                                    .show_on_feed(true)
+                                    .publish_via_push_notification(true)
+                                    .publisher_note("sample".to_owned()),
+                            )
+                            .youtube_post_details(
+                                YoutubePostDetails::new(YoutubeVideoType::Video)
+                                    .title("sample".to_owned())
+                                    .privacy_level(YoutubePrivacyLevel::Private),
+                            ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateSocialQueue",
+            Box::pin({
+                let call = handle
+                    .update_social_queue(
+                        "sample-queueId",
+                        UpdateSocialQueueRequest::new("sample".to_owned())
+                            .skip_legacy_watermark(true)
+                            .status(SocialQueueStatus::Active)
+                            .skip_date_time("sample".to_owned())
+                            .time_slots(
+                                vec![
+                                    SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
+                                ],
+                            )
+                            .enable_future_posts(true)
+                            .prioritize_new_content(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateSocialQueueItem",
+            Box::pin({
+                let call = handle
+                    .update_social_queue_item(
+                        "sample-queueId",
+                        "sample-itemId",
+                        UpdateSocialQueueItemRequest::new("sample".to_owned())
+                            .session_id("sample".to_owned())
+                            .modified_post_payload(
+                                SocialQueuePostContent::new()
+                                    .account_ids(vec!["sample".to_owned()])
+                                    .summary("sample".to_owned())
+                                    .media(
+                                        vec![
+                                            SocialPostMedia::new("sample".to_owned(),
+                                            SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
+                                            .original_url("sample".to_owned()).watermarked_url("sample"
+                                            .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                            .to_owned()).optimized_url("sample".to_owned())
+                                            .optimized_type("sample".to_owned()).is_modified(true)
+                                            .alt_text("sample".to_owned())
+                                        ],
+                                    )
+                                    .status(SocialPostStatus::Draft)
+                                    .schedule_date("sample".to_owned())
+                                    .selected_best_time("sample".to_owned())
+                                    .created_by("sample".to_owned())
+                                    .follow_up_comment("sample".to_owned())
+                                    .og_tags_details(
+                                        PostLinkPreview::new()
+                                            .meta_image("sample".to_owned())
+                                            .meta_link("sample".to_owned())
+                                            .og_title("sample".to_owned())
+                                            .og_description("sample".to_owned()),
+                                    )
+                                    .type_(crate::social_planner::SocialPostType::Post)
+                                    .post_approval_details(
+                                        crate::social_planner::PostApproval::new()
+                                            .approver("sample".to_owned())
+                                            .requester_note("sample".to_owned())
+                                            .approver_note("sample".to_owned())
+                                            .approval_status(
+                                                crate::social_planner::PostApprovalStatus::Pending,
+                                            ),
+                                    )
+                                    .schedule_time_updated(true)
+                                    .tags(vec!["sample".to_owned()])
+                                    .category_id("sample".to_owned())
+                                    .apply_watermark(true)
+                                    .tiktok_post_details(
+                                        TiktokPostDetails::new(
+                                                crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
+                                            )
+                                            .promote_other_brand(true)
+                                            .enable_comment(true)
+                                            .enable_duet(true)
+                                            .enable_stitch(true)
+                                            .video_disclosure(true)
+                                            .promote_your_brand(true),
+                                    )
+                                    .gmb_post_details(
+                                        GmbPostDetails::new(GmbEventType::Standard)
+                                            .title("sample".to_owned())
+                                            .offer_title("sample".to_owned())
+                                            .start_date(
+                                                crate::social_planner::GmbEventStart::new()
+                                                    .start_date(
+                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                    )
+                                                    .start_time(
+                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                    ),
+                                            )
+                                            .end_date(
+                                                crate::social_planner::GmbEventEnd::new()
+                                                    .end_date(
+                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                    )
+                                                    .end_time(
+                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                    ),
+                                            )
+                                            .terms_conditions("sample".to_owned())
+                                            .url("sample".to_owned())
+                                            .coupon_code("sample".to_owned())
+                                            .redeem_online_url("sample".to_owned())
+                                            .action_type(crate::social_planner::GmbActionType::None),
+                                    )
+                                    .user_id("sample".to_owned())
+                                    .linkedin_post_details(
+                                        LinkedinPostDetails::new("sample".to_owned(), true)
+                                            .poll(
+                                                LinkedinPoll::new(
+                                                    "sample".to_owned(),
+                                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                                    LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
+                                                ),
+                                            ),
+                                    )
+                                    .pinterest_post_details(
+                                        PinterestPostDetails::new()
+                                            .title("sample".to_owned())
+                                            .link("sample".to_owned())
+                                            .board_ids(
+                                                std::collections::BTreeMap::from([
+                                                    ("key".to_owned(), "sample".to_owned()),
+                                                ]),
+                                            )
+                                            .pinterest_boards(
+                                                vec![
+                                                    PinterestBoardSelection::new("sample".to_owned(),
+                                                    vec!["sample".to_owned()])
+                                                ],
+                                            )
+                                            .shortened_links(vec!["sample".to_owned()]),
+                                    )
+                                    .facebook_post_details(
+                                        FacebookPostDetails::new(
+                                                crate::social_planner::SocialPostType::Post,
+                                            )
+                                            .text_format_preset_id("sample".to_owned()),
+                                    )
+                                    .instagram_post_details(
+                                        InstagramPostDetails::new(
+                                                crate::social_planner::SocialPostType::Post,
+                                            )
+                                            .collaborators(
+                                                std::collections::BTreeMap::from([
+                                                    ("key".to_owned(), vec!["sample".to_owned()]),
+                                                ]),
+                                            )
+                                            .show_on_feed(true)
+                                            .publish_via_push_notification(true)
+                                            .publisher_note("sample".to_owned()),
+                                    )
+                                    .youtube_post_details(
+                                        YoutubePostDetails::new(YoutubeVideoType::Video)
+                                            .title("sample".to_owned())
+                                            .privacy_level(YoutubePrivacyLevel::Private),
+                                    )
+                                    .location_id("sample".to_owned()),
+                            )
+                            .new_order(SocialQueueOrder::Number(1.0f64))
+                            .variations(
+                                vec![
+                                    SocialQueueVariationInput::new().content("sample"
+                                    .to_owned())
+                                    .mentions(vec![std::collections::BTreeMap::from([("key"
+                                    .to_owned(),
+                                    serde_json::Value::Object(Default::default()))])])
+                                    .og_tags(SocialQueueOgTags::new().meta_link("sample"
+                                    .to_owned()).meta_image("sample".to_owned())
+                                    .og_title("sample".to_owned()))
+                                ],
+                            )
+                            .primary_image("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -65,7 +65,7 @@ impl Surveys {
         }
     }
 }
-/// One call per operation with sample arguments (contract tests only).
+///One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -87,6 +87,44 @@ pub fn contract_samples(
             "listSurveys",
             Box::pin({
                 let call = handle.list_surveys();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+}
+///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg(feature = "contract-samples")]
+#[doc(hidden)]
+#[allow(clippy::vec_init_then_push, deprecated)]
+pub fn contract_samples_full(
+    client: &crate::Client,
+) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+    let handle = Surveys::new(client.clone());
+    let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+    calls
+        .push((
+            "listSurveySubmissions",
+            Box::pin({
+                let call = handle
+                    .list_survey_submissions()
+                    .page(1i64)
+                    .limit(1i64)
+                    .survey_id("sample".to_owned())
+                    .q("sample".to_owned())
+                    .start_at("sample".to_owned())
+                    .end_at("sample".to_owned());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listSurveys",
+            Box::pin({
+                let call = handle
+                    .list_surveys()
+                    .skip(1i64)
+                    .limit(1i64)
+                    .type_("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
