@@ -99,15 +99,26 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize) -> TokenStream {
                 }
                 TypeKind::Alias(inner) => sample(api, module, inner, depth + 1),
                 TypeKind::Struct(fields) if def.usage.request && depth < 8 => {
-                    let args = fields.iter().filter(|f| f.in_constructor(def.usage)).map(|f| {
-                        let ty = if def.usage.multipart && f.binary {
+                    let part_ty = |f: &crate::ir::Field| {
+                        if def.usage.multipart && f.binary {
                             if matches!(f.ty, Ty::Array(_)) { Ty::Array(Box::new(Ty::Upload)) } else { Ty::Upload }
                         } else {
                             f.ty.clone()
-                        };
-                        sample(api, module, &ty, depth + 1)
-                    });
-                    quote! { #path::new(#(#args),*) }
+                        }
+                    };
+                    let mut args = fields.iter().filter(|f| f.in_constructor(def.usage)).peekable();
+                    // The runtime refuses a multipart body without parts: with no
+                    // required part, the sample sets its first file part.
+                    let extra = match (def.usage.multipart && args.peek().is_none(), fields.iter().find(|f| f.binary)) {
+                        (true, Some(f)) => {
+                            let id = ident(&f.ident);
+                            let value = sample(api, module, &part_ty(f), depth + 1);
+                            quote! { .#id(#value) }
+                        }
+                        _ => quote! {},
+                    };
+                    let args = args.map(|f| sample(api, module, &part_ty(f), depth + 1));
+                    quote! { #path::new(#(#args),*)#extra }
                 }
                 TypeKind::Struct(_) => quote! { #path::default() },
             }
