@@ -384,6 +384,8 @@ async fn uploads_send_multipart_from_bytes_path_and_stream() {
         .and(header("version", "2021-07-28"))
         .and(body_string_contains("name=\"hosted\""))
         .and(body_string_contains("filename=\"a.txt\""))
+        // Set with `.mime()` on the first upload, guessed from the name on the others.
+        .and(body_string_contains("Content-Type: text/plain"))
         .and(body_string_contains("hello from bytes"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"fileId": "f1"})))
         .expect(3)
@@ -411,6 +413,18 @@ async fn uploads_send_multipart_from_bytes_path_and_stream() {
         let resp = client.execute::<Value>(r).await.unwrap();
         assert_eq!(resp.body["fileId"], "f1");
     }
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_multipart_body_without_parts_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
+    let client = builder(&server).build().unwrap();
+    let mut r = Request::new(&UPLOAD_FILE, "/medias/upload-file".into());
+    r.multipart(Vec::new());
+    let e = client.execute::<Value>(r).await.unwrap_err();
+    assert!(matches!(&e, Error::InvalidArgument { message, .. } if message.contains("no part")), "{e:?}");
     server.verify().await;
 }
 

@@ -140,7 +140,9 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenSt
                 }
                 TypeKind::Alias(inner) => sample(api, module, inner, depth + 1, full),
                 TypeKind::Struct(fields) if def.usage.request && depth < 8 + if full { FULL_DEPTH } else { 0 } => {
-                    let args = fields.iter().filter(|f| f.in_constructor(def.usage)).map(|f| {
+                    let required: Vec<_> = fields.iter().filter(|f| f.in_constructor(def.usage)).collect();
+                    let no_part = def.usage.multipart && required.is_empty();
+                    let args = required.into_iter().map(|f| {
                         let ty = multipart_ty(def.usage.multipart, f);
                         sample(api, module, &ty, depth + 1, full)
                     });
@@ -154,6 +156,12 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenSt
                             let v = sample(api, module, &ty, depth + 1, full);
                             value = quote! { #value.#setter(#v) };
                         }
+                    } else if no_part && let Some(f) = fields.iter().find(|f| f.binary) {
+                        // The runtime refuses a multipart body without parts: with no
+                        // required part, the sample sets its first file part.
+                        let id = ident(&f.ident);
+                        let v = sample(api, module, &multipart_ty(def.usage.multipart, f), depth + 1, full);
+                        value = quote! { #value.#id(#v) };
                     }
                     value
                 }

@@ -20,7 +20,7 @@ use crate::runtime::error::{ErrorBody, RateLimitKind, request_id};
 use crate::runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
 use crate::runtime::rate_limit::{RateBudget, RateLimitHeaders, later};
 use crate::runtime::refresh::OAuthSession;
-use crate::runtime::request::{OperationMeta, Request};
+use crate::runtime::request::{Body, OperationMeta, Request};
 use crate::runtime::response::ApiResponse;
 use crate::runtime::retry::{Decision, Failure, RetryPolicy};
 use crate::runtime::transport::{Net, is_replayable};
@@ -259,6 +259,7 @@ impl Client {
     /// The attempt loop under the call's deadline; returns a 2xx answer or the final error.
     async fn send(&self, request: &Request) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
         check_path(request)?;
+        check_body(request)?;
         let Some(limit) = self.call.deadline else {
             return self.attempts(request, None).await;
         };
@@ -445,6 +446,18 @@ fn check_path(request: &Request) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Refuses a multipart body without any part: no endpoint accepts an empty
+/// form, and the caller learns which call lacks its fields before anything is sent.
+fn check_body(request: &Request) -> Result<(), Error> {
+    match &request.body {
+        Body::Multipart(parts) if parts.is_empty() => Err(Error::InvalidArgument {
+            operation: request.meta.id,
+            message: "the multipart body has no part; set at least one of its fields".to_owned(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn api_error(

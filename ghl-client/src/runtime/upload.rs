@@ -93,7 +93,8 @@ impl Upload {
         }
     }
 
-    /// Sets the MIME type sent with the part.
+    /// Sets the MIME type sent with the part (by default it is guessed from
+    /// the file name, see [`Upload::content_type`]).
     pub fn mime(mut self, mime: impl Into<String>) -> Self {
         self.mime = Some(mime.into());
         self
@@ -180,11 +181,17 @@ impl Upload {
             }
         };
         let part = part.file_name(self.file_name.clone());
+        let mime = self.content_type();
+        part.mime_str(&mime).map_err(|e| Error::encode(operation, format!("invalid MIME type `{mime}`: {e}")))
+    }
+
+    /// The part's Content-Type: the one set with [`Upload::mime`], else
+    /// guessed from the file name's extension, else `application/octet-stream`
+    /// (a part without one leaves the server to guess what the file is).
+    pub fn content_type(&self) -> String {
         match &self.mime {
-            Some(mime) => {
-                part.mime_str(mime).map_err(|e| Error::encode(operation, format!("invalid MIME type `{mime}`: {e}")))
-            }
-            None => Ok(part),
+            Some(mime) => mime.clone(),
+            None => mime_guess::from_path(&self.file_name).first_or_octet_stream().essence_str().to_owned(),
         }
     }
 }
@@ -208,6 +215,16 @@ fn limit_stream(stream: ByteStream, max: Option<u64>) -> ByteStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_content_type_is_guessed_from_the_file_name_unless_set() {
+        assert_eq!(Upload::from_bytes("logo.png", vec![1]).content_type(), "image/png");
+        assert_eq!(Upload::from_path("/tmp/contacts.CSV").content_type(), "text/csv");
+        assert_eq!(Upload::from_bytes("clip.mp4", vec![1]).content_type(), "video/mp4");
+        assert_eq!(Upload::from_bytes("no-extension", vec![1]).content_type(), "application/octet-stream");
+        assert_eq!(Upload::from_bytes("x.unknownext", vec![1]).content_type(), "application/octet-stream");
+        assert_eq!(Upload::from_bytes("logo.png", vec![1]).mime("image/webp").content_type(), "image/webp");
+    }
 
     #[tokio::test]
     async fn limits_are_checked_before_reading() {
