@@ -97,18 +97,17 @@ impl Contacts {
     /// Enrol a contact in a campaign.
     ///
     /// `POST /contacts/{contactId}/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-    ///
-    /// Note: HighLevel declares a required body whose schema has no fields; the spec keeps the empty object but makes it optional.
     pub fn add_contact_to_campaign(
         &self,
         contact_id: impl Into<String>,
         campaign_id: impl Into<String>,
+        body: AddContactToCampaignRequest,
     ) -> AddContactToCampaign {
         AddContactToCampaign {
             client: self.client.clone(),
             contact_id: contact_id.into(),
             campaign_id: campaign_id.into(),
-            body: None,
+            body,
         }
     }
     /// Enrol a contact in a workflow.
@@ -564,7 +563,11 @@ pub fn contract_samples(
             "addContactToCampaign",
             Box::pin({
                 let call = handle
-                    .add_contact_to_campaign("sample-contactId", "sample-campaignId");
+                    .add_contact_to_campaign(
+                        "sample-contactId",
+                        "sample-campaignId",
+                        AddContactToCampaignRequest::new(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -918,8 +921,11 @@ pub fn contract_samples_full(
             "addContactToCampaign",
             Box::pin({
                 let call = handle
-                    .add_contact_to_campaign("sample-contactId", "sample-campaignId")
-                    .body(AddContactToCampaignRequest::new());
+                    .add_contact_to_campaign(
+                        "sample-contactId",
+                        "sample-campaignId",
+                        AddContactToCampaignRequest::new(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1581,23 +1587,16 @@ impl AddContactTags {
 /// Enrol a contact in a campaign.
 ///
 /// `POST /contacts/{contactId}/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-///
-/// Note: HighLevel declares a required body whose schema has no fields; the spec keeps the empty object but makes it optional.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AddContactToCampaign {
     client: crate::Client,
     contact_id: String,
     campaign_id: String,
-    body: Option<AddContactToCampaignRequest>,
+    body: AddContactToCampaignRequest,
 }
 #[cfg(feature = "contacts")]
 impl AddContactToCampaign {
-    /// Sets the request body.
-    pub fn body(mut self, value: impl Into<AddContactToCampaignRequest>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1616,7 +1615,8 @@ impl AddContactToCampaign {
                 .campaign_id)
             ),
         );
-        if let Some(value) = &self.body {
+        {
+            let value = &self.body;
             request.json(value)?;
         }
         Ok(request)
@@ -3287,7 +3287,7 @@ pub struct AddContactFollowersResponse {
     pub followers_added: Option<Vec<String>>,
 }
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-/// HighLevel documents no fields for this body.
+/// HighLevel documents no fields for this body, but refuses the call without one; `{}` is enough.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}

@@ -736,7 +736,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upload_location_custom_field_files(
-                        UploadCustomFieldFilesRequest::new(),
+                        UploadCustomFieldFilesRequest::new(
+                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1206,12 +1208,11 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .upload_location_custom_field_files(
-                        UploadCustomFieldFilesRequest::new()
-                            .id("sample".to_owned())
-                            .max_files(1i64)
-                            .file(
+                        UploadCustomFieldFilesRequest::new(
                                 crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
+                            )
+                            .id("sample".to_owned())
+                            .max_files(1i64),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -6041,17 +6042,17 @@ pub struct UploadCustomFieldFilesRequest {
     /// Most files to accept.
     pub max_files: Option<i64>,
     /// The file to upload.
-    pub file: Option<crate::Upload>,
+    pub file: crate::Upload,
 }
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl UploadCustomFieldFilesRequest {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(file: impl Into<crate::Upload>) -> Self {
         Self {
             id: None,
             max_files: None,
-            file: None,
+            file: file.into(),
         }
     }
     ///Sets `id`.
@@ -6062,11 +6063,6 @@ impl UploadCustomFieldFilesRequest {
     ///Sets `maxFiles`.
     pub fn max_files(mut self, value: impl Into<i64>) -> Self {
         self.max_files = Some(value.into());
-        self
-    }
-    ///Sets `file`.
-    pub fn file(mut self, value: impl Into<crate::Upload>) -> Self {
-        self.file = Some(value.into());
         self
     }
 }
@@ -6089,7 +6085,8 @@ impl UploadCustomFieldFilesRequest {
                     value: values.to_string(),
                 });
         }
-        if let Some(values) = self.file {
+        {
+            let values = self.file;
             parts
                 .push(crate::Part::File {
                     name: "file".into(),

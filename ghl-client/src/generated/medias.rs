@@ -290,7 +290,13 @@ pub fn contract_samples(
         .push((
             "uploadMediaFile",
             Box::pin({
-                let call = handle.upload_media_file(UploadMediaFileRequest::new());
+                let call = handle
+                    .upload_media_file(
+                        UploadMediaFileRequest::new()
+                            .file(
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            ),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

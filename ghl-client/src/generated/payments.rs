@@ -3687,7 +3687,7 @@ pub struct Fulfillment {
     pub alt_id: Option<String>,
     /// `altType`
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
-    pub alt_type: Option<String>,
+    pub alt_type: Option<AltType>,
     /// `trackings`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trackings: Option<Vec<FulfillmentTracking>>,
@@ -5035,7 +5035,7 @@ pub struct Subscription {
     pub alt_id: Option<String>,
     /// `altType`
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
-    pub alt_type: Option<String>,
+    pub alt_type: Option<AltType>,
     /// `contactId`
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,

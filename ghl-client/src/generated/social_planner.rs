@@ -1082,7 +1082,12 @@ pub fn contract_samples(
         .push((
             "uploadSocialCsv",
             Box::pin({
-                let call = handle.upload_social_csv(UploadSocialCsvRequest::new());
+                let call = handle
+                    .upload_social_csv(
+                        UploadSocialCsvRequest::new(
+                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                        ),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1715,10 +1720,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .upload_social_csv(
-                        UploadSocialCsvRequest::new()
-                            .file(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
+                        UploadSocialCsvRequest::new(
+                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -8234,19 +8238,14 @@ impl UpdateSocialPostRequest {
 #[non_exhaustive]
 pub struct UploadSocialCsvRequest {
     /// The CSV file.
-    pub file: Option<crate::Upload>,
+    pub file: crate::Upload,
 }
 #[cfg(feature = "social_planner")]
 impl UploadSocialCsvRequest {
-    ///An empty value; set fields with the methods below.
+    ///A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { file: None }
-    }
-    ///Sets `file`.
-    pub fn file(mut self, value: impl Into<crate::Upload>) -> Self {
-        self.file = Some(value.into());
-        self
+    pub fn new(file: impl Into<crate::Upload>) -> Self {
+        Self { file: file.into() }
     }
 }
 #[cfg(feature = "social_planner")]
@@ -8254,7 +8253,8 @@ impl UploadSocialCsvRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
         let mut parts = Vec::new();
-        if let Some(values) = self.file {
+        {
+            let values = self.file;
             parts
                 .push(crate::Part::File {
                     name: "file".into(),

@@ -833,7 +833,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upload_location_custom_field_files(
-                        crate::locations::UploadCustomFieldFilesRequest::new(),
+                        crate::locations::UploadCustomFieldFilesRequest::new(
+                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1342,12 +1344,11 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .upload_location_custom_field_files(
-                        crate::locations::UploadCustomFieldFilesRequest::new()
-                            .id("sample".to_owned())
-                            .max_files(1i64)
-                            .file(
+                        crate::locations::UploadCustomFieldFilesRequest::new(
                                 crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
+                            )
+                            .id("sample".to_owned())
+                            .max_files(1i64),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -272,7 +272,12 @@ pub fn contract_samples(
             "uploadMediaFile",
             Box::pin({
                 let call = handle
-                    .upload_media_file(crate::medias::UploadMediaFileRequest::new());
+                    .upload_media_file(
+                        crate::medias::UploadMediaFileRequest::new()
+                            .file(
+                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
+                            ),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
