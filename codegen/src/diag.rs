@@ -87,7 +87,8 @@ impl Diagnostics {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
-    /// Fills in line and column from each file's text, sorts and dedups.
+    /// Fills in line and column from each file's text, sorts (errors first)
+    /// and dedups.
     pub fn finish(mut self, text_of: impl Fn(&str) -> Option<String>) -> Vec<Diagnostic> {
         let mut files: Vec<String> = self.items.iter().filter(|d| d.line == 0).map(|d| d.file.clone()).collect();
         files.sort();
@@ -100,7 +101,8 @@ impl Diagnostics {
                 d.col = col;
             }
         }
-        self.items.sort();
+        // Errors first, then warnings; each by place.
+        self.items.sort_by(|a, b| (a.severity, a).cmp(&(b.severity, b)));
         self.items.dedup();
         self.items
     }

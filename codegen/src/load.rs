@@ -87,6 +87,15 @@ fn parse(rel: &str, text: &str, diags: &mut Diagnostics) -> Option<Value> {
         })
     };
     let value = result.ok()?;
+    for (pointer, line, col) in crate::position::duplicate_keys(text) {
+        let key = pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+        diags.error_at(
+            rel,
+            line,
+            col,
+            format!("duplicate key `{key}` (at #{pointer}): only one of them would be read; merge or rename them"),
+        );
+    }
     if !value.is_object() {
         diags.error_at(rel, 1, 1, "a spec document must be a mapping at the top level");
         return None;

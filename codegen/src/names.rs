@@ -24,8 +24,48 @@ fn prepare(wire: &str) -> String {
     s.replace('+', " plus ").replace('%', " percent ").replace('&', " and ").replace('@', " at ")
 }
 
+/// Standard names the generated code uses unqualified: a type of the same
+/// name would shadow them.
+const PRELUDE_TYPES: &[&str] = &[
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Into",
+    "From",
+    "Send",
+    "Sync",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Sized",
+    "ToString",
+    "ToOwned",
+    "Iterator",
+    "Fn",
+    "Drop",
+];
+
+/// Keeps what may stand in a Rust identifier (Unicode letters too: `ñame`
+/// stays `ñame`, not `ame`).
 fn keep_ident_chars(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+    s.chars().filter(|c| *c == '_' || unicode_ident::is_xid_continue(*c)).collect()
+}
+
+/// Prefixes `prefix` when `s` cannot start an identifier (a digit, or a
+/// character that may only continue one).
+fn fix_start(s: &mut String, prefix: char) {
+    if s.starts_with(|c: char| c != '_' && !unicode_ident::is_xid_start(c)) {
+        s.insert(0, prefix);
+    }
 }
 
 /// `snake_case` identifier for a field, parameter or function.
@@ -34,9 +74,7 @@ pub fn snake(wire: &str) -> String {
     if s.is_empty() {
         s = "value".to_owned();
     }
-    if s.starts_with(|c: char| c.is_ascii_digit()) {
-        s.insert(0, 'v');
-    }
+    fix_start(&mut s, 'v');
     if KEYWORDS.contains(&s.as_str()) {
         s.push('_');
     }
@@ -49,9 +87,7 @@ pub fn pascal(wire: &str) -> String {
     if s.is_empty() {
         s = "Empty".to_owned();
     }
-    if s.starts_with(|c: char| c.is_ascii_digit()) {
-        s.insert(0, 'V');
-    }
+    fix_start(&mut s, 'V');
     if KEYWORDS.contains(&s.as_str()) {
         s.push('_');
     }
@@ -61,7 +97,13 @@ pub fn pascal(wire: &str) -> String {
 /// Type name for a component schema: PascalCase, without DTO-style suffixes
 /// that only add noise to Rust names.
 pub fn type_name(component: &str) -> String {
-    pascal(component)
+    type_ident(&pascal(component))
+}
+
+/// `name`, or `name_` when it would shadow a standard type the generated
+/// code uses (`Option`, `String`, …).
+pub fn type_ident(name: &str) -> String {
+    if PRELUDE_TYPES.contains(&name) { format!("{name}_") } else { name.to_owned() }
 }
 
 /// Picks `base`, or `base2`, `base3`… — the first that `taken` rejects not.
@@ -86,6 +128,9 @@ mod tests {
         assert_eq!(snake("65+"), "v65_plus");
         assert_eq!(snake("first name"), "first_name");
         assert_eq!(snake("$$$"), "value");
+        assert_eq!(snake("ñame"), "ñame");
+        assert_eq!(snake("1ñ"), "v1ñ");
+        assert_eq!(snake("✓"), "value");
     }
 
     #[test]
@@ -98,6 +143,9 @@ mod tests {
         assert_eq!(pascal("self"), "Self_");
         assert_eq!(pascal(""), "Empty");
         assert_eq!(pascal("contacts/bulkActions.write"), "ContactsBulkActionsWrite");
+        assert_eq!(pascal("ñame"), "Ñame");
+        assert_eq!(type_name("option"), "Option_");
+        assert_eq!(type_name("Vec"), "Vec_");
     }
 
     #[test]

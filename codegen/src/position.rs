@@ -14,13 +14,15 @@ pub struct PositionIndex {
 }
 
 enum Frame {
-    Map { pointer: String, key: Option<String> },
+    Map { pointer: String, key: Option<String>, seen: std::collections::HashSet<String> },
     Seq { pointer: String, index: usize },
 }
 
 struct Builder {
     stack: Vec<Frame>,
     positions: HashMap<String, (usize, usize)>,
+    /// Keys met twice in one mapping: (pointer, line, col) of the later one.
+    duplicates: Vec<(String, usize, usize)>,
 }
 
 impl Builder {
@@ -33,13 +35,16 @@ impl Builder {
                 *index += 1;
                 Some(p)
             }
-            Some(Frame::Map { pointer, key }) => match key.take() {
+            Some(Frame::Map { pointer, key, seen }) => match key.take() {
                 Some(k) => Some(format!("{pointer}/{}", crate::diag::escape_segment(&k))),
                 None => {
                     // This node is a key: remember it, and point at the key itself.
                     if is_scalar {
                         let k = value.unwrap_or_default().to_owned();
                         let p = format!("{pointer}/{}", crate::diag::escape_segment(&k));
+                        if !seen.insert(k.clone()) {
+                            self.duplicates.push((p.clone(), mark.line(), mark.col() + 1));
+                        }
                         self.positions.entry(p).or_insert((mark.line(), mark.col() + 1));
                         *key = Some(k);
                     }
@@ -66,7 +71,7 @@ impl MarkedEventReceiver for Builder {
             Event::MappingStart(..) => {
                 let p = self.next_pointer(false, None, mark).unwrap_or_default();
                 self.positions.entry(p.clone()).or_insert((mark.line(), mark.col() + 1));
-                self.stack.push(Frame::Map { pointer: p, key: None });
+                self.stack.push(Frame::Map { pointer: p, key: None, seen: Default::default() });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.stack.pop();
@@ -76,14 +81,24 @@ impl MarkedEventReceiver for Builder {
     }
 }
 
+fn scan(text: &str) -> Builder {
+    let mut builder = Builder { stack: Vec::new(), positions: HashMap::new(), duplicates: Vec::new() };
+    let mut parser = Parser::new_from_str(text);
+    // A syntax error was already reported by the loader; keep what was indexed.
+    let _ = parser.load(&mut builder, false);
+    builder
+}
+
+/// Keys that occur twice in one mapping (JSON parsers keep only the last
+/// one): the later occurrence's pointer, line and column.
+pub fn duplicate_keys(text: &str) -> Vec<(String, usize, usize)> {
+    scan(text).duplicates
+}
+
 impl PositionIndex {
     /// Indexes `text`. A text that does not parse yields an empty index.
     pub fn build(text: &str) -> Self {
-        let mut builder = Builder { stack: Vec::new(), positions: HashMap::new() };
-        let mut parser = Parser::new_from_str(text);
-        // A syntax error was already reported by the loader; keep what was indexed.
-        let _ = parser.load(&mut builder, false);
-        PositionIndex { positions: builder.positions }
+        PositionIndex { positions: scan(text).positions }
     }
 
     /// Position of `pointer`, or of its nearest indexed ancestor.
@@ -113,6 +128,13 @@ mod tests {
         assert_eq!(index.locate("/a/b/1/c"), (4, 9));
         assert_eq!(index.locate("/d~1e"), (5, 1));
         assert_eq!(index.locate("/a/b/7/zz"), (2, 3));
+    }
+
+    #[test]
+    fn finds_duplicate_keys() {
+        let text = "{\n  \"paths\": {\n    \"/a\": {},\n    \"/b\": {},\n    \"/a\": {}\n  }\n}\n";
+        assert_eq!(duplicate_keys(text), [("/paths/~1a".to_owned(), 5, 5)]);
+        assert!(duplicate_keys("a: 1\nb: { a: 2 }\n").is_empty());
     }
 
     #[test]

@@ -39,25 +39,42 @@ pub fn resolve<'a>(set: &'a SpecSet, from: &str, reference: &str) -> Option<(Tar
 fn locate_file(set: &SpecSet, from: &str, file: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
+    // A `..` above the spec root leaves the tree: only the fallback can find it.
+    let mut inside = true;
     for seg in file.split('/') {
         match seg {
             "." | "" => {}
-            ".." => {
-                parts.pop()?;
-            }
+            ".." => inside &= parts.pop().is_some(),
             s => parts.push(s),
         }
     }
     let direct = parts.join("/");
-    if set.doc(&direct).is_some() {
+    if inside && set.doc(&direct).is_some() {
         return Some(direct);
     }
     let tail: Vec<&str> = file.split('/').filter(|s| !matches!(*s, "." | ".." | "")).collect();
     let tail = tail.join("/");
-    let mut hits = set.docs.iter().filter(|d| d.rel == tail || d.rel.ends_with(&format!("/{tail}")));
-    let hit = hits.next()?;
-    if hits.next().is_some() {
+    // The nearest such document: the one beside `from`'s directory wins over
+    // deeper ones; two equally near are ambiguous.
+    let from_dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let candidates: Vec<&str> = set
+        .docs
+        .iter()
+        .map(|d| d.rel.as_str())
+        .filter(|rel| *rel == tail || rel.ends_with(&format!("/{tail}")))
+        .collect();
+    let distance = |rel: &str| {
+        let dir = &rel[..rel.len() - tail.len()];
+        let dir = dir.trim_end_matches('/');
+        let common = dir.split('/').zip(from_dir.split('/')).take_while(|(a, b)| a == b).count();
+        dir.split('/').filter(|s| !s.is_empty()).count() + from_dir.split('/').filter(|s| !s.is_empty()).count()
+            - 2 * common.min(dir.split('/').filter(|s| !s.is_empty()).count())
+    };
+    let best = candidates.iter().map(|r| distance(r)).min()?;
+    let mut nearest = candidates.into_iter().filter(|r| distance(r) == best);
+    let hit = nearest.next()?;
+    if nearest.next().is_some() {
         return None;
     }
-    Some(hit.rel.clone())
+    Some(hit.to_owned())
 }

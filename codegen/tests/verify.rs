@@ -123,3 +123,12 @@ fn a_v3_document_reads_the_v2_parameter_it_refers_to_not_its_namesake() {
     assert!(report.drifting.is_empty(), "{:#?}", report.drifting);
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
 }
+
+#[test]
+fn a_note_on_a_list_item_schema_explains_drift_in_its_fields() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verify/items");
+    let report = verify(&dir.join("spec"), &dir.join("upstream"), &VerifyOptions::default()).unwrap();
+    let list = report.drifting.iter().find(|m| m.ours.path == "/things").expect("listThings drifts");
+    let color = list.drift.iter().find(|d| d.subject.contains("color")).expect("upstream's extra field is drift");
+    assert!(color.explained_by.as_deref().is_some_and(|n| n.contains("legacy `color`")), "{color:#?}");
+}

@@ -1,4 +1,5 @@
 #![doc = include_str!("generated/crate_docs.md")]
+#![doc = include_str!("promises.md")]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -22,7 +23,7 @@ pub use runtime::error::{Error, ErrorBody, ErrorMessage, RateLimitKind};
 pub use runtime::nullable::Nullable;
 pub use runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, TokenApi, UserType};
 pub use runtime::pagination::{Paginated, paginate};
-pub use runtime::rate_limit::{RateLimit, RateLimiter, RatePermit};
+pub use runtime::rate_limit::{RateBudget, RateLimit, RateLimitHeaders, RateLimiter, RatePermit, RateRefusal};
 pub use runtime::request::{Body, OperationMeta, Part, Request, TokenKind};
 pub use runtime::response::ApiResponse;
 pub use runtime::retry::RetryPolicy;

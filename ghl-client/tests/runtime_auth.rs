@@ -411,3 +411,53 @@ async fn refresh_now_on_an_expired_token_refreshes_exactly_once() {
         Some("refresh-2")
     );
 }
+
+/// API v3's token endpoints: camelCase JSON and `Version: v3` at `/oauth/token`,
+/// `/oauth/location-token`, camelCase answers. The same tokens then serve v2
+/// and v3 operations from one store.
+#[tokio::test]
+async fn the_v3_token_endpoints_take_camel_case_json_and_answer_in_kind() {
+    use ghl_client::TokenApi;
+    use wiremock::matchers::body_json;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(header("version", "v3"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({
+            "clientId": "cid", "clientSecret": "csecret", "grantType": "refresh_token",
+            "refreshToken": "agency-refresh", "userType": "Company"
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessToken": "agency-access-2", "refreshToken": "agency-refresh-2", "expiresIn": 86399,
+            "userType": "Company", "companyId": "comp-1", "userId": "u1"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/location-token"))
+        .and(header("version", "v3"))
+        .and(header("authorization", "Bearer agency-access-2"))
+        .and(body_string_contains("companyId=comp-1"))
+        .and(body_string_contains("locationId=loc-9"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"accessToken": "loc-access", "expiresIn": 86399})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_thing(&server, "loc-access", 1).await;
+    let tokens = expired("agency-access", "agency-refresh", UserType::Company).company_id("comp-1");
+    let store = Arc::new(MemoryTokenStore::with_tokens(tokens));
+    let client = builder(&server)
+        .oauth(OAuthApp::new("cid", "csecret").token_api(TokenApi::V3))
+        .token_store(store.clone())
+        .location_id("loc-9")
+        .build()
+        .unwrap();
+    client.execute::<Value>(get_thing()).await.unwrap();
+    server.verify().await;
+    let record = store.get().await.unwrap().unwrap();
+    assert_eq!(record.tokens.refresh_token.unwrap().expose_secret(), "agency-refresh-2");
+}

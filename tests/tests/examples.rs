@@ -85,6 +85,9 @@ mod survey_submissions;
 #[allow(dead_code)]
 #[path = "../../ghl-client/examples/upload_media.rs"]
 mod upload_media;
+#[allow(dead_code)]
+#[path = "../../ghl-client/examples/v3_contact_tasks.rs"]
+mod v3_contact_tasks;
 
 fn spec() -> Arc<MockSpec> {
     static SPEC: OnceLock<Arc<MockSpec>> = OnceLock::new();
@@ -190,8 +193,20 @@ example!(create_webhook, Some(&["createWebhookSubscription"]));
 example!(fire_workflow_trigger, Some(&["fireWorkflowTrigger"]));
 example!(create_product, Some(&["createProduct"]));
 
+/// API v3: the mock routes by path and `Version`; both calls must reach the v3 module.
+#[tokio::test]
+async fn v3_contact_tasks() {
+    let server = MockServer::start(spec()).await.expect("mock starts");
+    let result = v3_contact_tasks::run(&client(&server)).await;
+    check(&server, "v3_contact_tasks", result, Some(&["createContactTask", "listContactTasks"]));
+    let modules: Vec<Option<String>> = server.requests().iter().map(|r| r.module.clone()).collect();
+    assert_eq!(modules, vec![Some("v3::contacts".to_owned()); 2]);
+}
+
 /// Every example file in `ghl-client/examples/` (but the webhook receiver, a
-/// server of its own) is run above: a new example must be added here.
+/// server of its own, and the fleet worker, which needs Redis and stored
+/// OAuth tokens; ghl-client's redis tests cover what it does) is run above:
+/// a new example must be added here.
 #[test]
 fn every_example_is_run() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").join("ghl-client/examples");
@@ -199,7 +214,7 @@ fn every_example_is_run() {
         .expect("examples directory")
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".rs")).map(str::to_owned))
-        .filter(|n| n != "webhook_receiver")
+        .filter(|n| n != "webhook_receiver" && n != "fleet")
         .collect();
     found.sort();
     let mut tested = vec![
@@ -225,8 +240,9 @@ fn every_example_is_run() {
         "create_webhook",
         "fire_workflow_trigger",
         "create_product",
+        "v3_contact_tasks",
     ];
     tested.sort();
     assert_eq!(found, tested, "examples without a test here (or tests without an example)");
-    assert_eq!(tested.len(), 22, "SKILL.md has 22 curl examples");
+    assert_eq!(tested.len(), 22 + 1, "SKILL.md's 22 curl examples and one of API v3");
 }

@@ -11,7 +11,10 @@
 //! - `paginate`: peak memory of a 100 000-item stream;
 //! - `compile`: clean builds of tiny programs using ghl-client with one, five
 //!   and every module (and the same for ghl-sdk), each in its own target dir;
-//! - `sdk`: per-request figures of ghl-sdk 0.5 beside ghl-client and reqwest.
+//! - `sdk`: per-request figures of ghl-sdk 0.5 beside ghl-client and reqwest;
+//! - `redis`: per-call overhead of the Redis token store and rate budget
+//!   against the in-memory ones, and refreshes under contention (needs
+//!   `redis-server`; the bench starts its own).
 //!
 //! Scratch crates, target dirs and logs go under `--scratch` (/tmp/bench); the
 //! ghl-sdk crates are fetched from crates.io there and never enter the repository.
@@ -25,21 +28,22 @@ use codegen::{Config, Severity};
 
 pub const LONG_ABOUT: &str = "Run the benchmarks that BENCHMARKS.md reports and print their figures.
 
-Sections: regen, callgrind, criterion, request, paginate, limiter, compile, sdk (all by default).
+Sections: regen, callgrind, criterion, request, paginate, limiter, compile, sdk, redis (all by default).
 The machine is shared: each section prints the load average and the compilers running
 beside it. The whole run takes about 30 minutes on 2 cores; --quick (fewer rounds and
 repetitions) about 20, most of it the clean builds of `compile`.
-Needs valgrind for `callgrind` and /usr/bin/time for `compile`; scratch crates, target
+Needs valgrind for `callgrind`, /usr/bin/time for `compile` and redis-server for `redis`; scratch crates, target
 directories and logs go under --scratch.";
 
-const SECTIONS: [&str; 8] = ["regen", "callgrind", "criterion", "request", "paginate", "limiter", "compile", "sdk"];
+const SECTIONS: [&str; 9] =
+    ["regen", "callgrind", "criterion", "request", "paginate", "limiter", "compile", "sdk", "redis"];
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Fewer rounds and repetitions.
     #[arg(long)]
     quick: bool,
-    /// Run only these sections (comma-separated: regen, callgrind, criterion, request, paginate, limiter, compile, sdk).
+    /// Run only these sections (comma-separated: regen, callgrind, criterion, request, paginate, limiter, compile, sdk, redis).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Leave out ghl-sdk (the `sdk` section and its compile configurations).
@@ -76,7 +80,7 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
     println!("{}", machine());
     println!("{}", toolchain());
     let b = Bench { root: root.to_path_buf(), scratch: args.scratch.clone(), quick: args.quick, sdk: !args.no_sdk };
-    let sections: [(&str, Section); 8] = [
+    let sections: [(&str, Section); 9] = [
         ("regen", Bench::regen),
         ("callgrind", Bench::callgrind),
         ("criterion", Bench::criterion),
@@ -85,6 +89,7 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
         ("limiter", Bench::limiter),
         ("compile", Bench::compile),
         ("sdk", Bench::sdk_request),
+        ("redis", Bench::redis),
     ];
     for (name, f) in sections {
         if !want(name) {
@@ -342,13 +347,23 @@ impl Bench {
     // ------------------------------------------------------------ cargo bench
 
     fn cargo_bench(&self, bench: &str, extra: &[&str]) -> Result<(), String> {
+        self.cargo_bench_with(bench, &[], extra)
+    }
+
+    fn cargo_bench_with(&self, bench: &str, features: &[&str], extra: &[&str]) -> Result<(), String> {
         let mut cmd = Command::new(cargo());
-        cmd.current_dir(&self.root).args(["bench", "-q", "-p", "ghl-benches", "--bench", bench, "--"]);
+        cmd.current_dir(&self.root).args(["bench", "-q", "-p", "ghl-benches"]);
+        let features = features.join(",");
+        if !features.is_empty() {
+            cmd.args(["--features", &features]);
+        }
+        cmd.args(["--bench", bench, "--"]);
         if self.quick {
             cmd.arg("--quick");
         }
         cmd.args(extra).env("CRITERION_HOME", self.scratch.join("criterion"));
-        println!("$ cargo bench -p ghl-benches --bench {bench} --{}", if self.quick { " --quick" } else { "" });
+        let shown = if features.is_empty() { String::new() } else { format!(" --features {features}") };
+        println!("$ cargo bench -p ghl-benches{shown} --bench {bench} --{}", if self.quick { " --quick" } else { "" });
         let status = cmd.status().map_err(|e| e.to_string())?;
         if !status.success() {
             return Err(format!("cargo bench --bench {bench} failed: {status}"));
@@ -412,6 +427,13 @@ impl Bench {
     /// The rate limit on the wire at the default 10 s window (issue 18).
     fn limiter(&self) -> Result<(), String> {
         self.cargo_bench("limiter", &[])
+    }
+
+    fn redis(&self) -> Result<(), String> {
+        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
+            return Err("redis-server is missing (apt-get update && apt-get install -y redis-server)".into());
+        }
+        self.cargo_bench_with("redis", &["redis"], &[])
     }
 
     // ------------------------------------------------------------ compile cost

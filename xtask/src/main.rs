@@ -12,6 +12,7 @@ mod migration_map;
 mod mock;
 mod spec_diff;
 mod verify;
+mod write;
 
 #[derive(Parser)]
 #[command(about = "Maintainer tasks for ghl-client")]
@@ -22,27 +23,37 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate ghl-client/src/generated from spec/ (writes only what changed).
+    /// Regenerate ghl-client/src/generated from spec/ (writes only what changed, all or nothing).
+    ///
+    /// Paths given on the command line are taken from the current directory;
+    /// the defaults are the workspace's own, wherever in it cargo runs.
     Codegen {
         /// Write nothing; list stale, missing and extra files and fail if any.
         #[arg(long)]
         check: bool,
-        /// Directory of OpenAPI documents.
-        #[arg(long, default_value = "spec")]
-        spec: PathBuf,
-        /// Directory the generated files go to.
-        #[arg(long, default_value = "ghl-client/src/generated")]
-        out: PathBuf,
+        /// Directory of OpenAPI documents [default: <workspace>/spec].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Directory the generated files go to [default: <workspace>/ghl-client/src/generated].
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Cargo.toml whose generated features block is updated
-        /// (default: ghl-client/Cargo.toml when --out is the default, else none).
+        /// (default: the workspace's ghl-client/Cargo.toml without --out, else none).
         #[arg(long)]
         manifest: Option<PathBuf>,
+        /// Read documents as published (e.g. HighLevel's raw ones): defects the
+        /// generator can work around become warnings instead of errors.
+        #[arg(long)]
+        lenient: bool,
     },
     /// Check the spec: every error and house-rule warning, located; fails on any.
     Lint {
-        /// Directory of OpenAPI documents.
-        #[arg(long, default_value = "spec")]
-        spec: PathBuf,
+        /// Directory of OpenAPI documents [default: <workspace>/spec].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// As for `codegen --lenient`.
+        #[arg(long)]
+        lenient: bool,
     },
     /// Classified diff of spec/ against a git revision (breaking / non-breaking for ghl-client users).
     #[command(long_about = spec_diff::LONG_ABOUT)]
@@ -62,15 +73,23 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Paths are relative to the workspace root, wherever cargo was run from.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf();
+    let root = workspace_root();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
+    // A path the user typed is theirs: taken from where they are. A default
+    // names the workspace's own directory, wherever in it cargo was run.
+    let given_or = |p: Option<PathBuf>, default: &str| p.map_or_else(|| root.join(default), |p| cwd.join(p));
     match cli.command {
-        Command::Codegen { check, spec, out, manifest } => {
-            let default_out = out == Path::new("ghl-client/src/generated");
-            let manifest = manifest.or_else(|| default_out.then(|| PathBuf::from("ghl-client/Cargo.toml")));
-            codegen_cmd(&root, &root.join(spec), &root.join(out), manifest.map(|m| root.join(m)).as_deref(), check)
+        Command::Codegen { check, spec, out, manifest, lenient } => {
+            let manifest = match (&out, manifest) {
+                (_, Some(m)) => Some(cwd.join(m)),
+                (None, None) => Some(root.join("ghl-client/Cargo.toml")),
+                (Some(_), None) => None,
+            };
+            let spec = given_or(spec, "spec");
+            let out = given_or(out, "ghl-client/src/generated");
+            codegen_cmd(&root, &spec, &out, manifest.as_deref(), check, lenient)
         }
-        Command::Lint { spec } => lint_cmd(&root.join(spec)),
+        Command::Lint { spec, lenient } => lint_cmd(&root, &given_or(spec, "spec"), lenient),
         Command::SpecDiff(args) => spec_diff::run(&root, args),
         Command::MigrationMap(args) => migration_map::run(&root, args),
         Command::Verify(args) => verify::run(&root, args),
@@ -79,10 +98,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace this xtask belongs to: the one `cargo xtask` runs it from
+/// (cargo tells the manifest directory at run time), else the one it was built in.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Errors, then warnings, each group apart.
 fn print_diagnostics(diags: &[Diagnostic], spec: &Path) {
-    for d in diags {
-        eprintln!("{}", located(d, spec));
+    for severity in [Severity::Error, Severity::Warning] {
+        for d in diags.iter().filter(|d| d.severity == severity) {
+            eprintln!("{}", located(d, spec));
+        }
     }
+}
+
+fn config(spec: &Path, lenient: bool) -> Config {
+    Config { lenient, ..Config::new(spec) }
 }
 
 fn located(d: &Diagnostic, spec: &Path) -> String {
@@ -91,14 +126,21 @@ fn located(d: &Diagnostic, spec: &Path) -> String {
     d.to_string()
 }
 
-fn codegen_cmd(root: &Path, spec: &Path, out_dir: &Path, manifest: Option<&Path>, check: bool) -> ExitCode {
+fn codegen_cmd(
+    root: &Path,
+    spec: &Path,
+    out_dir: &Path,
+    manifest: Option<&Path>,
+    check: bool,
+    lenient: bool,
+) -> ExitCode {
     let started = Instant::now();
-    let output = match codegen::generate(&Config::new(spec)) {
+    let output = match codegen::generate(&config(spec, lenient)) {
         Ok(o) => o,
         Err(diags) => {
-            print_diagnostics(&diags, &rel(root, spec));
-            let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-            eprintln!("codegen: {errors} error(s); nothing was written");
+            let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.severity == Severity::Error).collect();
+            print_diagnostics(&errors, &rel(root, spec));
+            eprintln!("codegen: {} error(s); nothing was written (warnings: `cargo xtask lint`)", errors.len());
             return ExitCode::FAILURE;
         }
     };
@@ -119,7 +161,7 @@ fn codegen_cmd(root: &Path, spec: &Path, out_dir: &Path, manifest: Option<&Path>
         eprintln!("run `cargo xtask codegen` and commit the result");
         return ExitCode::FAILURE;
     }
-    match write(&output, &drift, out_dir, manifest) {
+    match write::commit(&output, &drift, out_dir, manifest) {
         Ok(n) => {
             let ops: usize = output.api.modules.values().map(|m| m.operations.len()).sum();
             let types: usize = output.api.modules.values().map(|m| m.types.len()).sum();
@@ -136,64 +178,17 @@ fn codegen_cmd(root: &Path, spec: &Path, out_dir: &Path, manifest: Option<&Path>
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("codegen: could not write: {e}");
+            eprintln!("codegen: could not write, nothing was changed: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Writes changed files through a temp file and rename, removes extra ones,
-/// and splices the features block. Returns the number of files written.
-fn write(
-    output: &codegen::Output,
-    drift: &codegen::sync::Drift,
-    out_dir: &Path,
-    manifest: Option<&Path>,
-) -> std::io::Result<usize> {
-    std::fs::create_dir_all(out_dir)?;
-    let mut written = 0;
-    for rel in drift.stale.iter().chain(&drift.missing) {
-        atomic_write(&out_dir.join(rel), &output.files[rel])?;
-        written += 1;
-    }
-    for rel in &drift.extra {
-        std::fs::remove_file(out_dir.join(rel))?;
-    }
-    if let Some(manifest) = manifest.filter(|_| drift.manifest_stale) {
-        let text = std::fs::read_to_string(manifest)?;
-        let Some(new) = codegen::sync::splice_features(&text, &output.features) else {
-            return Err(std::io::Error::other(format!(
-                "{} has no `{}` … `{}` block",
-                manifest.display(),
-                codegen::sync::FEATURES_BEGIN,
-                codegen::sync::FEATURES_END
-            )));
-        };
-        atomic_write(manifest, &new)?;
-        written += 1;
-    }
-    Ok(written)
-}
-
-fn atomic_write(path: &Path, text: &str) -> std::io::Result<()> {
-    let with_path = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(with_path)?;
-    }
-    let tmp = path.with_extension("rs.tmp");
-    std::fs::write(&tmp, text).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        with_path(e)
-    })?;
-    std::fs::rename(&tmp, path).map_err(with_path)
-}
-
-fn lint_cmd(spec: &Path) -> ExitCode {
-    let diags = match codegen::generate(&Config::new(spec)) {
+fn lint_cmd(root: &Path, spec: &Path, lenient: bool) -> ExitCode {
+    let diags = match codegen::generate(&config(spec, lenient)) {
         Ok(o) => o.warnings,
         Err(d) => d,
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
     print_diagnostics(&diags, &rel(root, spec));
     if diags.is_empty() {
         eprintln!("lint: clean");

@@ -633,6 +633,8 @@ struct FieldFacts {
 struct Flat {
     root_note: Option<String>,
     fields: BTreeMap<String, FieldFacts>,
+    /// Notes on the item schema of the array at a path (`items: {$ref: Order}`).
+    item_notes: BTreeMap<String, String>,
 }
 
 impl Flat {
@@ -640,6 +642,11 @@ impl Flat {
     fn note_for(&self, path: &str) -> Option<String> {
         let mut p = path;
         loop {
+            if p != path
+                && let Some(n) = self.item_notes.get(p)
+            {
+                return Some(n.clone());
+            }
             if let Some(f) = self.fields.get(p) {
                 return f.note.clone().or_else(|| self.root_note.clone());
             }
@@ -660,7 +667,7 @@ struct Flattener<'a> {
 impl<'a> Flattener<'a> {
     fn flatten(&mut self, doc: &'a Path, v: &'a Value) -> Flat {
         let (doc, v, note) = self.docs.deref(doc, v);
-        let mut flat = Flat { root_note: note.clone(), fields: BTreeMap::new() };
+        let mut flat = Flat { root_note: note.clone(), fields: BTreeMap::new(), item_notes: BTreeMap::new() };
         self.object(doc, v, "", 0, note.as_deref(), &mut flat);
         flat
     }
@@ -739,7 +746,12 @@ impl<'a> Flattener<'a> {
             );
             // Go into objects, and into arrays of objects (their items are `path[]`).
             if let Some(items) = s.get("items") {
-                let (idoc, items, _) = self.docs.deref(sdoc, items);
+                // A note on the item schema (`items: {$ref: Order}`, Order noted) covers its fields.
+                let (idoc, items, inote) = self.docs.deref(sdoc, items);
+                if let Some(note) = &inote {
+                    flat.item_notes.insert(path.clone(), note.clone());
+                }
+                let n = inote.or(n);
                 self.object(idoc, items, &format!("{path}[]"), level + 1, n.as_deref(), flat);
             } else {
                 self.object(sdoc, s, &path, level + 1, n.as_deref(), flat);

@@ -246,7 +246,9 @@ pub fn root_tokens(api: &Api) -> TokenStream {
     for m in api.modules.values() {
         groups.entry(m.group.as_deref()).or_default().push(m);
     }
-    let mut out = TokenStream::new();
+    // Each group's own items, by path (`v3`, `v3::common`), and its accessor.
+    let mut inners: BTreeMap<String, TokenStream> = BTreeMap::new();
+    let mut parts: Vec<(Option<&str>, TokenStream)> = Vec::new();
     for (group, modules) in &groups {
         let decls = modules.iter().map(|m| {
             let name = ident(m.leaf());
@@ -267,12 +269,15 @@ pub fn root_tokens(api: &Api) -> TokenStream {
             quote! { #cfg #doc pub fn #name(&self) -> #name::#handle { #name::#handle::new(#client) } }
         });
         match group {
-            None => out.extend(quote! {
-                #(#decls)*
-                impl crate::Client {
-                    #(#accessors)*
-                }
-            }),
+            None => parts.push((
+                None,
+                quote! {
+                    #(#decls)*
+                    impl crate::Client {
+                        #(#accessors)*
+                    }
+                },
+            )),
             Some(group) => {
                 let path: Vec<_> = group.split("::").map(ident).collect();
                 let handle = format_ident!("{}", names::pascal(&group.replace("::", "_")));
@@ -295,27 +300,42 @@ pub fn root_tokens(api: &Api) -> TokenStream {
                         #(#accessors)*
                     }
                 };
-                // Nested groups (`a::b`) nest modules; one level is the common case.
-                let mut body = inner;
-                for (i, seg) in path.iter().enumerate().rev() {
-                    let d = (i + 1 == path.len()).then(|| quote! { #![doc = #doc] });
-                    body = quote! { pub mod #seg { #d #body } };
-                }
-                out.extend(body);
-                out.extend(quote! {
-                    #cfg
-                    impl crate::Client {
-                        #accessor_doc
-                        pub fn #accessor(&self) -> #(#path::)*#handle { #(#path::)*#handle { client: self.clone() } }
-                    }
-                });
+                inners.insert((*group).to_owned(), quote! { #![doc = #doc] #inner });
+                parts.push((
+                    Some(group),
+                    quote! {
+                        #cfg
+                        impl crate::Client {
+                            #accessor_doc
+                            pub fn #accessor(&self) -> #(#path::)*#handle { #(#path::)*#handle { client: self.clone() } }
+                        }
+                    },
+                ));
             }
         }
+    }
+    // Nested groups (`v3` and `v3::common`) share their outer modules: each
+    // top-level one is declared once, where its first group comes.
+    let mut out = TokenStream::new();
+    let mut declared = std::collections::BTreeSet::new();
+    for (group, accessor) in parts {
+        if let Some(group) = group {
+            let top = group.split("::").next().unwrap_or(group);
+            if declared.insert(top.to_owned()) {
+                out.extend(nest_groups(top, &inners));
+            }
+        }
+        out.extend(accessor);
     }
     let samples = api.modules.values().filter(|m| !m.operations.is_empty()).map(|m| {
         let path: Vec<_> = m.name.split("::").map(ident).collect();
         let cfg = cfg_any((!m.shared).then_some(&m.feature));
         quote! { #cfg calls.extend(#(#path::)*contract_samples(client).into_iter().map(|(id, call)| (#(#path::)*MODULE, id, call))); }
+    });
+    let full_samples = api.modules.values().filter(|m| !m.operations.is_empty()).map(|m| {
+        let path: Vec<_> = m.name.split("::").map(ident).collect();
+        let cfg = cfg_any((!m.shared).then_some(&m.feature));
+        quote! { #cfg calls.extend(#(#path::)*contract_samples_full(client).into_iter().map(|(id, call)| (#(#path::)*MODULE, id, call))); }
     });
     quote! {
         #out
@@ -328,7 +348,31 @@ pub fn root_tokens(api: &Api) -> TokenStream {
             #(#samples)*
             calls
         }
+        /// Like [`contract_samples`], with every optional parameter and body field set.
+        #[cfg(feature = "contract-samples")]
+        #[doc(hidden)]
+        #[allow(unused_mut)]
+        pub fn contract_samples_full(client: &crate::Client) -> Vec<(&'static str, &'static str, crate::runtime::SampleCall)> {
+            let mut calls = Vec::new();
+            #(#full_samples)*
+            calls
+        }
     }
+}
+
+/// `pub mod <last segment of path> { <its items> <its subgroups> }`.
+fn nest_groups(path: &str, inners: &BTreeMap<String, TokenStream>) -> TokenStream {
+    let own = inners.get(path).cloned().unwrap_or_default();
+    let prefix = format!("{path}::");
+    let mut children: Vec<&str> = inners
+        .keys()
+        .filter_map(|k| k.strip_prefix(&prefix))
+        .map(|rest| rest.split("::").next().unwrap_or(rest))
+        .collect();
+    children.dedup();
+    let nested = children.into_iter().map(|c| nest_groups(&format!("{path}::{c}"), inners));
+    let seg = ident(path.rsplit("::").next().unwrap_or(path));
+    quote! { pub mod #seg { #own #(#nested)* } }
 }
 
 /// The `[features]` lines between the generated markers of `Cargo.toml`:

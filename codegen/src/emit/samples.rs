@@ -2,51 +2,59 @@
 //!
 //! Emitted behind the `contract-samples` feature: each module gets a hidden
 //! `contract_samples(&Client)` returning one ready-to-await call per
-//! operation, with every required argument filled from its type.
+//! operation with every required argument filled from its type, and
+//! `contract_samples_full(&Client)` whose calls also set every optional
+//! parameter, the optional body and every optional field of the bodies.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, ty_tokens};
-use crate::ir::{Api, Module, Ty, TypeKind};
+use crate::ir::{Api, Module, Operation, Repr, Ty, TypeKind};
 
-/// The `contract_samples` function of a module (empty tokens when it has no operations).
+/// Below this depth, full samples set the optional fields of nested objects
+/// too (and their required chains may go this much deeper than 8).
+const FULL_DEPTH: usize = 4;
+
+/// The `contract_samples` and `contract_samples_full` functions of a module
+/// (empty tokens when it has no operations).
 pub fn contract_samples(api: &Api, module: &Module) -> TokenStream {
     if module.operations.is_empty() {
         return quote! {};
     }
+    let required = samples_fn(api, module, false);
+    let full = samples_fn(api, module, true);
+    quote! { #required #full }
+}
+
+fn samples_fn(api: &Api, module: &Module, full: bool) -> TokenStream {
     let handle = format_ident!("{}", super::ops::handle_name(module.leaf()));
     let pushes = module.operations.values().map(|op| {
-        let fn_name = ident(&op.fn_name);
         let id = &op.id;
-        let mut args = Vec::new();
-        for p in op.params.iter().filter(|p| p.required && p.context.is_none()) {
-            args.push(match (&p.ty, p.loc) {
-                (Ty::String, crate::ir::ParamLoc::Path) => {
-                    let v = format!("sample-{}", p.wire);
-                    quote! { #v }
-                }
-                (ty, _) => sample(api, &module.name, ty, 0),
-            });
-        }
-        if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-            args.push(sample(api, &module.name, &body.ty, 0));
-        }
+        let call = call(api, module, op, full);
         let cfg = op.undocumented.then(|| quote! { #[cfg(feature = "undocumented")] });
         quote! {
             #cfg
             calls.push((#id, Box::pin({
-                let call = handle.#fn_name(#(#args),*);
+                let call = #call;
                 async move { call.send().await.map(|_| ()) }
             })));
         }
     });
+    let (name, doc) = if full {
+        (
+            format_ident!("contract_samples_full"),
+            " One call per operation with every optional argument and field set too (contract tests only).",
+        )
+    } else {
+        (format_ident!("contract_samples"), " One call per operation with sample arguments (contract tests only).")
+    };
     quote! {
-        /// One call per operation with sample arguments (contract tests only).
+        #[doc = #doc]
         #[cfg(feature = "contract-samples")]
         #[doc(hidden)]
         #[allow(clippy::vec_init_then_push, deprecated)]
-        pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+        pub fn #name(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
             let handle = #handle::new(client.clone());
             let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
             #(#pushes)*
@@ -55,8 +63,45 @@ pub fn contract_samples(api: &Api, module: &Module) -> TokenStream {
     }
 }
 
+/// `handle.op(required…)`, with `.setter(value)` for every optional
+/// parameter and the optional body when `full`.
+fn call(api: &Api, module: &Module, op: &Operation, full: bool) -> TokenStream {
+    let fn_name = ident(&op.fn_name);
+    let mut args = Vec::new();
+    for p in op.params.iter().filter(|p| p.required && p.context.is_none()) {
+        args.push(match (&p.ty, p.loc) {
+            (Ty::String, crate::ir::ParamLoc::Path) => {
+                let v = format!("sample-{}", p.wire);
+                quote! { #v }
+            }
+            (ty, _) => sample(api, &module.name, ty, 0, full),
+        });
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        args.push(sample(api, &module.name, &body.ty, 0, full));
+    }
+    let mut call = quote! { handle.#fn_name(#(#args),*) };
+    if full {
+        // Parameters the client fills from its configuration keep that value.
+        for p in op.params.iter().filter(|p| !p.required && p.context.is_none()) {
+            let setter = ident(&p.ident);
+            let v = sample(api, &module.name, &p.ty, 0, full);
+            call = quote! { #call.#setter(#v) };
+        }
+        if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
+            let v = sample(api, &module.name, &body.ty, 0, full);
+            call = quote! { #call.body(#v) };
+        }
+    }
+    call
+}
+
 /// An expression of type `ty` with plausible values.
-fn sample(api: &Api, module: &str, ty: &Ty, depth: usize) -> TokenStream {
+fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenStream {
+    // Lowering rejects alias loops; the bound keeps a missed one from overflowing the stack.
+    if depth > 32 {
+        return quote! { Default::default() };
+    }
     match ty {
         Ty::String => quote! { "sample".to_owned() },
         Ty::Secret => quote! { crate::Secret::from("sample") },
@@ -67,11 +112,11 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize) -> TokenStream {
         Ty::Json => quote! { serde_json::Value::Object(Default::default()) },
         Ty::Upload => quote! { crate::Upload::from_bytes("sample.txt", b"sample".to_vec()) },
         Ty::Array(inner) => {
-            let inner = sample(api, module, inner, depth + 1);
+            let inner = sample(api, module, inner, depth + 1, full);
             quote! { vec![#inner] }
         }
         Ty::Map(inner) => {
-            let inner = sample(api, module, inner, depth + 1);
+            let inner = sample(api, module, inner, depth + 1, full);
             quote! { std::collections::BTreeMap::from([("key".to_owned(), #inner)]) }
         }
         Ty::Named { module: m, name } => {
@@ -90,23 +135,39 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize) -> TokenStream {
                 TypeKind::Union(vs) => {
                     let v = &vs[0];
                     let id = format_ident!("{}", v.ident);
-                    let inner = sample(api, module, &v.ty, depth + 1);
+                    let inner = sample(api, module, &v.ty, depth + 1, full);
                     quote! { #path::#id(#inner) }
                 }
-                TypeKind::Alias(inner) => sample(api, module, inner, depth + 1),
-                TypeKind::Struct(fields) if def.usage.request && depth < 8 => {
+                TypeKind::Alias(inner) => sample(api, module, inner, depth + 1, full),
+                TypeKind::Struct(fields) if def.usage.request && depth < 8 + if full { FULL_DEPTH } else { 0 } => {
                     let args = fields.iter().filter(|f| f.in_constructor(def.usage)).map(|f| {
-                        let ty = if def.usage.multipart && f.binary {
-                            if matches!(f.ty, Ty::Array(_)) { Ty::Array(Box::new(Ty::Upload)) } else { Ty::Upload }
-                        } else {
-                            f.ty.clone()
-                        };
-                        sample(api, module, &ty, depth + 1)
+                        let ty = multipart_ty(def.usage.multipart, f);
+                        sample(api, module, &ty, depth + 1, full)
                     });
-                    quote! { #path::new(#(#args),*) }
+                    let mut value = quote! { #path::new(#(#args),*) };
+                    if full && depth < FULL_DEPTH {
+                        for f in
+                            fields.iter().filter(|f| f.repr(def.usage) != Repr::Plain && !f.in_constructor(def.usage))
+                        {
+                            let setter = if f.ident == "new" { format_ident!("set_new") } else { ident(&f.ident) };
+                            let ty = multipart_ty(def.usage.multipart, f);
+                            let v = sample(api, module, &ty, depth + 1, full);
+                            value = quote! { #value.#setter(#v) };
+                        }
+                    }
+                    value
                 }
                 TypeKind::Struct(_) => quote! { #path::default() },
             }
         }
+    }
+}
+
+/// The Rust type of a field: binary fields of multipart bodies are files.
+fn multipart_ty(multipart: bool, f: &crate::ir::Field) -> Ty {
+    if multipart && f.binary {
+        if matches!(f.ty, Ty::Array(_)) { Ty::Array(Box::new(Ty::Upload)) } else { Ty::Upload }
+    } else {
+        f.ty.clone()
     }
 }

@@ -159,6 +159,34 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
 }
 
 /// `new(required…)` plus one setter per optional field, for types callers build.
+/// Setter and `clear_` method names, one pair per field: the field's ident
+/// (`set_new` for `new`, the constructor's name), then `clear_<ident>`, each
+/// numbered when another method already has it (`foo` + `clear_foo` fields).
+fn method_names(fields: &[&Field], usage: Usage) -> Vec<(String, String)> {
+    let mut taken: Vec<String> = vec!["new".to_owned()];
+    taken.extend(fields.iter().filter(|f| f.ident != "new").map(|f| f.ident.clone()));
+    let mut out = Vec::new();
+    for f in fields {
+        let setter = if f.ident == "new" {
+            let s = crate::names::unique("set_new", |c| taken.iter().any(|t| t == c));
+            taken.push(s.clone());
+            s
+        } else {
+            f.ident.clone()
+        };
+        out.push((setter, String::new()));
+    }
+    for (f, (_, clear)) in fields.iter().zip(out.iter_mut()) {
+        if f.repr(usage) == Repr::Nullable {
+            *clear = crate::names::unique(&format!("clear_{}", f.ident.trim_end_matches('_')), |c| {
+                taken.iter().any(|t| t == c)
+            });
+            taken.push(clear.clone());
+        }
+    }
+    out
+}
+
 fn builder_impl(module: &str, name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
     let required: Vec<&Field> = fields.iter().filter(|f| f.in_constructor(usage)).collect();
     let args = required.iter().map(|f| {
@@ -177,15 +205,17 @@ fn builder_impl(module: &str, name: &syn::Ident, fields: &[Field], usage: Usage)
             Repr::Nullable => quote! { #id: crate::Nullable::Absent, },
         }
     });
-    let setters = fields.iter().filter(|f| f.repr(usage) != Repr::Plain).map(|f| {
+    let with_setter: Vec<&Field> = fields.iter().filter(|f| f.repr(usage) != Repr::Plain).collect();
+    let names = method_names(&with_setter, usage);
+    let setters = with_setter.iter().zip(names).map(|(f, (setter, clear))| {
         let id = ident(&f.ident);
-        let setter = if f.ident == "new" { format_ident!("set_new") } else { id.clone() };
+        let setter = ident(&setter);
         let ty = ty_tokens(module, &f.ty);
         let value = value_expr(f);
         let doc = doc_lines(&format!("Sets `{}`.", f.wire));
         match f.repr(usage) {
             Repr::Nullable => {
-                let clear = format_ident!("clear_{}", f.ident.trim_end_matches('_'));
+                let clear = ident(&clear);
                 let clear_doc = doc_lines(&format!("Sends `{}` as `null`.", f.wire));
                 quote! {
                     #doc

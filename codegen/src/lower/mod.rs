@@ -32,6 +32,10 @@ pub struct Lowerer<'a> {
     /// Non-component `$ref` targets already lowered.
     pub(crate) inline_refs: BTreeMap<Target, Shape>,
     pub(crate) in_progress: BTreeSet<Target>,
+    /// Inline objects being hoisted, by (document, pointer): met again while
+    /// lowering their own fields (through `allOf` and a `$ref` back), they are
+    /// the same type, not a new one each time round.
+    pub(crate) hoisting: BTreeMap<(String, String), Ty>,
     /// Names claimed per module (types, builders, the handle).
     claimed: BTreeMap<String, BTreeSet<String>>,
     doc_modules: BTreeMap<String, String>,
@@ -49,6 +53,7 @@ pub fn lower(set: &SpecSet, config: &Config, diags: &mut Diagnostics) -> Api {
         components: BTreeMap::new(),
         inline_refs: BTreeMap::new(),
         in_progress: BTreeSet::new(),
+        hoisting: BTreeMap::new(),
         claimed: BTreeMap::new(),
         doc_modules: BTreeMap::new(),
         pending_pagination: Vec::new(),
@@ -56,11 +61,49 @@ pub fn lower(set: &SpecSet, config: &Config, diags: &mut Diagnostics) -> Api {
     l.register_modules();
     l.register_components();
     l.lower_components();
+    l.break_alias_cycles();
     l.lower_operations();
+    l.check_other_responses();
     l.lower_webhooks();
     l.analyze();
     l.resolve_pagination();
     l.api
+}
+
+/// Every `$ref` below `v` (not below examples) that resolves to nothing.
+fn collect_broken_refs(
+    set: &SpecSet,
+    doc: &str,
+    ptr: &str,
+    v: &Value,
+    depth: usize,
+    out: &mut Vec<(String, String, String)>,
+) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let child_ptr = join(ptr, k);
+                if k == "$ref" {
+                    if let Some(r) = child.as_str()
+                        && crate::refs::resolve(set, doc, r).is_none()
+                    {
+                        out.push((doc.to_owned(), child_ptr, r.to_owned()));
+                    }
+                } else if !matches!(k.as_str(), "example" | "examples") {
+                    collect_broken_refs(set, doc, &child_ptr, child, depth + 1, out);
+                }
+            }
+        }
+        Value::Array(list) => {
+            for (i, child) in list.iter().enumerate() {
+                collect_broken_refs(set, doc, &join(ptr, i), child, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl Lowerer<'_> {
@@ -184,10 +227,102 @@ impl Lowerer<'_> {
         TypeDef { name, doc, kind: TypeKind::Alias(shape.ty), usage: Default::default() }
     }
 
+    /// A defect the generator can work around: an error, or with
+    /// [`Config::lenient`] a warning saying what was done instead.
+    pub(crate) fn defect(&mut self, doc: &str, ptr: &str, message: impl Into<String>, fallback: &str) {
+        let message = message.into();
+        if self.config.lenient {
+            self.diags.warning(doc, ptr, format!("{message}; {fallback}"));
+        } else {
+            self.diags.error(doc, ptr, message);
+        }
+    }
+
+    /// Component schemas that are only other names for each other (`A: {$ref:
+    /// B}`, `B: {$ref: A}`, or `A: {type: array, items: {$ref: A}}`) name no
+    /// type at all: each is reported and becomes raw JSON, so nothing later
+    /// follows the loop forever.
+    fn break_alias_cycles(&mut self) {
+        use crate::ir::TypeKind;
+        let aliases: Vec<(Target, String, String)> = self
+            .components
+            .iter()
+            .filter_map(|(t, ty)| match ty {
+                Ty::Named { module, name } => Some((t.clone(), module.clone(), name.clone())),
+                _ => None,
+            })
+            .filter(|(_, m, n)| matches!(self.type_def(m, n).map(|d| &d.kind), Some(TypeKind::Alias(_))))
+            .collect();
+        let mut cyclic = Vec::new();
+        for (target, module, name) in &aliases {
+            let mut path = vec![name.clone()];
+            let mut stack: Vec<Ty> = match self.type_def(module, name).map(|d| &d.kind) {
+                Some(TypeKind::Alias(t)) => vec![t.clone()],
+                _ => continue,
+            };
+            let mut visited = BTreeSet::new();
+            let mut closes = false;
+            while let Some(ty) = stack.pop() {
+                match ty {
+                    Ty::Array(inner) | Ty::Map(inner) => stack.push(*inner),
+                    Ty::Named { module: m, name: n } => {
+                        if m == *module && n == *name {
+                            closes = true;
+                            break;
+                        }
+                        if !visited.insert((m.clone(), n.clone())) {
+                            continue;
+                        }
+                        if let Some(TypeKind::Alias(t)) = self.type_def(&m, &n).map(|d| &d.kind) {
+                            path.push(n.clone());
+                            stack.push(t.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if closes {
+                path.push(name.clone());
+                cyclic.push((target.clone(), module.clone(), name.clone(), path.join(" -> ")));
+            }
+        }
+        for (target, module, name, path) in cyclic {
+            self.diags.error(
+                &target.doc,
+                &target.pointer,
+                format!("schema `{name}` only refers to itself through `$ref`s ({path}): it describes no value"),
+            );
+            if let Some(def) = self.api.modules.get_mut(&module).and_then(|m| m.types.get_mut(&name)) {
+                def.kind = TypeKind::Alias(Ty::Json);
+            }
+        }
+    }
+
+    /// `$ref`s in responses the client never decodes (non-2xx) must still
+    /// point somewhere: a typo there is as broken as anywhere else.
+    fn check_other_responses(&mut self) {
+        let mut broken = Vec::new();
+        for doc in &self.set.docs {
+            let Some(paths) = doc.value.get("paths").and_then(Value::as_object) else { continue };
+            for (path, item) in paths {
+                for (method, op) in item.as_object().into_iter().flatten() {
+                    let Some(responses) = op.get("responses").and_then(Value::as_object) else { continue };
+                    for (code, response) in responses.iter().filter(|(c, _)| !c.starts_with('2')) {
+                        let ptr = join(&join(&join(&join("/paths", path), method), "responses"), code);
+                        collect_broken_refs(self.set, &doc.rel, &ptr, response, 0, &mut broken);
+                    }
+                }
+            }
+        }
+        for (doc, ptr, reference) in broken {
+            self.defect(&doc, &ptr, format!("`$ref` target `{reference}` does not exist"), "ignored");
+        }
+    }
+
     /// Claims `base` (or `base2`, …) in `module`'s namespace.
     pub(crate) fn claim_name(&mut self, module: &str, base: &str) -> String {
         let claimed = self.claimed.entry(module.to_owned()).or_default();
-        let name = names::unique(base, |c| claimed.contains(c));
+        let name = names::unique(&names::type_ident(base), |c| claimed.contains(c));
         claimed.insert(name.clone());
         name
     }

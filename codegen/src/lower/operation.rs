@@ -21,13 +21,16 @@ const METHODS: &[(&str, Method)] = &[
 const OPERATION_EXTENSIONS: &[&str] =
     &["x-ghl-version", "x-ghl-version-any", "x-ghl-token", "x-ghl-pagination", "x-ghl-status", "x-ghl-note"];
 
+/// Parameter idents the request builder keeps for itself (`foo` becomes `foo_param`).
+const RESERVED_PARAM_IDENTS: &[&str] = &["client", "body", "send", "send_with_meta", "to_request", "stream"];
+
 /// Builder type names of a document's operations (claimed before schemas).
 pub fn builder_names(doc: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
         for (method, _) in METHODS {
             if let Some(id) = item.get(*method).and_then(|op| op.get("operationId")).and_then(Value::as_str) {
-                out.push(names::pascal(id));
+                out.push(names::type_ident(&names::pascal(id)));
             }
         }
     }
@@ -171,12 +174,16 @@ impl Lowerer<'_> {
                 self.diags.error(doc, &join(ptr, key), format!("unknown extension `{key}` on an operation"));
             }
         }
-        let type_name = names::pascal(&id);
-        let fn_name = names::snake(&id);
+        let type_name = names::type_ident(&names::pascal(&id));
+        // The handle's own constructor is `new`.
+        let fn_name = match names::snake(&id) {
+            n if n == "new" => "new_".to_owned(),
+            n => n,
+        };
         let at = At { doc: doc.to_owned(), module: module.to_owned(), ptr: ptr.to_owned() };
 
         let (params, header_version) = self.lower_params(&at, path, item, op, &type_name);
-        let body = self.lower_body(&at, op, &type_name);
+        let body = self.lower_body(&at, op, &type_name).ok()?;
         let success = self.lower_success(&at, op, &type_name);
 
         let version = match (text(op, "x-ghl-version"), header_version) {
@@ -325,10 +332,11 @@ impl Lowerer<'_> {
                 continue;
             }
             if loc == ParamLoc::Path && !placeholders.contains(&name) {
-                self.diags.error(
+                self.defect(
                     &at.doc,
                     &p_ptr,
                     format!("path parameter `{name}` does not appear in the path `{path}`"),
+                    "it is left out",
                 );
                 continue;
             }
@@ -336,7 +344,8 @@ impl Lowerer<'_> {
             let ty = match p.get("schema") {
                 Some(schema) => {
                     let s_at = At { doc: at.doc.clone(), module: at.module.clone(), ptr: join(&p_ptr, "schema") };
-                    self.lower_schema(&s_at, schema, &format!("{type_name}{}", names::pascal(&name))).ty
+                    let ty = self.lower_schema(&s_at, schema, &format!("{type_name}{}", names::pascal(&name))).ty;
+                    if loc == ParamLoc::Path { self.path_param_ty(&s_at, &name, ty) } else { ty }
                 }
                 None => {
                     self.diags.warning(
@@ -353,7 +362,8 @@ impl Lowerer<'_> {
                 && loc != ParamLoc::Header)
                 .then_some(Context::Location);
             let base = names::snake(&name);
-            let base = if matches!(base.as_str(), "client" | "body") { format!("{base}_param") } else { base };
+            // Names the builder already uses for its own fields and methods.
+            let base = if RESERVED_PARAM_IDENTS.contains(&base.as_str()) { format!("{base}_param") } else { base };
             let ident = names::unique(&base, |c| params.iter().any(|p| p.ident == c));
             let encoding = crate::ir::ParamEncoding::default();
             let explode = p.get("explode") != Some(&Value::Bool(false));
@@ -371,11 +381,26 @@ impl Lowerer<'_> {
         }
         for placeholder in &placeholders {
             if !params.iter().any(|p| p.loc == ParamLoc::Path && p.wire == *placeholder) {
-                self.diags.error(
+                self.defect(
                     &at.doc,
                     &at.ptr,
                     format!("path `{path}` has `{{{placeholder}}}` but no path parameter declares it"),
+                    "it is declared as a string",
                 );
+                let base = names::snake(placeholder);
+                let base = if RESERVED_PARAM_IDENTS.contains(&base.as_str()) { format!("{base}_param") } else { base };
+                let ident = names::unique(&base, |c| params.iter().any(|p| p.ident == c));
+                params.push(Param {
+                    explode: true,
+                    wire: placeholder.clone(),
+                    ident,
+                    loc: ParamLoc::Path,
+                    ty: Ty::String,
+                    required: true,
+                    context: None,
+                    encoding: crate::ir::ParamEncoding::default(),
+                    doc: None,
+                });
             }
         }
         // Path parameters in path order, then the rest in spec order.
@@ -386,20 +411,27 @@ impl Lowerer<'_> {
         (params, version)
     }
 
-    fn lower_body(&mut self, at: &At, op: &Value, type_name: &str) -> Option<RequestBody> {
-        let raw = op.get("requestBody")?;
+    /// The request body; `Err` when the operation cannot be generated at all
+    /// (reported, as an error or, lenient, a warning that it is skipped).
+    fn lower_body(&mut self, at: &At, op: &Value, type_name: &str) -> Result<Option<RequestBody>, ()> {
+        let Some(raw) = op.get("requestBody") else { return Ok(None) };
         let ptr = join(&at.ptr, "requestBody");
         let body = match raw.get("$ref").and_then(Value::as_str) {
             Some(r) => match crate::refs::resolve(self.set, &at.doc, r) {
                 Some((_, v)) => v.clone(),
                 None => {
-                    self.diags.error(&at.doc, &join(&ptr, "$ref"), format!("`$ref` target `{r}` does not exist"));
-                    return None;
+                    self.defect(
+                        &at.doc,
+                        &join(&ptr, "$ref"),
+                        format!("`$ref` target `{r}` does not exist"),
+                        "the operation is sent without a body",
+                    );
+                    return Ok(None);
                 }
             },
             None => raw.clone(),
         };
-        let content = body.get("content").and_then(Value::as_object)?;
+        let Some(content) = body.get("content").and_then(Value::as_object) else { return Ok(None) };
         let pick = [
             ("application/json", BodyKind::Json),
             ("multipart/form-data", BodyKind::Multipart),
@@ -410,12 +442,13 @@ impl Lowerer<'_> {
         .or_else(|| content.iter().find(|(mt, _)| mt.contains("json")).map(|(mt, c)| (mt.as_str(), BodyKind::Json, c)));
         let Some((media, kind, media_obj)) = pick else {
             let types: Vec<&String> = content.keys().collect();
-            self.diags.error(
+            self.defect(
                 &at.doc,
                 &join(&ptr, "content"),
                 format!("unsupported request body media type(s) {types:?}"),
+                "the operation is skipped",
             );
-            return None;
+            return Err(());
         };
         let schema = media_obj.get("schema").cloned().unwrap_or(Value::Object(Default::default()));
         let s_at = At {
@@ -428,23 +461,70 @@ impl Lowerer<'_> {
         // A multipart body of caller-named file parts: a map of uploads.
         if kind == BodyKind::Multipart && self.is_map(&shape.ty) {
             let max_bytes = self.map_max_bytes(&s_at, &schema);
-            return Some(RequestBody { kind, ty: Ty::Map(Box::new(Ty::Upload)), required, max_bytes });
+            return Ok(Some(RequestBody { kind, ty: Ty::Map(Box::new(Ty::Upload)), required, max_bytes }));
         }
-        if kind != BodyKind::Json && !matches!(shape.ty, Ty::Named { .. }) {
-            self.diags.error(&at.doc, &s_at.ptr, format!("a `{media}` body must be an object schema with properties"));
-            return None;
+        if kind != BodyKind::Json && !self.is_struct(&shape.ty) {
+            let message = format!("a `{media}` body must be an object schema with properties");
+            if kind == BodyKind::Multipart {
+                // Without field names, all a caller can send is named file parts.
+                self.defect(&at.doc, &s_at.ptr, message, "the body is a map of named file parts");
+                return Ok(Some(RequestBody { kind, ty: Ty::Map(Box::new(Ty::Upload)), required, max_bytes: None }));
+            }
+            self.defect(&at.doc, &s_at.ptr, message, "the operation is skipped");
+            return Err(());
         }
-        Some(RequestBody { kind, ty: shape.ty, required, max_bytes: None })
+        Ok(Some(RequestBody { kind, ty: shape.ty, required, max_bytes: None }))
     }
 
-    fn is_map(&self, ty: &Ty) -> bool {
+    fn is_struct(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Map(_) => true,
             Ty::Named { module, name } => {
-                matches!(self.type_def(module, name).map(|t| &t.kind), Some(crate::ir::TypeKind::Alias(inner)) if self.is_map(inner))
+                matches!(self.type_def(module, name).map(|t| &t.kind), Some(crate::ir::TypeKind::Struct(_)))
             }
             _ => false,
         }
+    }
+
+    /// A path segment is text: enums and scalars (through aliases) stay
+    /// typed, anything else is taken as a string.
+    fn path_param_ty(&mut self, at: &At, name: &str, ty: Ty) -> Ty {
+        use crate::ir::TypeKind;
+        let mut current = ty.clone();
+        for _ in 0..32 {
+            match &current {
+                Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => return current,
+                Ty::Named { module, name: n } => match self.type_def(module, n).map(|t| &t.kind) {
+                    Some(TypeKind::Enum(_)) => return current,
+                    Some(TypeKind::Alias(inner)) => current = inner.clone(),
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        if ty != Ty::Json {
+            self.diags.warning(
+                &at.doc,
+                &at.ptr,
+                format!("path parameter `{name}` is not a string, number or string enum; it is taken as a string"),
+            );
+        }
+        Ty::String
+    }
+
+    fn is_map(&self, ty: &Ty) -> bool {
+        let mut ty = ty;
+        // Bounded: alias loops are broken before operations are lowered, but stay safe.
+        for _ in 0..32 {
+            match ty {
+                Ty::Map(_) => return true,
+                Ty::Named { module, name } => match self.type_def(module, name).map(|t| &t.kind) {
+                    Some(crate::ir::TypeKind::Alias(inner)) => ty = inner,
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
     }
 
     fn map_max_bytes(&self, at: &At, schema: &Value) -> Option<u64> {

@@ -47,7 +47,12 @@ enum Kind {
     Any,
 }
 
-fn kind_of(ty: &Ty, lowerer: &Lowerer) -> Kind {
+fn kind_of(ty: &Ty, lowerer: &Lowerer, depth: usize) -> Kind {
+    // Alias loops are reported after the components are lowered; until then
+    // a loop must not be followed forever.
+    if depth > 32 {
+        return Kind::Any;
+    }
     match ty {
         Ty::String | Ty::Secret | Ty::Upload => Kind::String,
         Ty::I32 | Ty::I64 | Ty::F64 => Kind::Number,
@@ -58,7 +63,7 @@ fn kind_of(ty: &Ty, lowerer: &Lowerer) -> Kind {
         Ty::Named { module, name } => match lowerer.type_def(module, name).map(|t| &t.kind) {
             Some(TypeKind::Struct(_)) => Kind::Object,
             Some(TypeKind::Enum(_)) => Kind::String,
-            Some(TypeKind::Alias(t)) => kind_of(&t.clone(), lowerer),
+            Some(TypeKind::Alias(t)) => kind_of(&t.clone(), lowerer, depth + 1),
             _ => Kind::Any,
         },
     }
@@ -91,6 +96,18 @@ fn text(v: &Value, key: &str) -> Option<String> {
 
 const SCHEMA_EXTENSIONS: &[&str] = &["x-ghl-note", "x-ghl-max-bytes"];
 
+/// Keys that change what a schema describes: beside a `$ref` they are lost.
+const SHAPE_KEYS: &[&str] =
+    &["type", "properties", "items", "enum", "allOf", "oneOf", "anyOf", "additionalProperties", "const"];
+
+/// An object schema with its own properties (not a `$ref`, union or enum):
+/// one struct whatever refers to it.
+fn is_plain_object(v: &Value) -> bool {
+    v.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty())
+        && ["$ref", "allOf", "oneOf", "anyOf", "enum"].iter().all(|k| v.get(*k).is_none())
+        && matches!(v.get("type").and_then(Value::as_str), None | Some("object"))
+}
+
 impl Lowerer<'_> {
     /// Lowers the schema `v` at `at`; inline named types get `hint` as their name.
     pub fn lower_schema(&mut self, at: &At, v: &Value, hint: &str) -> Shape {
@@ -107,6 +124,17 @@ impl Lowerer<'_> {
             }
         }
         if let Some(reference) = obj.get("$ref") {
+            let ignored: Vec<&str> = obj.keys().map(String::as_str).filter(|k| SHAPE_KEYS.contains(k)).collect();
+            if !ignored.is_empty() {
+                self.diags.warning(
+                    &at.doc,
+                    &at.ptr,
+                    format!(
+                        "`$ref` beside {}: only the `$ref` is read; wrap both in `allOf` if both are meant",
+                        ignored.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
             let mut shape = self.lower_ref(at, reference, hint);
             shape.nullable |= obj.get("nullable") == Some(&Value::Bool(true));
             return shape;
@@ -199,12 +227,13 @@ impl Lowerer<'_> {
                 }
             }
             Some(other) => {
-                self.diags.error(
+                self.defect(
                     &at.doc,
                     &join(&at.ptr, "type"),
                     format!(
                         "unknown type `{other}` (expected string, integer, number, boolean, array, object or null)"
                     ),
+                    "taken as raw JSON",
                 );
                 Ty::Json
             }
@@ -229,7 +258,7 @@ impl Lowerer<'_> {
             return Shape::of(Ty::Json);
         };
         let Some((target, value)) = crate::refs::resolve(self.set, &at.doc, reference) else {
-            self.diags.error(&at.doc, &ptr, format!("`$ref` target `{reference}` does not exist"));
+            self.defect(&at.doc, &ptr, format!("`$ref` target `{reference}` does not exist"), "taken as raw JSON");
             return Shape::of(Ty::Json);
         };
         if let Some(named) = self.components.get(&target) {
@@ -248,6 +277,25 @@ impl Lowerer<'_> {
         let value = value.clone();
         let doc = target.doc.clone();
         let inner_at = At { doc, module, ptr: target.pointer.clone() };
+        if is_plain_object(&value) {
+            // Named before its fields are lowered, so a field may refer back
+            // to it: recursion through such a `$ref` is as legal as through a
+            // component.
+            let name = self.claim_name(&inner_at.module, hint);
+            let ty = Ty::Named { module: inner_at.module.clone(), name: name.clone() };
+            let shape = Shape { ty, nullable: value.get("nullable") == Some(&Value::Bool(true)), note: None };
+            self.inline_refs.insert(target.clone(), shape.clone());
+            let fields = self.struct_fields(&inner_at, &value, &name);
+            let def = TypeDef {
+                name,
+                doc: text(&value, "description"),
+                kind: TypeKind::Struct(fields),
+                usage: Usage::default(),
+            };
+            self.insert_type(&inner_at.module, def);
+            self.in_progress.remove(&target);
+            return shape;
+        }
         let shape = self.lower_schema(&inner_at, &value, hint);
         self.in_progress.remove(&target);
         self.inline_refs.insert(target, shape.clone());
@@ -272,7 +320,7 @@ impl Lowerer<'_> {
             1 => return Shape { ty: lowered.remove(0), nullable, note: None },
             _ => {}
         }
-        let kinds: Vec<Kind> = lowered.iter().map(|t| kind_of(t, self)).collect();
+        let kinds: Vec<Kind> = lowered.iter().map(|t| kind_of(t, self, 0)).collect();
         let mut distinct = kinds.clone();
         distinct.sort();
         distinct.dedup();
@@ -306,8 +354,8 @@ impl Lowerer<'_> {
             let ident = names::unique(&base, |c| variants.iter().any(|(_, i)| i == c));
             variants.push(((*value).to_owned(), ident));
         }
-        let catch_all = names::unique("Unknown", |c| variants.iter().any(|(_, i)| i == c) || c == "Unknown2");
-        let catch_all = if catch_all == "Unknown" { catch_all } else { "Other".to_owned() };
+        let taken = |c: &str| variants.iter().any(|(_, i)| i == c);
+        let catch_all = if taken("Unknown") { names::unique("Other", taken) } else { "Unknown".to_owned() };
         let kind = StrEnum { variants, catch_all };
         // Identical inline enums under the same name hint share one type.
         if let Some(existing) = self.type_def(&at.module, hint)
@@ -326,8 +374,14 @@ impl Lowerer<'_> {
     }
 
     fn hoist_struct(&mut self, at: &At, v: &Value, hint: &str) -> Ty {
+        let key = (at.doc.clone(), at.ptr.clone());
+        if let Some(ty) = self.hoisting.get(&key) {
+            return ty.clone();
+        }
         let name = self.claim_name(&at.module, hint);
+        self.hoisting.insert(key.clone(), Ty::Named { module: at.module.clone(), name: name.clone() });
         let fields = self.struct_fields(at, v, &name);
+        self.hoisting.remove(&key);
         let doc = text(v, "description");
         self.insert_type(
             &at.module,

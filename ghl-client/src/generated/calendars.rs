@@ -3534,7 +3534,7 @@ pub struct Appointment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Kind of meeting place of one appointment; `custom` when only `address` is given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3556,7 +3556,7 @@ pub enum AppointmentMeetingType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl AppointmentMeetingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3572,7 +3572,7 @@ impl AppointmentMeetingType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for AppointmentMeetingType {
     fn from(value: &str) -> Self {
         match value {
@@ -3587,7 +3587,7 @@ impl From<&str> for AppointmentMeetingType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(AppointmentMeetingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AppointmentNote` object.
@@ -3649,7 +3649,7 @@ pub struct AppointmentNoteResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<AppointmentNote>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// State of an appointment. Requests accept the first six values; `active` and `completed` appear in responses.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3673,7 +3673,7 @@ pub enum AppointmentStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl AppointmentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3690,7 +3690,7 @@ impl AppointmentStatus {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for AppointmentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3706,7 +3706,7 @@ impl From<&str> for AppointmentStatus {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(AppointmentStatus);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The working hours of a user, applicable to calendars.
@@ -3882,7 +3882,7 @@ impl From<&str> for BookingNoticeUnit {
 }
 #[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `BookingWindowUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3896,7 +3896,7 @@ pub enum BookingWindowUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl BookingWindowUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3908,7 +3908,7 @@ impl BookingWindowUnit {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for BookingWindowUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -3919,7 +3919,7 @@ impl From<&str> for BookingWindowUnit {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(BookingWindowUnit);
 #[cfg(feature = "calendars")]
 /// A booking calendar and its settings.
@@ -4369,7 +4369,7 @@ pub struct CalendarNotificationResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Legacy per-calendar email notification switches.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4409,7 +4409,7 @@ pub struct CalendarNotificationSetting {
     #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CalendarNotificationSetting {
     ///A value with the required fields (`shouldSendToContact`, `shouldSendToGuest`, `shouldSendToUser`, `shouldSendToSelectedUsers`, `selectedUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4460,7 +4460,7 @@ impl CalendarNotificationSetting {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `CalendarNotificationSettingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4470,7 +4470,7 @@ pub enum CalendarNotificationSettingType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CalendarNotificationSettingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4480,7 +4480,7 @@ impl CalendarNotificationSettingType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for CalendarNotificationSettingType {
     fn from(value: &str) -> Self {
         match value {
@@ -4489,7 +4489,7 @@ impl From<&str> for CalendarNotificationSettingType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A room or a piece of equipment used by service calendars.
@@ -4568,7 +4568,7 @@ pub struct CalendarResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `CalendarType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4588,7 +4588,7 @@ pub enum CalendarType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CalendarType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4603,7 +4603,7 @@ impl CalendarType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for CalendarType {
     fn from(value: &str) -> Self {
         match value {
@@ -4617,9 +4617,9 @@ impl From<&str> for CalendarType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(CalendarType);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A meeting location as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4634,7 +4634,7 @@ pub struct ConfiguredMeetingLocation {
     #[serde(rename = "meetingId", default, skip_serializing_if = "Option::is_none")]
     pub meeting_id: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateAppointmentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4715,7 +4715,7 @@ pub struct CreateAppointmentRequest {
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CreateAppointmentRequest {
     ///A value with the required fields (`calendarId`, `locationId`, `contactId`, `startTime`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5714,7 +5714,7 @@ impl CreateCalendarResourceRequest {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Opening windows for one specific date.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5729,7 +5729,7 @@ pub struct CustomAvailability {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CustomAvailability {
     ///A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5756,7 +5756,7 @@ impl CustomAvailability {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5772,7 +5772,7 @@ pub struct CustomAvailabilityUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CustomAvailabilityUpdate {
     ///A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5826,7 +5826,7 @@ pub struct DeleteCalendarEventResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Who or what booked an appointment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5838,7 +5838,7 @@ pub struct EventCreator {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// What the booking form does once submitted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5850,7 +5850,7 @@ pub enum FormSubmitType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl FormSubmitType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5861,7 +5861,7 @@ impl FormSubmitType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for FormSubmitType {
     fn from(value: &str) -> Self {
         match value {
@@ -5871,7 +5871,7 @@ impl From<&str> for FormSubmitType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(FormSubmitType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Free slots keyed by date (YYYY-MM-DD).
@@ -5885,7 +5885,7 @@ pub struct GetAppointmentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<CalendarEvent>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Whether guests are only counted or their details collected.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5897,7 +5897,7 @@ pub enum GuestType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl GuestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5908,7 +5908,7 @@ impl GuestType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for GuestType {
     fn from(value: &str) -> Self {
         match value {
@@ -5918,9 +5918,9 @@ impl From<&str> for GuestType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(GuestType);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// An opening window within a day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5938,7 +5938,7 @@ pub struct HourRange {
     #[serde(rename = "closeMinute", default, skip_serializing_if = "Option::is_none")]
     pub close_minute: Option<i64>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl HourRange {
     ///A value with the required fields (`openHour`, `openMinute`, `closeHour`, `closeMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5976,7 +5976,7 @@ impl HourRange {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Former meeting location setting of a team member, replaced by `locationConfigurations`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5998,7 +5998,7 @@ pub enum LegacyMeetingLocationType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl LegacyMeetingLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6014,7 +6014,7 @@ impl LegacyMeetingLocationType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for LegacyMeetingLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -6029,7 +6029,7 @@ impl From<&str> for LegacyMeetingLocationType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ListAppointmentNotesResponse` object.
@@ -6079,7 +6079,7 @@ pub struct ListCalendarsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendars: Option<Vec<Calendar>>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Hides part of the free slots so the calendar looks busier.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6095,7 +6095,7 @@ pub struct LookBusyConfig {
     )]
     pub look_busy_percentage: Option<f64>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl LookBusyConfig {
     ///A value with the required fields (`enabled`, `LookBusyPercentage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6116,7 +6116,7 @@ impl LookBusyConfig {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A place or medium where meetings happen.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6127,7 +6127,7 @@ pub struct MeetingLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl MeetingLocation {
     ///A value with the required fields (`kind`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6143,7 +6143,7 @@ impl MeetingLocation {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Kind of meeting place; the conference kinds are not available on event calendars.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6167,7 +6167,7 @@ pub enum MeetingLocationKind {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl MeetingLocationKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6184,7 +6184,7 @@ impl MeetingLocationKind {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for MeetingLocationKind {
     fn from(value: &str) -> Self {
         match value {
@@ -6200,7 +6200,7 @@ impl From<&str> for MeetingLocationKind {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(MeetingLocationKind);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `NoteAuthor` object.
@@ -6392,7 +6392,7 @@ impl From<&str> for NotificationReceiverType {
 }
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(NotificationReceiverType);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Weekly opening windows for some days of the week.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6404,7 +6404,7 @@ pub struct OpenHours {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Vec<HourRange>>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl OpenHours {
     ///A value with the required fields (`daysOfTheWeek`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6428,7 +6428,7 @@ impl OpenHours {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// How recurring bookings repeat.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6452,7 +6452,7 @@ pub struct RecurringSettings {
         RecurringSettingsBookingOverlapDefaultStatus,
     >,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl RecurringSettings {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6491,7 +6491,7 @@ impl RecurringSettings {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// What to do when an occurrence's slot is taken.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6505,7 +6505,7 @@ pub enum RecurringSettingsBookingOption {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl RecurringSettingsBookingOption {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6517,7 +6517,7 @@ impl RecurringSettingsBookingOption {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for RecurringSettingsBookingOption {
     fn from(value: &str) -> Self {
         match value {
@@ -6528,9 +6528,9 @@ impl From<&str> for RecurringSettingsBookingOption {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOption);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Status given to occurrences that overlap other bookings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6542,7 +6542,7 @@ pub enum RecurringSettingsBookingOverlapDefaultStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl RecurringSettingsBookingOverlapDefaultStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6553,7 +6553,7 @@ impl RecurringSettingsBookingOverlapDefaultStatus {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6563,9 +6563,9 @@ impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOverlapDefaultStatus);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `RecurringSettingsFreq`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6579,7 +6579,7 @@ pub enum RecurringSettingsFreq {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl RecurringSettingsFreq {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6591,7 +6591,7 @@ impl RecurringSettingsFreq {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for RecurringSettingsFreq {
     fn from(value: &str) -> Self {
         match value {
@@ -6602,9 +6602,9 @@ impl From<&str> for RecurringSettingsFreq {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RecurringSettingsFreq);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// How a round robin calendar picks the team member.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6616,7 +6616,7 @@ pub enum RoundRobinMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl RoundRobinMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6631,7 +6631,7 @@ impl RoundRobinMode {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for RoundRobinMode {
     fn from(value: &str) -> Self {
         match value {
@@ -6645,7 +6645,7 @@ impl From<&str> for RoundRobinMode {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RoundRobinMode);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ScheduleInterval` object.
@@ -6788,7 +6788,7 @@ impl SetCalendarGroupStatusRequest {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `SlotTimeUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6800,7 +6800,7 @@ pub enum SlotTimeUnit {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl SlotTimeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6811,7 +6811,7 @@ impl SlotTimeUnit {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for SlotTimeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -6821,9 +6821,9 @@ impl From<&str> for SlotTimeUnit {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(SlotTimeUnit);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A user taking bookings on a calendar.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6859,7 +6859,7 @@ pub struct TeamMember {
     )]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl TeamMember {
     ///A value with the required fields (`userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6905,7 +6905,7 @@ impl TeamMember {
         self
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A team member as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6941,7 +6941,7 @@ pub struct TeamMemberInfo {
     )]
     pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateAppointmentRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7016,7 +7016,7 @@ pub struct UpdateAppointmentRequest {
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl UpdateAppointmentRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8132,7 +8132,7 @@ impl From<&str> for Weekday {
 }
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(Weekday);
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Booking widget layout, `default` (neo) or `classic`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8144,7 +8144,7 @@ pub enum WidgetType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl WidgetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8155,7 +8155,7 @@ impl WidgetType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl From<&str> for WidgetType {
     fn from(value: &str) -> Self {
         match value {
@@ -8165,5 +8165,5 @@ impl From<&str> for WidgetType {
         }
     }
 }
-#[cfg(feature = "calendars")]
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(WidgetType);

@@ -2690,12 +2690,12 @@ pub struct AddContactFollowersResponse {
     #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
     pub followers_added: Option<Vec<String>>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// HighLevel documents no fields for this body.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl AddContactToCampaignRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2703,7 +2703,7 @@ impl AddContactToCampaignRequest {
         Self {}
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Where a contact came from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2806,7 +2806,7 @@ pub struct BulkSetContactsBusinessResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// What a bulk tag update does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2818,7 +2818,7 @@ pub enum BulkTagAction {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl BulkTagAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2829,7 +2829,7 @@ impl BulkTagAction {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl From<&str> for BulkTagAction {
     fn from(value: &str) -> Self {
         match value {
@@ -2839,9 +2839,9 @@ impl From<&str> for BulkTagAction {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(BulkTagAction);
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The outcome of a bulk tag update for one contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2865,7 +2865,7 @@ pub struct BulkTagResult {
     #[serde(rename = "tagsRemoved", default, skip_serializing_if = "Option::is_none")]
     pub tags_removed: Option<Vec<String>>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Whether this contact succeeded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2877,7 +2877,7 @@ pub enum BulkTagResultType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl BulkTagResultType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2888,7 +2888,7 @@ impl BulkTagResultType {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl From<&str> for BulkTagResultType {
     fn from(value: &str) -> Self {
         match value {
@@ -2898,9 +2898,9 @@ impl From<&str> for BulkTagResultType {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(BulkTagResultType);
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `BulkUpdateContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2916,7 +2916,7 @@ pub struct BulkUpdateContactTagsRequest {
     #[serde(rename = "removeAllTags", default, skip_serializing_if = "Option::is_none")]
     pub remove_all_tags: Option<bool>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl BulkUpdateContactTagsRequest {
     ///A value with the required fields (`contacts`, `tags`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2953,7 +2953,7 @@ pub struct BulkUpdateContactTagsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<Vec<BulkTagResult>>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A contact record.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3202,7 +3202,7 @@ pub struct ContactAppointmentList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<ContactAppointment>>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The value of one custom field on a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3232,7 +3232,7 @@ impl ContactFollowersRequest {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3374,7 +3374,7 @@ pub struct ContactTaskResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<ContactTask>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactWorkflowRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3383,7 +3383,7 @@ pub struct ContactWorkflowRequest {
     #[serde(rename = "eventStartTime", default, skip_serializing_if = "Option::is_none")]
     pub event_start_time: Option<String>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactWorkflowRequest {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3396,7 +3396,7 @@ impl ContactWorkflowRequest {
         self
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Paging data of a contact list.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3866,7 +3866,7 @@ impl CustomFieldInput {
         self
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `DndSetting` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3881,7 +3881,7 @@ pub struct DndSetting {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl DndSetting {
     ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3908,7 +3908,7 @@ impl DndSetting {
         self
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3932,7 +3932,7 @@ pub struct DndSettings {
     #[serde(rename = "FB", default, skip_serializing_if = "Option::is_none")]
     pub fb: Option<DndSetting>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl DndSettings {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3977,7 +3977,7 @@ impl DndSettings {
         self
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Do-not-disturb state of one channel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3991,7 +3991,7 @@ pub enum DndStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl DndStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4003,7 +4003,7 @@ impl DndStatus {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl From<&str> for DndStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4014,9 +4014,9 @@ impl From<&str> for DndStatus {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(DndStatus);
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `InboundDndSetting` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4027,7 +4027,7 @@ pub struct InboundDndSetting {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl InboundDndSetting {
     ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4043,7 +4043,7 @@ impl InboundDndSetting {
         self
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Values of `InboundDndSettingStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4055,7 +4055,7 @@ pub enum InboundDndSettingStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl InboundDndSettingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4066,7 +4066,7 @@ impl InboundDndSettingStatus {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl From<&str> for InboundDndSettingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4076,9 +4076,9 @@ impl From<&str> for InboundDndSettingStatus {
         }
     }
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(InboundDndSettingStatus);
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Do-not-disturb for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4087,7 +4087,7 @@ pub struct InboundDndSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all: Option<InboundDndSetting>,
 }
-#[cfg(feature = "contacts")]
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl InboundDndSettings {
     ///An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

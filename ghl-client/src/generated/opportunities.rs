@@ -1474,7 +1474,7 @@ impl CreateOpportunityRequest {
         self
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Whether the listed followers are added or removed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1486,7 +1486,7 @@ pub enum FollowersActionType {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl FollowersActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1497,7 +1497,7 @@ impl FollowersActionType {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl From<&str> for FollowersActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1507,7 +1507,7 @@ impl From<&str> for FollowersActionType {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(FollowersActionType);
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `ListLostReasonsResponse` object.
@@ -1645,7 +1645,7 @@ pub struct Opportunity {
     )]
     pub external_object_id: Option<String>,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1711,7 +1711,7 @@ impl OpportunityCustomFieldInput {
         self
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1750,7 +1750,7 @@ pub struct OpportunityResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<Opportunity>,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1766,7 +1766,7 @@ pub struct OpportunitySearchDetails {
     #[serde(rename = "unReadConversations")]
     pub un_read_conversations: bool,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl OpportunitySearchDetails {
     ///A value with the required fields (`notes`, `tasks`, `calendarEvents`, `unReadConversations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1784,7 +1784,7 @@ impl OpportunitySearchDetails {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Where a deal stands.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1800,7 +1800,7 @@ pub enum OpportunityStatus {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl OpportunityStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1813,7 +1813,7 @@ impl OpportunityStatus {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl From<&str> for OpportunityStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1825,9 +1825,9 @@ impl From<&str> for OpportunityStatus {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(OpportunityStatus);
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Status filter of the search; `all` matches every status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1845,7 +1845,7 @@ pub enum OpportunityStatusFilter {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl OpportunityStatusFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1859,7 +1859,7 @@ impl OpportunityStatusFilter {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl From<&str> for OpportunityStatusFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -1872,7 +1872,7 @@ impl From<&str> for OpportunityStatusFilter {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(OpportunityStatusFilter);
 #[cfg(feature = "opportunities")]
 /// The `OpportunityUpdateResult` object.
@@ -1914,7 +1914,7 @@ pub struct Pipeline {
     )]
     pub color_render_mode: Option<PipelineColorRenderMode>,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// How pipeline and stage colours are drawn.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1928,7 +1928,7 @@ pub enum PipelineColorRenderMode {
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl PipelineColorRenderMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1940,7 +1940,7 @@ impl PipelineColorRenderMode {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl From<&str> for PipelineColorRenderMode {
     fn from(value: &str) -> Self {
         match value {
@@ -1951,7 +1951,7 @@ impl From<&str> for PipelineColorRenderMode {
         }
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `RemoveOpportunityFollowersResponse` object.
@@ -1984,7 +1984,7 @@ pub struct SearchOpportunitiesAdvancedResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2011,7 +2011,7 @@ pub struct SearchOpportunitiesMeta {
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2032,7 +2032,7 @@ pub struct SearchOpportunitiesRequest {
     #[serde(rename = "additionalDetails")]
     pub additional_details: OpportunitySearchDetails,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl SearchOpportunitiesRequest {
     ///A value with the required fields (`locationId`, `query`, `limit`, `page`, `searchAfter`, `additionalDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2154,7 +2154,7 @@ impl UpdateOpportunityRequest {
         self
     }
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2165,7 +2165,7 @@ pub struct UpdateOpportunityStatusRequest {
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 }
-#[cfg(feature = "opportunities")]
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 impl UpdateOpportunityStatusRequest {
     ///A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

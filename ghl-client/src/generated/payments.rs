@@ -2733,6 +2733,17 @@ pub enum CouponLimitPerCustomer {
     Bool(bool),
 }
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+/// Uses allowed per customer (0 for no limit).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CouponListItemLimitPerCustomer {
+    ///The `Integer` shape.
+    Integer(i64),
+    ///The `Bool` shape.
+    Bool(bool),
+}
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Values of `CouponStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -9,7 +9,7 @@ use crate::runtime::auth::Credentials;
 use crate::runtime::client::{CallSettings, Client, DEFAULT_BASE_URL, Inner, USER_AGENT};
 use crate::runtime::config::EnvSettings;
 use crate::runtime::oauth::OAuthApp;
-use crate::runtime::rate_limit::{RateLimit, RateLimiter};
+use crate::runtime::rate_limit::{RateBudget, RateLimit, RateLimiter};
 use crate::runtime::refresh::{OAuthSession, RefreshSettings};
 use crate::runtime::retry::RetryPolicy;
 use crate::runtime::token_store::{MemoryTokenStore, TokenStore};
@@ -19,7 +19,7 @@ use crate::runtime::transport::{DEFAULT_MAX_RESPONSE_BYTES, Net};
 #[derive(Debug)]
 enum Limiting {
     Own(RateLimit),
-    Shared(Arc<RateLimiter>),
+    Shared(Arc<dyn RateBudget>),
     Off,
 }
 
@@ -224,8 +224,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Shares one limiter between clients that spend the same quota.
-    pub fn rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
+    /// Shares one limiter between clients that spend the same quota: a
+    /// [`RateLimiter`] within a process, or a budget shared by processes
+    /// (`RedisRateBudget`, feature `redis`).
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateBudget>) -> Self {
         self.limiting = Limiting::Shared(limiter);
         self
     }
@@ -315,7 +317,7 @@ impl ClientBuilder {
                         .into(),
                 ));
             }
-            Limiting::Own(limit) => Some(Arc::new(RateLimiter::new(limit))),
+            Limiting::Own(limit) => Some(Arc::new(RateLimiter::new(limit)) as Arc<dyn RateBudget>),
             Limiting::Shared(l) => Some(l),
             Limiting::Off => None,
         };

@@ -18,7 +18,7 @@ pub use crate::runtime::builder::ClientBuilder;
 use crate::runtime::auth::{Bearer, Credentials, Origin};
 use crate::runtime::error::{ErrorBody, RateLimitKind, request_id};
 use crate::runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
-use crate::runtime::rate_limit::{RateLimitHeaders, RateLimiter, later};
+use crate::runtime::rate_limit::{RateBudget, RateLimitHeaders, later};
 use crate::runtime::refresh::OAuthSession;
 use crate::runtime::request::{OperationMeta, Request};
 use crate::runtime::response::ApiResponse;
@@ -54,7 +54,7 @@ pub(crate) struct Inner {
     pub(crate) credentials: Credentials,
     pub(crate) location_id: Option<String>,
     pub(crate) company_id: Option<String>,
-    pub(crate) limiter: Option<Arc<RateLimiter>>,
+    pub(crate) limiter: Option<Arc<dyn RateBudget>>,
 }
 
 /// What a call may override ([`Client::with_deadline`] and friends).
@@ -305,18 +305,18 @@ impl Client {
             let bearer = inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()).await?;
             // A 429's wait longer than the policy allows (or than the deadline
             // leaves) fails the call now instead of blocking it.
-            let patience = later(Instant::now(), call.retry.longest_wait());
+            let mut patience = call.retry.longest_wait();
+            if let Some(d) = deadline {
+                patience = patience.min(d.saturating_duration_since(Instant::now()));
+            }
             let permit = match &inner.limiter {
                 Some(limiter) => {
-                    let permit = limiter
-                        .acquire_within(key, deadline.map_or(patience, |d| d.min(patience)))
-                        .await
-                        .map_err(|wait| Error::RateLimited {
-                            operation: meta.id,
-                            kind: RateLimitKind::Burst,
-                            wait: Some(wait),
-                            request_id: None,
-                        })?;
+                    let permit = limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
+                        operation: meta.id,
+                        kind: refusal.kind,
+                        wait: refusal.wait,
+                        request_id: None,
+                    })?;
                     let w = permit.waited();
                     if !w.is_zero() {
                         waited += w;

@@ -19,6 +19,8 @@ pub mod nullable;
 pub mod oauth;
 pub mod pagination;
 pub mod rate_limit;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod refresh;
 pub mod request;
 pub mod response;

@@ -9,11 +9,57 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use http::HeaderMap;
 use tokio::time::Instant;
+
+use crate::runtime::error::RateLimitKind;
+
+/// Where a client takes its rate-limit slots: the in-process
+/// [`RateLimiter`] (the default), or a budget shared by many processes
+/// (`RedisRateBudget`, feature `redis`).
+///
+/// The contract every implementation keeps: a slot taken by
+/// [`Self::acquire_within`] stays taken while the request is in flight and
+/// comes back one window after its [`RatePermit`] is dropped (when the
+/// answer arrived), so the server never sees more than [`RateLimit::max`]
+/// requests per key in any window.
+#[async_trait::async_trait]
+pub trait RateBudget: Send + Sync + fmt::Debug {
+    /// The configured limit.
+    fn limit(&self) -> RateLimit;
+
+    /// Waits for a slot for `key`, or fails at once with [`RateRefusal`]
+    /// when `key` is paused (after a 429, or its daily quota is spent) for
+    /// longer than `patience`.
+    async fn acquire_within(&self, key: &str, patience: Duration) -> Result<RatePermit, RateRefusal>;
+
+    /// Applies the rate-limit headers of an answer for `key`.
+    fn observe(&self, key: &str, headers: &RateLimitHeaders);
+
+    /// Sends nothing for `key` during `wait` (the server answered 429).
+    fn pause(&self, key: &str, wait: Duration);
+}
+
+/// Why a slot was not given: the key is paused for longer than the caller's patience.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateRefusal {
+    /// Which quota is spent.
+    pub kind: RateLimitKind,
+    /// How long until it may be used again, when known.
+    pub wait: Option<Duration>,
+}
+
+impl RateRefusal {
+    /// A refusal of `kind` for `wait`.
+    pub fn new(kind: RateLimitKind, wait: Option<Duration>) -> Self {
+        RateRefusal { kind, wait }
+    }
+}
 
 /// How many requests may be sent per window, per location or company.
 ///
@@ -140,15 +186,31 @@ impl Slots {
 
 /// Holds one rate-limit slot while a request is in flight; dropping it starts
 /// the slot's window (so a cancelled call still counts as sent).
-#[derive(Debug)]
 #[must_use = "the slot is released (and its window starts) when the permit is dropped"]
 pub struct RatePermit {
-    bucket: Arc<Bucket>,
-    per: Duration,
+    release: Option<Release>,
     waited: Duration,
 }
 
+enum Release {
+    Local { bucket: Arc<Bucket>, per: Duration },
+    Custom(Box<dyn FnOnce() + Send + Sync>),
+}
+
+impl fmt::Debug for RatePermit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RatePermit").field("waited", &self.waited).finish_non_exhaustive()
+    }
+}
+
 impl RatePermit {
+    /// A permit for a [`RateBudget`] of your own: `release` runs when it is
+    /// dropped (the answer arrived, or the call was cancelled) and must start
+    /// the slot's window then.
+    pub fn new(waited: Duration, release: impl FnOnce() + Send + Sync + 'static) -> Self {
+        RatePermit { release: Some(Release::Custom(Box::new(release))), waited }
+    }
+
     /// How long the caller waited for this slot.
     pub fn waited(&self) -> Duration {
         self.waited
@@ -157,12 +219,18 @@ impl RatePermit {
 
 impl Drop for RatePermit {
     fn drop(&mut self) {
-        {
-            let mut slots = lock(&self.bucket.slots);
-            slots.in_flight = slots.in_flight.saturating_sub(1);
-            slots.own.push(Reverse(later(Instant::now(), self.per)));
+        match self.release.take() {
+            Some(Release::Local { bucket, per }) => {
+                {
+                    let mut slots = lock(&bucket.slots);
+                    slots.in_flight = slots.in_flight.saturating_sub(1);
+                    slots.own.push(Reverse(later(Instant::now(), per)));
+                }
+                bucket.released.notify_one();
+            }
+            Some(Release::Custom(release)) => release(),
+            None => {}
         }
-        self.bucket.released.notify_one();
     }
 }
 
@@ -222,7 +290,7 @@ impl RateLimiter {
     pub async fn acquire(&self, key: &str) -> RatePermit {
         loop {
             // No pause reaches past MAX_WAIT from now, so this waits it out.
-            match self.acquire_within(key, later(Instant::now(), MAX_WAIT)).await {
+            match self.acquire_until(key, later(Instant::now(), MAX_WAIT)).await {
                 Ok(p) => return p,
                 Err(wait) => tokio::time::sleep(wait).await,
             }
@@ -231,7 +299,7 @@ impl RateLimiter {
 
     /// Like [`Self::acquire`], but fails at once with the remaining wait when
     /// `key` is paused (after a 429) until after `patience`.
-    pub(crate) async fn acquire_within(&self, key: &str, patience: Instant) -> Result<RatePermit, Duration> {
+    async fn acquire_until(&self, key: &str, patience: Instant) -> Result<RatePermit, Duration> {
         let bucket = self.bucket(key);
         let start = Instant::now();
         let _turn = bucket.turnstile.lock().await;
@@ -246,7 +314,8 @@ impl RateLimiter {
                     None if slots.used() < self.max() => {
                         slots.in_flight += 1;
                         drop(slots);
-                        return Ok(RatePermit { bucket: bucket.clone(), per: self.limit.per, waited: now - start });
+                        let release = Release::Local { bucket: bucket.clone(), per: self.limit.per };
+                        return Ok(RatePermit { release: Some(release), waited: now - start });
                     }
                     // Every slot is in flight: wait for an answer.
                     None if slots.own.is_empty() && slots.estimated.is_empty() => None,
@@ -302,16 +371,38 @@ impl RateLimiter {
     }
 
     /// Applies HighLevel's rate-limit headers of a response for `key`.
-    pub(crate) fn observe(&self, key: &str, headers: &RateLimitHeaders) {
+    pub fn observe(&self, key: &str, headers: &RateLimitHeaders) {
         if let Some(remaining) = headers.remaining {
             self.tighten(key, remaining);
         }
     }
 }
 
+#[async_trait::async_trait]
+impl RateBudget for RateLimiter {
+    fn limit(&self) -> RateLimit {
+        self.limit
+    }
+
+    async fn acquire_within(&self, key: &str, patience: Duration) -> Result<RatePermit, RateRefusal> {
+        self.acquire_until(key, later(Instant::now(), patience))
+            .await
+            .map_err(|wait| RateRefusal::new(RateLimitKind::Burst, Some(wait)))
+    }
+
+    fn observe(&self, key: &str, headers: &RateLimitHeaders) {
+        RateLimiter::observe(self, key, headers)
+    }
+
+    fn pause(&self, key: &str, wait: Duration) {
+        RateLimiter::pause(self, key, wait)
+    }
+}
+
 /// HighLevel's rate-limit headers, parsed leniently (a malformed value is ignored).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct RateLimitHeaders {
+#[non_exhaustive]
+pub struct RateLimitHeaders {
     /// `X-RateLimit-Remaining`: requests left in the burst window.
     pub remaining: Option<u32>,
     /// `X-RateLimit-Daily-Remaining`: requests left today.
@@ -323,7 +414,8 @@ pub(crate) struct RateLimitHeaders {
 }
 
 impl RateLimitHeaders {
-    pub(crate) fn parse(headers: &HeaderMap) -> Self {
+    /// Reads the headers of an answer.
+    pub fn parse(headers: &HeaderMap) -> Self {
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
         let number = |name: &str| text(name).and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v >= 0.0);
         RateLimitHeaders {

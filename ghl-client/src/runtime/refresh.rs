@@ -43,6 +43,8 @@ struct LocationToken {
     token: SecretString,
     expires_at: u64,
     generation: u64,
+    /// Its revision in the shared store, when it came from or went to one.
+    revision: Option<u64>,
 }
 
 type LocationSlot = Arc<tokio::sync::Mutex<Option<LocationToken>>>;
@@ -61,7 +63,7 @@ pub(crate) struct OAuthSession {
     /// Last record seen; the fast path reads only this.
     cached: Mutex<Option<TokenRecord>>,
     /// A refreshed record that could not be stored yet: stored before any use.
-    unsaved: Mutex<Option<TokenRecord>>,
+    unsaved: Mutex<Option<(TokenRecord, Option<SecretString>)>>,
     /// One refresh at a time in this process; tokio's mutex is FIFO.
     gate: tokio::sync::Mutex<()>,
     /// The refresh in flight: every caller that needs a token while it runs
@@ -293,7 +295,7 @@ impl OAuthSession {
                 tokens.user_id = tokens.user_id.or_else(|| leased.tokens.user_id.clone());
                 tokens.refresh_token = tokens.refresh_token.or_else(|| leased.tokens.refresh_token.clone());
                 let new = leased.next(tokens, None);
-                self.save_spent(new).await
+                self.save_spent(new, Some(refresh)).await
             }
             Err(e) => {
                 // Give the lease back so that others do not wait for it to time out.
@@ -315,9 +317,11 @@ impl OAuthSession {
         }
     }
 
-    /// Stores a record whose refresh token was just obtained. The old one is
-    /// spent, so this one must land even if our lease was taken over.
-    async fn save_spent(&self, mut new: TokenRecord) -> Result<TokenRecord, Error> {
+    /// Stores a record whose refresh token was just obtained. The old one
+    /// (`spent`) is spent, so this one must land even if our lease was taken
+    /// over, unless the store meanwhile holds a pair made from something
+    /// else than `spent`: that pair is newer than ours (fencing), and wins.
+    async fn save_spent(&self, mut new: TokenRecord, spent: Option<&SecretString>) -> Result<TokenRecord, Error> {
         let mut expected = Some(new.revision.saturating_sub(1));
         for _ in 0..8 {
             match self.store.compare_and_swap(expected, &new).await {
@@ -327,16 +331,24 @@ impl OAuthSession {
                 }
                 Ok(false) => {
                     let current = self.store.get().await?;
+                    if let (Some(spent), Some(c)) = (spent, &current) {
+                        let same = c.tokens.refresh_token.as_ref().map(|r| r.expose_secret() == spent.expose_secret());
+                        if same == Some(false) && c.lease.is_none() {
+                            tracing::info!("a newer token pair was stored meanwhile; keeping it instead of ours");
+                            *lock(&self.cached) = Some(c.clone());
+                            return Ok(c.clone());
+                        }
+                    }
                     expected = current.as_ref().map(|r| r.revision);
                     new.revision = expected.unwrap_or(0).saturating_add(1);
                 }
                 Err(e) => {
-                    *lock(&self.unsaved) = Some(new);
+                    *lock(&self.unsaved) = Some((new, spent.cloned()));
                     return Err(e);
                 }
             }
         }
-        *lock(&self.unsaved) = Some(new);
+        *lock(&self.unsaved) = Some((new, spent.cloned()));
         Err(Error::TokenStore {
             message: "the token store kept changing while saving refreshed tokens; will retry on the next call".into(),
             source: None,
@@ -346,8 +358,8 @@ impl OAuthSession {
     /// Retries saving a refreshed record that could not be stored before.
     async fn store_unsaved(&self) -> Result<(), Error> {
         let pending = lock(&self.unsaved).take();
-        if let Some(record) = pending {
-            self.save_spent(record).await?;
+        if let Some((record, spent)) = pending {
+            self.save_spent(record, spent.as_ref()).await?;
         }
         Ok(())
     }
@@ -382,7 +394,7 @@ impl OAuthSession {
             Some(c) => c.next(tokens.clone(), None),
             None => TokenRecord::new(tokens.clone()),
         };
-        self.save_spent(record).await?;
+        self.save_spent(record, None).await?;
         Ok(tokens)
     }
 
@@ -407,6 +419,26 @@ impl OAuthSession {
             && t.expires_at > unix_now().saturating_add(self.settings.refresh_before.as_secs())
         {
             return Ok((t.token.clone(), t.generation));
+        }
+        // A store shared with other processes may hold one already (not the one just rejected).
+        let shared = self.store.for_resource(location_id);
+        let rejected = cached.as_ref().filter(|t| Some(t.generation) == failed).and_then(|t| t.revision);
+        let mut current = None;
+        if let Some(store) = &shared {
+            match store.get().await {
+                Ok(Some(r))
+                    if Some(r.revision) != rejected && !r.tokens.expires_within(self.settings.refresh_before) =>
+                {
+                    let generation = self.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let token = r.tokens.access_token.clone();
+                    let (expires_at, revision) = (r.tokens.expires_at, Some(r.revision));
+                    *cached = Some(LocationToken { token: token.clone(), expires_at, generation, revision });
+                    return Ok((token, generation));
+                }
+                Ok(r) => current = r.map(|r| r.revision),
+                // Making a location token spends nothing: go on without the shared copy.
+                Err(e) => tracing::warn!(error = %e, "could not read the shared location token"),
+            }
         }
         let Some(company_id) = agency.tokens.company_id.clone() else {
             return Err(Error::auth(
@@ -439,9 +471,20 @@ impl OAuthSession {
                 Err(e) => return Err(e.into_error()),
             }
         };
+        let mut revision = None;
+        if let Some(store) = &shared {
+            let record =
+                TokenRecord { revision: current.unwrap_or(0).saturating_add(1), tokens: tokens.clone(), lease: None };
+            match store.compare_and_swap(current, &record).await {
+                Ok(true) => revision = Some(record.revision),
+                // Another process stored one meanwhile: ours is valid too.
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "could not share the location token"),
+            }
+        }
         let generation = self.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token = tokens.access_token.clone();
-        *cached = Some(LocationToken { token: token.clone(), expires_at: tokens.expires_at, generation });
+        *cached = Some(LocationToken { token: token.clone(), expires_at: tokens.expires_at, generation, revision });
         Ok((token, generation))
     }
 }

@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +95,15 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
 
     /// Stores `new` if the current revision is `expected`; returns whether it did.
     async fn compare_and_swap(&self, expected: Option<u64>, new: &TokenRecord) -> Result<bool, Error>;
+
+    /// The store of the same app for another location or company, when this
+    /// store is one of a keyed family (`RedisTokenStore`). Location tokens
+    /// made from an agency token are then kept there and shared with other
+    /// processes; by default (`None`) they are cached in memory only.
+    fn for_resource(&self, resource: &str) -> Option<Arc<dyn TokenStore>> {
+        let _ = resource;
+        None
+    }
 }
 
 /// A [`TokenStore`] in memory: tokens last as long as the process.

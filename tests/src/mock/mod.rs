@@ -44,6 +44,7 @@ mod check;
 mod fault;
 mod multipart;
 mod respond;
+mod schema;
 mod spec;
 mod validate;
 
@@ -447,6 +448,21 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Mo
         (None, _) => Some(violation_response(op_id.as_deref(), status, &problems)),
     };
     let answered = answer.as_ref().map(|r| r.status().as_u16());
+    // The mock's own answer breaking the spec is a violation too (of the mock).
+    if let Some(op) = op.filter(|o| fault.is_none() && problems.is_empty() && !o.response_problems.is_empty()) {
+        let v = Violation {
+            module: module.clone(),
+            operation_id: op_id.clone(),
+            method: parts.method.to_string(),
+            path: shown_path.clone(),
+            status: answered.unwrap_or(op.success_status),
+            problems: op.response_problems.clone(),
+        };
+        if state.log {
+            eprintln!("  RESPONSE VIOLATION {v}");
+        }
+        state.journal().violations.push(v);
+    }
     if state.log {
         let what = op_id.as_deref().unwrap_or("-");
         let result = answered.map_or("dropped".to_owned(), |s| s.to_string());

@@ -9,6 +9,7 @@ use codegen::load::SpecSet;
 use serde_json::Value;
 
 use super::respond::{Builder, Raw};
+use super::schema::OperationSchemas;
 
 /// The loaded spec: every operation of every module, ready to route.
 ///
@@ -40,6 +41,9 @@ pub struct MockOperation {
     pub(crate) paging: Option<RawPaging>,
     /// The body of a successful answer (`None` for no body).
     pub response: Option<Value>,
+    /// Where that body breaks the spec's response schema (a bug of the mock).
+    pub response_problems: Vec<String>,
+    pub(crate) schemas: OperationSchemas,
     segments: Vec<Segment>,
 }
 
@@ -94,6 +98,7 @@ impl MockSpec {
                         .unwrap_or(200),
                 };
                 let paging = raw.and_then(|r| r.get("x-ghl-pagination")).map(raw_paging);
+                let schemas = OperationSchemas::build(&set, &module.source, &pointer, success_status);
                 ops.push(MockOperation {
                     module: module.name.clone(),
                     op: op.clone(),
@@ -103,6 +108,8 @@ impl MockSpec {
                     pointer,
                     paging,
                     response: None,
+                    response_problems: Vec::new(),
+                    schemas,
                     segments: segments(&op.path),
                 });
             }
@@ -122,6 +129,9 @@ impl MockSpec {
             if let Some(example) = media.and_then(|m| m.get("example")) {
                 builder.set_doc(&mock.doc);
                 builder.overlay(&at, &mut value, example, ty);
+            }
+            if let Some(schema) = &mock.schemas.response {
+                mock.response_problems = schema.check("response", &value);
             }
             mock.response = Some(value);
         }

@@ -137,6 +137,17 @@ pub(crate) fn check(spec: &MockSpec, op: &MockOperation, req: &Incoming<'_>) -> 
             c.problems.push(format!("query parameter `{name}`: not declared by `{}`", op.op.id));
         }
     }
+    // The spec's own schemas (patterns, formats, raw JSON), unless the
+    // lowered types already found something.
+    if c.problems.is_empty() {
+        let comma = |name: &str| {
+            op.op
+                .params
+                .iter()
+                .any(|p| p.wire == name && p.loc == ParamLoc::Query && p.encoding == ParamEncoding::CommaText)
+        };
+        c.problems = op.schemas.check_params(req.params, req.query, &comma);
+    }
     f.add(Kind::Params, std::mem::take(&mut c.problems));
 
     // Body.
@@ -190,8 +201,35 @@ pub(crate) fn check(spec: &MockSpec, op: &MockOperation, req: &Incoming<'_>) -> 
             }
         }
     }
+    if c.problems.is_empty() && !req.body.is_empty() && op.op.body.is_some() {
+        c.problems = schema_body(op, &mime, &content_type, req.body);
+    }
     f.add(Kind::Body, c.problems);
     f
+}
+
+/// The body against the spec's schema (it parsed for the checks before).
+fn schema_body(op: &MockOperation, mime: &str, content_type: &str, body: &[u8]) -> Vec<String> {
+    match mime {
+        "application/json" => {
+            serde_json::from_slice::<Value>(body).map_or_else(|_| Vec::new(), |v| op.schemas.check_json_body(&v))
+        }
+        "application/x-www-form-urlencoded" => match serde_urlencoded::from_bytes::<Vec<(String, String)>>(body) {
+            Ok(pairs) => {
+                let parts: Vec<FormPart> = pairs
+                    .into_iter()
+                    .map(|(name, v)| FormPart { name, file_name: None, data: v.into_bytes() })
+                    .collect();
+                op.schemas.check_fields(&parts)
+            }
+            Err(_) => Vec::new(),
+        },
+        "multipart/form-data" => multipart::boundary(content_type)
+            .and_then(|b| multipart::parse(body, &b).ok())
+            .map(|parts| op.schemas.check_fields(&parts))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 fn kind_mime(kind: BodyKind) -> &'static str {

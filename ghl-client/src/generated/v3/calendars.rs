@@ -5,7 +5,7 @@
 //!
 //! API v3 of the Calendars module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../calendars.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_calendars`. 32 operations, generated from `spec/v3/calendars.yaml`.
+//! Enabled by the cargo feature `v3_calendars`. 59 operations, generated from `spec/v3/calendars.yaml`.
 //!
 //! # Example
 //!
@@ -21,12 +21,18 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`add_calendar_to_schedule`](Calendars::add_calendar_to_schedule) | `PUT /calendars/schedules/{id}/associations/{calendarId}` | `v3` | location |
+//! | [`create_appointment`](Calendars::create_appointment) | `POST /calendars/events/appointments` | `v3` | location |
 //! | [`create_appointment_note`](Calendars::create_appointment_note) | `POST /calendars/appointments/{appointmentId}/notes` | `v3` | location |
 //! | [`create_availability_schedule`](Calendars::create_availability_schedule) | `POST /calendars/schedules` | `v3` | location |
 //! | [`create_block_slot`](Calendars::create_block_slot) | `POST /calendars/events/block-slots` | `v3` | location |
+//! | [`create_calendar`](Calendars::create_calendar) | `POST /calendars/` | `v3` | location |
 //! | [`create_calendar_group`](Calendars::create_calendar_group) | `POST /calendars/groups` | `v3` | location |
 //! | [`create_calendar_notifications`](Calendars::create_calendar_notifications) | `POST /calendars/{calendarId}/notifications` | `v3` | location |
 //! | [`create_calendar_resource`](Calendars::create_calendar_resource) | `POST /calendars/resources/{resourceType}` | `v3` | location |
+//! | [`create_event_calendar_schedule`](Calendars::create_event_calendar_schedule) | `POST /calendars/schedules/event-calendar/{calendarId}` | `v3` | location |
+//! | [`create_service`](Calendars::create_service) | `POST /calendars/services/catalog` | `v3` | location |
+//! | [`create_service_booking`](Calendars::create_service_booking) | `POST /calendars/services/bookings` | `v3` | location |
+//! | [`create_service_location`](Calendars::create_service_location) | `POST /calendars/services/locations` | `v3` | location |
 //! | [`delete_appointment_note`](Calendars::delete_appointment_note) | `DELETE /calendars/appointments/{appointmentId}/notes/{noteId}` | `v3` | location |
 //! | [`delete_availability_schedule`](Calendars::delete_availability_schedule) | `DELETE /calendars/schedules/{id}` | `v3` | location |
 //! | [`delete_calendar`](Calendars::delete_calendar) | `DELETE /calendars/{calendarId}` | `v3` | location |
@@ -34,23 +40,44 @@
 //! | [`delete_calendar_group`](Calendars::delete_calendar_group) | `DELETE /calendars/groups/{groupId}` | `v3` | location |
 //! | [`delete_calendar_notification`](Calendars::delete_calendar_notification) | `DELETE /calendars/{calendarId}/notifications/{notificationId}` | `v3` | location |
 //! | [`delete_calendar_resource`](Calendars::delete_calendar_resource) | `DELETE /calendars/resources/{resourceType}/{id}` | `v3` | location |
+//! | [`delete_service`](Calendars::delete_service) | `DELETE /calendars/services/catalog/{serviceId}` | `v3` | location |
+//! | [`delete_service_booking`](Calendars::delete_service_booking) | `DELETE /calendars/services/bookings/{bookingId}` | `v3` | location |
+//! | [`delete_service_location`](Calendars::delete_service_location) | `DELETE /calendars/services/locations/{serviceLocationId}` | `v3` | location |
+//! | [`get_appointment`](Calendars::get_appointment) | `GET /calendars/events/appointments/{eventId}` | `v3` | location |
 //! | [`get_availability_schedule`](Calendars::get_availability_schedule) | `GET /calendars/schedules/{id}` | `v3` | location |
+//! | [`get_calendar`](Calendars::get_calendar) | `GET /calendars/{calendarId}` | `v3` | location |
 //! | [`get_calendar_notification`](Calendars::get_calendar_notification) | `GET /calendars/{calendarId}/notifications/{notificationId}` | `v3` | location |
 //! | [`get_calendar_resource`](Calendars::get_calendar_resource) | `GET /calendars/resources/{resourceType}/{id}` | `v3` | location |
+//! | [`get_event_calendar_schedule`](Calendars::get_event_calendar_schedule) | `GET /calendars/schedules/event-calendar/{calendarId}` | `v3` | location |
 //! | [`get_free_slots`](Calendars::get_free_slots) | `GET /calendars/{calendarId}/free-slots` | `v3` | location |
+//! | [`get_service`](Calendars::get_service) | `GET /calendars/services/catalog/{serviceId}` | `v3` | location |
+//! | [`get_service_booking`](Calendars::get_service_booking) | `GET /calendars/services/bookings/{bookingId}` | `v3` | location |
+//! | [`get_service_location`](Calendars::get_service_location) | `GET /calendars/services/locations/{serviceLocationId}` | `v3` | location |
 //! | [`list_appointment_notes`](Calendars::list_appointment_notes) | `GET /calendars/appointments/{appointmentId}/notes` | `v3` | location |
+//! | [`list_blocked_slots`](Calendars::list_blocked_slots) | `GET /calendars/blocked-slots` | `v3` | location |
+//! | [`list_calendar_events`](Calendars::list_calendar_events) | `GET /calendars/events` | `v3` | location |
 //! | [`list_calendar_groups`](Calendars::list_calendar_groups) | `GET /calendars/groups` | `v3` | location |
 //! | [`list_calendar_notifications`](Calendars::list_calendar_notifications) | `GET /calendars/{calendarId}/notifications` | `v3` | location |
 //! | [`list_calendar_resources`](Calendars::list_calendar_resources) | `GET /calendars/resources/{resourceType}` | `v3` | location |
+//! | [`list_calendars`](Calendars::list_calendars) | `GET /calendars/` | `v3` | location |
+//! | [`list_service_bookings`](Calendars::list_service_bookings) | `GET /calendars/services/bookings` | `v3` | location |
+//! | [`list_service_locations`](Calendars::list_service_locations) | `GET /calendars/services/locations` | `v3` | location |
+//! | [`list_services`](Calendars::list_services) | `GET /calendars/services/catalog` | `v3` | location |
 //! | [`remove_calendar_from_schedule`](Calendars::remove_calendar_from_schedule) | `DELETE /calendars/schedules/{id}/associations/{calendarId}` | `v3` | location |
 //! | [`search_availability_schedules`](Calendars::search_availability_schedules) | `GET /calendars/schedules/search` | `v3` | location |
 //! | [`set_calendar_group_status`](Calendars::set_calendar_group_status) | `PUT /calendars/groups/{groupId}/status` | `v3` | location |
+//! | [`update_appointment`](Calendars::update_appointment) | `PUT /calendars/events/appointments/{eventId}` | `v3` | location |
 //! | [`update_appointment_note`](Calendars::update_appointment_note) | `PUT /calendars/appointments/{appointmentId}/notes/{noteId}` | `v3` | location |
 //! | [`update_availability_schedule`](Calendars::update_availability_schedule) | `PUT /calendars/schedules/{id}` | `v3` | location |
 //! | [`update_block_slot`](Calendars::update_block_slot) | `PUT /calendars/events/block-slots/{eventId}` | `v3` | location |
+//! | [`update_calendar`](Calendars::update_calendar) | `PUT /calendars/{calendarId}` | `v3` | location |
 //! | [`update_calendar_group`](Calendars::update_calendar_group) | `PUT /calendars/groups/{groupId}` | `v3` | location |
 //! | [`update_calendar_notification`](Calendars::update_calendar_notification) | `PUT /calendars/{calendarId}/notifications/{notificationId}` | `v3` | location |
 //! | [`update_calendar_resource`](Calendars::update_calendar_resource) | `PUT /calendars/resources/{resourceType}/{id}` | `v3` | location |
+//! | [`update_event_calendar_schedule`](Calendars::update_event_calendar_schedule) | `PUT /calendars/schedules/event-calendar/{calendarId}` | `v3` | location |
+//! | [`update_service`](Calendars::update_service) | `PUT /calendars/services/catalog/{serviceId}` | `v3` | location |
+//! | [`update_service_booking`](Calendars::update_service_booking) | `PUT /calendars/services/bookings/{bookingId}` | `v3` | location |
+//! | [`update_service_location`](Calendars::update_service_location) | `PUT /calendars/services/locations/{serviceLocationId}` | `v3` | location |
 //! | [`validate_calendar_group_slug`](Calendars::validate_calendar_group_slug) | `POST /calendars/groups/validate-slug` | `v3` | location |
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::calendars";
@@ -75,6 +102,22 @@ impl Calendars {
             client: self.client.clone(),
             id: id.into(),
             calendar_id: calendar_id.into(),
+        }
+    }
+    /// Book an appointment for a contact in a calendar.
+    ///
+    /// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
+    ///
+    /// `POST /calendars/events/appointments` · Version `v3` · location token · scopes: `calendars/events.write`
+    ///
+    /// Note: SKILL.md gives POST /calendars/events (with a `notes` field this schema lacks; appointment notes have their own operations); the real path is this one.
+    pub fn create_appointment(
+        &self,
+        body: crate::calendars::CreateAppointmentRequest,
+    ) -> CreateAppointment {
+        CreateAppointment {
+            client: self.client.clone(),
+            body,
         }
     }
     /// Add a note to an appointment.
@@ -115,6 +158,15 @@ impl Calendars {
             body,
         }
     }
+    /// Create a calendar in a location.
+    ///
+    /// `POST /calendars/` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn create_calendar(&self, body: CreateCalendarRequest) -> CreateCalendar {
+        CreateCalendar {
+            client: self.client.clone(),
+            body,
+        }
+    }
     /// Create a calendar group.
     ///
     /// `POST /calendars/groups` · Version `v3` · location token · scopes: `calendars/groups.write`
@@ -143,9 +195,12 @@ impl Calendars {
     }
     /// Create a room or a piece of equipment.
     ///
+    /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+    ///
     /// `POST /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.write`
     ///
     /// Note: SKILL.md gives POST /calendars/resources; the real path names the resource type.
+    #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn create_calendar_resource(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
@@ -154,6 +209,55 @@ impl Calendars {
         CreateCalendarResource {
             client: self.client.clone(),
             resource_type: resource_type.into(),
+            body,
+        }
+    }
+    /// Give an event calendar its own availability schedule.
+    ///
+    /// `POST /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn create_event_calendar_schedule(
+        &self,
+        calendar_id: impl Into<String>,
+        body: CreateEventCalendarScheduleRequest,
+    ) -> CreateEventCalendarSchedule {
+        CreateEventCalendarSchedule {
+            client: self.client.clone(),
+            calendar_id: calendar_id.into(),
+            body,
+        }
+    }
+    /// Add a bookable service to a location.
+    ///
+    /// `POST /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn create_service(&self, body: CreateServiceRequest) -> CreateService {
+        CreateService {
+            client: self.client.clone(),
+            body,
+        }
+    }
+    /// Book one or more services for a contact.
+    ///
+    /// `POST /calendars/services/bookings` · Version `v3` · location token · scopes: `calendars/events.write`
+    pub fn create_service_booking(
+        &self,
+        body: CreateServiceBookingRequest,
+    ) -> CreateServiceBooking {
+        CreateServiceBooking {
+            client: self.client.clone(),
+            override_availability: None,
+            skip_scheduling_notice: None,
+            body,
+        }
+    }
+    /// Add a place where services are delivered.
+    ///
+    /// `POST /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn create_service_location(
+        &self,
+        body: CreateServiceLocationRequest,
+    ) -> CreateServiceLocation {
+        CreateServiceLocation {
+            client: self.client.clone(),
             body,
         }
     }
@@ -234,9 +338,12 @@ impl Calendars {
     }
     /// Delete a room or piece of equipment.
     ///
+    /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+    ///
     /// `DELETE /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
     ///
     /// Note: SKILL.md gives DELETE /calendars/resources/{resourceId}; the real path also names the resource type.
+    #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn delete_calendar_resource(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
@@ -246,6 +353,50 @@ impl Calendars {
             client: self.client.clone(),
             resource_type: resource_type.into(),
             id: id.into(),
+        }
+    }
+    /// Delete a bookable service.
+    ///
+    /// `DELETE /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn delete_service(&self, service_id: impl Into<String>) -> DeleteService {
+        DeleteService {
+            client: self.client.clone(),
+            service_id: service_id.into(),
+        }
+    }
+    /// Delete a service booking.
+    ///
+    /// `DELETE /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.write`
+    pub fn delete_service_booking(
+        &self,
+        booking_id: impl Into<String>,
+    ) -> DeleteServiceBooking {
+        DeleteServiceBooking {
+            client: self.client.clone(),
+            booking_id: booking_id.into(),
+        }
+    }
+    /// Delete a service location.
+    ///
+    /// `DELETE /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn delete_service_location(
+        &self,
+        service_location_id: impl Into<String>,
+    ) -> DeleteServiceLocation {
+        DeleteServiceLocation {
+            client: self.client.clone(),
+            service_location_id: service_location_id.into(),
+        }
+    }
+    /// Fetch one appointment by its id.
+    ///
+    /// `GET /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
+    ///
+    /// Note: SKILL.md gives GET /calendars/events/{eventId}; the real path is this one.
+    pub fn get_appointment(&self, event_id: impl Into<String>) -> GetAppointment {
+        GetAppointment {
+            client: self.client.clone(),
+            event_id: event_id.into(),
         }
     }
     /// Fetch one availability schedule by its id.
@@ -258,6 +409,15 @@ impl Calendars {
         GetAvailabilitySchedule {
             client: self.client.clone(),
             id: id.into(),
+        }
+    }
+    /// Fetch one calendar by its id.
+    ///
+    /// `GET /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
+    pub fn get_calendar(&self, calendar_id: impl Into<String>) -> GetCalendar {
+        GetCalendar {
+            client: self.client.clone(),
+            calendar_id: calendar_id.into(),
         }
     }
     /// Fetch one notification setting of a calendar.
@@ -276,7 +436,10 @@ impl Calendars {
     }
     /// Fetch one room or piece of equipment by its id.
     ///
+    /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+    ///
     /// `GET /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.readonly`
+    #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_calendar_resource(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
@@ -286,6 +449,18 @@ impl Calendars {
             client: self.client.clone(),
             resource_type: resource_type.into(),
             id: id.into(),
+        }
+    }
+    /// Fetch the availability schedule of an event calendar.
+    ///
+    /// `GET /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
+    pub fn get_event_calendar_schedule(
+        &self,
+        calendar_id: impl Into<String>,
+    ) -> GetEventCalendarSchedule {
+        GetEventCalendarSchedule {
+            client: self.client.clone(),
+            calendar_id: calendar_id.into(),
         }
     }
     /// List the bookable start times of a calendar between two dates, per day.
@@ -311,6 +486,39 @@ impl Calendars {
             user_ids: None,
         }
     }
+    /// Fetch one bookable service by its id.
+    ///
+    /// `GET /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.readonly`
+    pub fn get_service(&self, service_id: impl Into<String>) -> GetService {
+        GetService {
+            client: self.client.clone(),
+            service_id: service_id.into(),
+        }
+    }
+    /// Fetch one service booking by its id.
+    ///
+    /// `GET /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
+    pub fn get_service_booking(
+        &self,
+        booking_id: impl Into<String>,
+    ) -> GetServiceBooking {
+        GetServiceBooking {
+            client: self.client.clone(),
+            booking_id: booking_id.into(),
+        }
+    }
+    /// Fetch one service location by its id.
+    ///
+    /// `GET /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.readonly`
+    pub fn get_service_location(
+        &self,
+        service_location_id: impl Into<String>,
+    ) -> GetServiceLocation {
+        GetServiceLocation {
+            client: self.client.clone(),
+            service_location_id: service_location_id.into(),
+        }
+    }
     /// List the notes of an appointment.
     ///
     /// `GET /calendars/appointments/{appointmentId}/notes` · Version `v3` · location token · scopes: `calendars/events.readonly`
@@ -325,6 +533,48 @@ impl Calendars {
             appointment_id: appointment_id.into(),
             limit: limit.into(),
             offset: offset.into(),
+        }
+    }
+    /// List the blocked time of a location between two times.
+    ///
+    /// One of `userId`, `calendarId` or `groupId` must be given.
+    ///
+    /// `GET /calendars/blocked-slots` · Version `v3` · location token · scopes: `calendars/events.readonly`
+    pub fn list_blocked_slots(
+        &self,
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+    ) -> ListBlockedSlots {
+        ListBlockedSlots {
+            client: self.client.clone(),
+            location_id: None,
+            user_id: None,
+            calendar_id: None,
+            group_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+        }
+    }
+    /// List the appointments of a location between two times.
+    ///
+    /// One of `userId`, `calendarId` or `groupId` must be given.
+    ///
+    /// `GET /calendars/events` · Version `v3` · location token · scopes: `calendars/events.readonly`
+    ///
+    /// Note: SKILL.md also lists GET /calendars/events/appointments to read a calendar's appointments; no such operation exists, this one with `calendarId` does it.
+    pub fn list_calendar_events(
+        &self,
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+    ) -> ListCalendarEvents {
+        ListCalendarEvents {
+            client: self.client.clone(),
+            location_id: None,
+            user_id: None,
+            calendar_id: None,
+            group_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
         }
     }
     /// List the calendar groups of a location.
@@ -356,9 +606,12 @@ impl Calendars {
     }
     /// List the rooms or the equipment of a location.
     ///
+    /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+    ///
     /// `GET /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.readonly`
     ///
     /// Note: SKILL.md gives GET /calendars/resources; the real path names the resource type. Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
+    #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_calendar_resources(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
@@ -371,6 +624,54 @@ impl Calendars {
             location_id: None,
             limit: limit.into(),
             skip: skip.into(),
+        }
+    }
+    /// List the calendars of a location.
+    ///
+    /// `GET /calendars/` · Version `v3` · location token · scopes: `calendars.readonly`
+    pub fn list_calendars(&self) -> ListCalendars {
+        ListCalendars {
+            client: self.client.clone(),
+            location_id: None,
+            group_id: None,
+            show_drafted: None,
+        }
+    }
+    /// List the service bookings of a location between two times.
+    ///
+    /// `GET /calendars/services/bookings` · Version `v3` · location token · scopes: `calendars/events.readonly`
+    pub fn list_service_bookings(
+        &self,
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+    ) -> ListServiceBookings {
+        ListServiceBookings {
+            client: self.client.clone(),
+            location_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            timezone: None,
+            service_location_id: None,
+        }
+    }
+    /// List the places of a location where services are delivered.
+    ///
+    /// `GET /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.readonly`
+    pub fn list_service_locations(&self) -> ListServiceLocations {
+        ListServiceLocations {
+            client: self.client.clone(),
+            location_id: None,
+        }
+    }
+    /// List the bookable services of a location.
+    ///
+    /// `GET /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.readonly`
+    pub fn list_services(&self) -> ListServices {
+        ListServices {
+            client: self.client.clone(),
+            location_id: None,
+            service_category_id: None,
+            is_private: None,
         }
     }
     /// Stop applying an availability schedule to a team calendar.
@@ -416,6 +717,24 @@ impl Calendars {
         SetCalendarGroupStatus {
             client: self.client.clone(),
             group_id: group_id.into(),
+            body,
+        }
+    }
+    /// Change an appointment (time, status, owner, location...).
+    ///
+    /// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
+    ///
+    /// `PUT /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.write`
+    ///
+    /// Note: SKILL.md gives PUT /calendars/events/{eventId}; the real path is this one.
+    pub fn update_appointment(
+        &self,
+        event_id: impl Into<String>,
+        body: crate::calendars::UpdateAppointmentRequest,
+    ) -> UpdateAppointment {
+        UpdateAppointment {
+            client: self.client.clone(),
+            event_id: event_id.into(),
             body,
         }
     }
@@ -465,6 +784,20 @@ impl Calendars {
             body,
         }
     }
+    /// Change the settings of a calendar.
+    ///
+    /// `PUT /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn update_calendar(
+        &self,
+        calendar_id: impl Into<String>,
+        body: UpdateCalendarRequest,
+    ) -> UpdateCalendar {
+        UpdateCalendar {
+            client: self.client.clone(),
+            calendar_id: calendar_id.into(),
+            body,
+        }
+    }
     /// Change the name, description or slug of a calendar group.
     ///
     /// `PUT /calendars/groups/{groupId}` · Version `v3` · location token · scopes: `calendars/groups.write`
@@ -497,9 +830,12 @@ impl Calendars {
     }
     /// Change a room or piece of equipment.
     ///
+    /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+    ///
     /// `PUT /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
     ///
     /// Note: SKILL.md gives PUT /calendars/resources/{resourceId}; the real path also names the resource type.
+    #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_calendar_resource(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
@@ -510,6 +846,72 @@ impl Calendars {
             client: self.client.clone(),
             resource_type: resource_type.into(),
             id: id.into(),
+            body,
+        }
+    }
+    /// Change the rules or time zone of an event calendar's availability schedule.
+    ///
+    /// Only the fields sent are changed.
+    ///
+    /// `PUT /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn update_event_calendar_schedule(
+        &self,
+        calendar_id: impl Into<String>,
+        body: UpdateEventCalendarScheduleRequest,
+    ) -> UpdateEventCalendarSchedule {
+        UpdateEventCalendarSchedule {
+            client: self.client.clone(),
+            calendar_id: calendar_id.into(),
+            body,
+        }
+    }
+    /// Change a bookable service (price, durations, staff, variations...).
+    ///
+    /// Only the fields sent are changed.
+    ///
+    /// `PUT /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn update_service(
+        &self,
+        service_id: impl Into<String>,
+        body: UpdateServiceRequest,
+    ) -> UpdateService {
+        UpdateService {
+            client: self.client.clone(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+    /// Change a service booking (time, status, services, place...).
+    ///
+    /// Only the fields sent are changed; `services`, when sent, replaces the booked services.
+    ///
+    /// `PUT /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.write`
+    pub fn update_service_booking(
+        &self,
+        booking_id: impl Into<String>,
+        body: UpdateServiceBookingRequest,
+    ) -> UpdateServiceBooking {
+        UpdateServiceBooking {
+            client: self.client.clone(),
+            booking_id: booking_id.into(),
+            override_availability: None,
+            skip_scheduling_notice: None,
+            body,
+        }
+    }
+    /// Change the name, address or kind of a service location.
+    ///
+    /// Only the fields sent are changed.
+    ///
+    /// `PUT /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.write`
+    pub fn update_service_location(
+        &self,
+        service_location_id: impl Into<String>,
+        body: ServiceLocationDetails,
+    ) -> UpdateServiceLocation {
+        UpdateServiceLocation {
+            client: self.client.clone(),
+            service_location_id: service_location_id.into(),
             body,
         }
     }
@@ -543,6 +945,22 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .add_calendar_to_schedule("sample-id", "sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createAppointment",
+            Box::pin({
+                let call = handle
+                    .create_appointment(
+                        crate::calendars::CreateAppointmentRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -583,6 +1001,20 @@ pub fn contract_samples(
                 let call = handle
                     .create_block_slot(
                         crate::calendars::BlockSlotRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCalendar",
+            Box::pin({
+                let call = handle
+                    .create_calendar(
+                        CreateCalendarRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
@@ -639,6 +1071,75 @@ pub fn contract_samples(
                             1i64,
                             1i64,
                             vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createEventCalendarSchedule",
+            Box::pin({
+                let call = handle
+                    .create_event_calendar_schedule(
+                        "sample-calendarId",
+                        CreateEventCalendarScheduleRequest::new(
+                            vec![
+                                crate ::calendars::ScheduleRule::new(crate
+                                ::calendars::ScheduleRuleType::Wday, vec![crate
+                                ::calendars::ScheduleInterval::new("sample".to_owned(),
+                                "sample".to_owned())])
+                            ],
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createService",
+            Box::pin({
+                let call = handle
+                    .create_service(
+                        CreateServiceRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![ServiceStaff::new("sample".to_owned())],
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createServiceBooking",
+            Box::pin({
+                let call = handle
+                    .create_service_booking(
+                        CreateServiceBookingRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![ServiceBookingItem::new("sample".to_owned())],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createServiceLocation",
+            Box::pin({
+                let call = handle
+                    .create_service_location(
+                        CreateServiceLocationRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -715,9 +1216,49 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "deleteService",
+            Box::pin({
+                let call = handle.delete_service("sample-serviceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteServiceBooking",
+            Box::pin({
+                let call = handle.delete_service_booking("sample-bookingId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteServiceLocation",
+            Box::pin({
+                let call = handle.delete_service_location("sample-serviceLocationId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getAppointment",
+            Box::pin({
+                let call = handle.get_appointment("sample-eventId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "getAvailabilitySchedule",
             Box::pin({
                 let call = handle.get_availability_schedule("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getCalendar",
+            Box::pin({
+                let call = handle.get_calendar("sample-calendarId");
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -747,9 +1288,41 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "getEventCalendarSchedule",
+            Box::pin({
+                let call = handle.get_event_calendar_schedule("sample-calendarId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "getFreeSlots",
             Box::pin({
                 let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getService",
+            Box::pin({
+                let call = handle.get_service("sample-serviceId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getServiceBooking",
+            Box::pin({
+                let call = handle.get_service_booking("sample-bookingId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getServiceLocation",
+            Box::pin({
+                let call = handle.get_service_location("sample-serviceLocationId");
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -759,6 +1332,22 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listBlockedSlots",
+            Box::pin({
+                let call = handle.list_blocked_slots(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listCalendarEvents",
+            Box::pin({
+                let call = handle.list_calendar_events(1i64, 1i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -793,6 +1382,38 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "listCalendars",
+            Box::pin({
+                let call = handle.list_calendars();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listServiceBookings",
+            Box::pin({
+                let call = handle.list_service_bookings(1i64, 1i64);
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listServiceLocations",
+            Box::pin({
+                let call = handle.list_service_locations();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listServices",
+            Box::pin({
+                let call = handle.list_services();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "removeCalendarFromSchedule",
             Box::pin({
                 let call = handle
@@ -816,6 +1437,18 @@ pub fn contract_samples(
                     .set_calendar_group_status(
                         "sample-groupId",
                         crate::calendars::SetCalendarGroupStatusRequest::new(true),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateAppointment",
+            Box::pin({
+                let call = handle
+                    .update_appointment(
+                        "sample-eventId",
+                        crate::calendars::UpdateAppointmentRequest::new(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -864,6 +1497,15 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "updateCalendar",
+            Box::pin({
+                let call = handle
+                    .update_calendar("sample-calendarId", UpdateCalendarRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "updateCalendarGroup",
             Box::pin({
                 let call = handle
@@ -900,6 +1542,51 @@ pub fn contract_samples(
                         crate::calendars::CalendarResourceType::Equipments,
                         "sample-id",
                         crate::calendars::UpdateCalendarResourceRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEventCalendarSchedule",
+            Box::pin({
+                let call = handle
+                    .update_event_calendar_schedule(
+                        "sample-calendarId",
+                        UpdateEventCalendarScheduleRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateService",
+            Box::pin({
+                let call = handle
+                    .update_service("sample-serviceId", UpdateServiceRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateServiceBooking",
+            Box::pin({
+                let call = handle
+                    .update_service_booking(
+                        "sample-bookingId",
+                        UpdateServiceBookingRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateServiceLocation",
+            Box::pin({
+                let call = handle
+                    .update_service_location(
+                        "sample-serviceLocationId",
+                        ServiceLocationDetails::new(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -961,6 +1648,54 @@ impl AddCalendarToSchedule {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_appointment`: set optional parameters, then call `send()`.
+///
+/// Book an appointment for a contact in a calendar.
+///
+/// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
+///
+/// `POST /calendars/events/appointments` · Version `v3` · location token · scopes: `calendars/events.write`
+///
+/// Note: SKILL.md gives POST /calendars/events (with a `notes` field this schema lacks; appointment notes have their own operations); the real path is this one.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateAppointment {
+    client: crate::Client,
+    body: crate::calendars::CreateAppointmentRequest,
+}
+impl CreateAppointment {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createAppointment",
+            method: http::Method::POST,
+            path: "/calendars/events/appointments",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/events/appointments".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<Appointment, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1108,6 +1843,47 @@ impl CreateBlockSlot {
         self.client.execute(request).await
     }
 }
+/// Request builder for `create_calendar`: set optional parameters, then call `send()`.
+///
+/// Create a calendar in a location.
+///
+/// `POST /calendars/` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateCalendar {
+    client: crate::Client,
+    body: CreateCalendarRequest,
+}
+impl CreateCalendar {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createCalendar",
+            method: http::Method::POST,
+            path: "/calendars/",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(&META, "/calendars/".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `create_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar group.
@@ -1211,6 +1987,8 @@ impl CreateCalendarNotifications {
 ///
 /// Create a room or a piece of equipment.
 ///
+/// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+///
 /// `POST /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.write`
 ///
 /// Note: SKILL.md gives POST /calendars/resources; the real path names the resource type.
@@ -1253,6 +2031,204 @@ impl CreateCalendarResource {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_event_calendar_schedule`: set optional parameters, then call `send()`.
+///
+/// Give an event calendar its own availability schedule.
+///
+/// `POST /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateEventCalendarSchedule {
+    client: crate::Client,
+    calendar_id: String,
+    body: CreateEventCalendarScheduleRequest,
+}
+impl CreateEventCalendarSchedule {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createEventCalendarSchedule",
+            method: http::Method::POST,
+            path: "/calendars/schedules/event-calendar/{calendarId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/schedules/event-calendar/{}", crate
+                ::runtime::request::path_segment(& self.calendar_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_service`: set optional parameters, then call `send()`.
+///
+/// Add a bookable service to a location.
+///
+/// `POST /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateService {
+    client: crate::Client,
+    body: CreateServiceRequest,
+}
+impl CreateService {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createService",
+            method: http::Method::POST,
+            path: "/calendars/services/catalog",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/services/catalog".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_service_booking`: set optional parameters, then call `send()`.
+///
+/// Book one or more services for a contact.
+///
+/// `POST /calendars/services/bookings` · Version `v3` · location token · scopes: `calendars/events.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateServiceBooking {
+    client: crate::Client,
+    override_availability: Option<bool>,
+    skip_scheduling_notice: Option<bool>,
+    body: CreateServiceBookingRequest,
+}
+impl CreateServiceBooking {
+    ///Book even if the time is not free; skips every slot check, the notice and date range ones included. False when absent.
+    pub fn override_availability(mut self, value: impl Into<bool>) -> Self {
+        self.override_availability = Some(value.into());
+        self
+    }
+    ///Ignore the minimum notice and the booking date range. False when absent.
+    pub fn skip_scheduling_notice(mut self, value: impl Into<bool>) -> Self {
+        self.skip_scheduling_notice = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createServiceBooking",
+            method: http::Method::POST,
+            path: "/calendars/services/bookings",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/services/bookings".to_owned(),
+        );
+        if let Some(value) = &self.override_availability {
+            request.query("overrideAvailability", value);
+        }
+        if let Some(value) = &self.skip_scheduling_notice {
+            request.query("skipSchedulingNotice", value);
+        }
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_service_location`: set optional parameters, then call `send()`.
+///
+/// Add a place where services are delivered.
+///
+/// `POST /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateServiceLocation {
+    client: crate::Client,
+    body: CreateServiceLocationRequest,
+}
+impl CreateServiceLocation {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createServiceLocation",
+            method: http::Method::POST,
+            path: "/calendars/services/locations",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/services/locations".to_owned(),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1538,6 +2514,8 @@ impl DeleteCalendarNotification {
 ///
 /// Delete a room or piece of equipment.
 ///
+/// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+///
 /// `DELETE /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
 ///
 /// Note: SKILL.md gives DELETE /calendars/resources/{resourceId}; the real path also names the resource type.
@@ -1577,6 +2555,180 @@ impl DeleteCalendarResource {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_service`: set optional parameters, then call `send()`.
+///
+/// Delete a bookable service.
+///
+/// `DELETE /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteService {
+    client: crate::Client,
+    service_id: String,
+}
+impl DeleteService {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteService",
+            method: http::Method::DELETE,
+            path: "/calendars/services/catalog/{serviceId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/catalog/{}", crate
+                ::runtime::request::path_segment(& self.service_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_service_booking`: set optional parameters, then call `send()`.
+///
+/// Delete a service booking.
+///
+/// `DELETE /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteServiceBooking {
+    client: crate::Client,
+    booking_id: String,
+}
+impl DeleteServiceBooking {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteServiceBooking",
+            method: http::Method::DELETE,
+            path: "/calendars/services/bookings/{bookingId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/bookings/{}", crate
+                ::runtime::request::path_segment(& self.booking_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_service_location`: set optional parameters, then call `send()`.
+///
+/// Delete a service location.
+///
+/// `DELETE /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteServiceLocation {
+    client: crate::Client,
+    service_location_id: String,
+}
+impl DeleteServiceLocation {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteServiceLocation",
+            method: http::Method::DELETE,
+            path: "/calendars/services/locations/{serviceLocationId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/locations/{}", crate
+                ::runtime::request::path_segment(& self.service_location_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_appointment`: set optional parameters, then call `send()`.
+///
+/// Fetch one appointment by its id.
+///
+/// `GET /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
+///
+/// Note: SKILL.md gives GET /calendars/events/{eventId}; the real path is this one.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetAppointment {
+    client: crate::Client,
+    event_id: String,
+}
+impl GetAppointment {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getAppointment",
+            method: http::Method::GET,
+            path: "/calendars/events/appointments/{eventId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/events/appointments/{}", crate
+                ::runtime::request::path_segment(& self.event_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<GetAppointmentResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<GetAppointmentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1625,6 +2777,49 @@ impl GetAvailabilitySchedule {
         crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>,
         crate::Error,
     > {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_calendar`: set optional parameters, then call `send()`.
+///
+/// Fetch one calendar by its id.
+///
+/// `GET /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetCalendar {
+    client: crate::Client,
+    calendar_id: String,
+}
+impl GetCalendar {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getCalendar",
+            method: http::Method::GET,
+            path: "/calendars/{calendarId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/{}", crate ::runtime::request::path_segment(& self
+                .calendar_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1683,6 +2878,8 @@ impl GetCalendarNotification {
 ///
 /// Fetch one room or piece of equipment by its id.
 ///
+/// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+///
 /// `GET /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.readonly`
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1720,6 +2917,49 @@ impl GetCalendarResource {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_event_calendar_schedule`: set optional parameters, then call `send()`.
+///
+/// Fetch the availability schedule of an event calendar.
+///
+/// `GET /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetEventCalendarSchedule {
+    client: crate::Client,
+    calendar_id: String,
+}
+impl GetEventCalendarSchedule {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getEventCalendarSchedule",
+            method: http::Method::GET,
+            path: "/calendars/schedules/event-calendar/{calendarId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/schedules/event-calendar/{}", crate
+                ::runtime::request::path_segment(& self.calendar_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1800,6 +3040,135 @@ impl GetFreeSlots {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::FreeSlotsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_service`: set optional parameters, then call `send()`.
+///
+/// Fetch one bookable service by its id.
+///
+/// `GET /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetService {
+    client: crate::Client,
+    service_id: String,
+}
+impl GetService {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getService",
+            method: http::Method::GET,
+            path: "/calendars/services/catalog/{serviceId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/catalog/{}", crate
+                ::runtime::request::path_segment(& self.service_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_service_booking`: set optional parameters, then call `send()`.
+///
+/// Fetch one service booking by its id.
+///
+/// `GET /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetServiceBooking {
+    client: crate::Client,
+    booking_id: String,
+}
+impl GetServiceBooking {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getServiceBooking",
+            method: http::Method::GET,
+            path: "/calendars/services/bookings/{bookingId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/bookings/{}", crate
+                ::runtime::request::path_segment(& self.booking_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceBooking, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceBooking>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_service_location`: set optional parameters, then call `send()`.
+///
+/// Fetch one service location by its id.
+///
+/// `GET /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetServiceLocation {
+    client: crate::Client,
+    service_location_id: String,
+}
+impl GetServiceLocation {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getServiceLocation",
+            method: http::Method::GET,
+            path: "/calendars/services/locations/{serviceLocationId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/locations/{}", crate
+                ::runtime::request::path_segment(& self.service_location_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1891,6 +3260,175 @@ impl ListAppointmentNotes {
         Item = Result<crate::calendars::AppointmentNote, crate::Error>,
     > + Send + 'static {
         crate::paginate(self)
+    }
+}
+/// Request builder for `list_blocked_slots`: set optional parameters, then call `send()`.
+///
+/// List the blocked time of a location between two times.
+///
+/// One of `userId`, `calendarId` or `groupId` must be given.
+///
+/// `GET /calendars/blocked-slots` · Version `v3` · location token · scopes: `calendars/events.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListBlockedSlots {
+    client: crate::Client,
+    location_id: Option<String>,
+    user_id: Option<String>,
+    calendar_id: Option<String>,
+    group_id: Option<String>,
+    start_time: i64,
+    end_time: i64,
+}
+impl ListBlockedSlots {
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Only the blocks of this user.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+    ///Only the blocks of this calendar.
+    pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
+        self.calendar_id = Some(value.into());
+        self
+    }
+    ///Only the blocks of this calendar group.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listBlockedSlots",
+            method: http::Method::GET,
+            path: "/calendars/blocked-slots",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listBlockedSlots", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/blocked-slots".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.user_id {
+            request.query("userId", value);
+        }
+        if let Some(value) = &self.calendar_id {
+            request.query("calendarId", value);
+        }
+        if let Some(value) = &self.group_id {
+            request.query("groupId", value);
+        }
+        request.query("startTime", self.start_time);
+        request.query("endTime", self.end_time);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_calendar_events`: set optional parameters, then call `send()`.
+///
+/// List the appointments of a location between two times.
+///
+/// One of `userId`, `calendarId` or `groupId` must be given.
+///
+/// `GET /calendars/events` · Version `v3` · location token · scopes: `calendars/events.readonly`
+///
+/// Note: SKILL.md also lists GET /calendars/events/appointments to read a calendar's appointments; no such operation exists, this one with `calendarId` does it.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListCalendarEvents {
+    client: crate::Client,
+    location_id: Option<String>,
+    user_id: Option<String>,
+    calendar_id: Option<String>,
+    group_id: Option<String>,
+    start_time: i64,
+    end_time: i64,
+}
+impl ListCalendarEvents {
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Only the appointments this user owns.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+    ///Only the appointments of this calendar.
+    pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
+        self.calendar_id = Some(value.into());
+        self
+    }
+    ///Only the appointments of this calendar group.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listCalendarEvents",
+            method: http::Method::GET,
+            path: "/calendars/events",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listCalendarEvents", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(&META, "/calendars/events".to_owned());
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.user_id {
+            request.query("userId", value);
+        }
+        if let Some(value) = &self.calendar_id {
+            request.query("calendarId", value);
+        }
+        if let Some(value) = &self.group_id {
+            request.query("groupId", value);
+        }
+        request.query("startTime", self.start_time);
+        request.query("endTime", self.end_time);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
     }
 }
 /// Request builder for `list_calendar_groups`: set optional parameters, then call `send()`.
@@ -2037,6 +3575,8 @@ impl ListCalendarNotifications {
 ///
 /// List the rooms or the equipment of a location.
 ///
+/// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+///
 /// `GET /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.readonly`
 ///
 /// Note: SKILL.md gives GET /calendars/resources; the real path names the resource type. Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
@@ -2096,6 +3636,269 @@ Defaults to the client's configured location.*/
         crate::ApiResponse<Vec<crate::calendars::CalendarResource>>,
         crate::Error,
     > {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_calendars`: set optional parameters, then call `send()`.
+///
+/// List the calendars of a location.
+///
+/// `GET /calendars/` · Version `v3` · location token · scopes: `calendars.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListCalendars {
+    client: crate::Client,
+    location_id: Option<String>,
+    group_id: Option<String>,
+    show_drafted: Option<bool>,
+}
+impl ListCalendars {
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Only the calendars of this group.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    ///Include draft calendars; true when absent.
+    pub fn show_drafted(mut self, value: impl Into<bool>) -> Self {
+        self.show_drafted = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listCalendars",
+            method: http::Method::GET,
+            path: "/calendars/",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listCalendars", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(&META, "/calendars/".to_owned());
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.group_id {
+            request.query("groupId", value);
+        }
+        if let Some(value) = &self.show_drafted {
+            request.query("showDrafted", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListCalendarsResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListCalendarsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_service_bookings`: set optional parameters, then call `send()`.
+///
+/// List the service bookings of a location between two times.
+///
+/// `GET /calendars/services/bookings` · Version `v3` · location token · scopes: `calendars/events.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListServiceBookings {
+    client: crate::Client,
+    location_id: Option<String>,
+    start_time: i64,
+    end_time: i64,
+    timezone: Option<String>,
+    service_location_id: Option<String>,
+}
+impl ListServiceBookings {
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///IANA time zone of the returned times.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    ///Only the bookings at this service location.
+    pub fn service_location_id(mut self, value: impl Into<String>) -> Self {
+        self.service_location_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listServiceBookings",
+            method: http::Method::GET,
+            path: "/calendars/services/bookings",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listServiceBookings", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/services/bookings".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        request.query("startTime", self.start_time);
+        request.query("endTime", self.end_time);
+        if let Some(value) = &self.timezone {
+            request.query("timezone", value);
+        }
+        if let Some(value) = &self.service_location_id {
+            request.query("serviceLocationId", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListServiceBookingsResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListServiceBookingsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_service_locations`: set optional parameters, then call `send()`.
+///
+/// List the places of a location where services are delivered.
+///
+/// `GET /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListServiceLocations {
+    client: crate::Client,
+    location_id: Option<String>,
+}
+impl ListServiceLocations {
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listServiceLocations",
+            method: http::Method::GET,
+            path: "/calendars/services/locations",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listServiceLocations", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/services/locations".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListServiceLocationsResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListServiceLocationsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `list_services`: set optional parameters, then call `send()`.
+///
+/// List the bookable services of a location.
+///
+/// `GET /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListServices {
+    client: crate::Client,
+    location_id: Option<String>,
+    service_category_id: Option<String>,
+    is_private: Option<bool>,
+}
+impl ListServices {
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Only the services of this category.
+    pub fn service_category_id(mut self, value: impl Into<String>) -> Self {
+        self.service_category_id = Some(value.into());
+        self
+    }
+    ///Only private (true) or only public (false) services.
+    pub fn is_private(mut self, value: impl Into<bool>) -> Self {
+        self.is_private = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listServices",
+            method: http::Method::GET,
+            path: "/calendars/services/catalog",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listServices", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/calendars/services/catalog".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.service_category_id {
+            request.query("serviceCategoryId", value);
+        }
+        if let Some(value) = &self.is_private {
+            request.query("isPrivate", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListServicesResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListServicesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2321,6 +4124,58 @@ impl SetCalendarGroupStatus {
         self.client.execute(request).await
     }
 }
+/// Request builder for `update_appointment`: set optional parameters, then call `send()`.
+///
+/// Change an appointment (time, status, owner, location...).
+///
+/// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
+///
+/// `PUT /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.write`
+///
+/// Note: SKILL.md gives PUT /calendars/events/{eventId}; the real path is this one.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateAppointment {
+    client: crate::Client,
+    event_id: String,
+    body: crate::calendars::UpdateAppointmentRequest,
+}
+impl UpdateAppointment {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateAppointment",
+            method: http::Method::PUT,
+            path: "/calendars/events/appointments/{eventId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/events/appointments/{}", crate
+                ::runtime::request::path_segment(& self.event_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<Appointment, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `update_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Change the text or author of an appointment note.
@@ -2479,6 +4334,54 @@ impl UpdateBlockSlot {
         self.client.execute(request).await
     }
 }
+/// Request builder for `update_calendar`: set optional parameters, then call `send()`.
+///
+/// Change the settings of a calendar.
+///
+/// `PUT /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateCalendar {
+    client: crate::Client,
+    calendar_id: String,
+    body: UpdateCalendarRequest,
+}
+impl UpdateCalendar {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateCalendar",
+            method: http::Method::PUT,
+            path: "/calendars/{calendarId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/{}", crate ::runtime::request::path_segment(& self
+                .calendar_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `update_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or slug of a calendar group.
@@ -2591,6 +4494,8 @@ impl UpdateCalendarNotification {
 ///
 /// Change a room or piece of equipment.
 ///
+/// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
+///
 /// `PUT /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
 ///
 /// Note: SKILL.md gives PUT /calendars/resources/{resourceId}; the real path also names the resource type.
@@ -2635,6 +4540,224 @@ impl UpdateCalendarResource {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_event_calendar_schedule`: set optional parameters, then call `send()`.
+///
+/// Change the rules or time zone of an event calendar's availability schedule.
+///
+/// Only the fields sent are changed.
+///
+/// `PUT /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateEventCalendarSchedule {
+    client: crate::Client,
+    calendar_id: String,
+    body: UpdateEventCalendarScheduleRequest,
+}
+impl UpdateEventCalendarSchedule {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateEventCalendarSchedule",
+            method: http::Method::PUT,
+            path: "/calendars/schedules/event-calendar/{calendarId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/schedules/event-calendar/{}", crate
+                ::runtime::request::path_segment(& self.calendar_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_service`: set optional parameters, then call `send()`.
+///
+/// Change a bookable service (price, durations, staff, variations...).
+///
+/// Only the fields sent are changed.
+///
+/// `PUT /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateService {
+    client: crate::Client,
+    service_id: String,
+    body: UpdateServiceRequest,
+}
+impl UpdateService {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateService",
+            method: http::Method::PUT,
+            path: "/calendars/services/catalog/{serviceId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/catalog/{}", crate
+                ::runtime::request::path_segment(& self.service_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_service_booking`: set optional parameters, then call `send()`.
+///
+/// Change a service booking (time, status, services, place...).
+///
+/// Only the fields sent are changed; `services`, when sent, replaces the booked services.
+///
+/// `PUT /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateServiceBooking {
+    client: crate::Client,
+    booking_id: String,
+    override_availability: Option<bool>,
+    skip_scheduling_notice: Option<bool>,
+    body: UpdateServiceBookingRequest,
+}
+impl UpdateServiceBooking {
+    ///Book even if the time is not free; skips every slot check, the notice and date range ones included. False when absent.
+    pub fn override_availability(mut self, value: impl Into<bool>) -> Self {
+        self.override_availability = Some(value.into());
+        self
+    }
+    ///Ignore the minimum notice and the booking date range. False when absent.
+    pub fn skip_scheduling_notice(mut self, value: impl Into<bool>) -> Self {
+        self.skip_scheduling_notice = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateServiceBooking",
+            method: http::Method::PUT,
+            path: "/calendars/services/bookings/{bookingId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars/events.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/bookings/{}", crate
+                ::runtime::request::path_segment(& self.booking_id)
+            ),
+        );
+        if let Some(value) = &self.override_availability {
+            request.query("overrideAvailability", value);
+        }
+        if let Some(value) = &self.skip_scheduling_notice {
+            request.query("skipSchedulingNotice", value);
+        }
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_service_location`: set optional parameters, then call `send()`.
+///
+/// Change the name, address or kind of a service location.
+///
+/// Only the fields sent are changed.
+///
+/// `PUT /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateServiceLocation {
+    client: crate::Client,
+    service_location_id: String,
+    body: ServiceLocationDetails,
+}
+impl UpdateServiceLocation {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateServiceLocation",
+            method: http::Method::PUT,
+            path: "/calendars/services/locations/{serviceLocationId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["calendars.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/calendars/services/locations/{}", crate
+                ::runtime::request::path_segment(& self.service_location_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2688,5 +4811,3474 @@ impl ValidateCalendarGroupSlug {
     > {
         let request = self.to_request()?;
         self.client.execute(request).await
+    }
+}
+/// An appointment as returned after booking or changing it; v3 adds its timestamps.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Appointment {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `calendarId`
+    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `contactId`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// `startTime`
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// `endTime`
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// `title`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `meetingLocationType`
+    #[serde(
+        rename = "meetingLocationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location_type: Option<String>,
+    /// `appointmentStatus`
+    #[serde(
+        rename = "appointmentStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_status: Option<crate::calendars::AppointmentStatus>,
+    /// `assignedUserId`
+    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_user_id: Option<String>,
+    /// `address`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// `isRecurring`
+    #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
+    pub is_recurring: Option<bool>,
+    /// `rrule`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rrule: Option<String>,
+    /// When the appointment was created.
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+    /// When the appointment was last changed.
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<String>,
+}
+/// An add-on taken with a booked service.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BookedAddOn {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `quantity`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+}
+/// One service within a booking.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BookedService {
+    /// The service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `serviceCategoryId`
+    #[serde(
+        rename = "serviceCategoryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_category_id: Option<String>,
+    /// The staff member who delivers it.
+    #[serde(rename = "serviceStaffId", default, skip_serializing_if = "Option::is_none")]
+    pub service_staff_id: Option<String>,
+    /// `serviceStartTime`
+    #[serde(
+        rename = "serviceStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_start_time: Option<String>,
+    /// `serviceEndTime`
+    #[serde(rename = "serviceEndTime", default, skip_serializing_if = "Option::is_none")]
+    pub service_end_time: Option<String>,
+    /// `serviceResources`
+    #[serde(
+        rename = "serviceResources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_resources: Option<Vec<ServiceResourceRef>>,
+    /// `serviceAddOns`
+    #[serde(rename = "serviceAddOns", default, skip_serializing_if = "Option::is_none")]
+    pub service_add_ons: Option<Vec<BookedAddOn>>,
+}
+/// An add-on to take with a booked service.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BookingAddOn {
+    /// `id`
+    pub id: String,
+    /// `quantity`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// Extra time the add-on takes, in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+}
+impl BookingAddOn {
+    ///A value with the required fields (`id`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            quantity: None,
+            duration: None,
+        }
+    }
+    ///Sets `quantity`.
+    pub fn quantity(mut self, value: impl Into<i64>) -> Self {
+        self.quantity = Some(value.into());
+        self
+    }
+    ///Sets `duration`.
+    pub fn duration(mut self, value: impl Into<f64>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+}
+/// Unit of a calendar's minimum booking notice; v3 adds `mins`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BookingNoticeUnit {
+    ///`hours`
+    Hours,
+    ///`days`
+    Days,
+    ///`weeks`
+    Weeks,
+    ///`months`
+    Months,
+    ///`mins`
+    Mins,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl BookingNoticeUnit {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hours => "hours",
+            Self::Days => "days",
+            Self::Weeks => "weeks",
+            Self::Months => "months",
+            Self::Mins => "mins",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for BookingNoticeUnit {
+    fn from(value: &str) -> Self {
+        match value {
+            "hours" => Self::Hours,
+            "days" => Self::Days,
+            "weeks" => Self::Weeks,
+            "months" => Self::Months,
+            "mins" => Self::Mins,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(BookingNoticeUnit);
+/// A booking calendar as in v2, with minutes allowed as the notice unit; `openHours`, `availabilities` and `availabilityType` are deprecated in v3.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Calendar {
+    /// `isActive`
+    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Replaced by the calendar notification operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// The calendar group the calendar belongs to.
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// `teamMembers`
+    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
+    pub team_members: Option<Vec<crate::calendars::TeamMemberInfo>>,
+    /// `eventType`
+    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<crate::calendars::RoundRobinMode>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `slug`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `widgetSlug`
+    #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
+    pub widget_slug: Option<String>,
+    /// `calendarType`
+    #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_type: Option<crate::calendars::CalendarType>,
+    /// `widgetType`
+    #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
+    pub widget_type: Option<crate::calendars::WidgetType>,
+    /// Title template of booked events.
+    #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
+    pub event_title: Option<String>,
+    /// `eventColor`
+    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    pub event_color: Option<String>,
+    /// Replaced by `locationConfigurations`.
+    #[serde(
+        rename = "meetingLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location: Option<String>,
+    /// Where meetings of this calendar take place.
+    #[serde(
+        rename = "locationConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub location_configurations: Option<
+        Vec<crate::calendars::ConfiguredMeetingLocation>,
+    >,
+    /// Length of a meeting, in `slotDurationUnit`.
+    #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
+    pub slot_duration: Option<f64>,
+    /// `slotDurationUnit`
+    #[serde(
+        rename = "slotDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Spacing between offered start times.
+    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    pub slot_interval: Option<f64>,
+    /// `slotIntervalUnit`
+    #[serde(
+        rename = "slotIntervalUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Free time kept after each meeting.
+    #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub slot_buffer: Option<f64>,
+    /// `slotBufferUnit`
+    #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Free time kept before each meeting.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
+    #[serde(
+        rename = "appoinmentPerSlot",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appoinment_per_slot: Option<i64>,
+    /// Bookings allowed per day. HighLevel's spelling.
+    #[serde(
+        rename = "appoinmentPerDay",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appoinment_per_day: Option<i64>,
+    /// Minimum notice before a booking, in `allowBookingAfterUnit`.
+    #[serde(
+        rename = "allowBookingAfter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_after: Option<f64>,
+    /// `allowBookingAfterUnit`
+    #[serde(
+        rename = "allowBookingAfterUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+    /// How far ahead bookings are allowed, in `allowBookingForUnit`.
+    #[serde(
+        rename = "allowBookingFor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_for: Option<f64>,
+    /// `allowBookingForUnit`
+    #[serde(
+        rename = "allowBookingForUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
+    /// Standard weekly availability (custom dates go in `availabilities`).
+    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
+    pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
+    /// Allow recurring bookings; the calendar must have a single member.
+    #[serde(
+        rename = "enableRecurring",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_recurring: Option<bool>,
+    /// `recurring`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<crate::calendars::RecurringSettings>,
+    /// `formId`
+    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// `stickyContact`
+    #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
+    pub sticky_contact: Option<bool>,
+    /// `isLivePaymentMode`
+    #[serde(
+        rename = "isLivePaymentMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_live_payment_mode: Option<bool>,
+    /// `autoConfirm`
+    #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
+    pub auto_confirm: Option<bool>,
+    /// `shouldSendAlertEmailsToAssignedMember`
+    #[serde(
+        rename = "shouldSendAlertEmailsToAssignedMember",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_send_alert_emails_to_assigned_member: Option<bool>,
+    /// `alertEmail`
+    #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
+    pub alert_email: Option<String>,
+    /// `googleInvitationEmails`
+    #[serde(
+        rename = "googleInvitationEmails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_invitation_emails: Option<bool>,
+    /// `allowReschedule`
+    #[serde(
+        rename = "allowReschedule",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_reschedule: Option<bool>,
+    /// `allowCancellation`
+    #[serde(
+        rename = "allowCancellation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_cancellation: Option<bool>,
+    /// `shouldAssignContactToTeamMember`
+    #[serde(
+        rename = "shouldAssignContactToTeamMember",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_assign_contact_to_team_member: Option<bool>,
+    /// `shouldSkipAssigningContactForExisting`
+    #[serde(
+        rename = "shouldSkipAssigningContactForExisting",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_skip_assigning_contact_for_existing: Option<bool>,
+    /// `notes`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `pixelId`
+    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    pub pixel_id: Option<String>,
+    /// `formSubmitType`
+    #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
+    pub form_submit_type: Option<crate::calendars::FormSubmitType>,
+    /// `formSubmitRedirectURL`
+    #[serde(
+        rename = "formSubmitRedirectURL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub form_submit_redirect_url: Option<String>,
+    /// `formSubmitThanksMessage`
+    #[serde(
+        rename = "formSubmitThanksMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub form_submit_thanks_message: Option<String>,
+    /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
+    #[serde(
+        rename = "availabilityType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability_type: Option<i64>,
+    /// `availabilities`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availabilities: Option<Vec<crate::calendars::CustomAvailability>>,
+    /// `guestType`
+    #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
+    pub guest_type: Option<crate::calendars::GuestType>,
+    /// `consentLabel`
+    #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
+    pub consent_label: Option<String>,
+    /// `calendarCoverImage`
+    #[serde(
+        rename = "calendarCoverImage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub calendar_cover_image: Option<String>,
+    /// `lookBusyConfig`
+    #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
+    pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// An appointment or blocked slot in a calendar; v3 adds the deletion flag.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CalendarEvent {
+    /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `address`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// `title`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `calendarId`
+    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `contactId`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// `groupId`
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// `appointmentStatus`
+    #[serde(
+        rename = "appointmentStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_status: Option<crate::calendars::AppointmentStatus>,
+    /// The primary owner.
+    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_user_id: Option<String>,
+    /// Secondary owners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<String>>,
+    /// `notes`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `isRecurring`
+    #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
+    pub is_recurring: Option<bool>,
+    /// `rrule`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rrule: Option<String>,
+    /// `startTime`
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// `endTime`
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// `dateAdded`
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+    /// `dateUpdated`
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<String>,
+    /// Ids of the rooms and equipment used.
+    #[serde(
+        rename = "assignedResources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_resources: Option<Vec<String>>,
+    /// `createdBy`
+    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::calendars::EventCreator>,
+    /// The series an occurrence belongs to.
+    #[serde(rename = "masterEventId", default, skip_serializing_if = "Option::is_none")]
+    pub master_event_id: Option<String>,
+    /// True once the event has been deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+/// The `CalendarResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CalendarResponse {
+    /// `calendar`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Calendar>,
+}
+/// The v2 calendar settings, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCalendarRequest {
+    /// Active calendar when true, draft when false.
+    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Replaced by the calendar notification operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// The calendar group the calendar belongs to.
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
+    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
+    pub team_members: Option<Vec<crate::calendars::TeamMember>>,
+    /// RoundRobin_OptimizeForAvailability when absent.
+    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<crate::calendars::RoundRobinMode>,
+    /// `name`
+    pub name: String,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `slug`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `widgetSlug`
+    #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
+    pub widget_slug: Option<String>,
+    /// `calendarType`
+    #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_type: Option<crate::calendars::CalendarType>,
+    /// classic when absent.
+    #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
+    pub widget_type: Option<crate::calendars::WidgetType>,
+    /// Title template of booked events.
+    #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
+    pub event_title: Option<String>,
+    /// `eventColor`
+    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    pub event_color: Option<String>,
+    /// Replaced by `locationConfigurations`.
+    #[serde(
+        rename = "meetingLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location: Option<String>,
+    /// Where meetings of this calendar take place.
+    #[serde(
+        rename = "locationConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
+    /// Length of a meeting, in `slotDurationUnit`.
+    #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
+    pub slot_duration: Option<f64>,
+    /// `slotDurationUnit`
+    #[serde(
+        rename = "slotDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Spacing between offered start times.
+    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    pub slot_interval: Option<f64>,
+    /// `slotIntervalUnit`
+    #[serde(
+        rename = "slotIntervalUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Free time kept after each meeting.
+    #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub slot_buffer: Option<f64>,
+    /// `slotBufferUnit`
+    #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Free time kept before each meeting.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
+    #[serde(
+        rename = "appoinmentPerSlot",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appoinment_per_slot: Option<i64>,
+    /// Bookings allowed per day. HighLevel's spelling.
+    #[serde(
+        rename = "appoinmentPerDay",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appoinment_per_day: Option<i64>,
+    /// Minimum notice before a booking, in `allowBookingAfterUnit`.
+    #[serde(
+        rename = "allowBookingAfter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_after: Option<f64>,
+    /// `allowBookingAfterUnit`
+    #[serde(
+        rename = "allowBookingAfterUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+    /// How far ahead bookings are allowed, in `allowBookingForUnit`.
+    #[serde(
+        rename = "allowBookingFor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_for: Option<f64>,
+    /// `allowBookingForUnit`
+    #[serde(
+        rename = "allowBookingForUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
+    /// Standard weekly availability (custom dates go in `availabilities`).
+    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
+    pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
+    /// Allow recurring bookings; the calendar must have a single member.
+    #[serde(
+        rename = "enableRecurring",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_recurring: Option<bool>,
+    /// `recurring`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<crate::calendars::RecurringSettings>,
+    /// `formId`
+    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// `stickyContact`
+    #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
+    pub sticky_contact: Option<bool>,
+    /// `isLivePaymentMode`
+    #[serde(
+        rename = "isLivePaymentMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_live_payment_mode: Option<bool>,
+    /// `autoConfirm`
+    #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
+    pub auto_confirm: Option<bool>,
+    /// `shouldSendAlertEmailsToAssignedMember`
+    #[serde(
+        rename = "shouldSendAlertEmailsToAssignedMember",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_send_alert_emails_to_assigned_member: Option<bool>,
+    /// `alertEmail`
+    #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
+    pub alert_email: Option<String>,
+    /// `googleInvitationEmails`
+    #[serde(
+        rename = "googleInvitationEmails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_invitation_emails: Option<bool>,
+    /// `allowReschedule`
+    #[serde(
+        rename = "allowReschedule",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_reschedule: Option<bool>,
+    /// `allowCancellation`
+    #[serde(
+        rename = "allowCancellation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_cancellation: Option<bool>,
+    /// `shouldAssignContactToTeamMember`
+    #[serde(
+        rename = "shouldAssignContactToTeamMember",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_assign_contact_to_team_member: Option<bool>,
+    /// `shouldSkipAssigningContactForExisting`
+    #[serde(
+        rename = "shouldSkipAssigningContactForExisting",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_skip_assigning_contact_for_existing: Option<bool>,
+    /// `notes`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `pixelId`
+    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    pub pixel_id: Option<String>,
+    /// ThankYouMessage when absent.
+    #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
+    pub form_submit_type: Option<crate::calendars::FormSubmitType>,
+    /// `formSubmitRedirectURL`
+    #[serde(
+        rename = "formSubmitRedirectURL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub form_submit_redirect_url: Option<String>,
+    /// `formSubmitThanksMessage`
+    #[serde(
+        rename = "formSubmitThanksMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub form_submit_thanks_message: Option<String>,
+    /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
+    #[serde(
+        rename = "availabilityType",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub availability_type: crate::Nullable<i64>,
+    /// Custom availability for given dates (weekly hours go in `openHours`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availabilities: Option<Vec<crate::calendars::CustomAvailability>>,
+    /// `guestType`
+    #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
+    pub guest_type: Option<crate::calendars::GuestType>,
+    /// `consentLabel`
+    #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
+    pub consent_label: Option<String>,
+    /// `calendarCoverImage`
+    #[serde(
+        rename = "calendarCoverImage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub calendar_cover_image: Option<String>,
+    /// `lookBusyConfig`
+    #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
+    pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
+}
+impl CreateCalendarRequest {
+    ///A value with the required fields (`locationId`, `name`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            is_active: None,
+            notifications: None,
+            location_id: location_id.into(),
+            group_id: None,
+            team_members: None,
+            event_type: None,
+            name: name.into(),
+            description: None,
+            slug: None,
+            widget_slug: None,
+            calendar_type: None,
+            widget_type: None,
+            event_title: None,
+            event_color: None,
+            meeting_location: None,
+            location_configurations: None,
+            slot_duration: None,
+            slot_duration_unit: None,
+            slot_interval: None,
+            slot_interval_unit: None,
+            slot_buffer: None,
+            slot_buffer_unit: None,
+            pre_buffer: None,
+            pre_buffer_unit: None,
+            appoinment_per_slot: None,
+            appoinment_per_day: None,
+            allow_booking_after: None,
+            allow_booking_after_unit: None,
+            allow_booking_for: None,
+            allow_booking_for_unit: None,
+            open_hours: None,
+            enable_recurring: None,
+            recurring: None,
+            form_id: None,
+            sticky_contact: None,
+            is_live_payment_mode: None,
+            auto_confirm: None,
+            should_send_alert_emails_to_assigned_member: None,
+            alert_email: None,
+            google_invitation_emails: None,
+            allow_reschedule: None,
+            allow_cancellation: None,
+            should_assign_contact_to_team_member: None,
+            should_skip_assigning_contact_for_existing: None,
+            notes: None,
+            pixel_id: None,
+            form_submit_type: None,
+            form_submit_redirect_url: None,
+            form_submit_thanks_message: None,
+            availability_type: crate::Nullable::Absent,
+            availabilities: None,
+            guest_type: None,
+            consent_label: None,
+            calendar_cover_image: None,
+            look_busy_config: None,
+        }
+    }
+    ///Sets `isActive`.
+    pub fn is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+    ///Sets `notifications`.
+    pub fn notifications(
+        mut self,
+        value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>,
+    ) -> Self {
+        self.notifications = Some(value.into());
+        self
+    }
+    ///Sets `groupId`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    ///Sets `teamMembers`.
+    pub fn team_members(
+        mut self,
+        value: impl Into<Vec<crate::calendars::TeamMember>>,
+    ) -> Self {
+        self.team_members = Some(value.into());
+        self
+    }
+    ///Sets `eventType`.
+    pub fn event_type(
+        mut self,
+        value: impl Into<crate::calendars::RoundRobinMode>,
+    ) -> Self {
+        self.event_type = Some(value.into());
+        self
+    }
+    ///Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    ///Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+    ///Sets `widgetSlug`.
+    pub fn widget_slug(mut self, value: impl Into<String>) -> Self {
+        self.widget_slug = Some(value.into());
+        self
+    }
+    ///Sets `calendarType`.
+    pub fn calendar_type(
+        mut self,
+        value: impl Into<crate::calendars::CalendarType>,
+    ) -> Self {
+        self.calendar_type = Some(value.into());
+        self
+    }
+    ///Sets `widgetType`.
+    pub fn widget_type(
+        mut self,
+        value: impl Into<crate::calendars::WidgetType>,
+    ) -> Self {
+        self.widget_type = Some(value.into());
+        self
+    }
+    ///Sets `eventTitle`.
+    pub fn event_title(mut self, value: impl Into<String>) -> Self {
+        self.event_title = Some(value.into());
+        self
+    }
+    ///Sets `eventColor`.
+    pub fn event_color(mut self, value: impl Into<String>) -> Self {
+        self.event_color = Some(value.into());
+        self
+    }
+    ///Sets `meetingLocation`.
+    pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
+        self.meeting_location = Some(value.into());
+        self
+    }
+    ///Sets `locationConfigurations`.
+    pub fn location_configurations(
+        mut self,
+        value: impl Into<Vec<crate::calendars::MeetingLocation>>,
+    ) -> Self {
+        self.location_configurations = Some(value.into());
+        self
+    }
+    ///Sets `slotDuration`.
+    pub fn slot_duration(mut self, value: impl Into<f64>) -> Self {
+        self.slot_duration = Some(value.into());
+        self
+    }
+    ///Sets `slotDurationUnit`.
+    pub fn slot_duration_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.slot_duration_unit = Some(value.into());
+        self
+    }
+    ///Sets `slotInterval`.
+    pub fn slot_interval(mut self, value: impl Into<f64>) -> Self {
+        self.slot_interval = Some(value.into());
+        self
+    }
+    ///Sets `slotIntervalUnit`.
+    pub fn slot_interval_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.slot_interval_unit = Some(value.into());
+        self
+    }
+    ///Sets `slotBuffer`.
+    pub fn slot_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.slot_buffer = Some(value.into());
+        self
+    }
+    ///Sets `slotBufferUnit`.
+    pub fn slot_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.slot_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `preBuffer`.
+    pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.pre_buffer = Some(value.into());
+        self
+    }
+    ///Sets `preBufferUnit`.
+    pub fn pre_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.pre_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `appoinmentPerSlot`.
+    pub fn appoinment_per_slot(mut self, value: impl Into<i64>) -> Self {
+        self.appoinment_per_slot = Some(value.into());
+        self
+    }
+    ///Sets `appoinmentPerDay`.
+    pub fn appoinment_per_day(mut self, value: impl Into<i64>) -> Self {
+        self.appoinment_per_day = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingAfter`.
+    pub fn allow_booking_after(mut self, value: impl Into<f64>) -> Self {
+        self.allow_booking_after = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingAfterUnit`.
+    pub fn allow_booking_after_unit(
+        mut self,
+        value: impl Into<BookingNoticeUnit>,
+    ) -> Self {
+        self.allow_booking_after_unit = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingFor`.
+    pub fn allow_booking_for(mut self, value: impl Into<f64>) -> Self {
+        self.allow_booking_for = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingForUnit`.
+    pub fn allow_booking_for_unit(
+        mut self,
+        value: impl Into<crate::calendars::BookingWindowUnit>,
+    ) -> Self {
+        self.allow_booking_for_unit = Some(value.into());
+        self
+    }
+    ///Sets `openHours`.
+    pub fn open_hours(
+        mut self,
+        value: impl Into<Vec<crate::calendars::OpenHours>>,
+    ) -> Self {
+        self.open_hours = Some(value.into());
+        self
+    }
+    ///Sets `enableRecurring`.
+    pub fn enable_recurring(mut self, value: impl Into<bool>) -> Self {
+        self.enable_recurring = Some(value.into());
+        self
+    }
+    ///Sets `recurring`.
+    pub fn recurring(
+        mut self,
+        value: impl Into<crate::calendars::RecurringSettings>,
+    ) -> Self {
+        self.recurring = Some(value.into());
+        self
+    }
+    ///Sets `formId`.
+    pub fn form_id(mut self, value: impl Into<String>) -> Self {
+        self.form_id = Some(value.into());
+        self
+    }
+    ///Sets `stickyContact`.
+    pub fn sticky_contact(mut self, value: impl Into<bool>) -> Self {
+        self.sticky_contact = Some(value.into());
+        self
+    }
+    ///Sets `isLivePaymentMode`.
+    pub fn is_live_payment_mode(mut self, value: impl Into<bool>) -> Self {
+        self.is_live_payment_mode = Some(value.into());
+        self
+    }
+    ///Sets `autoConfirm`.
+    pub fn auto_confirm(mut self, value: impl Into<bool>) -> Self {
+        self.auto_confirm = Some(value.into());
+        self
+    }
+    ///Sets `shouldSendAlertEmailsToAssignedMember`.
+    pub fn should_send_alert_emails_to_assigned_member(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.should_send_alert_emails_to_assigned_member = Some(value.into());
+        self
+    }
+    ///Sets `alertEmail`.
+    pub fn alert_email(mut self, value: impl Into<String>) -> Self {
+        self.alert_email = Some(value.into());
+        self
+    }
+    ///Sets `googleInvitationEmails`.
+    pub fn google_invitation_emails(mut self, value: impl Into<bool>) -> Self {
+        self.google_invitation_emails = Some(value.into());
+        self
+    }
+    ///Sets `allowReschedule`.
+    pub fn allow_reschedule(mut self, value: impl Into<bool>) -> Self {
+        self.allow_reschedule = Some(value.into());
+        self
+    }
+    ///Sets `allowCancellation`.
+    pub fn allow_cancellation(mut self, value: impl Into<bool>) -> Self {
+        self.allow_cancellation = Some(value.into());
+        self
+    }
+    ///Sets `shouldAssignContactToTeamMember`.
+    pub fn should_assign_contact_to_team_member(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.should_assign_contact_to_team_member = Some(value.into());
+        self
+    }
+    ///Sets `shouldSkipAssigningContactForExisting`.
+    pub fn should_skip_assigning_contact_for_existing(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.should_skip_assigning_contact_for_existing = Some(value.into());
+        self
+    }
+    ///Sets `notes`.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
+    ///Sets `pixelId`.
+    pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
+        self.pixel_id = Some(value.into());
+        self
+    }
+    ///Sets `formSubmitType`.
+    pub fn form_submit_type(
+        mut self,
+        value: impl Into<crate::calendars::FormSubmitType>,
+    ) -> Self {
+        self.form_submit_type = Some(value.into());
+        self
+    }
+    ///Sets `formSubmitRedirectURL`.
+    pub fn form_submit_redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.form_submit_redirect_url = Some(value.into());
+        self
+    }
+    ///Sets `formSubmitThanksMessage`.
+    pub fn form_submit_thanks_message(mut self, value: impl Into<String>) -> Self {
+        self.form_submit_thanks_message = Some(value.into());
+        self
+    }
+    ///Sets `availabilityType`.
+    pub fn availability_type(mut self, value: impl Into<i64>) -> Self {
+        self.availability_type = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `availabilityType` as `null`.
+    pub fn clear_availability_type(mut self) -> Self {
+        self.availability_type = crate::Nullable::Null;
+        self
+    }
+    ///Sets `availabilities`.
+    pub fn availabilities(
+        mut self,
+        value: impl Into<Vec<crate::calendars::CustomAvailability>>,
+    ) -> Self {
+        self.availabilities = Some(value.into());
+        self
+    }
+    ///Sets `guestType`.
+    pub fn guest_type(mut self, value: impl Into<crate::calendars::GuestType>) -> Self {
+        self.guest_type = Some(value.into());
+        self
+    }
+    ///Sets `consentLabel`.
+    pub fn consent_label(mut self, value: impl Into<String>) -> Self {
+        self.consent_label = Some(value.into());
+        self
+    }
+    ///Sets `calendarCoverImage`.
+    pub fn calendar_cover_image(mut self, value: impl Into<String>) -> Self {
+        self.calendar_cover_image = Some(value.into());
+        self
+    }
+    ///Sets `lookBusyConfig`.
+    pub fn look_busy_config(
+        mut self,
+        value: impl Into<crate::calendars::LookBusyConfig>,
+    ) -> Self {
+        self.look_busy_config = Some(value.into());
+        self
+    }
+}
+/// A new schedule for an event calendar; both fields are needed.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateEventCalendarScheduleRequest {
+    /// When the calendar is available.
+    pub rules: Vec<crate::calendars::ScheduleRule>,
+    /// IANA time zone.
+    pub timezone: String,
+}
+impl CreateEventCalendarScheduleRequest {
+    ///A value with the required fields (`rules`, `timezone`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        rules: impl Into<Vec<crate::calendars::ScheduleRule>>,
+        timezone: impl Into<String>,
+    ) -> Self {
+        Self {
+            rules: rules.into(),
+            timezone: timezone.into(),
+        }
+    }
+}
+/// The `CreateServiceBookingRequest` object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateServiceBookingRequest {
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `contactId`
+    #[serde(rename = "contactId")]
+    pub contact_id: String,
+    /// ISO date-time with offset.
+    #[serde(rename = "startTime")]
+    pub start_time: String,
+    /// ISO date-time with offset.
+    #[serde(rename = "endTime")]
+    pub end_time: String,
+    /// `timezone`
+    pub timezone: String,
+    /// `services`
+    pub services: Vec<ServiceBookingItem>,
+    /// Where the services are delivered; the default service location when absent.
+    #[serde(
+        rename = "serviceLocationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_location_id: Option<String>,
+    /// Where to meet; needed when the service location lets the booker choose.
+    #[serde(
+        rename = "meetingLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location: Option<String>,
+    /// `title`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The status set in the location's service settings when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<NewServiceBookingStatus>,
+}
+impl CreateServiceBookingRequest {
+    ///A value with the required fields (`locationId`, `contactId`, `startTime`, `endTime`, `timezone`, `services`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        location_id: impl Into<String>,
+        contact_id: impl Into<String>,
+        start_time: impl Into<String>,
+        end_time: impl Into<String>,
+        timezone: impl Into<String>,
+        services: impl Into<Vec<ServiceBookingItem>>,
+    ) -> Self {
+        Self {
+            location_id: location_id.into(),
+            contact_id: contact_id.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            timezone: timezone.into(),
+            services: services.into(),
+            service_location_id: None,
+            meeting_location: None,
+            title: None,
+            status: None,
+        }
+    }
+    ///Sets `serviceLocationId`.
+    pub fn service_location_id(mut self, value: impl Into<String>) -> Self {
+        self.service_location_id = Some(value.into());
+        self
+    }
+    ///Sets `meetingLocation`.
+    pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
+        self.meeting_location = Some(value.into());
+        self
+    }
+    ///Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<NewServiceBookingStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+/// A new service location.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateServiceLocationRequest {
+    /// `name`
+    pub name: String,
+    /// URL-friendly name.
+    pub slug: String,
+    /// `phone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Address of the cover image.
+    #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
+    pub cover_image: Option<String>,
+    /// `locationType`
+    #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
+    pub location_type: Option<ServiceLocationType>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+}
+impl CreateServiceLocationRequest {
+    ///A value with the required fields (`name`, `slug`, `locationId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        slug: impl Into<String>,
+        location_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            slug: slug.into(),
+            phone: None,
+            address: None,
+            cover_image: None,
+            location_type: None,
+            location_id: location_id.into(),
+        }
+    }
+    ///Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    ///Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    ///Sets `coverImage`.
+    pub fn cover_image(mut self, value: impl Into<String>) -> Self {
+        self.cover_image = Some(value.into());
+        self
+    }
+    ///Sets `locationType`.
+    pub fn location_type(mut self, value: impl Into<ServiceLocationType>) -> Self {
+        self.location_type = Some(value.into());
+        self
+    }
+}
+/// A new service; at least one staff member is needed. Without `payment` the price is 0 in the currency of the location's service settings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateServiceRequest {
+    /// `name`
+    pub name: String,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Unique URL-friendly name.
+    pub slug: String,
+    /// Colour of its bookings, as hex.
+    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    pub event_color: Option<String>,
+    /// Address of the cover image.
+    #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
+    pub cover_image: Option<String>,
+    /// The category; the default one when absent on creation.
+    #[serde(
+        rename = "serviceCategoryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_category_id: Option<String>,
+    /// Hidden from the public booking pages.
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Custom form shown on the booking page when this is the only service chosen.
+    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// The staff members who deliver it.
+    pub staff: Vec<ServiceStaff>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Its variations; an empty list for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variations: Option<Vec<NewServiceVariation>>,
+}
+impl CreateServiceRequest {
+    ///A value with the required fields (`name`, `slug`, `staff`, `locationId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        slug: impl Into<String>,
+        staff: impl Into<Vec<ServiceStaff>>,
+        location_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            payment: None,
+            service_duration: None,
+            service_duration_unit: None,
+            pre_buffer: None,
+            pre_buffer_unit: None,
+            post_buffer: None,
+            post_buffer_unit: None,
+            description: None,
+            slug: slug.into(),
+            event_color: None,
+            cover_image: None,
+            service_category_id: None,
+            is_private: None,
+            form_id: None,
+            staff: staff.into(),
+            location_id: location_id.into(),
+            variations: None,
+        }
+    }
+    ///Sets `payment`.
+    pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
+        self.payment = Some(value.into());
+        self
+    }
+    ///Sets `serviceDuration`.
+    pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
+        self.service_duration = Some(value.into());
+        self
+    }
+    ///Sets `serviceDurationUnit`.
+    pub fn service_duration_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.service_duration_unit = Some(value.into());
+        self
+    }
+    ///Sets `preBuffer`.
+    pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.pre_buffer = Some(value.into());
+        self
+    }
+    ///Sets `preBufferUnit`.
+    pub fn pre_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.pre_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `postBuffer`.
+    pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.post_buffer = Some(value.into());
+        self
+    }
+    ///Sets `postBufferUnit`.
+    pub fn post_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.post_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    ///Sets `eventColor`.
+    pub fn event_color(mut self, value: impl Into<String>) -> Self {
+        self.event_color = Some(value.into());
+        self
+    }
+    ///Sets `coverImage`.
+    pub fn cover_image(mut self, value: impl Into<String>) -> Self {
+        self.cover_image = Some(value.into());
+        self
+    }
+    ///Sets `serviceCategoryId`.
+    pub fn service_category_id(mut self, value: impl Into<String>) -> Self {
+        self.service_category_id = Some(value.into());
+        self
+    }
+    ///Sets `isPrivate`.
+    pub fn is_private(mut self, value: impl Into<bool>) -> Self {
+        self.is_private = Some(value.into());
+        self
+    }
+    ///Sets `formId`.
+    pub fn form_id(mut self, value: impl Into<String>) -> Self {
+        self.form_id = Some(value.into());
+        self
+    }
+    ///Sets `variations`.
+    pub fn variations(mut self, value: impl Into<Vec<NewServiceVariation>>) -> Self {
+        self.variations = Some(value.into());
+        self
+    }
+}
+/// Whether a deposit is a fixed amount or a percentage of the price.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DepositType {
+    ///`percentage`
+    Percentage,
+    ///`amount`
+    Amount,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl DepositType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Percentage => "percentage",
+            Self::Amount => "amount",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for DepositType {
+    fn from(value: &str) -> Self {
+        match value {
+            "percentage" => Self::Percentage,
+            "amount" => Self::Amount,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(DepositType);
+/// The availability of one event calendar.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EventCalendarSchedule {
+    /// `calendarId`
+    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    /// IANA time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// `rules`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<crate::calendars::ScheduleRule>>,
+    /// When the schedule was created.
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+    /// When the schedule was last changed.
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<String>,
+}
+/// The `EventCalendarScheduleResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EventCalendarScheduleResponse {
+    /// `schedule`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<EventCalendarSchedule>,
+}
+/// The `GetAppointmentResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetAppointmentResponse {
+    /// `event`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<CalendarEvent>,
+}
+/// The `ListCalendarEventsResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListCalendarEventsResponse {
+    /// `events`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<CalendarEvent>>,
+}
+/// The `ListCalendarsResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListCalendarsResponse {
+    /// `calendars`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendars: Option<Vec<Calendar>>,
+}
+/// The `ListServiceBookingsResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListServiceBookingsResponse {
+    /// `bookings`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bookings: Option<Vec<ServiceBooking>>,
+}
+/// The `ListServiceLocationsResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListServiceLocationsResponse {
+    /// `serviceLocations`
+    #[serde(
+        rename = "serviceLocations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_locations: Option<Vec<ServiceLocation>>,
+}
+/// The `ListServicesResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListServicesResponse {
+    /// `services`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<Service>>,
+}
+/// State a new service booking starts in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NewServiceBookingStatus {
+    ///`confirmed`
+    Confirmed,
+    ///`new`
+    New,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl NewServiceBookingStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::New => "new",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for NewServiceBookingStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "confirmed" => Self::Confirmed,
+            "new" => Self::New,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(NewServiceBookingStatus);
+/// A variation of a new service.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NewServiceVariation {
+    /// `name`
+    pub name: String,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+}
+impl NewServiceVariation {
+    ///A value with the required fields (`name`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            payment: None,
+            service_duration: None,
+            service_duration_unit: None,
+            pre_buffer: None,
+            pre_buffer_unit: None,
+            post_buffer: None,
+            post_buffer_unit: None,
+        }
+    }
+    ///Sets `payment`.
+    pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
+        self.payment = Some(value.into());
+        self
+    }
+    ///Sets `serviceDuration`.
+    pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
+        self.service_duration = Some(value.into());
+        self
+    }
+    ///Sets `serviceDurationUnit`.
+    pub fn service_duration_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.service_duration_unit = Some(value.into());
+        self
+    }
+    ///Sets `preBuffer`.
+    pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.pre_buffer = Some(value.into());
+        self
+    }
+    ///Sets `preBufferUnit`.
+    pub fn pre_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.pre_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `postBuffer`.
+    pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.post_buffer = Some(value.into());
+        self
+    }
+    ///Sets `postBufferUnit`.
+    pub fn post_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.post_buffer_unit = Some(value.into());
+        self
+    }
+}
+/// A service booking as returned when created or changed.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SavedServiceBooking {
+    /// `bookingId`
+    #[serde(rename = "bookingId", default, skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `contactId`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// `serviceLocationId`
+    #[serde(
+        rename = "serviceLocationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_location_id: Option<String>,
+    /// `title`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `startTime`
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// `endTime`
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// `services`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<BookedService>>,
+    /// `timezone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// State of the booking, such as `confirmed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `deleted`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    /// `dateAdded`
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+    /// `dateUpdated`
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<String>,
+    /// `createdBy`
+    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::calendars::EventCreator>,
+    /// Where the meeting takes place, when the service location lets the booker choose.
+    #[serde(
+        rename = "meetingLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location: Option<String>,
+    /// Informational or warning messages, e.g. that a meeting location was ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<String>>,
+}
+/// A bookable service of a location.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Service {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Unique URL-friendly name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// Colour of its bookings, as hex.
+    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    pub event_color: Option<String>,
+    /// Address of the cover image.
+    #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
+    pub cover_image: Option<String>,
+    /// The category; the default one when absent on creation.
+    #[serde(
+        rename = "serviceCategoryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_category_id: Option<String>,
+    /// Hidden from the public booking pages.
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Custom form shown on the booking page when this is the only service chosen.
+    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// The staff members who deliver it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<Vec<ServiceStaff>>,
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `variations`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variations: Option<Vec<ServiceVariation>>,
+}
+/// A booking of one or more services for a contact.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceBooking {
+    /// `bookingId`
+    #[serde(rename = "bookingId", default, skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `contactId`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// `serviceLocationId`
+    #[serde(
+        rename = "serviceLocationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_location_id: Option<String>,
+    /// `title`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `startTime`
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// `endTime`
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// `services`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<BookedService>>,
+    /// `timezone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// State of the booking, such as `confirmed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `deleted`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    /// `dateAdded`
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+    /// `dateUpdated`
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<String>,
+    /// `createdBy`
+    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<crate::calendars::EventCreator>,
+    /// Where the meeting takes place, when the service location lets the booker choose.
+    #[serde(
+        rename = "meetingLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location: Option<String>,
+}
+/// One service to book, with the staff member who delivers it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceBookingItem {
+    /// The service.
+    pub id: String,
+    /// The staff member.
+    #[serde(rename = "staffId", default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
+    /// Place of the service in the booking's sequence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<i64>,
+    /// `addOns`
+    #[serde(rename = "addOns", default, skip_serializing_if = "Option::is_none")]
+    pub add_ons: Option<Vec<BookingAddOn>>,
+}
+impl ServiceBookingItem {
+    ///A value with the required fields (`id`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            staff_id: None,
+            position: None,
+            add_ons: None,
+        }
+    }
+    ///Sets `staffId`.
+    pub fn staff_id(mut self, value: impl Into<String>) -> Self {
+        self.staff_id = Some(value.into());
+        self
+    }
+    ///Sets `position`.
+    pub fn position(mut self, value: impl Into<i64>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+    ///Sets `addOns`.
+    pub fn add_ons(mut self, value: impl Into<Vec<BookingAddOn>>) -> Self {
+        self.add_ons = Some(value.into());
+        self
+    }
+}
+/// State of a service booking.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServiceBookingStatus {
+    ///`confirmed`
+    Confirmed,
+    ///`cancelled`
+    Cancelled,
+    ///`invalid`
+    Invalid,
+    ///`new`
+    New,
+    ///`showed`
+    Showed,
+    ///`no_show`
+    NoShow,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl ServiceBookingStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+            Self::Invalid => "invalid",
+            Self::New => "new",
+            Self::Showed => "showed",
+            Self::NoShow => "no_show",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ServiceBookingStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "confirmed" => Self::Confirmed,
+            "cancelled" => Self::Cancelled,
+            "invalid" => Self::Invalid,
+            "new" => Self::New,
+            "showed" => Self::Showed,
+            "no_show" => Self::NoShow,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(ServiceBookingStatus);
+/// The outcome of deleting a service booking, service or service location.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceDeleteResult {
+    /// `success`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// `message`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+/// The settings of a service that creation, changes and responses share.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceDetails {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Unique URL-friendly name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// Colour of its bookings, as hex.
+    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    pub event_color: Option<String>,
+    /// Address of the cover image.
+    #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
+    pub cover_image: Option<String>,
+    /// The category; the default one when absent on creation.
+    #[serde(
+        rename = "serviceCategoryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_category_id: Option<String>,
+    /// Hidden from the public booking pages.
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Custom form shown on the booking page when this is the only service chosen.
+    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// The staff members who deliver it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<Vec<ServiceStaff>>,
+}
+/// A place of a location where services are delivered.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceLocation {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// URL-friendly name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `phone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Address of the cover image.
+    #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
+    pub cover_image: Option<String>,
+    /// `locationType`
+    #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
+    pub location_type: Option<ServiceLocationType>,
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `isActive`
+    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Hidden from the public booking pages.
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+}
+/// The settings of a service location; in a change only the fields sent are changed.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceLocationDetails {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// URL-friendly name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `phone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Address of the cover image.
+    #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
+    pub cover_image: Option<String>,
+    /// `locationType`
+    #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
+    pub location_type: Option<ServiceLocationType>,
+}
+impl ServiceLocationDetails {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            slug: None,
+            phone: None,
+            address: None,
+            cover_image: None,
+            location_type: None,
+        }
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+    ///Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    ///Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    ///Sets `coverImage`.
+    pub fn cover_image(mut self, value: impl Into<String>) -> Self {
+        self.cover_image = Some(value.into());
+        self
+    }
+    ///Sets `locationType`.
+    pub fn location_type(mut self, value: impl Into<ServiceLocationType>) -> Self {
+        self.location_type = Some(value.into());
+        self
+    }
+}
+/// A fixed address (`offline`) or a place the booker gives (`ask_booker`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServiceLocationType {
+    ///`offline`
+    Offline,
+    ///`ask_booker`
+    AskBooker,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl ServiceLocationType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Offline => "offline",
+            Self::AskBooker => "ask_booker",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ServiceLocationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "offline" => Self::Offline,
+            "ask_booker" => Self::AskBooker,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(ServiceLocationType);
+/// Price and deposit of a service or variation.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServicePayment {
+    /// Price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    /// Deposit, as an amount or a percentage (see `depositType`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<f64>,
+    /// `depositType`
+    #[serde(rename = "depositType", default, skip_serializing_if = "Option::is_none")]
+    pub deposit_type: Option<DepositType>,
+}
+impl ServicePayment {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            deposit: None,
+            deposit_type: None,
+        }
+    }
+    ///Sets `amount`.
+    pub fn amount(mut self, value: impl Into<f64>) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    ///Sets `deposit`.
+    pub fn deposit(mut self, value: impl Into<f64>) -> Self {
+        self.deposit = Some(value.into());
+        self
+    }
+    ///Sets `depositType`.
+    pub fn deposit_type(mut self, value: impl Into<DepositType>) -> Self {
+        self.deposit_type = Some(value.into());
+        self
+    }
+}
+/// A room or piece of equipment a booked service uses.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceResourceRef {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// The `ServiceResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceResponse {
+    /// `service`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+}
+/// A staff member who delivers a service.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceStaff {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl ServiceStaff {
+    ///A value with the required fields (`id`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: Some(id.into()) }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+/// What a service and each of its variations define: name, price and timing.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceTerms {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+}
+/// A variation of a service with its own name, price and timing.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceVariation {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// A variation to change (with its `id`) or to add (without one).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ServiceVariationUpdate {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl ServiceVariationUpdate {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            payment: None,
+            service_duration: None,
+            service_duration_unit: None,
+            pre_buffer: None,
+            pre_buffer_unit: None,
+            post_buffer: None,
+            post_buffer_unit: None,
+            id: None,
+        }
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `payment`.
+    pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
+        self.payment = Some(value.into());
+        self
+    }
+    ///Sets `serviceDuration`.
+    pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
+        self.service_duration = Some(value.into());
+        self
+    }
+    ///Sets `serviceDurationUnit`.
+    pub fn service_duration_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.service_duration_unit = Some(value.into());
+        self
+    }
+    ///Sets `preBuffer`.
+    pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.pre_buffer = Some(value.into());
+        self
+    }
+    ///Sets `preBufferUnit`.
+    pub fn pre_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.pre_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `postBuffer`.
+    pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.post_buffer = Some(value.into());
+        self
+    }
+    ///Sets `postBufferUnit`.
+    pub fn post_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.post_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+/// The v2 calendar changes, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCalendarRequest {
+    /// `isActive`
+    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Replaced by the calendar notification operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
+    /// The calendar group the calendar belongs to.
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
+    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
+    pub team_members: Option<Vec<crate::calendars::TeamMember>>,
+    /// `eventType`
+    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<crate::calendars::RoundRobinMode>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `slug`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `widgetSlug`
+    #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
+    pub widget_slug: Option<String>,
+    /// `widgetType`
+    #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
+    pub widget_type: Option<crate::calendars::WidgetType>,
+    /// Title template of booked events.
+    #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
+    pub event_title: Option<String>,
+    /// `eventColor`
+    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    pub event_color: Option<String>,
+    /// Replaced by `locationConfigurations`.
+    #[serde(
+        rename = "meetingLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location: Option<String>,
+    /// Where meetings of this calendar take place.
+    #[serde(
+        rename = "locationConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
+    /// Length of a meeting, in `slotDurationUnit`.
+    #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
+    pub slot_duration: Option<f64>,
+    /// `slotDurationUnit`
+    #[serde(
+        rename = "slotDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Spacing between offered start times.
+    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    pub slot_interval: Option<f64>,
+    /// `slotIntervalUnit`
+    #[serde(
+        rename = "slotIntervalUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Free time kept after each meeting.
+    #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub slot_buffer: Option<f64>,
+    /// Free time kept before each meeting.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
+    #[serde(
+        rename = "appoinmentPerSlot",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appoinment_per_slot: Option<i64>,
+    /// Bookings allowed per day. HighLevel's spelling.
+    #[serde(
+        rename = "appoinmentPerDay",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appoinment_per_day: Option<i64>,
+    /// Minimum notice before a booking, in `allowBookingAfterUnit`.
+    #[serde(
+        rename = "allowBookingAfter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_after: Option<f64>,
+    /// `allowBookingAfterUnit`
+    #[serde(
+        rename = "allowBookingAfterUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+    /// How far ahead bookings are allowed, in `allowBookingForUnit`.
+    #[serde(
+        rename = "allowBookingFor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_for: Option<f64>,
+    /// `allowBookingForUnit`
+    #[serde(
+        rename = "allowBookingForUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
+    /// Standard weekly availability (custom dates go in `availabilities`).
+    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
+    pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
+    /// Allow recurring bookings; the calendar must have a single member.
+    #[serde(
+        rename = "enableRecurring",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_recurring: Option<bool>,
+    /// `recurring`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<crate::calendars::RecurringSettings>,
+    /// `formId`
+    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// `stickyContact`
+    #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
+    pub sticky_contact: Option<bool>,
+    /// `isLivePaymentMode`
+    #[serde(
+        rename = "isLivePaymentMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_live_payment_mode: Option<bool>,
+    /// `autoConfirm`
+    #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
+    pub auto_confirm: Option<bool>,
+    /// `shouldSendAlertEmailsToAssignedMember`
+    #[serde(
+        rename = "shouldSendAlertEmailsToAssignedMember",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_send_alert_emails_to_assigned_member: Option<bool>,
+    /// `alertEmail`
+    #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
+    pub alert_email: Option<String>,
+    /// `googleInvitationEmails`
+    #[serde(
+        rename = "googleInvitationEmails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_invitation_emails: Option<bool>,
+    /// `allowReschedule`
+    #[serde(
+        rename = "allowReschedule",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_reschedule: Option<bool>,
+    /// `allowCancellation`
+    #[serde(
+        rename = "allowCancellation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_cancellation: Option<bool>,
+    /// `shouldAssignContactToTeamMember`
+    #[serde(
+        rename = "shouldAssignContactToTeamMember",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_assign_contact_to_team_member: Option<bool>,
+    /// `shouldSkipAssigningContactForExisting`
+    #[serde(
+        rename = "shouldSkipAssigningContactForExisting",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub should_skip_assigning_contact_for_existing: Option<bool>,
+    /// `notes`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `pixelId`
+    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    pub pixel_id: Option<String>,
+    /// `formSubmitType`
+    #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
+    pub form_submit_type: Option<crate::calendars::FormSubmitType>,
+    /// `formSubmitRedirectURL`
+    #[serde(
+        rename = "formSubmitRedirectURL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub form_submit_redirect_url: Option<String>,
+    /// `formSubmitThanksMessage`
+    #[serde(
+        rename = "formSubmitThanksMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub form_submit_thanks_message: Option<String>,
+    /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
+    #[serde(
+        rename = "availabilityType",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub availability_type: crate::Nullable<i64>,
+    /// Custom availability for given dates; entries with an `id` change or delete existing ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availabilities: Option<Vec<crate::calendars::CustomAvailabilityUpdate>>,
+    /// `guestType`
+    #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
+    pub guest_type: Option<crate::calendars::GuestType>,
+    /// `consentLabel`
+    #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
+    pub consent_label: Option<String>,
+    /// `calendarCoverImage`
+    #[serde(
+        rename = "calendarCoverImage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub calendar_cover_image: Option<String>,
+    /// `lookBusyConfig`
+    #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
+    pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
+}
+impl UpdateCalendarRequest {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            is_active: None,
+            notifications: None,
+            group_id: None,
+            team_members: None,
+            event_type: None,
+            name: None,
+            description: None,
+            slug: None,
+            widget_slug: None,
+            widget_type: None,
+            event_title: None,
+            event_color: None,
+            meeting_location: None,
+            location_configurations: None,
+            slot_duration: None,
+            slot_duration_unit: None,
+            slot_interval: None,
+            slot_interval_unit: None,
+            slot_buffer: None,
+            pre_buffer: None,
+            pre_buffer_unit: None,
+            appoinment_per_slot: None,
+            appoinment_per_day: None,
+            allow_booking_after: None,
+            allow_booking_after_unit: None,
+            allow_booking_for: None,
+            allow_booking_for_unit: None,
+            open_hours: None,
+            enable_recurring: None,
+            recurring: None,
+            form_id: None,
+            sticky_contact: None,
+            is_live_payment_mode: None,
+            auto_confirm: None,
+            should_send_alert_emails_to_assigned_member: None,
+            alert_email: None,
+            google_invitation_emails: None,
+            allow_reschedule: None,
+            allow_cancellation: None,
+            should_assign_contact_to_team_member: None,
+            should_skip_assigning_contact_for_existing: None,
+            notes: None,
+            pixel_id: None,
+            form_submit_type: None,
+            form_submit_redirect_url: None,
+            form_submit_thanks_message: None,
+            availability_type: crate::Nullable::Absent,
+            availabilities: None,
+            guest_type: None,
+            consent_label: None,
+            calendar_cover_image: None,
+            look_busy_config: None,
+        }
+    }
+    ///Sets `isActive`.
+    pub fn is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+    ///Sets `notifications`.
+    pub fn notifications(
+        mut self,
+        value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>,
+    ) -> Self {
+        self.notifications = Some(value.into());
+        self
+    }
+    ///Sets `groupId`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    ///Sets `teamMembers`.
+    pub fn team_members(
+        mut self,
+        value: impl Into<Vec<crate::calendars::TeamMember>>,
+    ) -> Self {
+        self.team_members = Some(value.into());
+        self
+    }
+    ///Sets `eventType`.
+    pub fn event_type(
+        mut self,
+        value: impl Into<crate::calendars::RoundRobinMode>,
+    ) -> Self {
+        self.event_type = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    ///Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+    ///Sets `widgetSlug`.
+    pub fn widget_slug(mut self, value: impl Into<String>) -> Self {
+        self.widget_slug = Some(value.into());
+        self
+    }
+    ///Sets `widgetType`.
+    pub fn widget_type(
+        mut self,
+        value: impl Into<crate::calendars::WidgetType>,
+    ) -> Self {
+        self.widget_type = Some(value.into());
+        self
+    }
+    ///Sets `eventTitle`.
+    pub fn event_title(mut self, value: impl Into<String>) -> Self {
+        self.event_title = Some(value.into());
+        self
+    }
+    ///Sets `eventColor`.
+    pub fn event_color(mut self, value: impl Into<String>) -> Self {
+        self.event_color = Some(value.into());
+        self
+    }
+    ///Sets `meetingLocation`.
+    pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
+        self.meeting_location = Some(value.into());
+        self
+    }
+    ///Sets `locationConfigurations`.
+    pub fn location_configurations(
+        mut self,
+        value: impl Into<Vec<crate::calendars::MeetingLocation>>,
+    ) -> Self {
+        self.location_configurations = Some(value.into());
+        self
+    }
+    ///Sets `slotDuration`.
+    pub fn slot_duration(mut self, value: impl Into<f64>) -> Self {
+        self.slot_duration = Some(value.into());
+        self
+    }
+    ///Sets `slotDurationUnit`.
+    pub fn slot_duration_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.slot_duration_unit = Some(value.into());
+        self
+    }
+    ///Sets `slotInterval`.
+    pub fn slot_interval(mut self, value: impl Into<f64>) -> Self {
+        self.slot_interval = Some(value.into());
+        self
+    }
+    ///Sets `slotIntervalUnit`.
+    pub fn slot_interval_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.slot_interval_unit = Some(value.into());
+        self
+    }
+    ///Sets `slotBuffer`.
+    pub fn slot_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.slot_buffer = Some(value.into());
+        self
+    }
+    ///Sets `preBuffer`.
+    pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.pre_buffer = Some(value.into());
+        self
+    }
+    ///Sets `preBufferUnit`.
+    pub fn pre_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.pre_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `appoinmentPerSlot`.
+    pub fn appoinment_per_slot(mut self, value: impl Into<i64>) -> Self {
+        self.appoinment_per_slot = Some(value.into());
+        self
+    }
+    ///Sets `appoinmentPerDay`.
+    pub fn appoinment_per_day(mut self, value: impl Into<i64>) -> Self {
+        self.appoinment_per_day = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingAfter`.
+    pub fn allow_booking_after(mut self, value: impl Into<f64>) -> Self {
+        self.allow_booking_after = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingAfterUnit`.
+    pub fn allow_booking_after_unit(
+        mut self,
+        value: impl Into<BookingNoticeUnit>,
+    ) -> Self {
+        self.allow_booking_after_unit = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingFor`.
+    pub fn allow_booking_for(mut self, value: impl Into<f64>) -> Self {
+        self.allow_booking_for = Some(value.into());
+        self
+    }
+    ///Sets `allowBookingForUnit`.
+    pub fn allow_booking_for_unit(
+        mut self,
+        value: impl Into<crate::calendars::BookingWindowUnit>,
+    ) -> Self {
+        self.allow_booking_for_unit = Some(value.into());
+        self
+    }
+    ///Sets `openHours`.
+    pub fn open_hours(
+        mut self,
+        value: impl Into<Vec<crate::calendars::OpenHours>>,
+    ) -> Self {
+        self.open_hours = Some(value.into());
+        self
+    }
+    ///Sets `enableRecurring`.
+    pub fn enable_recurring(mut self, value: impl Into<bool>) -> Self {
+        self.enable_recurring = Some(value.into());
+        self
+    }
+    ///Sets `recurring`.
+    pub fn recurring(
+        mut self,
+        value: impl Into<crate::calendars::RecurringSettings>,
+    ) -> Self {
+        self.recurring = Some(value.into());
+        self
+    }
+    ///Sets `formId`.
+    pub fn form_id(mut self, value: impl Into<String>) -> Self {
+        self.form_id = Some(value.into());
+        self
+    }
+    ///Sets `stickyContact`.
+    pub fn sticky_contact(mut self, value: impl Into<bool>) -> Self {
+        self.sticky_contact = Some(value.into());
+        self
+    }
+    ///Sets `isLivePaymentMode`.
+    pub fn is_live_payment_mode(mut self, value: impl Into<bool>) -> Self {
+        self.is_live_payment_mode = Some(value.into());
+        self
+    }
+    ///Sets `autoConfirm`.
+    pub fn auto_confirm(mut self, value: impl Into<bool>) -> Self {
+        self.auto_confirm = Some(value.into());
+        self
+    }
+    ///Sets `shouldSendAlertEmailsToAssignedMember`.
+    pub fn should_send_alert_emails_to_assigned_member(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.should_send_alert_emails_to_assigned_member = Some(value.into());
+        self
+    }
+    ///Sets `alertEmail`.
+    pub fn alert_email(mut self, value: impl Into<String>) -> Self {
+        self.alert_email = Some(value.into());
+        self
+    }
+    ///Sets `googleInvitationEmails`.
+    pub fn google_invitation_emails(mut self, value: impl Into<bool>) -> Self {
+        self.google_invitation_emails = Some(value.into());
+        self
+    }
+    ///Sets `allowReschedule`.
+    pub fn allow_reschedule(mut self, value: impl Into<bool>) -> Self {
+        self.allow_reschedule = Some(value.into());
+        self
+    }
+    ///Sets `allowCancellation`.
+    pub fn allow_cancellation(mut self, value: impl Into<bool>) -> Self {
+        self.allow_cancellation = Some(value.into());
+        self
+    }
+    ///Sets `shouldAssignContactToTeamMember`.
+    pub fn should_assign_contact_to_team_member(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.should_assign_contact_to_team_member = Some(value.into());
+        self
+    }
+    ///Sets `shouldSkipAssigningContactForExisting`.
+    pub fn should_skip_assigning_contact_for_existing(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.should_skip_assigning_contact_for_existing = Some(value.into());
+        self
+    }
+    ///Sets `notes`.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
+    ///Sets `pixelId`.
+    pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
+        self.pixel_id = Some(value.into());
+        self
+    }
+    ///Sets `formSubmitType`.
+    pub fn form_submit_type(
+        mut self,
+        value: impl Into<crate::calendars::FormSubmitType>,
+    ) -> Self {
+        self.form_submit_type = Some(value.into());
+        self
+    }
+    ///Sets `formSubmitRedirectURL`.
+    pub fn form_submit_redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.form_submit_redirect_url = Some(value.into());
+        self
+    }
+    ///Sets `formSubmitThanksMessage`.
+    pub fn form_submit_thanks_message(mut self, value: impl Into<String>) -> Self {
+        self.form_submit_thanks_message = Some(value.into());
+        self
+    }
+    ///Sets `availabilityType`.
+    pub fn availability_type(mut self, value: impl Into<i64>) -> Self {
+        self.availability_type = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `availabilityType` as `null`.
+    pub fn clear_availability_type(mut self) -> Self {
+        self.availability_type = crate::Nullable::Null;
+        self
+    }
+    ///Sets `availabilities`.
+    pub fn availabilities(
+        mut self,
+        value: impl Into<Vec<crate::calendars::CustomAvailabilityUpdate>>,
+    ) -> Self {
+        self.availabilities = Some(value.into());
+        self
+    }
+    ///Sets `guestType`.
+    pub fn guest_type(mut self, value: impl Into<crate::calendars::GuestType>) -> Self {
+        self.guest_type = Some(value.into());
+        self
+    }
+    ///Sets `consentLabel`.
+    pub fn consent_label(mut self, value: impl Into<String>) -> Self {
+        self.consent_label = Some(value.into());
+        self
+    }
+    ///Sets `calendarCoverImage`.
+    pub fn calendar_cover_image(mut self, value: impl Into<String>) -> Self {
+        self.calendar_cover_image = Some(value.into());
+        self
+    }
+    ///Sets `lookBusyConfig`.
+    pub fn look_busy_config(
+        mut self,
+        value: impl Into<crate::calendars::LookBusyConfig>,
+    ) -> Self {
+        self.look_busy_config = Some(value.into());
+        self
+    }
+}
+/// The rules and time zone of an event calendar's schedule.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateEventCalendarScheduleRequest {
+    /// When the calendar is available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<crate::calendars::ScheduleRule>>,
+    /// IANA time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+impl UpdateEventCalendarScheduleRequest {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            rules: None,
+            timezone: None,
+        }
+    }
+    ///Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl Into<Vec<crate::calendars::ScheduleRule>>,
+    ) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+    ///Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+}
+/// The fields to change.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateServiceBookingRequest {
+    /// `serviceLocationId`
+    #[serde(
+        rename = "serviceLocationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_location_id: Option<String>,
+    /// Where to meet; needed when the service location lets the booker choose.
+    #[serde(
+        rename = "meetingLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meeting_location: Option<String>,
+    /// `title`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ServiceBookingStatus>,
+    /// ISO date-time with offset.
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// ISO date-time with offset.
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// `timezone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Replaces the booked services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<ServiceBookingItem>>,
+}
+impl UpdateServiceBookingRequest {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            service_location_id: None,
+            meeting_location: None,
+            title: None,
+            status: None,
+            start_time: None,
+            end_time: None,
+            timezone: None,
+            services: None,
+        }
+    }
+    ///Sets `serviceLocationId`.
+    pub fn service_location_id(mut self, value: impl Into<String>) -> Self {
+        self.service_location_id = Some(value.into());
+        self
+    }
+    ///Sets `meetingLocation`.
+    pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
+        self.meeting_location = Some(value.into());
+        self
+    }
+    ///Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<ServiceBookingStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Sets `startTime`.
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+    ///Sets `endTime`.
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    ///Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    ///Sets `services`.
+    pub fn services(mut self, value: impl Into<Vec<ServiceBookingItem>>) -> Self {
+        self.services = Some(value.into());
+        self
+    }
+}
+/// The fields of a service to change.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateServiceRequest {
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `payment`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<ServicePayment>,
+    /// Length of the appointment, in `serviceDurationUnit`.
+    #[serde(
+        rename = "serviceDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration: Option<f64>,
+    /// `serviceDurationUnit`
+    #[serde(
+        rename = "serviceDurationUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free before the appointment, in `preBufferUnit`.
+    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer: Option<f64>,
+    /// `preBufferUnit`
+    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// Time kept free after the appointment, in `postBufferUnit`.
+    #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer: Option<f64>,
+    /// `postBufferUnit`
+    #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Unique URL-friendly name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// Colour of its bookings, as hex.
+    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    pub event_color: Option<String>,
+    /// Address of the cover image.
+    #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
+    pub cover_image: Option<String>,
+    /// The category; the default one when absent on creation.
+    #[serde(
+        rename = "serviceCategoryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_category_id: Option<String>,
+    /// Hidden from the public booking pages.
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Custom form shown on the booking page when this is the only service chosen.
+    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// The staff members who deliver it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<Vec<ServiceStaff>>,
+    /// The variations to keep: entries with an `id` change existing ones, entries without add new ones; an empty list removes them all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variations: Option<Vec<ServiceVariationUpdate>>,
+}
+impl UpdateServiceRequest {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            payment: None,
+            service_duration: None,
+            service_duration_unit: None,
+            pre_buffer: None,
+            pre_buffer_unit: None,
+            post_buffer: None,
+            post_buffer_unit: None,
+            description: None,
+            slug: None,
+            event_color: None,
+            cover_image: None,
+            service_category_id: None,
+            is_private: None,
+            form_id: None,
+            staff: None,
+            variations: None,
+        }
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `payment`.
+    pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
+        self.payment = Some(value.into());
+        self
+    }
+    ///Sets `serviceDuration`.
+    pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
+        self.service_duration = Some(value.into());
+        self
+    }
+    ///Sets `serviceDurationUnit`.
+    pub fn service_duration_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.service_duration_unit = Some(value.into());
+        self
+    }
+    ///Sets `preBuffer`.
+    pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.pre_buffer = Some(value.into());
+        self
+    }
+    ///Sets `preBufferUnit`.
+    pub fn pre_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.pre_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `postBuffer`.
+    pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
+        self.post_buffer = Some(value.into());
+        self
+    }
+    ///Sets `postBufferUnit`.
+    pub fn post_buffer_unit(
+        mut self,
+        value: impl Into<crate::calendars::SlotTimeUnit>,
+    ) -> Self {
+        self.post_buffer_unit = Some(value.into());
+        self
+    }
+    ///Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    ///Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+    ///Sets `eventColor`.
+    pub fn event_color(mut self, value: impl Into<String>) -> Self {
+        self.event_color = Some(value.into());
+        self
+    }
+    ///Sets `coverImage`.
+    pub fn cover_image(mut self, value: impl Into<String>) -> Self {
+        self.cover_image = Some(value.into());
+        self
+    }
+    ///Sets `serviceCategoryId`.
+    pub fn service_category_id(mut self, value: impl Into<String>) -> Self {
+        self.service_category_id = Some(value.into());
+        self
+    }
+    ///Sets `isPrivate`.
+    pub fn is_private(mut self, value: impl Into<bool>) -> Self {
+        self.is_private = Some(value.into());
+        self
+    }
+    ///Sets `formId`.
+    pub fn form_id(mut self, value: impl Into<String>) -> Self {
+        self.form_id = Some(value.into());
+        self
+    }
+    ///Sets `staff`.
+    pub fn staff(mut self, value: impl Into<Vec<ServiceStaff>>) -> Self {
+        self.staff = Some(value.into());
+        self
+    }
+    ///Sets `variations`.
+    pub fn variations(mut self, value: impl Into<Vec<ServiceVariationUpdate>>) -> Self {
+        self.variations = Some(value.into());
+        self
     }
 }

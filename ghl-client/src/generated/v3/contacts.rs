@@ -5,7 +5,7 @@
 //!
 //! API v3 of the Contacts module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../contacts.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_contacts`. 19 operations, generated from `spec/v3/contacts.yaml`.
+//! Enabled by the cargo feature `v3_contacts`. 31 operations, generated from `spec/v3/contacts.yaml`.
 //!
 //! # Example
 //!
@@ -22,23 +22,35 @@
 //! |---|---|---|---|
 //! | [`add_contact_followers`](Contacts::add_contact_followers) | `POST /contacts/{contactId}/followers` | `v3` | location |
 //! | [`add_contact_tags`](Contacts::add_contact_tags) | `POST /contacts/{contactId}/tags` | `v3` | location |
+//! | [`add_contact_to_campaign`](Contacts::add_contact_to_campaign) | `POST /contacts/{contactId}/campaigns/{campaignId}` | `v3` | location |
+//! | [`add_contact_to_workflow`](Contacts::add_contact_to_workflow) | `POST /contacts/{contactId}/workflow/{workflowId}` | `v3` | location |
 //! | [`bulk_set_contacts_business`](Contacts::bulk_set_contacts_business) | `POST /contacts/bulk/business` | `v3` | location |
+//! | [`bulk_update_contact_tags`](Contacts::bulk_update_contact_tags) | `POST /contacts/bulk/tags/update/{type}` | `v3` | location |
+//! | [`create_contact`](Contacts::create_contact) | `POST /contacts/` | `v3` | location |
 //! | [`create_contact_note`](Contacts::create_contact_note) | `POST /contacts/{contactId}/notes` | `v3` | location |
 //! | [`create_contact_task`](Contacts::create_contact_task) | `POST /contacts/{contactId}/tasks` | `v3` | location |
+//! | [`delete_contact`](Contacts::delete_contact) | `DELETE /contacts/{contactId}` | `v3` | location |
 //! | [`delete_contact_note`](Contacts::delete_contact_note) | `DELETE /contacts/{contactId}/notes/{id}` | `v3` | location |
 //! | [`delete_contact_task`](Contacts::delete_contact_task) | `DELETE /contacts/{contactId}/tasks/{taskId}` | `v3` | location |
+//! | [`get_contact`](Contacts::get_contact) | `GET /contacts/{contactId}` | `v3` | location |
 //! | [`get_contact_note`](Contacts::get_contact_note) | `GET /contacts/{contactId}/notes/{id}` | `v3` | location |
 //! | [`get_contact_task`](Contacts::get_contact_task) | `GET /contacts/{contactId}/tasks/{taskId}` | `v3` | location |
 //! | [`get_duplicate_contact`](Contacts::get_duplicate_contact) | `GET /contacts/search/duplicate` | `v3` | location |
 //! | [`list_contact_appointments`](Contacts::list_contact_appointments) | `GET /contacts/{contactId}/appointments` | `v3` | location |
 //! | [`list_contact_notes`](Contacts::list_contact_notes) | `GET /contacts/{contactId}/notes` | `v3` | location |
 //! | [`list_contact_tasks`](Contacts::list_contact_tasks) | `GET /contacts/{contactId}/tasks` | `v3` | location |
+//! | [`list_contacts_by_business`](Contacts::list_contacts_by_business) | `GET /contacts/business/{businessId}` | `v3` | location |
 //! | [`remove_contact_followers`](Contacts::remove_contact_followers) | `DELETE /contacts/{contactId}/followers` | `v3` | location |
+//! | [`remove_contact_from_all_campaigns`](Contacts::remove_contact_from_all_campaigns) | `DELETE /contacts/{contactId}/campaigns/remove-all` | `v3` | location |
+//! | [`remove_contact_from_campaign`](Contacts::remove_contact_from_campaign) | `DELETE /contacts/{contactId}/campaigns/{campaignId}` | `v3` | location |
+//! | [`remove_contact_from_workflow`](Contacts::remove_contact_from_workflow) | `DELETE /contacts/{contactId}/workflow/{workflowId}` | `v3` | location |
 //! | [`remove_contact_tags`](Contacts::remove_contact_tags) | `DELETE /contacts/{contactId}/tags` | `v3` | location |
 //! | [`search_contacts`](Contacts::search_contacts) | `POST /contacts/search` | `v3` | location |
 //! | [`set_contact_task_completed`](Contacts::set_contact_task_completed) | `PUT /contacts/{contactId}/tasks/{taskId}/completed` | `v3` | location |
+//! | [`update_contact`](Contacts::update_contact) | `PUT /contacts/{contactId}` | `v3` | location |
 //! | [`update_contact_note`](Contacts::update_contact_note) | `PUT /contacts/{contactId}/notes/{id}` | `v3` | location |
 //! | [`update_contact_task`](Contacts::update_contact_task) | `PUT /contacts/{contactId}/tasks/{taskId}` | `v3` | location |
+//! | [`upsert_contact`](Contacts::upsert_contact) | `POST /contacts/upsert` | `v3` | location |
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::contacts";
 ///Operations of the Contacts module. Get one with `client.v3().contacts()`.
@@ -78,6 +90,39 @@ impl Contacts {
             body,
         }
     }
+    /// Enrol a contact in a campaign.
+    ///
+    /// `POST /contacts/{contactId}/campaigns/{campaignId}` · Version `v3` · location token · scopes: `contacts.write`
+    ///
+    /// Note: HighLevel declares a required body whose schema has no fields; the spec keeps the empty object but makes it optional.
+    pub fn add_contact_to_campaign(
+        &self,
+        contact_id: impl Into<String>,
+        campaign_id: impl Into<String>,
+    ) -> AddContactToCampaign {
+        AddContactToCampaign {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            campaign_id: campaign_id.into(),
+            body: None,
+        }
+    }
+    /// Enrol a contact in a workflow.
+    ///
+    /// `POST /contacts/{contactId}/workflow/{workflowId}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn add_contact_to_workflow(
+        &self,
+        contact_id: impl Into<String>,
+        workflow_id: impl Into<String>,
+        body: crate::contacts::ContactWorkflowRequest,
+    ) -> AddContactToWorkflow {
+        AddContactToWorkflow {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            workflow_id: workflow_id.into(),
+            body,
+        }
+    }
     /// Attach many contacts to a business, or detach them with a null business id.
     ///
     /// `POST /contacts/bulk/business` · Version `v3` · location token · scopes: `contacts.write`
@@ -88,6 +133,31 @@ impl Contacts {
         body: crate::contacts::BulkSetContactsBusinessRequest,
     ) -> BulkSetContactsBusiness {
         BulkSetContactsBusiness {
+            client: self.client.clone(),
+            body,
+        }
+    }
+    /// Add or remove tags on many contacts at once.
+    ///
+    /// `POST /contacts/bulk/tags/update/{type}` · Version `v3` · location token · scopes: `contacts.write`
+    ///
+    /// Note: HighLevel's doc reuses the operationId `create-association`, does not declare the `{type}` path parameter, and lists no security; the scope contacts.write is taken from the other contact write operations.
+    pub fn bulk_update_contact_tags(
+        &self,
+        type_: impl Into<crate::contacts::BulkTagAction>,
+        body: crate::contacts::BulkUpdateContactTagsRequest,
+    ) -> BulkUpdateContactTags {
+        BulkUpdateContactTags {
+            client: self.client.clone(),
+            type_: type_.into(),
+            body,
+        }
+    }
+    /// Create a contact in a location.
+    ///
+    /// `POST /contacts/` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn create_contact(&self, body: CreateContactRequest) -> CreateContact {
+        CreateContact {
             client: self.client.clone(),
             body,
         }
@@ -120,6 +190,15 @@ impl Contacts {
             body,
         }
     }
+    /// Delete a contact by its id.
+    ///
+    /// `DELETE /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn delete_contact(&self, contact_id: impl Into<String>) -> DeleteContact {
+        DeleteContact {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+        }
+    }
     /// Delete a note of a contact.
     ///
     /// `DELETE /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
@@ -146,6 +225,15 @@ impl Contacts {
             client: self.client.clone(),
             contact_id: contact_id.into(),
             task_id: task_id.into(),
+        }
+    }
+    /// Fetch one contact by its id.
+    ///
+    /// `GET /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.readonly`
+    pub fn get_contact(&self, contact_id: impl Into<String>) -> GetContact {
+        GetContact {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
         }
     }
     /// Fetch one note of a contact.
@@ -221,6 +309,25 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+    /// List the contacts attached to a business.
+    ///
+    /// `GET /contacts/business/{businessId}` · Version `v3` · location token · scopes: `contacts.readonly`
+    ///
+    /// Note: HighLevel's doc types `limit` and `skip` as strings; they are counts and typed integer here. Its response lists a few fields of each contact; the contacts are typed as the full contact record.
+    pub fn list_contacts_by_business(
+        &self,
+        business_id: impl Into<String>,
+    ) -> ListContactsByBusiness {
+        ListContactsByBusiness {
+            client: self.client.clone(),
+            business_id: business_id.into(),
+            limit: None,
+            location_id: None,
+            skip: None,
+            query: None,
+            start_after: None,
+        }
+    }
     /// Remove users from the followers of a contact.
     ///
     /// `DELETE /contacts/{contactId}/followers` · Version `v3` · location token · scopes: `contacts.write`
@@ -232,6 +339,50 @@ impl Contacts {
         RemoveContactFollowers {
             client: self.client.clone(),
             contact_id: contact_id.into(),
+            body,
+        }
+    }
+    /// Take a contact out of every campaign.
+    ///
+    /// v3 spells the last path segment `remove-all` (v2: `removeAll`).
+    ///
+    /// `DELETE /contacts/{contactId}/campaigns/remove-all` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn remove_contact_from_all_campaigns(
+        &self,
+        contact_id: impl Into<String>,
+    ) -> RemoveContactFromAllCampaigns {
+        RemoveContactFromAllCampaigns {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+        }
+    }
+    /// Take a contact out of one campaign.
+    ///
+    /// `DELETE /contacts/{contactId}/campaigns/{campaignId}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn remove_contact_from_campaign(
+        &self,
+        contact_id: impl Into<String>,
+        campaign_id: impl Into<String>,
+    ) -> RemoveContactFromCampaign {
+        RemoveContactFromCampaign {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            campaign_id: campaign_id.into(),
+        }
+    }
+    /// Take a contact out of a workflow.
+    ///
+    /// `DELETE /contacts/{contactId}/workflow/{workflowId}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn remove_contact_from_workflow(
+        &self,
+        contact_id: impl Into<String>,
+        workflow_id: impl Into<String>,
+        body: crate::contacts::ContactWorkflowRequest,
+    ) -> RemoveContactFromWorkflow {
+        RemoveContactFromWorkflow {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            workflow_id: workflow_id.into(),
             body,
         }
     }
@@ -279,6 +430,20 @@ impl Contacts {
             body,
         }
     }
+    /// Change fields of a contact.
+    ///
+    /// `PUT /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn update_contact(
+        &self,
+        contact_id: impl Into<String>,
+        body: UpdateContactRequest,
+    ) -> UpdateContact {
+        UpdateContact {
+            client: self.client.clone(),
+            contact_id: contact_id.into(),
+            body,
+        }
+    }
     /// Change a note of a contact.
     ///
     /// `PUT /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
@@ -308,6 +473,15 @@ impl Contacts {
             client: self.client.clone(),
             contact_id: contact_id.into(),
             task_id: task_id.into(),
+            body,
+        }
+    }
+    /// Create a contact, or update the one that matches by email or phone.
+    ///
+    /// `POST /contacts/upsert` · Version `v3` · location token · scopes: `contacts.write`
+    pub fn upsert_contact(&self, body: UpsertContactRequest) -> UpsertContact {
+        UpsertContact {
+            client: self.client.clone(),
             body,
         }
     }
@@ -351,6 +525,28 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "addContactToCampaign",
+            Box::pin({
+                let call = handle
+                    .add_contact_to_campaign("sample-contactId", "sample-campaignId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "addContactToWorkflow",
+            Box::pin({
+                let call = handle
+                    .add_contact_to_workflow(
+                        "sample-contactId",
+                        "sample-workflowId",
+                        crate::contacts::ContactWorkflowRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "bulkSetContactsBusiness",
             Box::pin({
                 let call = handle
@@ -360,6 +556,31 @@ pub fn contract_samples(
                             vec!["sample".to_owned()],
                         ),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "bulkUpdateContactTags",
+            Box::pin({
+                let call = handle
+                    .bulk_update_contact_tags(
+                        crate::contacts::BulkTagAction::Add,
+                        crate::contacts::BulkUpdateContactTagsRequest::new(
+                            vec!["sample".to_owned()],
+                            vec!["sample".to_owned()],
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createContact",
+            Box::pin({
+                let call = handle
+                    .create_contact(CreateContactRequest::new("sample".to_owned()));
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -395,6 +616,14 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "deleteContact",
+            Box::pin({
+                let call = handle.delete_contact("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "deleteContactNote",
             Box::pin({
                 let call = handle.delete_contact_note("sample-contactId", "sample-id");
@@ -407,6 +636,14 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .delete_contact_task("sample-contactId", "sample-taskId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getContact",
+            Box::pin({
+                let call = handle.get_contact("sample-contactId");
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -460,6 +697,14 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "listContactsByBusiness",
+            Box::pin({
+                let call = handle.list_contacts_by_business("sample-businessId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "removeContactFollowers",
             Box::pin({
                 let call = handle
@@ -468,6 +713,39 @@ pub fn contract_samples(
                         crate::contacts::ContactFollowersRequest::new(
                             vec!["sample".to_owned()],
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromAllCampaigns",
+            Box::pin({
+                let call = handle.remove_contact_from_all_campaigns("sample-contactId");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromCampaign",
+            Box::pin({
+                let call = handle
+                    .remove_contact_from_campaign(
+                        "sample-contactId",
+                        "sample-campaignId",
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "removeContactFromWorkflow",
+            Box::pin({
+                let call = handle
+                    .remove_contact_from_workflow(
+                        "sample-contactId",
+                        "sample-workflowId",
+                        crate::contacts::ContactWorkflowRequest::new(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -512,6 +790,15 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "updateContact",
+            Box::pin({
+                let call = handle
+                    .update_contact("sample-contactId", UpdateContactRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "updateContactNote",
             Box::pin({
                 let call = handle
@@ -533,6 +820,15 @@ pub fn contract_samples(
                         "sample-taskId",
                         crate::contacts::UpdateContactTaskRequest::new(),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertContact",
+            Box::pin({
+                let call = handle
+                    .upsert_contact(UpsertContactRequest::new("sample".to_owned()));
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -641,6 +937,114 @@ impl AddContactTags {
         self.client.execute(request).await
     }
 }
+/// Request builder for `add_contact_to_campaign`: set optional parameters, then call `send()`.
+///
+/// Enrol a contact in a campaign.
+///
+/// `POST /contacts/{contactId}/campaigns/{campaignId}` · Version `v3` · location token · scopes: `contacts.write`
+///
+/// Note: HighLevel declares a required body whose schema has no fields; the spec keeps the empty object but makes it optional.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AddContactToCampaign {
+    client: crate::Client,
+    contact_id: String,
+    campaign_id: String,
+    body: Option<crate::contacts::AddContactToCampaignRequest>,
+}
+impl AddContactToCampaign {
+    /// Sets the request body.
+    pub fn body(
+        mut self,
+        value: impl Into<crate::contacts::AddContactToCampaignRequest>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "addContactToCampaign",
+            method: http::Method::POST,
+            path: "/contacts/{contactId}/campaigns/{campaignId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/campaigns/{}", crate ::runtime::request::path_segment(&
+                self.contact_id), crate ::runtime::request::path_segment(& self
+                .campaign_id)
+            ),
+        );
+        if let Some(value) = &self.body {
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `add_contact_to_workflow`: set optional parameters, then call `send()`.
+///
+/// Enrol a contact in a workflow.
+///
+/// `POST /contacts/{contactId}/workflow/{workflowId}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AddContactToWorkflow {
+    client: crate::Client,
+    contact_id: String,
+    workflow_id: String,
+    body: crate::contacts::ContactWorkflowRequest,
+}
+impl AddContactToWorkflow {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "addContactToWorkflow",
+            method: http::Method::POST,
+            path: "/contacts/{contactId}/workflow/{workflowId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/workflow/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.workflow_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `bulk_set_contacts_business`: set optional parameters, then call `send()`.
 ///
 /// Attach many contacts to a business, or detach them with a null business id.
@@ -688,6 +1092,97 @@ impl BulkSetContactsBusiness {
         crate::ApiResponse<crate::contacts::BulkSetContactsBusinessResponse>,
         crate::Error,
     > {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `bulk_update_contact_tags`: set optional parameters, then call `send()`.
+///
+/// Add or remove tags on many contacts at once.
+///
+/// `POST /contacts/bulk/tags/update/{type}` · Version `v3` · location token · scopes: `contacts.write`
+///
+/// Note: HighLevel's doc reuses the operationId `create-association`, does not declare the `{type}` path parameter, and lists no security; the scope contacts.write is taken from the other contact write operations.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct BulkUpdateContactTags {
+    client: crate::Client,
+    type_: crate::contacts::BulkTagAction,
+    body: crate::contacts::BulkUpdateContactTagsRequest,
+}
+impl BulkUpdateContactTags {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "bulkUpdateContactTags",
+            method: http::Method::POST,
+            path: "/contacts/bulk/tags/update/{type}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/bulk/tags/update/{}", crate
+                ::runtime::request::path_segment(self.type_.as_str())
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<BulkUpdateContactTagsResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<BulkUpdateContactTagsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_contact`: set optional parameters, then call `send()`.
+///
+/// Create a contact in a location.
+///
+/// `POST /contacts/` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateContact {
+    client: crate::Client,
+    body: CreateContactRequest,
+}
+impl CreateContact {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createContact",
+            method: http::Method::POST,
+            path: "/contacts/",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(&META, "/contacts/".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ContactResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -792,6 +1287,48 @@ impl CreateContactTask {
         self.client.execute(request).await
     }
 }
+/// Request builder for `delete_contact`: set optional parameters, then call `send()`.
+///
+/// Delete a contact by its id.
+///
+/// `DELETE /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteContact {
+    client: crate::Client,
+    contact_id: String,
+}
+impl DeleteContact {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteContact",
+            method: http::Method::DELETE,
+            path: "/contacts/{contactId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `delete_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Delete a note of a contact.
@@ -876,6 +1413,48 @@ impl DeleteContactTask {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_contact`: set optional parameters, then call `send()`.
+///
+/// Fetch one contact by its id.
+///
+/// `GET /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetContact {
+    client: crate::Client,
+    contact_id: String,
+}
+impl GetContact {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getContact",
+            method: http::Method::GET,
+            path: "/contacts/{contactId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ContactResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1180,6 +1759,137 @@ impl ListContactTasks {
         self.client.execute(request).await
     }
 }
+/// Request builder for `list_contacts_by_business`: set optional parameters, then call `send()`.
+///
+/// List the contacts attached to a business.
+///
+/// `GET /contacts/business/{businessId}` · Version `v3` · location token · scopes: `contacts.readonly`
+///
+/// Note: HighLevel's doc types `limit` and `skip` as strings; they are counts and typed integer here. Its response lists a few fields of each contact; the contacts are typed as the full contact record.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListContactsByBusiness {
+    client: crate::Client,
+    business_id: String,
+    limit: Option<i64>,
+    location_id: Option<String>,
+    skip: Option<i64>,
+    query: Option<String>,
+    start_after: Option<Vec<String>>,
+}
+impl ListContactsByBusiness {
+    ///Page size, at most 100.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Number of contacts to pass over.
+    pub fn skip(mut self, value: impl Into<i64>) -> Self {
+        self.skip = Some(value.into());
+        self
+    }
+    ///Text matched against name, email and phone.
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+    ///Cursor: the name and id of the last contact of the previous page, sent as one comma-separated pair.
+    pub fn start_after(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.start_after = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listContactsByBusiness",
+            method: http::Method::GET,
+            path: "/contacts/business/{businessId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listContactsByBusiness", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/business/{}", crate ::runtime::request::path_segment(& self
+                .business_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        if let Some(value) = &self.limit {
+            request.query("limit", value);
+        }
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.skip {
+            request.query("skip", value);
+        }
+        if let Some(value) = &self.query {
+            request.query("query", value);
+        }
+        if let Some(value) = &self.start_after {
+            request.query_joined("startAfter", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<crate::contacts::ContactList, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactList>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+impl crate::Paginated for ListContactsByBusiness {
+    type Page = crate::contacts::ContactList;
+    type Item = crate::contacts::Contact;
+    fn client(&self) -> &crate::Client {
+        &self.client
+    }
+    fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        ListContactsByBusiness::to_request(self)
+    }
+    #[allow(unused_variables, clippy::cast_possible_truncation)]
+    fn advance(&mut self, page: &Self::Page) -> bool {
+        let count = Some(page).and_then(|v| v.contacts.as_ref()).map_or(0, Vec::len);
+        let total: Option<i64> = None;
+        let limit: Option<i64> = self.limit.as_ref().copied();
+        let Some(next) = crate::runtime::pagination::next_offset(
+            self.skip.as_ref().copied(),
+            limit,
+            count,
+            total,
+        ) else { return false };
+        self.skip = Some(next);
+        true
+    }
+    fn items(page: Self::Page) -> Vec<Self::Item> {
+        Some(page).and_then(|v| v.contacts).unwrap_or_default()
+    }
+}
+impl ListContactsByBusiness {
+    /// Every item of every page, fetched lazily one page at a time.
+    pub fn stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::contacts::Contact, crate::Error>,
+    > + Send + 'static {
+        crate::paginate(self)
+    }
+}
 /// Request builder for `remove_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove users from the followers of a contact.
@@ -1229,6 +1939,145 @@ impl RemoveContactFollowers {
         crate::ApiResponse<crate::contacts::RemoveContactFollowersResponse>,
         crate::Error,
     > {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `remove_contact_from_all_campaigns`: set optional parameters, then call `send()`.
+///
+/// Take a contact out of every campaign.
+///
+/// v3 spells the last path segment `remove-all` (v2: `removeAll`).
+///
+/// `DELETE /contacts/{contactId}/campaigns/remove-all` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RemoveContactFromAllCampaigns {
+    client: crate::Client,
+    contact_id: String,
+}
+impl RemoveContactFromAllCampaigns {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "removeContactFromAllCampaigns",
+            method: http::Method::DELETE,
+            path: "/contacts/{contactId}/campaigns/remove-all",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/campaigns/remove-all", crate
+                ::runtime::request::path_segment(& self.contact_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `remove_contact_from_campaign`: set optional parameters, then call `send()`.
+///
+/// Take a contact out of one campaign.
+///
+/// `DELETE /contacts/{contactId}/campaigns/{campaignId}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RemoveContactFromCampaign {
+    client: crate::Client,
+    contact_id: String,
+    campaign_id: String,
+}
+impl RemoveContactFromCampaign {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "removeContactFromCampaign",
+            method: http::Method::DELETE,
+            path: "/contacts/{contactId}/campaigns/{campaignId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/campaigns/{}", crate ::runtime::request::path_segment(&
+                self.contact_id), crate ::runtime::request::path_segment(& self
+                .campaign_id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `remove_contact_from_workflow`: set optional parameters, then call `send()`.
+///
+/// Take a contact out of a workflow.
+///
+/// `DELETE /contacts/{contactId}/workflow/{workflowId}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RemoveContactFromWorkflow {
+    client: crate::Client,
+    contact_id: String,
+    workflow_id: String,
+    body: crate::contacts::ContactWorkflowRequest,
+}
+impl RemoveContactFromWorkflow {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "removeContactFromWorkflow",
+            method: http::Method::DELETE,
+            path: "/contacts/{contactId}/workflow/{workflowId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}/workflow/{}", crate ::runtime::request::path_segment(& self
+                .contact_id), crate ::runtime::request::path_segment(& self.workflow_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1378,6 +2227,53 @@ impl SetContactTaskCompleted {
         self.client.execute(request).await
     }
 }
+/// Request builder for `update_contact`: set optional parameters, then call `send()`.
+///
+/// Change fields of a contact.
+///
+/// `PUT /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateContact {
+    client: crate::Client,
+    contact_id: String,
+    body: UpdateContactRequest,
+}
+impl UpdateContact {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateContact",
+            method: http::Method::PUT,
+            path: "/contacts/{contactId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<UpdateContactResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<UpdateContactResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `update_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Change a note of a contact.
@@ -1480,6 +2376,596 @@ impl UpdateContactTask {
         self.client.execute(request).await
     }
 }
+/// Request builder for `upsert_contact`: set optional parameters, then call `send()`.
+///
+/// Create a contact, or update the one that matches by email or phone.
+///
+/// `POST /contacts/upsert` · Version `v3` · location token · scopes: `contacts.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpsertContact {
+    client: crate::Client,
+    body: UpsertContactRequest,
+}
+impl UpsertContact {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "upsertContact",
+            method: http::Method::POST,
+            path: "/contacts/upsert",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["contacts.write"],
+        };
+        let mut request = crate::Request::new(&META, "/contacts/upsert".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<UpsertContactResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<UpsertContactResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// The outcome of a bulk tag update; v3 adds the correctly spelled flag.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BulkUpdateContactTagsResponse {
+    /// HighLevel's spelling. True when the request was processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeded: Option<bool>,
+    /// `errorCount`
+    #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<i64>,
+    /// `responses`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responses: Option<Vec<crate::contacts::BulkTagResult>>,
+    /// True when the request was processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<bool>,
+}
+/// A contact record as v3 returns it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Contact {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `firstName`
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// `lastName`
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `firstNameLowerCase`
+    #[serde(
+        rename = "firstNameLowerCase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_name_lower_case: Option<String>,
+    /// `lastNameLowerCase`
+    #[serde(
+        rename = "lastNameLowerCase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_name_lower_case: Option<String>,
+    /// `fullNameLowerCase`
+    #[serde(
+        rename = "fullNameLowerCase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name_lower_case: Option<String>,
+    /// `email`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `emailLowerCase`
+    #[serde(rename = "emailLowerCase", default, skip_serializing_if = "Option::is_none")]
+    pub email_lower_case: Option<String>,
+    /// True when mail to the address bounced.
+    #[serde(rename = "bounceEmail", default, skip_serializing_if = "Option::is_none")]
+    pub bounce_email: Option<bool>,
+    /// True when the contact unsubscribed from email.
+    #[serde(
+        rename = "unsubscribeEmail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unsubscribe_email: Option<bool>,
+    /// `phone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// `companyName`
+    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// `timezone`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Do-not-disturb for every channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    /// `dndSettings`
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// The contact type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `source`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Id of the user the contact is assigned to.
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// `address1`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address1: Option<String>,
+    /// `city`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `country`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `postalCode`
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// `website`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// `tags`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `dateOfBirth`
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<String>,
+    /// `birthMonth`
+    #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
+    pub birth_month: Option<i64>,
+    /// `birthDay`
+    #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
+    pub birth_day: Option<i64>,
+    /// `dateAdded`
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+    /// `dateUpdated`
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<String>,
+    /// `deleted`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    /// Files attached to the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<serde_json::Value>,
+    /// `ssn`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssn: Option<String>,
+    /// `keyword`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    /// `lastActivity`
+    #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
+    pub last_activity: Option<String>,
+    /// `lastSessionActivityAt`
+    #[serde(
+        rename = "lastSessionActivityAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_session_activity_at: Option<String>,
+    /// `offers`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offers: Option<Vec<String>>,
+    /// `products`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub products: Option<Vec<String>>,
+    /// `customFields`
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<crate::contacts::ContactCustomFieldValue>>,
+    /// Id of the business the contact belongs to.
+    #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    /// `attributionSource`
+    #[serde(
+        rename = "attributionSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attribution_source: Option<crate::contacts::AttributionSource>,
+    /// `lastAttributionSource`
+    #[serde(
+        rename = "lastAttributionSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_attribution_source: Option<crate::contacts::AttributionSource>,
+    /// `attributions`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributions: Option<Vec<crate::contacts::AttributionSource>>,
+    /// Ids of the users following the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    /// Id of the contact as a live-chat visitor.
+    #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
+    pub visitor_id: Option<String>,
+}
+/// The `ContactResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ContactResponse {
+    /// `contact`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+}
+/// The v2 create body with v3's custom field values and do-not-disturb channel names.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateContactRequest {
+    /// `firstName`
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub first_name: crate::Nullable<String>,
+    /// `lastName`
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub last_name: crate::Nullable<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub name: crate::Nullable<String>,
+    /// `email`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub email: crate::Nullable<String>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `gender`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// `phone`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub phone: crate::Nullable<String>,
+    /// `address1`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address1: crate::Nullable<String>,
+    /// `city`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub city: crate::Nullable<String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub state: crate::Nullable<String>,
+    /// `postalCode`
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// `website`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub website: crate::Nullable<String>,
+    /// `timezone`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub timezone: crate::Nullable<String>,
+    /// `dnd`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    /// `dndSettings`
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// `inboundDndSettings`
+    #[serde(
+        rename = "inboundDndSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
+    /// `tags`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `customFields`
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
+    /// `source`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
+    #[serde(
+        rename = "dateOfBirth",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub date_of_birth: crate::Nullable<String>,
+    /// `country`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `companyName`
+    #[serde(
+        rename = "companyName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub company_name: crate::Nullable<String>,
+    /// Id of a user.
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+}
+impl CreateContactRequest {
+    ///A value with the required fields (`locationId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>) -> Self {
+        Self {
+            first_name: crate::Nullable::Absent,
+            last_name: crate::Nullable::Absent,
+            name: crate::Nullable::Absent,
+            email: crate::Nullable::Absent,
+            location_id: location_id.into(),
+            gender: None,
+            phone: crate::Nullable::Absent,
+            address1: crate::Nullable::Absent,
+            city: crate::Nullable::Absent,
+            state: crate::Nullable::Absent,
+            postal_code: None,
+            website: crate::Nullable::Absent,
+            timezone: crate::Nullable::Absent,
+            dnd: None,
+            dnd_settings: None,
+            inbound_dnd_settings: None,
+            tags: None,
+            custom_fields: None,
+            source: None,
+            date_of_birth: crate::Nullable::Absent,
+            country: None,
+            company_name: crate::Nullable::Absent,
+            assigned_to: None,
+        }
+    }
+    ///Sets `firstName`.
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `firstName` as `null`.
+    pub fn clear_first_name(mut self) -> Self {
+        self.first_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `lastName`.
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `lastName` as `null`.
+    pub fn clear_last_name(mut self) -> Self {
+        self.last_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `name` as `null`.
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `email` as `null`.
+    pub fn clear_email(mut self) -> Self {
+        self.email = crate::Nullable::Null;
+        self
+    }
+    ///Sets `gender`.
+    pub fn gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    ///Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `phone` as `null`.
+    pub fn clear_phone(mut self) -> Self {
+        self.phone = crate::Nullable::Null;
+        self
+    }
+    ///Sets `address1`.
+    pub fn address1(mut self, value: impl Into<String>) -> Self {
+        self.address1 = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `address1` as `null`.
+    pub fn clear_address1(mut self) -> Self {
+        self.address1 = crate::Nullable::Null;
+        self
+    }
+    ///Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `city` as `null`.
+    pub fn clear_city(mut self) -> Self {
+        self.city = crate::Nullable::Null;
+        self
+    }
+    ///Sets `state`.
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `state` as `null`.
+    pub fn clear_state(mut self) -> Self {
+        self.state = crate::Nullable::Null;
+        self
+    }
+    ///Sets `postalCode`.
+    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = Some(value.into());
+        self
+    }
+    ///Sets `website`.
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.website = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `website` as `null`.
+    pub fn clear_website(mut self) -> Self {
+        self.website = crate::Nullable::Null;
+        self
+    }
+    ///Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `timezone` as `null`.
+    pub fn clear_timezone(mut self) -> Self {
+        self.timezone = crate::Nullable::Null;
+        self
+    }
+    ///Sets `dnd`.
+    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
+        self.dnd = Some(value.into());
+        self
+    }
+    ///Sets `dndSettings`.
+    pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
+        self.dnd_settings = Some(value.into());
+        self
+    }
+    ///Sets `inboundDndSettings`.
+    pub fn inbound_dnd_settings(
+        mut self,
+        value: impl Into<crate::contacts::InboundDndSettings>,
+    ) -> Self {
+        self.inbound_dnd_settings = Some(value.into());
+        self
+    }
+    ///Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    ///Sets `customFields`.
+    pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
+        self.custom_fields = Some(value.into());
+        self
+    }
+    ///Sets `source`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    ///Sets `dateOfBirth`.
+    pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
+        self.date_of_birth = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `dateOfBirth` as `null`.
+    pub fn clear_date_of_birth(mut self) -> Self {
+        self.date_of_birth = crate::Nullable::Null;
+        self
+    }
+    ///Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    ///Sets `companyName`.
+    pub fn company_name(mut self, value: impl Into<String>) -> Self {
+        self.company_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `companyName` as `null`.
+    pub fn clear_company_name(mut self) -> Self {
+        self.company_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `assignedTo`.
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+}
+/// A custom field value to write on a contact; v3 names the value `fieldValue`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomFieldInput {
+    /// Id of the custom field.
+    pub id: String,
+    /// Key of the custom field
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The value: a string for text and option fields, a number for numeric and monetary fields, an array of strings for checkbox and multi-select fields, a map of uploaded files for file fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_value: Option<serde_json::Value>,
+    /// The value, under the name SKILL.md uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    /// The value, in the JSON kind of the field type (see `field_value`, which HighLevel marks deprecated in v3).
+    #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
+    pub field_value2: Option<serde_json::Value>,
+}
+impl CustomFieldInput {
+    ///A value with the required fields (`id`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            key: None,
+            field_value: None,
+            value: None,
+            field_value2: None,
+        }
+    }
+    ///Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    ///Sets `field_value`.
+    pub fn field_value(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.field_value = Some(value.into());
+        self
+    }
+    ///Sets `value`.
+    pub fn value(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    ///Sets `fieldValue`.
+    pub fn field_value2(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.field_value2 = Some(value.into());
+        self
+    }
+}
 /// The body of a contact, task or note deletion; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1490,4 +2976,699 @@ pub struct DeleteSuccess {
     /// True when the record was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
+}
+/// Do-not-disturb state per channel; v3 names the channels in lower camel case.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DndSettings {
+    /// `call`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<crate::contacts::DndSetting>,
+    /// `email`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<crate::contacts::DndSetting>,
+    /// `sms`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<crate::contacts::DndSetting>,
+    /// `whatsApp`
+    #[serde(rename = "whatsApp", default, skip_serializing_if = "Option::is_none")]
+    pub whats_app: Option<crate::contacts::DndSetting>,
+    /// `gmb`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmb: Option<crate::contacts::DndSetting>,
+    /// `fb`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fb: Option<crate::contacts::DndSetting>,
+}
+impl DndSettings {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call: None,
+            email: None,
+            sms: None,
+            whats_app: None,
+            gmb: None,
+            fb: None,
+        }
+    }
+    ///Sets `call`.
+    pub fn call(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
+        self.call = Some(value.into());
+        self
+    }
+    ///Sets `email`.
+    pub fn email(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    ///Sets `sms`.
+    pub fn sms(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
+        self.sms = Some(value.into());
+        self
+    }
+    ///Sets `whatsApp`.
+    pub fn whats_app(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
+        self.whats_app = Some(value.into());
+        self
+    }
+    ///Sets `gmb`.
+    pub fn gmb(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
+        self.gmb = Some(value.into());
+        self
+    }
+    ///Sets `fb`.
+    pub fn fb(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
+        self.fb = Some(value.into());
+        self
+    }
+}
+/// An acknowledgement of a campaign or workflow change; v3 adds the correctly spelled flag.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SucceededFlag {
+    /// HighLevel's spelling. True when the change was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeded: Option<bool>,
+    /// True when the change was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<bool>,
+}
+/// The v2 update body with v3's custom field values and do-not-disturb channel names.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateContactRequest {
+    /// `firstName`
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub first_name: crate::Nullable<String>,
+    /// `lastName`
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub last_name: crate::Nullable<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub name: crate::Nullable<String>,
+    /// `email`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub email: crate::Nullable<String>,
+    /// `phone`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub phone: crate::Nullable<String>,
+    /// `address1`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address1: crate::Nullable<String>,
+    /// `city`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub city: crate::Nullable<String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub state: crate::Nullable<String>,
+    /// `postalCode`
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// `website`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub website: crate::Nullable<String>,
+    /// `timezone`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub timezone: crate::Nullable<String>,
+    /// `dnd`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    /// `dndSettings`
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// `inboundDndSettings`
+    #[serde(
+        rename = "inboundDndSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
+    /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `customFields`
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
+    /// `source`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub source: crate::Nullable<String>,
+    /// `dateOfBirth`
+    #[serde(
+        rename = "dateOfBirth",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub date_of_birth: crate::Nullable<String>,
+    /// `country`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `assignedTo`
+    #[serde(
+        rename = "assignedTo",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub assigned_to: crate::Nullable<String>,
+}
+impl UpdateContactRequest {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            first_name: crate::Nullable::Absent,
+            last_name: crate::Nullable::Absent,
+            name: crate::Nullable::Absent,
+            email: crate::Nullable::Absent,
+            phone: crate::Nullable::Absent,
+            address1: crate::Nullable::Absent,
+            city: crate::Nullable::Absent,
+            state: crate::Nullable::Absent,
+            postal_code: None,
+            website: crate::Nullable::Absent,
+            timezone: crate::Nullable::Absent,
+            dnd: None,
+            dnd_settings: None,
+            inbound_dnd_settings: None,
+            tags: None,
+            custom_fields: None,
+            source: crate::Nullable::Absent,
+            date_of_birth: crate::Nullable::Absent,
+            country: None,
+            assigned_to: crate::Nullable::Absent,
+        }
+    }
+    ///Sets `firstName`.
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `firstName` as `null`.
+    pub fn clear_first_name(mut self) -> Self {
+        self.first_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `lastName`.
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `lastName` as `null`.
+    pub fn clear_last_name(mut self) -> Self {
+        self.last_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `name` as `null`.
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `email` as `null`.
+    pub fn clear_email(mut self) -> Self {
+        self.email = crate::Nullable::Null;
+        self
+    }
+    ///Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `phone` as `null`.
+    pub fn clear_phone(mut self) -> Self {
+        self.phone = crate::Nullable::Null;
+        self
+    }
+    ///Sets `address1`.
+    pub fn address1(mut self, value: impl Into<String>) -> Self {
+        self.address1 = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `address1` as `null`.
+    pub fn clear_address1(mut self) -> Self {
+        self.address1 = crate::Nullable::Null;
+        self
+    }
+    ///Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `city` as `null`.
+    pub fn clear_city(mut self) -> Self {
+        self.city = crate::Nullable::Null;
+        self
+    }
+    ///Sets `state`.
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `state` as `null`.
+    pub fn clear_state(mut self) -> Self {
+        self.state = crate::Nullable::Null;
+        self
+    }
+    ///Sets `postalCode`.
+    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = Some(value.into());
+        self
+    }
+    ///Sets `website`.
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.website = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `website` as `null`.
+    pub fn clear_website(mut self) -> Self {
+        self.website = crate::Nullable::Null;
+        self
+    }
+    ///Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `timezone` as `null`.
+    pub fn clear_timezone(mut self) -> Self {
+        self.timezone = crate::Nullable::Null;
+        self
+    }
+    ///Sets `dnd`.
+    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
+        self.dnd = Some(value.into());
+        self
+    }
+    ///Sets `dndSettings`.
+    pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
+        self.dnd_settings = Some(value.into());
+        self
+    }
+    ///Sets `inboundDndSettings`.
+    pub fn inbound_dnd_settings(
+        mut self,
+        value: impl Into<crate::contacts::InboundDndSettings>,
+    ) -> Self {
+        self.inbound_dnd_settings = Some(value.into());
+        self
+    }
+    ///Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    ///Sets `customFields`.
+    pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
+        self.custom_fields = Some(value.into());
+        self
+    }
+    ///Sets `source`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `source` as `null`.
+    pub fn clear_source(mut self) -> Self {
+        self.source = crate::Nullable::Null;
+        self
+    }
+    ///Sets `dateOfBirth`.
+    pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
+        self.date_of_birth = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `dateOfBirth` as `null`.
+    pub fn clear_date_of_birth(mut self) -> Self {
+        self.date_of_birth = crate::Nullable::Null;
+        self
+    }
+    ///Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    ///Sets `assignedTo`.
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `assignedTo` as `null`.
+    pub fn clear_assigned_to(mut self) -> Self {
+        self.assigned_to = crate::Nullable::Null;
+        self
+    }
+}
+/// The `UpdateContactResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateContactResponse {
+    /// True when the contact was updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<bool>,
+    /// `contact`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+}
+/// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpsertContactRequest {
+    /// `firstName`
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub first_name: crate::Nullable<String>,
+    /// `lastName`
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub last_name: crate::Nullable<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub name: crate::Nullable<String>,
+    /// `email`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub email: crate::Nullable<String>,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `gender`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// `phone`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub phone: crate::Nullable<String>,
+    /// `address1`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address1: crate::Nullable<String>,
+    /// `city`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub city: crate::Nullable<String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub state: crate::Nullable<String>,
+    /// `postalCode`
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// `website`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub website: crate::Nullable<String>,
+    /// `timezone`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub timezone: crate::Nullable<String>,
+    /// `dnd`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    /// `dndSettings`
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// `inboundDndSettings`
+    #[serde(
+        rename = "inboundDndSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
+    /// Replaces every tag of the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `customFields`
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
+    /// `source`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `dateOfBirth`
+    #[serde(
+        rename = "dateOfBirth",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub date_of_birth: crate::Nullable<String>,
+    /// `country`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `companyName`
+    #[serde(
+        rename = "companyName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub company_name: crate::Nullable<String>,
+    /// `assignedTo`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// When true and the location allows duplicates, always create a new contact instead of updating the match.
+    #[serde(
+        rename = "createNewIfDuplicateAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_new_if_duplicate_allowed: Option<bool>,
+}
+impl UpsertContactRequest {
+    ///A value with the required fields (`locationId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>) -> Self {
+        Self {
+            first_name: crate::Nullable::Absent,
+            last_name: crate::Nullable::Absent,
+            name: crate::Nullable::Absent,
+            email: crate::Nullable::Absent,
+            location_id: location_id.into(),
+            gender: None,
+            phone: crate::Nullable::Absent,
+            address1: crate::Nullable::Absent,
+            city: crate::Nullable::Absent,
+            state: crate::Nullable::Absent,
+            postal_code: None,
+            website: crate::Nullable::Absent,
+            timezone: crate::Nullable::Absent,
+            dnd: None,
+            dnd_settings: None,
+            inbound_dnd_settings: None,
+            tags: None,
+            custom_fields: None,
+            source: None,
+            date_of_birth: crate::Nullable::Absent,
+            country: None,
+            company_name: crate::Nullable::Absent,
+            assigned_to: None,
+            create_new_if_duplicate_allowed: None,
+        }
+    }
+    ///Sets `firstName`.
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `firstName` as `null`.
+    pub fn clear_first_name(mut self) -> Self {
+        self.first_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `lastName`.
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `lastName` as `null`.
+    pub fn clear_last_name(mut self) -> Self {
+        self.last_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `name` as `null`.
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `email` as `null`.
+    pub fn clear_email(mut self) -> Self {
+        self.email = crate::Nullable::Null;
+        self
+    }
+    ///Sets `gender`.
+    pub fn gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    ///Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `phone` as `null`.
+    pub fn clear_phone(mut self) -> Self {
+        self.phone = crate::Nullable::Null;
+        self
+    }
+    ///Sets `address1`.
+    pub fn address1(mut self, value: impl Into<String>) -> Self {
+        self.address1 = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `address1` as `null`.
+    pub fn clear_address1(mut self) -> Self {
+        self.address1 = crate::Nullable::Null;
+        self
+    }
+    ///Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `city` as `null`.
+    pub fn clear_city(mut self) -> Self {
+        self.city = crate::Nullable::Null;
+        self
+    }
+    ///Sets `state`.
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `state` as `null`.
+    pub fn clear_state(mut self) -> Self {
+        self.state = crate::Nullable::Null;
+        self
+    }
+    ///Sets `postalCode`.
+    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = Some(value.into());
+        self
+    }
+    ///Sets `website`.
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.website = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `website` as `null`.
+    pub fn clear_website(mut self) -> Self {
+        self.website = crate::Nullable::Null;
+        self
+    }
+    ///Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `timezone` as `null`.
+    pub fn clear_timezone(mut self) -> Self {
+        self.timezone = crate::Nullable::Null;
+        self
+    }
+    ///Sets `dnd`.
+    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
+        self.dnd = Some(value.into());
+        self
+    }
+    ///Sets `dndSettings`.
+    pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
+        self.dnd_settings = Some(value.into());
+        self
+    }
+    ///Sets `inboundDndSettings`.
+    pub fn inbound_dnd_settings(
+        mut self,
+        value: impl Into<crate::contacts::InboundDndSettings>,
+    ) -> Self {
+        self.inbound_dnd_settings = Some(value.into());
+        self
+    }
+    ///Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    ///Sets `customFields`.
+    pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
+        self.custom_fields = Some(value.into());
+        self
+    }
+    ///Sets `source`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    ///Sets `dateOfBirth`.
+    pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
+        self.date_of_birth = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `dateOfBirth` as `null`.
+    pub fn clear_date_of_birth(mut self) -> Self {
+        self.date_of_birth = crate::Nullable::Null;
+        self
+    }
+    ///Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    ///Sets `companyName`.
+    pub fn company_name(mut self, value: impl Into<String>) -> Self {
+        self.company_name = crate::Nullable::Value(value.into());
+        self
+    }
+    ///Sends `companyName` as `null`.
+    pub fn clear_company_name(mut self) -> Self {
+        self.company_name = crate::Nullable::Null;
+        self
+    }
+    ///Sets `assignedTo`.
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    ///Sets `createNewIfDuplicateAllowed`.
+    pub fn create_new_if_duplicate_allowed(mut self, value: impl Into<bool>) -> Self {
+        self.create_new_if_duplicate_allowed = Some(value.into());
+        self
+    }
+}
+/// The `UpsertContactResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpsertContactResponse {
+    /// True when a new contact was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
+    /// `contact`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    /// `traceId`
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
 }

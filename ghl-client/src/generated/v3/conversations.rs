@@ -5,7 +5,7 @@
 //!
 //! API v3 of the Conversations module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../conversations.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_conversations`. 23 operations, generated from `spec/v3/conversations.yaml`.
+//! Enabled by the cargo feature `v3_conversations`. 25 operations, generated from `spec/v3/conversations.yaml`.
 //!
 //! # Example
 //!
@@ -41,6 +41,8 @@
 //! | [`send_review_reply`](Conversations::send_review_reply) | `POST /conversations/messages/review-reply` | `v3` | location |
 //! | [`set_live_chat_typing`](Conversations::set_live_chat_typing) | `POST /conversations/providers/live-chat/typing` | `v3` | location |
 //! | [`set_message_attachments`](Conversations::set_message_attachments) | `PUT /conversations/messages/{messageId}/attachments` | `v3` | location |
+//! | [`update_conversation`](Conversations::update_conversation) | `PUT /conversations/{conversationId}` | `v3` | location |
+//! | [`update_email_message_status`](Conversations::update_email_message_status) | `PUT /conversations/messages/email/{id}/status` | `v3` | location |
 //! | [`update_message_status`](Conversations::update_message_status) | `PUT /conversations/messages/{messageId}/status` | `v3` | location |
 //! | [`upload_message_attachments`](Conversations::upload_message_attachments) | `POST /conversations/messages/upload` | `v3` | location |
 /// This module's path below the crate root.
@@ -353,6 +355,36 @@ impl Conversations {
             body,
         }
     }
+    /// Change the unread count, star or live-chat feedback of a conversation.
+    ///
+    /// `PUT /conversations/{conversationId}` · Version `v3` · location token · scopes: `conversations.write`
+    pub fn update_conversation(
+        &self,
+        conversation_id: impl Into<String>,
+        body: UpdateConversationRequest,
+    ) -> UpdateConversation {
+        UpdateConversation {
+            client: self.client.clone(),
+            conversation_id: conversation_id.into(),
+            body,
+        }
+    }
+    /// Report delivery events and statuses of an email sent through a custom provider.
+    ///
+    /// Only the provider app that sent the email may call this (emails sent by HighLevel's own mail services are refused). Counters in `events` are added to the stored ones (0 changes nothing), each `recipients` entry replaces the status stored for that address, and `status` replaces the overall status of the message. Related events are filled in by HighLevel: a click or reply also counts as an open and a delivery, an open as a delivery.
+    ///
+    /// `PUT /conversations/messages/email/{id}/status` · Version `v3` · location token · scopes: `conversations/message.write`
+    pub fn update_email_message_status(
+        &self,
+        id: impl Into<String>,
+        body: UpdateEmailMessageStatusRequest,
+    ) -> UpdateEmailMessageStatus {
+        UpdateEmailMessageStatus {
+            client: self.client.clone(),
+            id: id.into(),
+            body,
+        }
+    }
     /// Report the delivery status of a message sent through a custom provider.
     ///
     /// `PUT /conversations/messages/{messageId}/status` · Version `v3` · location token · scopes: `conversations/message.write`
@@ -623,6 +655,30 @@ pub fn contract_samples(
                         crate::conversations::SetMessageAttachmentsRequest::new(
                             vec!["sample".to_owned()],
                         ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateConversation",
+            Box::pin({
+                let call = handle
+                    .update_conversation(
+                        "sample-conversationId",
+                        UpdateConversationRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateEmailMessageStatus",
+            Box::pin({
+                let call = handle
+                    .update_email_message_status(
+                        "sample-id",
+                        UpdateEmailMessageStatusRequest::new(EmailMessageStatus::Pending),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2111,6 +2167,109 @@ impl SetMessageAttachments {
         self.client.execute(request).await
     }
 }
+/// Request builder for `update_conversation`: set optional parameters, then call `send()`.
+///
+/// Change the unread count, star or live-chat feedback of a conversation.
+///
+/// `PUT /conversations/{conversationId}` · Version `v3` · location token · scopes: `conversations.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateConversation {
+    client: crate::Client,
+    conversation_id: String,
+    body: UpdateConversationRequest,
+}
+impl UpdateConversation {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateConversation",
+            method: http::Method::PUT,
+            path: "/conversations/{conversationId}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["conversations.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/conversations/{}", crate ::runtime::request::path_segment(& self
+                .conversation_id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<crate::conversations::ConversationResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::ApiResponse<crate::conversations::ConversationResponse>,
+        crate::Error,
+    > {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_email_message_status`: set optional parameters, then call `send()`.
+///
+/// Report delivery events and statuses of an email sent through a custom provider.
+///
+/// Only the provider app that sent the email may call this (emails sent by HighLevel's own mail services are refused). Counters in `events` are added to the stored ones (0 changes nothing), each `recipients` entry replaces the status stored for that address, and `status` replaces the overall status of the message. Related events are filled in by HighLevel: a click or reply also counts as an open and a delivery, an open as a delivery.
+///
+/// `PUT /conversations/messages/email/{id}/status` · Version `v3` · location token · scopes: `conversations/message.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateEmailMessageStatus {
+    client: crate::Client,
+    id: String,
+    body: UpdateEmailMessageStatusRequest,
+}
+impl UpdateEmailMessageStatus {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateEmailMessageStatus",
+            method: http::Method::PUT,
+            path: "/conversations/messages/email/{id}/status",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["conversations/message.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/conversations/messages/email/{}/status", crate
+                ::runtime::request::path_segment(& self.id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<UpdateEmailMessageStatusResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<UpdateEmailMessageStatusResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `update_message_status`: set optional parameters, then call `send()`.
 ///
 /// Report the delivery status of a message sent through a custom provider.
@@ -2215,6 +2374,134 @@ impl UploadMessageAttachments {
     > {
         let request = self.to_request()?;
         self.client.execute(request).await
+    }
+}
+/// Live-chat feedback on a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConversationFeedback {
+    ///`positive`
+    Positive,
+    ///`negative`
+    Negative,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl ConversationFeedback {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Positive => "positive",
+            Self::Negative => "negative",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ConversationFeedback {
+    fn from(value: &str) -> Self {
+        match value {
+            "positive" => Self::Positive,
+            "negative" => Self::Negative,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(ConversationFeedback);
+/// Delivery event counters to add to the stored ones, by event name; send only those that changed. Known names: `delivered`, `opened` (unique opens), `clicked`, `replied`, `failed` (permanent and temporary), `accepted` (by the receiving server), `rejected` (by the receiving server, before accepting), `unsubscribed`, `complained` (spam reports) and `stored`; provider-specific counters such as `permanent_fail`, `temporary_fail` and `esp_isp_block` are also accepted.
+pub type EmailEvents = std::collections::BTreeMap<String, i64>;
+/// The statuses that can be reported for an email message or one of its recipients.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EmailMessageStatus {
+    ///`pending`
+    Pending,
+    ///`scheduled`
+    Scheduled,
+    ///`sent`
+    Sent,
+    ///`delivered`
+    Delivered,
+    ///`read`
+    Read,
+    ///`undelivered`
+    Undelivered,
+    ///`connected`
+    Connected,
+    ///`failed`
+    Failed,
+    ///`opened`
+    Opened,
+    ///`clicked`
+    Clicked,
+    /// A value this version of the client does not know; the text is kept.
+    Unknown(String),
+}
+impl EmailMessageStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Scheduled => "scheduled",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Undelivered => "undelivered",
+            Self::Connected => "connected",
+            Self::Failed => "failed",
+            Self::Opened => "opened",
+            Self::Clicked => "clicked",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for EmailMessageStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "pending" => Self::Pending,
+            "scheduled" => Self::Scheduled,
+            "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
+            "read" => Self::Read,
+            "undelivered" => Self::Undelivered,
+            "connected" => Self::Connected,
+            "failed" => Self::Failed,
+            "opened" => Self::Opened,
+            "clicked" => Self::Clicked,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+crate::runtime::enums::string_enum!(EmailMessageStatus);
+/// The delivery status of one recipient of an email.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EmailRecipientStatus {
+    /// The recipient's address, one of the email's original recipients.
+    #[serde(rename = "emailId")]
+    pub email_id: String,
+    /// `status`
+    pub status: EmailMessageStatus,
+    /// Why delivery failed, with status `failed`.
+    #[serde(rename = "failReason", default, skip_serializing_if = "Option::is_none")]
+    pub fail_reason: Option<String>,
+}
+impl EmailRecipientStatus {
+    ///A value with the required fields (`emailId`, `status`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        email_id: impl Into<String>,
+        status: impl Into<EmailMessageStatus>,
+    ) -> Self {
+        Self {
+            email_id: email_id.into(),
+            status: status.into(),
+            fail_reason: None,
+        }
+    }
+    ///Sets `failReason`.
+    pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
+        self.fail_reason = Some(value.into());
+        self
     }
 }
 /// Values of `ExportMessagesChannel`.
@@ -2511,3 +2798,92 @@ impl From<&str> for SearchConversationsStatus {
     }
 }
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
+/// The v2 update body, with v3's closed set of feedback values.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateConversationRequest {
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `unreadCount`
+    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
+    pub unread_count: Option<i64>,
+    /// `starred`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starred: Option<bool>,
+    /// `feedback`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<ConversationFeedback>,
+}
+impl UpdateConversationRequest {
+    ///A value with the required fields (`locationId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(location_id: impl Into<String>) -> Self {
+        Self {
+            location_id: location_id.into(),
+            unread_count: None,
+            starred: None,
+            feedback: None,
+        }
+    }
+    ///Sets `unreadCount`.
+    pub fn unread_count(mut self, value: impl Into<i64>) -> Self {
+        self.unread_count = Some(value.into());
+        self
+    }
+    ///Sets `starred`.
+    pub fn starred(mut self, value: impl Into<bool>) -> Self {
+        self.starred = Some(value.into());
+        self
+    }
+    ///Sets `feedback`.
+    pub fn feedback(mut self, value: impl Into<ConversationFeedback>) -> Self {
+        self.feedback = Some(value.into());
+        self
+    }
+}
+/// The `UpdateEmailMessageStatusRequest` object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateEmailMessageStatusRequest {
+    /// `status`
+    pub status: EmailMessageStatus,
+    /// `events`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<EmailEvents>,
+    /// Per-recipient statuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<EmailRecipientStatus>>,
+}
+impl UpdateEmailMessageStatusRequest {
+    ///A value with the required fields (`status`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(status: impl Into<EmailMessageStatus>) -> Self {
+        Self {
+            status: status.into(),
+            events: None,
+            recipients: None,
+        }
+    }
+    ///Sets `events`.
+    pub fn events(mut self, value: impl Into<EmailEvents>) -> Self {
+        self.events = Some(value.into());
+        self
+    }
+    ///Sets `recipients`.
+    pub fn recipients(mut self, value: impl Into<Vec<EmailRecipientStatus>>) -> Self {
+        self.recipients = Some(value.into());
+        self
+    }
+}
+/// The `UpdateEmailMessageStatusResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateEmailMessageStatusResponse {
+    /// True when the update was stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// A readable outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}

@@ -5,7 +5,7 @@
 //!
 //! API v3 of the Opportunities module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../opportunities.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_opportunities`. 3 operations, generated from `spec/v3/opportunities.yaml`.
+//! Enabled by the cargo feature `v3_opportunities`. 12 operations, generated from `spec/v3/opportunities.yaml`.
 //!
 //! # Example
 //!
@@ -21,8 +21,17 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`add_opportunity_followers`](Opportunities::add_opportunity_followers) | `POST /opportunities/{id}/followers` | `v3` | location |
+//! | [`create_opportunity`](Opportunities::create_opportunity) | `POST /opportunities/` | `v3` | location |
+//! | [`delete_opportunity`](Opportunities::delete_opportunity) | `DELETE /opportunities/{id}` | `v3` | location |
+//! | [`get_opportunity`](Opportunities::get_opportunity) | `GET /opportunities/{id}` | `v3` | location |
 //! | [`list_lost_reasons`](Opportunities::list_lost_reasons) | `GET /opportunities/lost-reason` | `v3` | location |
+//! | [`list_pipelines`](Opportunities::list_pipelines) | `GET /opportunities/pipelines` | `v3` | location |
 //! | [`remove_opportunity_followers`](Opportunities::remove_opportunity_followers) | `DELETE /opportunities/{id}/followers` | `v3` | location |
+//! | [`search_opportunities`](Opportunities::search_opportunities) | `GET /opportunities/search` | `v3` | location |
+//! | [`search_opportunities_advanced`](Opportunities::search_opportunities_advanced) | `POST /opportunities/search` | `v3` | location |
+//! | [`update_opportunity`](Opportunities::update_opportunity) | `PUT /opportunities/{id}` | `v3` | location |
+//! | [`update_opportunity_status`](Opportunities::update_opportunity_status) | `PUT /opportunities/{id}/status` | `v3` | location |
+//! | [`upsert_opportunity`](Opportunities::upsert_opportunity) | `POST /opportunities/upsert` | `v3` | location |
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::opportunities";
 ///Operations of the Opportunities module. Get one with `client.v3().opportunities()`.
@@ -48,6 +57,36 @@ impl Opportunities {
             body,
         }
     }
+    /// Create an opportunity for a contact in a pipeline.
+    ///
+    /// `POST /opportunities/` · Version `v3` · location token · scopes: `opportunities.write`
+    pub fn create_opportunity(
+        &self,
+        body: CreateOpportunityRequest,
+    ) -> CreateOpportunity {
+        CreateOpportunity {
+            client: self.client.clone(),
+            body,
+        }
+    }
+    /// Delete an opportunity.
+    ///
+    /// `DELETE /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.write`
+    pub fn delete_opportunity(&self, id: impl Into<String>) -> DeleteOpportunity {
+        DeleteOpportunity {
+            client: self.client.clone(),
+            id: id.into(),
+        }
+    }
+    /// Fetch one opportunity by its id.
+    ///
+    /// `GET /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.readonly`
+    pub fn get_opportunity(&self, id: impl Into<String>) -> GetOpportunity {
+        GetOpportunity {
+            client: self.client.clone(),
+            id: id.into(),
+        }
+    }
     /// List the reasons a sub-account records for lost deals.
     ///
     /// `GET /opportunities/lost-reason` · Version `v3` · location token · scopes: `opportunities.readonly`
@@ -63,6 +102,15 @@ impl Opportunities {
             get_count: None,
         }
     }
+    /// List the pipelines of a sub-account with their stages.
+    ///
+    /// `GET /opportunities/pipelines` · Version `v3` · location token · scopes: `opportunities.readonly`
+    pub fn list_pipelines(&self) -> ListPipelines {
+        ListPipelines {
+            client: self.client.clone(),
+            location_id: None,
+        }
+    }
     /// Remove some or all followers from an opportunity.
     ///
     /// `DELETE /opportunities/{id}/followers` · Version `v3` · location token · scopes: `opportunities.write`
@@ -75,6 +123,88 @@ impl Opportunities {
             client: self.client.clone(),
             id: id.into(),
             is_remove_all_followers: None,
+            body,
+        }
+    }
+    /// Search the opportunities of a sub-account with simple filters.
+    ///
+    /// v3 names the filters in camel case (`locationId`, `pipelineId`...; v2: `location_id`...).
+    ///
+    /// `GET /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
+    pub fn search_opportunities(&self) -> SearchOpportunities {
+        SearchOpportunities {
+            client: self.client.clone(),
+            q: None,
+            status: None,
+            campaign_id: None,
+            id: None,
+            order: None,
+            end_date: None,
+            start_after: None,
+            start_after_id: None,
+            date: None,
+            country: None,
+            page: None,
+            limit: None,
+            get_tasks: None,
+            get_notes: None,
+            get_calendar_events: None,
+            location_id: None,
+            pipeline_id: None,
+            pipeline_stage_id: None,
+            contact_id: None,
+            assigned_to: None,
+        }
+    }
+    /// Search opportunities with combined filters.
+    ///
+    /// `POST /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
+    pub fn search_opportunities_advanced(
+        &self,
+        body: crate::opportunities::SearchOpportunitiesRequest,
+    ) -> SearchOpportunitiesAdvanced {
+        SearchOpportunitiesAdvanced {
+            client: self.client.clone(),
+            body,
+        }
+    }
+    /// Change fields of an opportunity, including its stage, status and forecast.
+    ///
+    /// `PUT /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.write`
+    pub fn update_opportunity(
+        &self,
+        id: impl Into<String>,
+        body: UpdateOpportunityRequest,
+    ) -> UpdateOpportunity {
+        UpdateOpportunity {
+            client: self.client.clone(),
+            id: id.into(),
+            body,
+        }
+    }
+    /// Set the status of an opportunity (open, won, lost, abandoned).
+    ///
+    /// `PUT /opportunities/{id}/status` · Version `v3` · location token · scopes: `opportunities.write`
+    pub fn update_opportunity_status(
+        &self,
+        id: impl Into<String>,
+        body: crate::opportunities::UpdateOpportunityStatusRequest,
+    ) -> UpdateOpportunityStatus {
+        UpdateOpportunityStatus {
+            client: self.client.clone(),
+            id: id.into(),
+            body,
+        }
+    }
+    /// Create an opportunity, or update the matching one.
+    ///
+    /// `POST /opportunities/upsert` · Version `v3` · location token · scopes: `opportunities.write`
+    pub fn upsert_opportunity(
+        &self,
+        body: UpsertOpportunityRequest,
+    ) -> UpsertOpportunity {
+        UpsertOpportunity {
+            client: self.client.clone(),
             body,
         }
     }
@@ -104,9 +234,50 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "createOpportunity",
+            Box::pin({
+                let call = handle
+                    .create_opportunity(
+                        CreateOpportunityRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::opportunities::OpportunityStatus::Open,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "deleteOpportunity",
+            Box::pin({
+                let call = handle.delete_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getOpportunity",
+            Box::pin({
+                let call = handle.get_opportunity("sample-id");
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "listLostReasons",
             Box::pin({
                 let call = handle.list_lost_reasons();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "listPipelines",
+            Box::pin({
+                let call = handle.list_pipelines();
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -119,6 +290,75 @@ pub fn contract_samples(
                         "sample-id",
                         crate::opportunities::OpportunityFollowersRequest::new(
                             vec!["sample".to_owned()],
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunities",
+            Box::pin({
+                let call = handle.search_opportunities();
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "searchOpportunitiesAdvanced",
+            Box::pin({
+                let call = handle
+                    .search_opportunities_advanced(
+                        crate::opportunities::SearchOpportunitiesRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1i64,
+                            1i64,
+                            vec!["sample".to_owned()],
+                            crate::opportunities::OpportunitySearchDetails::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                            ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunity",
+            Box::pin({
+                let call = handle
+                    .update_opportunity("sample-id", UpdateOpportunityRequest::new());
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "updateOpportunityStatus",
+            Box::pin({
+                let call = handle
+                    .update_opportunity_status(
+                        "sample-id",
+                        crate::opportunities::UpdateOpportunityStatusRequest::new(
+                            crate::opportunities::OpportunityStatus::Open,
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "upsertOpportunity",
+            Box::pin({
+                let call = handle
+                    .upsert_opportunity(
+                        UpsertOpportunityRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -175,6 +415,131 @@ impl AddOpportunityFollowers {
         crate::ApiResponse<crate::opportunities::AddOpportunityFollowersResponse>,
         crate::Error,
     > {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `create_opportunity`: set optional parameters, then call `send()`.
+///
+/// Create an opportunity for a contact in a pipeline.
+///
+/// `POST /opportunities/` · Version `v3` · location token · scopes: `opportunities.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateOpportunity {
+    client: crate::Client,
+    body: CreateOpportunityRequest,
+}
+impl CreateOpportunity {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createOpportunity",
+            method: http::Method::POST,
+            path: "/opportunities/",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.write"],
+        };
+        let mut request = crate::Request::new(&META, "/opportunities/".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `delete_opportunity`: set optional parameters, then call `send()`.
+///
+/// Delete an opportunity.
+///
+/// `DELETE /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteOpportunity {
+    client: crate::Client,
+    id: String,
+}
+impl DeleteOpportunity {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "deleteOpportunity",
+            method: http::Method::DELETE,
+            path: "/opportunities/{id}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.write"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_opportunity`: set optional parameters, then call `send()`.
+///
+/// Fetch one opportunity by its id.
+///
+/// `GET /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetOpportunity {
+    client: crate::Client,
+    id: String,
+}
+impl GetOpportunity {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getOpportunity",
+            method: http::Method::GET,
+            path: "/opportunities/{id}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.readonly"],
+        };
+        let request = crate::Request::new(
+            &META,
+            format!(
+                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
+            ),
+        );
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -327,6 +692,58 @@ impl ListLostReasons {
         crate::paginate(self)
     }
 }
+/// Request builder for `list_pipelines`: set optional parameters, then call `send()`.
+///
+/// List the pipelines of a sub-account with their stages.
+///
+/// `GET /opportunities/pipelines` · Version `v3` · location token · scopes: `opportunities.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListPipelines {
+    client: crate::Client,
+    location_id: Option<String>,
+}
+impl ListPipelines {
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listPipelines",
+            method: http::Method::GET,
+            path: "/opportunities/pipelines",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("listPipelines", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            "/opportunities/pipelines".to_owned(),
+        );
+        request.scope_key(location_id.clone());
+        request.query("locationId", &location_id);
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `remove_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove some or all followers from an opportunity.
@@ -388,4 +805,1231 @@ impl RemoveOpportunityFollowers {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
+}
+/// Request builder for `search_opportunities`: set optional parameters, then call `send()`.
+///
+/// Search the opportunities of a sub-account with simple filters.
+///
+/// v3 names the filters in camel case (`locationId`, `pipelineId`...; v2: `location_id`...).
+///
+/// `GET /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SearchOpportunities {
+    client: crate::Client,
+    q: Option<String>,
+    status: Option<crate::opportunities::OpportunityStatusFilter>,
+    campaign_id: Option<String>,
+    id: Option<String>,
+    order: Option<String>,
+    end_date: Option<String>,
+    start_after: Option<i64>,
+    start_after_id: Option<String>,
+    date: Option<String>,
+    country: Option<String>,
+    page: Option<i64>,
+    limit: Option<i64>,
+    get_tasks: Option<bool>,
+    get_notes: Option<bool>,
+    get_calendar_events: Option<bool>,
+    location_id: Option<String>,
+    pipeline_id: Option<String>,
+    pipeline_stage_id: Option<String>,
+    contact_id: Option<String>,
+    assigned_to: Option<String>,
+}
+impl SearchOpportunities {
+    ///Free-text search (contact name, email, phone...).
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.q = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(
+        mut self,
+        value: impl Into<crate::opportunities::OpportunityStatusFilter>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Sets `campaignId`.
+    pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
+        self.campaign_id = Some(value.into());
+        self
+    }
+    ///Opportunity id.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sort order, e.g. `added_asc`.
+    pub fn order(mut self, value: impl Into<String>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    ///End of the date range, as mm-dd-yyyy.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    ///Cursor (a millisecond timestamp) from `meta.startAfter` of the previous page.
+    pub fn start_after(mut self, value: impl Into<i64>) -> Self {
+        self.start_after = Some(value.into());
+        self
+    }
+    ///Cursor id from `meta.startAfterId` of the previous page.
+    pub fn start_after_id(mut self, value: impl Into<String>) -> Self {
+        self.start_after_id = Some(value.into());
+        self
+    }
+    ///Start of the date range, as mm-dd-yyyy.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    ///Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    ///Page number.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    ///Page size, at most 100.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    ///Include the contact's tasks.
+    pub fn get_tasks(mut self, value: impl Into<bool>) -> Self {
+        self.get_tasks = Some(value.into());
+        self
+    }
+    ///Include the contact's notes.
+    pub fn get_notes(mut self, value: impl Into<bool>) -> Self {
+        self.get_notes = Some(value.into());
+        self
+    }
+    ///Include the contact's calendar events.
+    pub fn get_calendar_events(mut self, value: impl Into<bool>) -> Self {
+        self.get_calendar_events = Some(value.into());
+        self
+    }
+    /**Sets `locationId`.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    ///Sets `pipelineId`.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.pipeline_id = Some(value.into());
+        self
+    }
+    ///Sets `pipelineStageId`.
+    pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
+        self.pipeline_stage_id = Some(value.into());
+        self
+    }
+    ///Sets `contactId`.
+    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_id = Some(value.into());
+        self
+    }
+    ///Id of the assigned user.
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "searchOpportunities",
+            method: http::Method::GET,
+            path: "/opportunities/search",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.readonly"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("searchOpportunities", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
+        request.scope_key(location_id.clone());
+        if let Some(value) = &self.q {
+            request.query("q", value);
+        }
+        if let Some(value) = &self.status {
+            request.query("status", value);
+        }
+        if let Some(value) = &self.campaign_id {
+            request.query("campaignId", value);
+        }
+        if let Some(value) = &self.id {
+            request.query("id", value);
+        }
+        if let Some(value) = &self.order {
+            request.query("order", value);
+        }
+        if let Some(value) = &self.end_date {
+            request.query("endDate", value);
+        }
+        if let Some(value) = &self.start_after {
+            request.query("startAfter", value);
+        }
+        if let Some(value) = &self.start_after_id {
+            request.query("startAfterId", value);
+        }
+        if let Some(value) = &self.date {
+            request.query("date", value);
+        }
+        if let Some(value) = &self.country {
+            request.query("country", value);
+        }
+        if let Some(value) = &self.page {
+            request.query("page", value);
+        }
+        if let Some(value) = &self.limit {
+            request.query("limit", value);
+        }
+        if let Some(value) = &self.get_tasks {
+            request.query("getTasks", value);
+        }
+        if let Some(value) = &self.get_notes {
+            request.query("getNotes", value);
+        }
+        if let Some(value) = &self.get_calendar_events {
+            request.query("getCalendarEvents", value);
+        }
+        request.query("locationId", &location_id);
+        if let Some(value) = &self.pipeline_id {
+            request.query("pipelineId", value);
+        }
+        if let Some(value) = &self.pipeline_stage_id {
+            request.query("pipelineStageId", value);
+        }
+        if let Some(value) = &self.contact_id {
+            request.query("contactId", value);
+        }
+        if let Some(value) = &self.assigned_to {
+            request.query("assignedTo", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+impl crate::Paginated for SearchOpportunities {
+    type Page = SearchOpportunitiesResponse;
+    type Item = Opportunity;
+    fn client(&self) -> &crate::Client {
+        &self.client
+    }
+    fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        SearchOpportunities::to_request(self)
+    }
+    #[allow(unused_variables, clippy::cast_possible_truncation)]
+    fn advance(&mut self, page: &Self::Page) -> bool {
+        if Some(page)
+            .and_then(|v| v.opportunities.as_ref())
+            .is_none_or(|items| items.is_empty())
+        {
+            return false;
+        }
+        let next_0: Option<i64> = Some(page)
+            .and_then(|v| v.meta.as_ref())
+            .and_then(|v| v.start_after.as_ref())
+            .cloned();
+        let next_1: Option<String> = Some(page)
+            .and_then(|v| v.meta.as_ref())
+            .and_then(|v| v.start_after_id.as_ref())
+            .cloned();
+        if !(crate::runtime::pagination::cursor_moved(
+            self.start_after.as_ref(),
+            next_0.as_ref(),
+        )
+            || crate::runtime::pagination::cursor_moved(
+                self.start_after_id.as_ref(),
+                next_1.as_ref(),
+            ))
+        {
+            return false;
+        }
+        if next_0.is_some() {
+            self.start_after = next_0;
+        }
+        if next_1.is_some() {
+            self.start_after_id = next_1;
+        }
+        true
+    }
+    fn items(page: Self::Page) -> Vec<Self::Item> {
+        Some(page).and_then(|v| v.opportunities).unwrap_or_default()
+    }
+}
+impl SearchOpportunities {
+    /// Every item of every page, fetched lazily one page at a time.
+    pub fn stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<Opportunity, crate::Error>,
+    > + Send + 'static {
+        crate::paginate(self)
+    }
+}
+/// Request builder for `search_opportunities_advanced`: set optional parameters, then call `send()`.
+///
+/// Search opportunities with combined filters.
+///
+/// `POST /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SearchOpportunitiesAdvanced {
+    client: crate::Client,
+    body: crate::opportunities::SearchOpportunitiesRequest,
+}
+impl SearchOpportunitiesAdvanced {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "searchOpportunitiesAdvanced",
+            method: http::Method::POST,
+            path: "/opportunities/search",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.readonly"],
+        };
+        let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(
+        self,
+    ) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+impl crate::Paginated for SearchOpportunitiesAdvanced {
+    type Page = SearchOpportunitiesAdvancedResponse;
+    type Item = Opportunity;
+    fn client(&self) -> &crate::Client {
+        &self.client
+    }
+    fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        SearchOpportunitiesAdvanced::to_request(self)
+    }
+    #[allow(unused_variables, clippy::cast_possible_truncation)]
+    fn advance(&mut self, page: &Self::Page) -> bool {
+        let count = Some(page)
+            .and_then(|v| v.opportunities.as_ref())
+            .map_or(0, Vec::len);
+        let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
+        let limit: Option<i64> = Some(&self.body.limit).copied();
+        let Some(next) = crate::runtime::pagination::next_page(
+            Some(&self.body.page).copied(),
+            limit,
+            count,
+            total,
+        ) else { return false };
+        self.body.page = next;
+        true
+    }
+    fn items(page: Self::Page) -> Vec<Self::Item> {
+        Some(page).and_then(|v| v.opportunities).unwrap_or_default()
+    }
+}
+impl SearchOpportunitiesAdvanced {
+    /// Every item of every page, fetched lazily one page at a time.
+    pub fn stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<Opportunity, crate::Error>,
+    > + Send + 'static {
+        crate::paginate(self)
+    }
+}
+/// Request builder for `update_opportunity`: set optional parameters, then call `send()`.
+///
+/// Change fields of an opportunity, including its stage, status and forecast.
+///
+/// `PUT /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateOpportunity {
+    client: crate::Client,
+    id: String,
+    body: UpdateOpportunityRequest,
+}
+impl UpdateOpportunity {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateOpportunity",
+            method: http::Method::PUT,
+            path: "/opportunities/{id}",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `update_opportunity_status`: set optional parameters, then call `send()`.
+///
+/// Set the status of an opportunity (open, won, lost, abandoned).
+///
+/// `PUT /opportunities/{id}/status` · Version `v3` · location token · scopes: `opportunities.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateOpportunityStatus {
+    client: crate::Client,
+    id: String,
+    body: crate::opportunities::UpdateOpportunityStatusRequest,
+}
+impl UpdateOpportunityStatus {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateOpportunityStatus",
+            method: http::Method::PUT,
+            path: "/opportunities/{id}/status",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.write"],
+        };
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/opportunities/{}/status", crate ::runtime::request::path_segment(& self
+                .id)
+            ),
+        );
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `upsert_opportunity`: set optional parameters, then call `send()`.
+///
+/// Create an opportunity, or update the matching one.
+///
+/// `POST /opportunities/upsert` · Version `v3` · location token · scopes: `opportunities.write`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpsertOpportunity {
+    client: crate::Client,
+    body: UpsertOpportunityRequest,
+}
+impl UpsertOpportunity {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "upsertOpportunity",
+            method: http::Method::POST,
+            path: "/opportunities/upsert",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["opportunities.write"],
+        };
+        let mut request = crate::Request::new(&META, "/opportunities/upsert".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// The v2 create body with v3's forecast fields and `fieldValue` custom field values.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateOpportunityRequest {
+    /// `pipelineId`
+    #[serde(rename = "pipelineId")]
+    pub pipeline_id: String,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `name`
+    pub name: String,
+    /// `pipelineStageId`
+    #[serde(
+        rename = "pipelineStageId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_stage_id: Option<String>,
+    /// `status`
+    pub status: crate::opportunities::OpportunityStatus,
+    /// `contactId`
+    #[serde(rename = "contactId")]
+    pub contact_id: String,
+    /// `monetaryValue`
+    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    pub monetary_value: Option<f64>,
+    /// Id of the user to assign.
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// `customFields`
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+    /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
+    #[serde(
+        rename = "forecastExpectedCloseDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_expected_close_date: Option<String>,
+    /// Forecast chance of winning, in percent (0 to 100).
+    #[serde(
+        rename = "forecastProbability",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_probability: Option<f64>,
+}
+impl CreateOpportunityRequest {
+    ///A value with the required fields (`pipelineId`, `locationId`, `name`, `status`, `contactId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        pipeline_id: impl Into<String>,
+        location_id: impl Into<String>,
+        name: impl Into<String>,
+        status: impl Into<crate::opportunities::OpportunityStatus>,
+        contact_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            pipeline_id: pipeline_id.into(),
+            location_id: location_id.into(),
+            name: name.into(),
+            pipeline_stage_id: None,
+            status: status.into(),
+            contact_id: contact_id.into(),
+            monetary_value: None,
+            assigned_to: None,
+            custom_fields: None,
+            forecast_expected_close_date: None,
+            forecast_probability: None,
+        }
+    }
+    ///Sets `pipelineStageId`.
+    pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
+        self.pipeline_stage_id = Some(value.into());
+        self
+    }
+    ///Sets `monetaryValue`.
+    pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
+        self.monetary_value = Some(value.into());
+        self
+    }
+    ///Sets `assignedTo`.
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    ///Sets `customFields`.
+    pub fn custom_fields(
+        mut self,
+        value: impl Into<Vec<OpportunityCustomFieldInput>>,
+    ) -> Self {
+        self.custom_fields = Some(value.into());
+        self
+    }
+    ///Sets `forecastExpectedCloseDate`.
+    pub fn forecast_expected_close_date(mut self, value: impl Into<String>) -> Self {
+        self.forecast_expected_close_date = Some(value.into());
+        self
+    }
+    ///Sets `forecastProbability`.
+    pub fn forecast_probability(mut self, value: impl Into<f64>) -> Self {
+        self.forecast_probability = Some(value.into());
+        self
+    }
+}
+/// The forecast fields v3 accepts when writing an opportunity.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ForecastInput {
+    /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
+    #[serde(
+        rename = "forecastExpectedCloseDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_expected_close_date: Option<String>,
+    /// Forecast chance of winning, in percent (0 to 100).
+    #[serde(
+        rename = "forecastProbability",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_probability: Option<f64>,
+}
+/// The `ListPipelinesResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListPipelinesResponse {
+    /// `pipelines`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipelines: Option<Vec<Pipeline>>,
+}
+/// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Opportunity {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `monetaryValue`
+    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    pub monetary_value: Option<f64>,
+    /// `pipelineId`
+    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_id: Option<String>,
+    /// `pipelineStageId`
+    #[serde(
+        rename = "pipelineStageId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_stage_id: Option<String>,
+    /// Id of the user the deal is assigned to.
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::opportunities::OpportunityStatus>,
+    /// `source`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `lastStatusChangeAt`
+    #[serde(
+        rename = "lastStatusChangeAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_status_change_at: Option<String>,
+    /// `lastStageChangeAt`
+    #[serde(
+        rename = "lastStageChangeAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_stage_change_at: Option<String>,
+    /// `lastActionDate`
+    #[serde(rename = "lastActionDate", default, skip_serializing_if = "Option::is_none")]
+    pub last_action_date: Option<String>,
+    /// `indexVersion`
+    #[serde(rename = "indexVersion", default, skip_serializing_if = "Option::is_none")]
+    pub index_version: Option<i64>,
+    /// `createdAt`
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `updatedAt`
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// `contactId`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `contact`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<crate::opportunities::OpportunityContact>,
+    /// The contact's notes, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<serde_json::Value>>,
+    /// The contact's tasks, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<serde_json::Value>>,
+    /// The contact's calendar events, when asked for.
+    #[serde(rename = "calendarEvents", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_events: Option<Vec<serde_json::Value>>,
+    /// `lostReasonId`
+    #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
+    pub lost_reason_id: Option<String>,
+    /// `customFields`
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<crate::opportunities::OpportunityCustomFieldValue>>,
+    /// Ids of the users following the deal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    /// `externalObjectId`
+    #[serde(
+        rename = "externalObjectId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_object_id: Option<String>,
+    /// Expected close date, as yyyy-mm-dd.
+    #[serde(
+        rename = "forecastExpectedCloseDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_expected_close_date: Option<String>,
+    /// The first expected close date, before it slipped, as yyyy-mm-dd.
+    #[serde(
+        rename = "forecastOriginalCloseDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_original_close_date: Option<String>,
+    /// How many times the expected close date moved later.
+    #[serde(
+        rename = "forecastSlippageCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_slippage_count: Option<i64>,
+    /// Days the expected close date moved in all.
+    #[serde(
+        rename = "forecastDaysSlipped",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_days_slipped: Option<i64>,
+    /// When the expected close date last moved.
+    #[serde(
+        rename = "forecastLastSlippedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_last_slipped_at: Option<String>,
+    /// Forecast chance of winning, in percent (0 to 100).
+    #[serde(
+        rename = "forecastProbability",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_probability: Option<f64>,
+    /// Chance of winning after the stage and forecast are taken into account, in percent.
+    #[serde(
+        rename = "effectiveProbability",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub effective_probability: Option<f64>,
+}
+/// A custom field value to write; name the field by `id` or by `key`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OpportunityCustomFieldInput {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `key`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The value (text, list of texts, or object); v2 calls it `field_value`.
+    #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
+    pub field_value: Option<serde_json::Value>,
+}
+impl OpportunityCustomFieldInput {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            key: None,
+            field_value: None,
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    ///Sets `fieldValue`.
+    pub fn field_value(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.field_value = Some(value.into());
+        self
+    }
+}
+/// The `OpportunityResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OpportunityResponse {
+    /// `opportunity`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opportunity: Option<Opportunity>,
+}
+/// The outcome of a status change or delete; v3 adds `success`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OpportunityUpdateResult {
+    /// HighLevel's spelling. True when the change was applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeded: Option<bool>,
+    /// True when the change was applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+}
+/// A sales pipeline; v3 adds the stage win-probability switch.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Pipeline {
+    /// `id`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The pipeline's stages, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<serde_json::Value>>,
+    /// `showInFunnel`
+    #[serde(rename = "showInFunnel", default, skip_serializing_if = "Option::is_none")]
+    pub show_in_funnel: Option<bool>,
+    /// `showInPieChart`
+    #[serde(rename = "showInPieChart", default, skip_serializing_if = "Option::is_none")]
+    pub show_in_pie_chart: Option<bool>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// `colorRenderMode`
+    #[serde(
+        rename = "colorRenderMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color_render_mode: Option<crate::opportunities::PipelineColorRenderMode>,
+    /// Whether the stages of the pipeline carry a win probability.
+    #[serde(
+        rename = "useOpportunityProbability",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_opportunity_probability: Option<bool>,
+}
+/// The `SearchOpportunitiesAdvancedResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchOpportunitiesAdvancedResponse {
+    /// `opportunities`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opportunities: Option<Vec<Opportunity>>,
+    /// `total`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Totals per stage, when the search filters on a pipeline.
+    #[serde(
+        rename = "stageAggregations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stage_aggregations: Option<Vec<StageAggregation>>,
+    /// Aggregations over the matches; shape not documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+/// The `SearchOpportunitiesResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchOpportunitiesResponse {
+    /// `opportunities`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opportunities: Option<Vec<Opportunity>>,
+    /// `meta`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::opportunities::SearchOpportunitiesMeta>,
+    /// Aggregations over the matches; shape not documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+/// Totals of the matching opportunities in one pipeline stage.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct StageAggregation {
+    /// `pipelineStageId`
+    #[serde(
+        rename = "pipelineStageId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_stage_id: Option<String>,
+    /// Number of opportunities in the stage.
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// Sum of their monetary values.
+    #[serde(rename = "totalValue", default, skip_serializing_if = "Option::is_none")]
+    pub total_value: Option<f64>,
+    /// Sum of their values weighted by win probability.
+    #[serde(rename = "weightedValue", default, skip_serializing_if = "Option::is_none")]
+    pub weighted_value: Option<f64>,
+    /// Sum of the values of the open ones.
+    #[serde(rename = "openValue", default, skip_serializing_if = "Option::is_none")]
+    pub open_value: Option<f64>,
+    /// Probability-weighted sum of the values of the open ones.
+    #[serde(
+        rename = "openWeightedValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_weighted_value: Option<f64>,
+    /// Sum of the values of the won ones.
+    #[serde(rename = "wonValue", default, skip_serializing_if = "Option::is_none")]
+    pub won_value: Option<f64>,
+}
+/// The v2 update body with v3's forecast fields and `fieldValue` custom field values.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateOpportunityRequest {
+    /// `pipelineId`
+    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_id: Option<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `pipelineStageId`
+    #[serde(
+        rename = "pipelineStageId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_stage_id: Option<String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::opportunities::OpportunityStatus>,
+    /// `monetaryValue`
+    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    pub monetary_value: Option<f64>,
+    /// `assignedTo`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// `customFields`
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+    /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
+    #[serde(
+        rename = "forecastExpectedCloseDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_expected_close_date: Option<String>,
+    /// Forecast chance of winning, in percent (0 to 100).
+    #[serde(
+        rename = "forecastProbability",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_probability: Option<f64>,
+}
+impl UpdateOpportunityRequest {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            pipeline_id: None,
+            name: None,
+            pipeline_stage_id: None,
+            status: None,
+            monetary_value: None,
+            assigned_to: None,
+            custom_fields: None,
+            forecast_expected_close_date: None,
+            forecast_probability: None,
+        }
+    }
+    ///Sets `pipelineId`.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.pipeline_id = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `pipelineStageId`.
+    pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
+        self.pipeline_stage_id = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(
+        mut self,
+        value: impl Into<crate::opportunities::OpportunityStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Sets `monetaryValue`.
+    pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
+        self.monetary_value = Some(value.into());
+        self
+    }
+    ///Sets `assignedTo`.
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    ///Sets `customFields`.
+    pub fn custom_fields(
+        mut self,
+        value: impl Into<Vec<OpportunityCustomFieldInput>>,
+    ) -> Self {
+        self.custom_fields = Some(value.into());
+        self
+    }
+    ///Sets `forecastExpectedCloseDate`.
+    pub fn forecast_expected_close_date(mut self, value: impl Into<String>) -> Self {
+        self.forecast_expected_close_date = Some(value.into());
+        self
+    }
+    ///Sets `forecastProbability`.
+    pub fn forecast_probability(mut self, value: impl Into<f64>) -> Self {
+        self.forecast_probability = Some(value.into());
+        self
+    }
+}
+/// The v2 upsert body with v3's forecast fields.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpsertOpportunityRequest {
+    /// Id of the opportunity to update, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `pipelineId`
+    #[serde(rename = "pipelineId")]
+    pub pipeline_id: String,
+    /// `locationId`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// `contactId`
+    #[serde(rename = "contactId")]
+    pub contact_id: String,
+    /// User ids to add or remove as followers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    /// `isRemoveAllFollowers`
+    #[serde(
+        rename = "isRemoveAllFollowers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_remove_all_followers: Option<bool>,
+    /// `followersActionType`
+    #[serde(
+        rename = "followersActionType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub followers_action_type: Option<crate::opportunities::FollowersActionType>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::opportunities::OpportunityStatus>,
+    /// `pipelineStageId`
+    #[serde(
+        rename = "pipelineStageId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_stage_id: Option<String>,
+    /// `monetaryValue`
+    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    pub monetary_value: Option<f64>,
+    /// `assignedTo`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// `lostReasonId`
+    #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
+    pub lost_reason_id: Option<String>,
+    /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
+    #[serde(
+        rename = "forecastExpectedCloseDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_expected_close_date: Option<String>,
+    /// Forecast chance of winning, in percent (0 to 100).
+    #[serde(
+        rename = "forecastProbability",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forecast_probability: Option<f64>,
+}
+impl UpsertOpportunityRequest {
+    ///A value with the required fields (`pipelineId`, `locationId`, `contactId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        pipeline_id: impl Into<String>,
+        location_id: impl Into<String>,
+        contact_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: None,
+            pipeline_id: pipeline_id.into(),
+            location_id: location_id.into(),
+            contact_id: contact_id.into(),
+            followers: None,
+            is_remove_all_followers: None,
+            followers_action_type: None,
+            name: None,
+            status: None,
+            pipeline_stage_id: None,
+            monetary_value: None,
+            assigned_to: None,
+            lost_reason_id: None,
+            forecast_expected_close_date: None,
+            forecast_probability: None,
+        }
+    }
+    ///Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    ///Sets `followers`.
+    pub fn followers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.followers = Some(value.into());
+        self
+    }
+    ///Sets `isRemoveAllFollowers`.
+    pub fn is_remove_all_followers(mut self, value: impl Into<bool>) -> Self {
+        self.is_remove_all_followers = Some(value.into());
+        self
+    }
+    ///Sets `followersActionType`.
+    pub fn followers_action_type(
+        mut self,
+        value: impl Into<crate::opportunities::FollowersActionType>,
+    ) -> Self {
+        self.followers_action_type = Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(
+        mut self,
+        value: impl Into<crate::opportunities::OpportunityStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Sets `pipelineStageId`.
+    pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
+        self.pipeline_stage_id = Some(value.into());
+        self
+    }
+    ///Sets `monetaryValue`.
+    pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
+        self.monetary_value = Some(value.into());
+        self
+    }
+    ///Sets `assignedTo`.
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    ///Sets `lostReasonId`.
+    pub fn lost_reason_id(mut self, value: impl Into<String>) -> Self {
+        self.lost_reason_id = Some(value.into());
+        self
+    }
+    ///Sets `forecastExpectedCloseDate`.
+    pub fn forecast_expected_close_date(mut self, value: impl Into<String>) -> Self {
+        self.forecast_expected_close_date = Some(value.into());
+        self
+    }
+    ///Sets `forecastProbability`.
+    pub fn forecast_probability(mut self, value: impl Into<f64>) -> Self {
+        self.forecast_probability = Some(value.into());
+        self
+    }
+}
+/// The `UpsertOpportunityResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpsertOpportunityResponse {
+    /// `opportunity`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opportunity: Option<Opportunity>,
+    /// True when the call created the opportunity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
 }

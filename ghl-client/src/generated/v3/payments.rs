@@ -5,7 +5,7 @@
 //!
 //! API v3 of the Payments module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../payments.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_payments`. 20 operations, generated from `spec/v3/payments.yaml`.
+//! Enabled by the cargo feature `v3_payments`. 23 operations, generated from `spec/v3/payments.yaml`.
 //!
 //! # Example
 //!
@@ -21,6 +21,7 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`connect_custom_provider_config`](Payments::connect_custom_provider_config) | `POST /payments/custom-provider/connect` | `v3` | location |
+//! | [`create_coupon`](Payments::create_coupon) | `POST /payments/coupon` | `v3` | location |
 //! | [`create_custom_provider`](Payments::create_custom_provider) | `POST /payments/custom-provider/provider` | `v3` | location |
 //! | [`create_order_fulfillment`](Payments::create_order_fulfillment) | `POST /payments/orders/{orderId}/fulfillments` | `v3` | location |
 //! | [`create_white_label_provider`](Payments::create_white_label_provider) | `POST /payments/integrations/provider/whitelabel` | `v3` | location |
@@ -32,6 +33,7 @@
 //! | [`get_order`](Payments::get_order) | `GET /payments/orders/{orderId}` | `v3` | location |
 //! | [`get_subscription`](Payments::get_subscription) | `GET /payments/subscriptions/{subscriptionId}` | `v3` | location |
 //! | [`get_transaction`](Payments::get_transaction) | `GET /payments/transactions/{transactionId}` | `v3` | location |
+//! | [`list_coupons`](Payments::list_coupons) | `GET /payments/coupon/list` | `v3` | location |
 //! | [`list_order_fulfillments`](Payments::list_order_fulfillments) | `GET /payments/orders/{orderId}/fulfillments` | `v3` | location |
 //! | [`list_order_notes`](Payments::list_order_notes) | `GET /payments/orders/{orderId}/notes` | `v3` | location |
 //! | [`list_orders`](Payments::list_orders) | `GET /payments/orders` | `v3` | location |
@@ -39,6 +41,7 @@
 //! | [`list_transactions`](Payments::list_transactions) | `GET /payments/transactions` | `v3` | location |
 //! | [`list_white_label_providers`](Payments::list_white_label_providers) | `GET /payments/integrations/provider/whitelabel` | `v3` | location |
 //! | [`record_order_payment`](Payments::record_order_payment) | `POST /payments/orders/{orderId}/record-payment` | `v3` | location |
+//! | [`update_coupon`](Payments::update_coupon) | `PUT /payments/coupon` | `v3` | location |
 //! | [`update_custom_provider_capabilities`](Payments::update_custom_provider_capabilities) | `PUT /payments/custom-provider/capabilities` | `v3` | location |
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::payments";
@@ -66,6 +69,17 @@ impl Payments {
             body,
         }
     }
+    /// Create a discount coupon.
+    ///
+    /// `POST /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
+    ///
+    /// Note: SKILL.md gives POST /payments/coupons; the real path is /payments/coupon.
+    pub fn create_coupon(&self, body: CreateCouponRequest) -> CreateCoupon {
+        CreateCoupon {
+            client: self.client.clone(),
+            body,
+        }
+    }
     /// Register the calling marketplace app as a custom payment provider of a location.
     ///
     /// `POST /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
@@ -84,6 +98,8 @@ impl Payments {
     /// Record a shipment (fulfillment) of some or all items of an order.
     ///
     /// `POST /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.write`
+    ///
+    /// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
     pub fn create_order_fulfillment(
         &self,
         order_id: impl Into<String>,
@@ -222,9 +238,31 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+    /// List the coupons of a location.
+    ///
+    /// `GET /payments/coupon/list` · Version `v3` · location token · scopes: `payments/coupons.readonly`
+    ///
+    /// Note: SKILL.md gives GET /payments/coupons; the real path is /payments/coupon/list.
+    pub fn list_coupons(
+        &self,
+        alt_id: impl Into<String>,
+        alt_type: impl Into<crate::payments::AltType>,
+    ) -> ListCoupons {
+        ListCoupons {
+            client: self.client.clone(),
+            alt_id: alt_id.into(),
+            alt_type: alt_type.into(),
+            limit: None,
+            offset: None,
+            status: None,
+            search: None,
+        }
+    }
     /// List every fulfillment recorded for an order.
     ///
     /// `GET /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.readonly`
+    ///
+    /// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
     pub fn list_order_fulfillments(
         &self,
         order_id: impl Into<String>,
@@ -259,6 +297,8 @@ impl Payments {
     /// List the orders of a location, with filters.
     ///
     /// `GET /payments/orders` · Version `v3` · location token · scopes: `payments/orders.readonly`
+    ///
+    /// Note: The items are the Order type that getOrder also returns: HighLevel documents the list item and the single order as two schemas and the spec merges them, so the fields of the single order (amountSummary, items, coupon, source, meta, traceId...) appear here too.
     pub fn list_orders(&self, alt_id: impl Into<String>) -> ListOrders {
         ListOrders {
             client: self.client.clone(),
@@ -280,6 +320,8 @@ impl Payments {
     /// List the payment subscriptions of a location, with filters.
     ///
     /// `GET /payments/subscriptions` · Version `v3` · location token · scopes: `payments/subscriptions.readonly`
+    ///
+    /// Note: The items are the Subscription type that getSubscription also returns: HighLevel documents the list item and the single subscription as two schemas and the spec merges them, so the fields of the single subscription (schedule, coupon, paymentProvider, meta...) appear here too. HighLevel's list item types `status` as object and allows only `location` as `altType`; both are plain strings here, as on the single subscription.
     pub fn list_subscriptions(
         &self,
         alt_id: impl Into<String>,
@@ -305,6 +347,8 @@ impl Payments {
     /// List the payment transactions of a location, with filters.
     ///
     /// `GET /payments/transactions` · Version `v3` · location token · scopes: `payments/transactions.readonly`
+    ///
+    /// Note: The items are the Transaction type that getTransaction also returns: HighLevel documents the list item and the single transaction as two schemas and the spec merges them, so the fields of the single transaction (entitySource, paymentProvider, receiptId, meta...) appear here too. HighLevel's list item types `status` as object; the value is a plain word such as succeeded.
     pub fn list_transactions(
         &self,
         alt_id: impl Into<String>,
@@ -360,6 +404,17 @@ impl Payments {
             body,
         }
     }
+    /// Replace the settings of a coupon; the coupon id travels in the body.
+    ///
+    /// `PUT /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
+    ///
+    /// Note: SKILL.md gives PUT /payments/coupons/{couponId}; the real path is /payments/coupon with the id in the body.
+    pub fn update_coupon(&self, body: UpdateCouponRequest) -> UpdateCoupon {
+        UpdateCoupon {
+            client: self.client.clone(),
+            body,
+        }
+    }
     /// Turn capabilities of the calling app's custom provider on or off.
     ///
     /// `PUT /payments/custom-provider/capabilities` · Version `v3` · location token · scopes: `payments/custom-provider.write`
@@ -397,6 +452,25 @@ pub fn contract_samples(
                                 crate::Secret::from("sample"),
                                 "sample".to_owned(),
                             ),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "createCoupon",
+            Box::pin({
+                let call = handle
+                    .create_coupon(
+                        CreateCouponRequest::new(
+                            "sample".to_owned(),
+                            crate::payments::AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::payments::DiscountType::Percentage,
+                            1.0f64,
+                            "sample".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -547,6 +621,18 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "listCoupons",
+            Box::pin({
+                let call = handle
+                    .list_coupons(
+                        "sample".to_owned(),
+                        crate::payments::AltType::Location,
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "listOrderFulfillments",
             Box::pin({
                 let call = handle
@@ -630,6 +716,26 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "updateCoupon",
+            Box::pin({
+                let call = handle
+                    .update_coupon(
+                        UpdateCouponRequest::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::payments::AltType::Location,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            crate::payments::DiscountType::Percentage,
+                            1.0f64,
+                            "sample".to_owned(),
+                        ),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "updateCustomProviderCapabilities",
             Box::pin({
                 let call = handle
@@ -705,6 +811,49 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `create_coupon`: set optional parameters, then call `send()`.
+///
+/// Create a discount coupon.
+///
+/// `POST /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
+///
+/// Note: SKILL.md gives POST /payments/coupons; the real path is /payments/coupon.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateCoupon {
+    client: crate::Client,
+    body: CreateCouponRequest,
+}
+impl CreateCoupon {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "createCoupon",
+            method: http::Method::POST,
+            path: "/payments/coupon",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["payments/coupons.write"],
+        };
+        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `create_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Register the calling marketplace app as a custom payment provider of a location.
@@ -769,6 +918,8 @@ Defaults to the client's configured location.*/
 /// Record a shipment (fulfillment) of some or all items of an order.
 ///
 /// `POST /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.write`
+///
+/// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateOrderFulfillment {
@@ -1296,11 +1447,130 @@ impl GetTransaction {
         self.client.execute(request).await
     }
 }
+/// Request builder for `list_coupons`: set optional parameters, then call `send()`.
+///
+/// List the coupons of a location.
+///
+/// `GET /payments/coupon/list` · Version `v3` · location token · scopes: `payments/coupons.readonly`
+///
+/// Note: SKILL.md gives GET /payments/coupons; the real path is /payments/coupon/list.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListCoupons {
+    client: crate::Client,
+    alt_id: String,
+    alt_type: crate::payments::AltType,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    status: Option<crate::payments::CouponStatus>,
+    search: Option<String>,
+}
+impl ListCoupons {
+    ///Page size.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    ///Number of coupons to skip.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    ///Only coupons in this state.
+    pub fn status(mut self, value: impl Into<crate::payments::CouponStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Text matched against coupon name and code.
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "listCoupons",
+            method: http::Method::GET,
+            path: "/payments/coupon/list",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["payments/coupons.readonly"],
+        };
+        let mut request = crate::Request::new(&META, "/payments/coupon/list".to_owned());
+        request.query("altId", &self.alt_id);
+        request.query("altType", &self.alt_type);
+        if let Some(value) = &self.limit {
+            request.query("limit", value);
+        }
+        if let Some(value) = &self.offset {
+            request.query("offset", value);
+        }
+        if let Some(value) = &self.status {
+            request.query("status", value);
+        }
+        if let Some(value) = &self.search {
+            request.query("search", value);
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<ListCouponsResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<ListCouponsResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+impl crate::Paginated for ListCoupons {
+    type Page = ListCouponsResponse;
+    type Item = CouponListItem;
+    fn client(&self) -> &crate::Client {
+        &self.client
+    }
+    fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        ListCoupons::to_request(self)
+    }
+    #[allow(unused_variables, clippy::cast_possible_truncation)]
+    fn advance(&mut self, page: &Self::Page) -> bool {
+        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let total: Option<i64> = Some(page)
+            .and_then(|v| v.total_count.as_ref())
+            .copied();
+        let limit: Option<i64> = self.limit.as_ref().copied();
+        let Some(next) = crate::runtime::pagination::next_offset(
+            self.offset.as_ref().copied(),
+            limit,
+            count,
+            total,
+        ) else { return false };
+        self.offset = Some(next);
+        true
+    }
+    fn items(page: Self::Page) -> Vec<Self::Item> {
+        Some(page).and_then(|v| v.data).unwrap_or_default()
+    }
+}
+impl ListCoupons {
+    /// Every item of every page, fetched lazily one page at a time.
+    pub fn stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<CouponListItem, crate::Error>,
+    > + Send + 'static {
+        crate::paginate(self)
+    }
+}
 /// Request builder for `list_order_fulfillments`: set optional parameters, then call `send()`.
 ///
 /// List every fulfillment recorded for an order.
 ///
 /// `GET /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.readonly`
+///
+/// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListOrderFulfillments {
@@ -1402,6 +1672,8 @@ impl ListOrderNotes {
 /// List the orders of a location, with filters.
 ///
 /// `GET /payments/orders` · Version `v3` · location token · scopes: `payments/orders.readonly`
+///
+/// Note: The items are the Order type that getOrder also returns: HighLevel documents the list item and the single order as two schemas and the spec merges them, so the fields of the single order (amountSummary, items, coupon, source, meta, traceId...) appear here too.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListOrders {
@@ -1592,6 +1864,8 @@ impl ListOrders {
 /// List the payment subscriptions of a location, with filters.
 ///
 /// `GET /payments/subscriptions` · Version `v3` · location token · scopes: `payments/subscriptions.readonly`
+///
+/// Note: The items are the Subscription type that getSubscription also returns: HighLevel documents the list item and the single subscription as two schemas and the spec merges them, so the fields of the single subscription (schedule, coupon, paymentProvider, meta...) appear here too. HighLevel's list item types `status` as object and allows only `location` as `altType`; both are plain strings here, as on the single subscription.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSubscriptions {
@@ -1778,6 +2052,8 @@ impl ListSubscriptions {
 /// List the payment transactions of a location, with filters.
 ///
 /// `GET /payments/transactions` · Version `v3` · location token · scopes: `payments/transactions.readonly`
+///
+/// Note: The items are the Transaction type that getTransaction also returns: HighLevel documents the list item and the single transaction as two schemas and the spec merges them, so the fields of the single transaction (entitySource, paymentProvider, receiptId, meta...) appear here too. HighLevel's list item types `status` as object; the value is a plain word such as succeeded.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListTransactions {
@@ -2121,6 +2397,49 @@ impl RecordOrderPayment {
         self.client.execute(request).await
     }
 }
+/// Request builder for `update_coupon`: set optional parameters, then call `send()`.
+///
+/// Replace the settings of a coupon; the coupon id travels in the body.
+///
+/// `PUT /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
+///
+/// Note: SKILL.md gives PUT /payments/coupons/{couponId}; the real path is /payments/coupon with the id in the body.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateCoupon {
+    client: crate::Client,
+    body: UpdateCouponRequest,
+}
+impl UpdateCoupon {
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateCoupon",
+            method: http::Method::PUT,
+            path: "/payments/coupon",
+            version: "v3",
+            token: crate::TokenKind::Location,
+            scopes: &["payments/coupons.write"],
+        };
+        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `update_custom_provider_capabilities`: set optional parameters, then call `send()`.
 ///
 /// Turn capabilities of the calling app's custom provider on or off.
@@ -2163,5 +2482,382 @@ impl UpdateCustomProviderCapabilities {
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
+    }
+}
+/// A coupon as the v3 list returns it: the coupon and what it is limited to.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CouponListItem {
+    /// `_id`
+    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `altId`
+    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    pub alt_id: Option<String>,
+    /// `altType`
+    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    pub alt_type: Option<String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `code`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `discountType`
+    #[serde(rename = "discountType", default, skip_serializing_if = "Option::is_none")]
+    pub discount_type: Option<crate::payments::DiscountType>,
+    /// `discountValue`
+    #[serde(rename = "discountValue", default, skip_serializing_if = "Option::is_none")]
+    pub discount_value: Option<f64>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::payments::CouponStatus>,
+    /// `startDate`
+    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// `endDate`
+    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// `usageCount`
+    #[serde(rename = "usageCount", default, skip_serializing_if = "Option::is_none")]
+    pub usage_count: Option<i64>,
+    /// Uses allowed per customer (0 for no limit).
+    #[serde(
+        rename = "limitPerCustomer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub limit_per_customer: Option<crate::payments::CouponListItemLimitPerCustomer>,
+    /// `applyToFuturePayments`
+    #[serde(
+        rename = "applyToFuturePayments",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub apply_to_future_payments: Option<bool>,
+    /// `applyToFuturePaymentsConfig`
+    #[serde(
+        rename = "applyToFuturePaymentsConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
+    /// `userId`
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `createdAt`
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `updatedAt`
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Request trace id; sent with single-coupon responses.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// Prices the coupon applies to.
+    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
+    pub price_ids: Option<Vec<String>>,
+    /// Product variants the coupon applies to.
+    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
+    pub variant_ids: Option<Vec<String>>,
+    /// Products the coupon applies to.
+    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
+    pub product_ids: Option<Vec<String>>,
+}
+/// The prices and product variants a coupon is limited to, which v3 adds to the product list.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CouponPriceLimits {
+    /// Prices the coupon applies to.
+    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
+    pub price_ids: Option<Vec<String>>,
+    /// Product variants the coupon applies to.
+    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
+    pub variant_ids: Option<Vec<String>>,
+}
+/// The v2 create body; v3 can also limit the coupon to prices and variants.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCouponRequest {
+    /// The location id.
+    #[serde(rename = "altId")]
+    pub alt_id: String,
+    /// `altType`
+    #[serde(rename = "altType")]
+    pub alt_type: crate::payments::AltType,
+    /// `name`
+    pub name: String,
+    /// `code`
+    pub code: String,
+    /// `discountType`
+    #[serde(rename = "discountType")]
+    pub discount_type: crate::payments::DiscountType,
+    /// `discountValue`
+    #[serde(rename = "discountValue")]
+    pub discount_value: f64,
+    /// YYYY-MM-DDTHH:mm:ssZ.
+    #[serde(rename = "startDate")]
+    pub start_date: String,
+    /// YYYY-MM-DDTHH:mm:ssZ.
+    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// Total number of redemptions allowed.
+    #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
+    pub usage_limit: Option<i64>,
+    /// Products the coupon applies to.
+    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
+    pub product_ids: Option<Vec<String>>,
+    /// Also discount subscription renewals.
+    #[serde(
+        rename = "applyToFuturePayments",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub apply_to_future_payments: Option<bool>,
+    /// `applyToFuturePaymentsConfig`
+    #[serde(
+        rename = "applyToFuturePaymentsConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
+    /// Allow one redemption per customer only.
+    #[serde(
+        rename = "limitPerCustomer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub limit_per_customer: Option<bool>,
+    /// Prices the coupon applies to.
+    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
+    pub price_ids: Option<Vec<String>>,
+    /// Product variants the coupon applies to.
+    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
+    pub variant_ids: Option<Vec<String>>,
+}
+impl CreateCouponRequest {
+    ///A value with the required fields (`altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        alt_id: impl Into<String>,
+        alt_type: impl Into<crate::payments::AltType>,
+        name: impl Into<String>,
+        code: impl Into<String>,
+        discount_type: impl Into<crate::payments::DiscountType>,
+        discount_value: impl Into<f64>,
+        start_date: impl Into<String>,
+    ) -> Self {
+        Self {
+            alt_id: alt_id.into(),
+            alt_type: alt_type.into(),
+            name: name.into(),
+            code: code.into(),
+            discount_type: discount_type.into(),
+            discount_value: discount_value.into(),
+            start_date: start_date.into(),
+            end_date: None,
+            usage_limit: None,
+            product_ids: None,
+            apply_to_future_payments: None,
+            apply_to_future_payments_config: None,
+            limit_per_customer: None,
+            price_ids: None,
+            variant_ids: None,
+        }
+    }
+    ///Sets `endDate`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    ///Sets `usageLimit`.
+    pub fn usage_limit(mut self, value: impl Into<i64>) -> Self {
+        self.usage_limit = Some(value.into());
+        self
+    }
+    ///Sets `productIds`.
+    pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.product_ids = Some(value.into());
+        self
+    }
+    ///Sets `applyToFuturePayments`.
+    pub fn apply_to_future_payments(mut self, value: impl Into<bool>) -> Self {
+        self.apply_to_future_payments = Some(value.into());
+        self
+    }
+    ///Sets `applyToFuturePaymentsConfig`.
+    pub fn apply_to_future_payments_config(
+        mut self,
+        value: impl Into<crate::payments::FuturePaymentsConfig>,
+    ) -> Self {
+        self.apply_to_future_payments_config = Some(value.into());
+        self
+    }
+    ///Sets `limitPerCustomer`.
+    pub fn limit_per_customer(mut self, value: impl Into<bool>) -> Self {
+        self.limit_per_customer = Some(value.into());
+        self
+    }
+    ///Sets `priceIds`.
+    pub fn price_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.price_ids = Some(value.into());
+        self
+    }
+    ///Sets `variantIds`.
+    pub fn variant_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.variant_ids = Some(value.into());
+        self
+    }
+}
+/// The `ListCouponsResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListCouponsResponse {
+    /// `data`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<CouponListItem>>,
+    /// `totalCount`
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// `traceId`
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+/// The v2 update body; v3 can also limit the coupon to prices and variants.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCouponRequest {
+    /// The coupon to update.
+    pub id: String,
+    /// The location id.
+    #[serde(rename = "altId")]
+    pub alt_id: String,
+    /// `altType`
+    #[serde(rename = "altType")]
+    pub alt_type: crate::payments::AltType,
+    /// `name`
+    pub name: String,
+    /// `code`
+    pub code: String,
+    /// `discountType`
+    #[serde(rename = "discountType")]
+    pub discount_type: crate::payments::DiscountType,
+    /// `discountValue`
+    #[serde(rename = "discountValue")]
+    pub discount_value: f64,
+    /// `startDate`
+    #[serde(rename = "startDate")]
+    pub start_date: String,
+    /// `endDate`
+    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// `usageLimit`
+    #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
+    pub usage_limit: Option<i64>,
+    /// `productIds`
+    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
+    pub product_ids: Option<Vec<String>>,
+    /// `applyToFuturePayments`
+    #[serde(
+        rename = "applyToFuturePayments",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub apply_to_future_payments: Option<bool>,
+    /// `applyToFuturePaymentsConfig`
+    #[serde(
+        rename = "applyToFuturePaymentsConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
+    /// `limitPerCustomer`
+    #[serde(
+        rename = "limitPerCustomer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub limit_per_customer: Option<bool>,
+    /// Prices the coupon applies to.
+    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
+    pub price_ids: Option<Vec<String>>,
+    /// Product variants the coupon applies to.
+    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
+    pub variant_ids: Option<Vec<String>>,
+}
+impl UpdateCouponRequest {
+    ///A value with the required fields (`id`, `altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        alt_id: impl Into<String>,
+        alt_type: impl Into<crate::payments::AltType>,
+        name: impl Into<String>,
+        code: impl Into<String>,
+        discount_type: impl Into<crate::payments::DiscountType>,
+        discount_value: impl Into<f64>,
+        start_date: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            alt_id: alt_id.into(),
+            alt_type: alt_type.into(),
+            name: name.into(),
+            code: code.into(),
+            discount_type: discount_type.into(),
+            discount_value: discount_value.into(),
+            start_date: start_date.into(),
+            end_date: None,
+            usage_limit: None,
+            product_ids: None,
+            apply_to_future_payments: None,
+            apply_to_future_payments_config: None,
+            limit_per_customer: None,
+            price_ids: None,
+            variant_ids: None,
+        }
+    }
+    ///Sets `endDate`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    ///Sets `usageLimit`.
+    pub fn usage_limit(mut self, value: impl Into<i64>) -> Self {
+        self.usage_limit = Some(value.into());
+        self
+    }
+    ///Sets `productIds`.
+    pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.product_ids = Some(value.into());
+        self
+    }
+    ///Sets `applyToFuturePayments`.
+    pub fn apply_to_future_payments(mut self, value: impl Into<bool>) -> Self {
+        self.apply_to_future_payments = Some(value.into());
+        self
+    }
+    ///Sets `applyToFuturePaymentsConfig`.
+    pub fn apply_to_future_payments_config(
+        mut self,
+        value: impl Into<crate::payments::FuturePaymentsConfig>,
+    ) -> Self {
+        self.apply_to_future_payments_config = Some(value.into());
+        self
+    }
+    ///Sets `limitPerCustomer`.
+    pub fn limit_per_customer(mut self, value: impl Into<bool>) -> Self {
+        self.limit_per_customer = Some(value.into());
+        self
+    }
+    ///Sets `priceIds`.
+    pub fn price_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.price_ids = Some(value.into());
+        self
+    }
+    ///Sets `variantIds`.
+    pub fn variant_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.variant_ids = Some(value.into());
+        self
     }
 }

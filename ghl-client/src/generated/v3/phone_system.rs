@@ -38,6 +38,8 @@ impl PhoneSystem {
     /// List the phone numbers a location owns.
     ///
     /// `GET /phone-system/numbers/location/{locationId}` · Version `v3` · location token · scopes: `phonenumbers.read`
+    ///
+    /// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_active_phone_numbers(&self) -> ListActivePhoneNumbers {
         ListActivePhoneNumbers {
             client: self.client.clone(),
@@ -85,6 +87,8 @@ impl PhoneSystem {
     /// Buy a phone number for a location.
     ///
     /// `POST /phone-system/numbers/location/{locationId}/purchase` · Version `v3` · location token · scopes: `phonenumbers.write`
+    ///
+    /// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn purchase_phone_number(
         &self,
         body: PurchasePhoneNumberRequest,
@@ -147,6 +151,8 @@ pub fn contract_samples(
 /// List the phone numbers a location owns.
 ///
 /// `GET /phone-system/numbers/location/{locationId}` · Version `v3` · location token · scopes: `phonenumbers.read`
+///
+/// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListActivePhoneNumbers {
@@ -464,6 +470,8 @@ Defaults to the client's configured location.*/
 /// Buy a phone number for a location.
 ///
 /// `POST /phone-system/numbers/location/{locationId}/purchase` · Version `v3` · location token · scopes: `phonenumbers.write`
+///
+/// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PurchasePhoneNumber {

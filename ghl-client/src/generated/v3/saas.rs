@@ -5,7 +5,7 @@
 //!
 //! API v3 of the SaaS module. Operations and schemas HighLevel documents the same way as in v2 refer to the v2 document (`../saas.yaml`); only what v3 changes is defined here.
 //!
-//! Enabled by the cargo feature `v3_saas`. 22 operations, generated from `spec/v3/saas.yaml`.
+//! Enabled by the cargo feature `v3_saas`. 25 operations, generated from `spec/v3/saas.yaml`.
 //!
 //! # Example
 //!
@@ -20,12 +20,14 @@
 //!
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
+//! | [`allow_attach_rebilling`](Saas::allow_attach_rebilling) | `POST /saas/allow-attach-rebilling/{locationId}` | `v3` | agency |
 //! | [`bulk_disable_saas`](Saas::bulk_disable_saas) | `POST /saas/bulk-disable-saas/{companyId}` | `v3` | agency |
 //! | [`bulk_disable_saas_legacy`](Saas::bulk_disable_saas_legacy) | `POST /saas-api/public-api/bulk-disable-saas/{companyId}` | `v3` | agency |
 //! | [`bulk_enable_saas`](Saas::bulk_enable_saas) | `POST /saas/bulk-enable-saas/{companyId}` | `v3` | agency |
 //! | [`bulk_enable_saas_legacy`](Saas::bulk_enable_saas_legacy) | `POST /saas-api/public-api/bulk-enable-saas/{companyId}` | `v3` | agency |
 //! | [`enable_saas`](Saas::enable_saas) | `POST /saas/enable-saas/{locationId}` | `v3` | agency |
 //! | [`enable_saas_legacy`](Saas::enable_saas_legacy) | `POST /saas-api/public-api/enable-saas/{locationId}` | `v3` | agency |
+//! | [`get_location_wallet_balance`](Saas::get_location_wallet_balance) | `GET /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance` | `v3` | agency |
 //! | [`get_locations_by_stripe_ids`](Saas::get_locations_by_stripe_ids) | `GET /saas/locations` | `v3` | agency |
 //! | [`get_locations_by_stripe_ids_legacy`](Saas::get_locations_by_stripe_ids_legacy) | `GET /saas-api/public-api/locations` | `v3` | agency |
 //! | [`get_saas_plan`](Saas::get_saas_plan) | `GET /saas/saas-plan/{planId}` | `v3` | agency |
@@ -38,6 +40,7 @@
 //! | [`list_saas_locations_legacy`](Saas::list_saas_locations_legacy) | `GET /saas-api/public-api/saas-locations/{companyId}` | `v3` | agency |
 //! | [`pause_saas_location`](Saas::pause_saas_location) | `POST /saas/pause/{locationId}` | `v3` | agency |
 //! | [`pause_saas_location_legacy`](Saas::pause_saas_location_legacy) | `POST /saas-api/public-api/pause/{locationId}` | `v3` | agency |
+//! | [`update_location_wallet_balance`](Saas::update_location_wallet_balance) | `POST /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance/complimentary-credits` | `v3` | agency |
 //! | [`update_rebilling`](Saas::update_rebilling) | `POST /saas/update-rebilling/{companyId}` | `v3` | agency |
 //! | [`update_rebilling_legacy`](Saas::update_rebilling_legacy) | `POST /saas-api/public-api/update-rebilling/{companyId}` | `v3` | agency |
 //! | [`update_saas_subscription`](Saas::update_saas_subscription) | `PUT /saas/update-saas-subscription/{locationId}` | `v3` | agency |
@@ -52,6 +55,21 @@ pub struct Saas {
 impl Saas {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
+    }
+    /// Let a SaaS sub-account in setup wait for its rebilling settings, optionally storing them.
+    ///
+    /// Only for a sub-account whose SaaS setup is pending; it is then marked as waiting for payment. The stored settings are applied when the sub-account's rebilling configuration is created.
+    ///
+    /// `POST /saas/allow-attach-rebilling/{locationId}` · Version `v3` · agency token · scopes: `saas/company.read`
+    pub fn allow_attach_rebilling(
+        &self,
+        body: AllowAttachRebillingRequest,
+    ) -> AllowAttachRebilling {
+        AllowAttachRebilling {
+            client: self.client.clone(),
+            location_id: None,
+            body,
+        }
     }
     /// Turn SaaS mode off for several sub-accounts.
     ///
@@ -151,6 +169,19 @@ impl Saas {
             client: self.client.clone(),
             location_id: None,
             body,
+        }
+    }
+    /// Fetch the wallet balance and complimentary credits of a sub-account.
+    ///
+    /// `GET /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance` · Version `v3` · agency token · scopes: `saas/company.read`
+    pub fn get_location_wallet_balance(
+        &self,
+        company_id: impl Into<String>,
+    ) -> GetLocationWalletBalance {
+        GetLocationWalletBalance {
+            client: self.client.clone(),
+            company_id: company_id.into(),
+            location_id: None,
         }
     }
     /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -351,6 +382,23 @@ impl Saas {
             body,
         }
     }
+    /// Give complimentary credits to the wallet of a sub-account.
+    ///
+    /// `POST /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance/complimentary-credits` · Version `v3` · agency token · scopes: `saas/company.write`
+    ///
+    /// Note: HighLevel's text mentions an `updateMask` field for partial updates, but its body schema has only `complimentaryCreditsAmount`, which is all the spec sends.
+    pub fn update_location_wallet_balance(
+        &self,
+        company_id: impl Into<String>,
+        body: ComplimentaryCreditsRequest,
+    ) -> UpdateLocationWalletBalance {
+        UpdateLocationWalletBalance {
+            client: self.client.clone(),
+            company_id: company_id.into(),
+            location_id: None,
+            body,
+        }
+    }
     /// Set the rebilling of one product for several sub-accounts.
     ///
     /// `POST /saas/update-rebilling/{companyId}` · Version `v3` · agency token · scopes: none stated
@@ -431,6 +479,17 @@ pub fn contract_samples(
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
     calls
         .push((
+            "allowAttachRebilling",
+            Box::pin({
+                let call = handle
+                    .allow_attach_rebilling(
+                        AllowAttachRebillingRequest::new("sample".to_owned()),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "bulkDisableSaas",
             Box::pin({
                 let call = handle
@@ -508,6 +567,14 @@ pub fn contract_samples(
                     .enable_saas_legacy(
                         crate::saas::EnableSaasRequest::new("sample".to_owned(), true),
                     );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
+            "getLocationWalletBalance",
+            Box::pin({
+                let call = handle.get_location_wallet_balance("sample-companyId");
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -623,6 +690,18 @@ pub fn contract_samples(
         ));
     calls
         .push((
+            "updateLocationWalletBalance",
+            Box::pin({
+                let call = handle
+                    .update_location_wallet_balance(
+                        "sample-companyId",
+                        ComplimentaryCreditsRequest::new(),
+                    );
+                async move { call.send().await.map(|_| ()) }
+            }),
+        ));
+    calls
+        .push((
             "updateRebilling",
             Box::pin({
                 let call = handle
@@ -684,6 +763,67 @@ pub fn contract_samples(
             }),
         ));
     calls
+}
+/// Request builder for `allow_attach_rebilling`: set optional parameters, then call `send()`.
+///
+/// Let a SaaS sub-account in setup wait for its rebilling settings, optionally storing them.
+///
+/// Only for a sub-account whose SaaS setup is pending; it is then marked as waiting for payment. The stored settings are applied when the sub-account's rebilling configuration is created.
+///
+/// `POST /saas/allow-attach-rebilling/{locationId}` · Version `v3` · agency token · scopes: `saas/company.read`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AllowAttachRebilling {
+    client: crate::Client,
+    location_id: Option<String>,
+    body: AllowAttachRebillingRequest,
+}
+impl AllowAttachRebilling {
+    /**The sub-account.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "allowAttachRebilling",
+            method: http::Method::POST,
+            path: "/saas/allow-attach-rebilling/{locationId}",
+            version: "v3",
+            token: crate::TokenKind::Agency,
+            scopes: &["saas/company.read"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("allowAttachRebilling", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/saas/allow-attach-rebilling/{}", crate
+                ::runtime::request::path_segment(& location_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<AllowAttachRebillingResponse, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<AllowAttachRebillingResponse>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
 }
 /// Request builder for `bulk_disable_saas`: set optional parameters, then call `send()`.
 ///
@@ -1013,6 +1153,62 @@ Defaults to the client's configured location.*/
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
+/// Request builder for `get_location_wallet_balance`: set optional parameters, then call `send()`.
+///
+/// Fetch the wallet balance and complimentary credits of a sub-account.
+///
+/// `GET /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance` · Version `v3` · agency token · scopes: `saas/company.read`
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetLocationWalletBalance {
+    client: crate::Client,
+    company_id: String,
+    location_id: Option<String>,
+}
+impl GetLocationWalletBalance {
+    /**The sub-account.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "getLocationWalletBalance",
+            method: http::Method::GET,
+            path: "/saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance",
+            version: "v3",
+            token: crate::TokenKind::Agency,
+            scopes: &["saas/company.read"],
+        };
+        let location_id = self
+            .client
+            .resolve_location("getLocationWalletBalance", self.location_id.as_deref())?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/saas-api/public-api/companies/{}/locations/{}/wallet-balance", crate
+                ::runtime::request::path_segment(& self.company_id), crate
+                ::runtime::request::path_segment(& location_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1756,6 +1952,72 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+/// Request builder for `update_location_wallet_balance`: set optional parameters, then call `send()`.
+///
+/// Give complimentary credits to the wallet of a sub-account.
+///
+/// `POST /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance/complimentary-credits` · Version `v3` · agency token · scopes: `saas/company.write`
+///
+/// Note: HighLevel's text mentions an `updateMask` field for partial updates, but its body schema has only `complimentaryCreditsAmount`, which is all the spec sends.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateLocationWalletBalance {
+    client: crate::Client,
+    company_id: String,
+    location_id: Option<String>,
+    body: ComplimentaryCreditsRequest,
+}
+impl UpdateLocationWalletBalance {
+    /**The sub-account.
+
+Defaults to the client's configured location.*/
+    pub fn location_id(mut self, value: impl Into<String>) -> Self {
+        self.location_id = Some(value.into());
+        self
+    }
+    /// Builds the HTTP request without sending it (useful in tests).
+    pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
+        static META: crate::OperationMeta = crate::OperationMeta {
+            id: "updateLocationWalletBalance",
+            method: http::Method::POST,
+            path: "/saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance/complimentary-credits",
+            version: "v3",
+            token: crate::TokenKind::Agency,
+            scopes: &["saas/company.write"],
+        };
+        let location_id = self
+            .client
+            .resolve_location(
+                "updateLocationWalletBalance",
+                self.location_id.as_deref(),
+            )?;
+        let mut request = crate::Request::new(
+            &META,
+            format!(
+                "/saas-api/public-api/companies/{}/locations/{}/wallet-balance/complimentary-credits",
+                crate ::runtime::request::path_segment(& self.company_id), crate
+                ::runtime::request::path_segment(& location_id)
+            ),
+        );
+        request.scope_key(location_id.clone());
+        {
+            let value = &self.body;
+            request.json(value)?;
+        }
+        Ok(request)
+    }
+    /// Sends the request and returns the decoded body.
+    pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
+        Ok(self.send_with_meta().await?.body)
+    }
+    /// Sends the request and returns the body with status, headers and raw bytes.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
+        let request = self.to_request()?;
+        self.client.execute(request).await
+    }
+}
 /// Request builder for `update_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
@@ -1984,4 +2246,144 @@ Defaults to the client's configured location.*/
         let request = self.to_request()?;
         self.client.execute(request).await
     }
+}
+/// The `AllowAttachRebillingRequest` object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AllowAttachRebillingRequest {
+    /// The agency that owns the sub-account.
+    #[serde(rename = "companyId")]
+    pub company_id: String,
+    /// Settings to store now; leave out to only mark the sub-account as waiting.
+    #[serde(
+        rename = "attachedRebillingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_rebilling_config: Option<AttachedRebillingConfig>,
+}
+impl AllowAttachRebillingRequest {
+    ///A value with the required fields (`companyId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(company_id: impl Into<String>) -> Self {
+        Self {
+            company_id: company_id.into(),
+            attached_rebilling_config: None,
+        }
+    }
+    ///Sets `attachedRebillingConfig`.
+    pub fn attached_rebilling_config(
+        mut self,
+        value: impl Into<AttachedRebillingConfig>,
+    ) -> Self {
+        self.attached_rebilling_config = Some(value.into());
+        self
+    }
+}
+/// The `AllowAttachRebillingResponse` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AllowAttachRebillingResponse {
+    /// `success`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// `locationId`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// The settings stored on the sub-account, markups as added percentages.
+    #[serde(
+        rename = "attachedRebillingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_rebilling_config: Option<AttachedRebillingConfig>,
+}
+/// Rebilling settings by product key: contentAI, workflow_premium_actions, workflow_ai, conversationAI, whatsApp, reviewsAI, EmailVerification, funnelAI, domainPurchase, Phone, Email, agentStudio, askai or aiStudio.
+pub type AttachedRebillingConfig = std::collections::BTreeMap<
+    String,
+    AttachedRebillingProduct,
+>;
+/// How the usage of one product is rebilled to a sub-account.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AttachedRebillingProduct {
+    /// Rebill the product's usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The markup. Sent as a multiple of the cost (4 means the cost plus 300%); the stored settings show it as the added percentage (300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markup: Option<f64>,
+    /// A price that replaces the product's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+}
+impl AttachedRebillingProduct {
+    ///A value with the required fields (`enabled`, `markup`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(enabled: impl Into<bool>, markup: impl Into<f64>) -> Self {
+        Self {
+            enabled: Some(enabled.into()),
+            markup: Some(markup.into()),
+            price: None,
+        }
+    }
+    ///Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    ///Sets `markup`.
+    pub fn markup(mut self, value: impl Into<f64>) -> Self {
+        self.markup = Some(value.into());
+        self
+    }
+    ///Sets `price`.
+    pub fn price(mut self, value: impl Into<f64>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+}
+/// The `ComplimentaryCreditsRequest` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ComplimentaryCreditsRequest {
+    /// The credit amount to add.
+    #[serde(
+        rename = "complimentaryCreditsAmount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub complimentary_credits_amount: Option<f64>,
+}
+impl ComplimentaryCreditsRequest {
+    ///An empty value; set fields with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            complimentary_credits_amount: None,
+        }
+    }
+    ///Sets `complimentaryCreditsAmount`.
+    pub fn complimentary_credits_amount(mut self, value: impl Into<f64>) -> Self {
+        self.complimentary_credits_amount = Some(value.into());
+        self
+    }
+}
+/// The `LocationWalletBalance` object.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LocationWalletBalance {
+    /// `walletId`
+    #[serde(rename = "walletId", default, skip_serializing_if = "Option::is_none")]
+    pub wallet_id: Option<String>,
+    /// The current balance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<f64>,
+    /// The complimentary credits on the wallet.
+    #[serde(
+        rename = "complimentaryCredits",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub complimentary_credits: Option<f64>,
 }
