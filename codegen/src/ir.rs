@@ -120,10 +120,24 @@ pub struct Field {
     pub boxed: bool,
     /// Doc text.
     pub doc: Option<String>,
+    /// What the schema says of the value besides its type, for the field's
+    /// docs when it has no description.
+    pub facts: FieldFacts,
     /// Largest accepted upload, for file parts.
     pub max_bytes: Option<u64>,
     /// A binary string (or list of them): a file part in multipart bodies.
     pub binary: bool,
+}
+
+/// A field's `format`, allowed values and example (of the list's items for a list).
+#[derive(Clone, Debug, Default)]
+pub struct FieldFacts {
+    /// `format`, such as `date-time`.
+    pub format: Option<String>,
+    /// `enum` values of an inline enum.
+    pub values: Vec<String>,
+    /// `example`, as compact JSON text (strings unquoted).
+    pub example: Option<String>,
 }
 
 /// A string enum.

@@ -94,9 +94,16 @@ fn versions() {
     insta::assert_snapshot!("versions_features", out.features);
     let v2 = &out.files["things.rs"];
     assert!(
-        v2.contains("#[cfg(any(feature = \"things\", feature = \"v3_things\"))]\n/// The `Thing` object."),
+        v2.contains(
+            "#[cfg(any(feature = \"things\", feature = \"v3_things\"))]\n#[cfg_attr(docsrs, doc(cfg(any(feature = \"things\", feature = \"v3_things\"))))]\n/// The `Thing` object."
+        ),
         "the borrowed type is compiled for v3 too"
     );
-    assert!(v2.contains("#[cfg(feature = \"things\")]\n/// Only v2 uses this."), "an unborrowed type is v2-only");
+    assert!(
+        v2.contains(
+            "#[cfg(feature = \"things\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"things\")))]\n/// Only v2 uses this."
+        ),
+        "an unborrowed type is v2-only"
+    );
     assert!(out.files["v3/things.rs"].contains("crate::things::Thing"), "v3 refers to the v2 type, not a copy");
 }

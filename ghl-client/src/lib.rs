@@ -1,11 +1,14 @@
 #![doc = include_str!("generated/crate_docs.md")]
 #![doc = include_str!("promises.md")]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod runtime;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhook;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub use webhook::{VerifiedWebhook, WebhookError, WebhookVerifier};
 
 #[rustfmt::skip]
@@ -27,3 +30,8 @@ pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::token_store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenRecord, TokenStore};
 pub use runtime::upload::Upload;
+
+/// The README's example, compiled by `cargo test --doc` so it stays current.
+#[cfg(all(doctest, feature = "contacts", feature = "opportunities"))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -73,17 +73,20 @@ pub fn clean_doc(text: &str) -> String {
     out.join("\n").trim().to_owned()
 }
 
-/// `#[doc = ...]` attributes for a text (one per line, as `///` would give).
-pub fn doc_attrs(text: &str) -> TokenStream {
-    let text = clean_doc(text);
-    if text.is_empty() {
-        return quote! {};
-    }
+/// One `#[doc = " line"]` per line of a generated sentence: prettyplease
+/// prints `#[doc = "x"]` as `///x`, so the space `///` readers expect is
+/// part of the string.
+pub fn doc_lines(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| {
         let l = if l.is_empty() { String::new() } else { format!(" {l}") };
         quote! { #[doc = #l] }
     });
     quote! { #(#lines)* }
+}
+
+/// `#[doc = ...]` attributes for a text (one per line, as `///` would give).
+pub fn doc_attrs(text: &str) -> TokenStream {
+    doc_lines(&clean_doc(text))
 }
 
 /// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b", ...))]`.
@@ -102,13 +105,48 @@ pub fn cfg_any<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStrea
     }
 }
 
-/// Puts `cfg` in front of every top-level item of `items`. Items are split
-/// at their end: a `;`, or a brace group not followed by `;`.
+/// The docs.rs badge of a `#[cfg(PRED)]` from [`cfg_any`]:
+/// `#[cfg_attr(docsrs, doc(cfg(PRED)))]`, so the docs say which feature an item needs.
+pub fn doc_cfg(cfg: &TokenStream) -> TokenStream {
+    use proc_macro2::TokenTree;
+    let Some(TokenTree::Group(attr)) = cfg.clone().into_iter().nth(1) else {
+        return quote! {};
+    };
+    let Some(TokenTree::Group(pred)) = attr.stream().into_iter().nth(1) else {
+        return quote! {};
+    };
+    let pred = pred.stream();
+    quote! { #[cfg_attr(docsrs, doc(cfg(#pred)))] }
+}
+
+/// `cfg` and its docs.rs badge, for an item.
+pub fn cfg_item(cfg: &TokenStream) -> TokenStream {
+    let badge = doc_cfg(cfg);
+    quote! { #cfg #badge }
+}
+
+/// Whether an item's tokens are a macro invocation (`path!(...);`), where a
+/// doc attribute would be unused.
+fn is_macro_call(item: &[proc_macro2::TokenTree]) -> bool {
+    use proc_macro2::TokenTree;
+    for tt in item {
+        match tt {
+            TokenTree::Punct(p) if p.as_char() == '!' => return true,
+            TokenTree::Group(g) if g.delimiter() != proc_macro2::Delimiter::Bracket => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Puts `cfg` (and its docs.rs badge) in front of every top-level item of
+/// `items`. Items are split at their end: a `;`, or a brace group not followed by `;`.
 pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
     use proc_macro2::{Delimiter, TokenTree};
     if cfg.is_empty() {
         return items;
     }
+    let badge = doc_cfg(cfg);
     let mut out = TokenStream::new();
     let mut current: Vec<TokenTree> = Vec::new();
     let mut iter = items.into_iter().peekable();
@@ -124,11 +162,17 @@ pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
         current.push(tt);
         if ends {
             out.extend(cfg.clone());
+            if !is_macro_call(&current) {
+                out.extend(badge.clone());
+            }
             out.extend(current.drain(..));
         }
     }
     if !current.is_empty() {
         out.extend(cfg.clone());
+        if !is_macro_call(&current) {
+            out.extend(badge);
+        }
         out.extend(current);
     }
     out
@@ -208,21 +252,21 @@ pub fn root_tokens(api: &Api) -> TokenStream {
     for (group, modules) in &groups {
         let decls = modules.iter().map(|m| {
             let name = ident(m.leaf());
-            let doc = format!("{} (spec/{}).", m.title, m.source);
-            let cfg = cfg_any(module_features(m));
-            quote! { #[doc = #doc] #cfg pub mod #name; }
+            let doc = doc_lines(&format!("{} (spec/{}).", m.title, m.source));
+            let cfg = cfg_item(&cfg_any(module_features(m)));
+            quote! { #doc #cfg pub mod #name; }
         });
         let accessors = modules.iter().filter(|m| !m.operations.is_empty()).map(|m| {
             let name = ident(m.leaf());
             let handle = format_ident!("{}", ops::handle_name(m.leaf()));
-            let doc = format!("Operations of the {} module.", m.title);
-            let cfg = cfg_any((!m.shared).then_some(&m.feature));
+            let doc = doc_lines(&format!("Operations of the {} module.", m.title));
+            let cfg = cfg_item(&cfg_any((!m.shared).then_some(&m.feature)));
             let client = if group.is_some() {
                 quote! { self.client.clone() }
             } else {
                 quote! { self.clone() }
             };
-            quote! { #cfg #[doc = #doc] pub fn #name(&self) -> #name::#handle { #name::#handle::new(#client) } }
+            quote! { #cfg #doc pub fn #name(&self) -> #name::#handle { #name::#handle::new(#client) } }
         });
         match group {
             None => parts.push((
@@ -240,14 +284,15 @@ pub fn root_tokens(api: &Api) -> TokenStream {
                 let accessor = format_ident!("{}", group.replace("::", "_"));
                 let features: Vec<&String> =
                     modules.iter().filter(|m| !m.operations.is_empty()).map(|m| &m.feature).collect();
-                let cfg = cfg_any(features.iter().copied());
-                let doc = format!("The modules of `spec/{}/`.", group.replace("::", "/"));
-                let handle_doc = format!("Operations of the `{group}` modules. Get one with `client.{accessor}()`.");
-                let accessor_doc = format!("The `{group}` modules (`spec/{}/`).", group.replace("::", "/"));
+                let cfg = cfg_item(&cfg_any(features.iter().copied()));
+                let doc = format!(" The modules of `spec/{}/`.", group.replace("::", "/"));
+                let handle_doc =
+                    doc_lines(&format!("Operations of the `{group}` modules. Get one with `client.{accessor}()`."));
+                let accessor_doc = doc_lines(&format!("The `{group}` modules (`spec/{}/`).", group.replace("::", "/")));
                 let inner = quote! {
                     #(#decls)*
                     #cfg
-                    #[doc = #handle_doc]
+                    #handle_doc
                     #[derive(Clone, Debug)]
                     pub struct #handle { pub(crate) client: crate::Client }
                     #cfg
@@ -261,7 +306,7 @@ pub fn root_tokens(api: &Api) -> TokenStream {
                     quote! {
                         #cfg
                         impl crate::Client {
-                            #[doc = #accessor_doc]
+                            #accessor_doc
                             pub fn #accessor(&self) -> #(#path::)*#handle { #(#path::)*#handle { client: self.clone() } }
                         }
                     },

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_attrs, ident, ty_tokens};
+use super::{doc_attrs, doc_lines, ident, ty_tokens};
 use crate::ir::{
     BodyKind, Context, Method, Module, Operation, PageParam, PageStyle, Param, ParamEncoding, ParamLoc, PathStep,
     Success, Token, Ty,
@@ -19,13 +19,15 @@ pub fn handle_name(module: &str) -> String {
 /// The handle struct and its one method per operation.
 pub fn handle(module: &Module) -> TokenStream {
     let name = format_ident!("{}", handle_name(module.leaf()));
-    let doc = format!("Operations of the {} module. Get one with `{}`.", module.title, module.accessor());
+    let doc = doc_lines(&format!("Operations of the {} module. Get one with `{}`.", module.title, module.accessor()));
     let methods = module.operations.values().map(|op| {
         let fn_name = ident(&op.fn_name);
         let builder = format_ident!("{}", op.type_name);
         let (args, inits) = constructor_parts(&module.name, op);
         let docs = doc_attrs(&op_doc(op));
-        let cfg = op.undocumented.then(|| quote! { #[cfg(feature = "undocumented")] });
+        let cfg = op.undocumented.then(|| {
+            quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
+        });
         let deprecated =
             op.deprecated.then(|| quote! { #[deprecated(note = "HighLevel marks this operation deprecated")] });
         quote! {
@@ -36,7 +38,7 @@ pub fn handle(module: &Module) -> TokenStream {
         }
     });
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Clone, Debug)]
         pub struct #name { client: crate::Client }
         impl #name {
@@ -114,9 +116,7 @@ pub fn op_doc(op: &Operation) -> String {
     if op.undocumented {
         parts.push("Not in HighLevel's published docs; available with the `undocumented` feature.".to_owned());
     }
-    if let Some(n) = &op.note {
-        parts.push(format!("Note: {n}"));
-    }
+    // `op.note` (`x-ghl-note`) is for maintainers: it stays in the spec.
     parts.join("\n\n")
 }
 
@@ -128,7 +128,9 @@ fn method_tokens(m: Method) -> TokenStream {
 /// The builder struct of one operation with its setters and send methods.
 pub fn builder(module: &str, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.type_name);
-    let cfg = op.undocumented.then(|| quote! { #[cfg(feature = "undocumented")] });
+    let cfg = op.undocumented.then(|| {
+        quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
+    });
     let doc =
         format!("Request builder for `{}`: set optional parameters, then call `send()`.\n\n{}", op.fn_name, op_doc(op));
     let docs = doc_attrs(&doc);
@@ -153,8 +155,9 @@ pub fn builder(module: &str, op: &Operation) -> TokenStream {
         if p.context == Some(Context::Location) {
             doc.push_str("\n\nDefaults to the client's configured location.");
         }
+        let doc = doc_attrs(&doc);
         quote! {
-            #[doc = #doc]
+            #doc
             pub fn #id(mut self, value: impl Into<#ty>) -> Self { self.#id = Some(value.into()); self }
         }
     });
@@ -412,7 +415,9 @@ fn set_from_i64(p: &PageParam, in_body: bool) -> TokenStream {
 fn paginated(module: &str, op: &Operation) -> TokenStream {
     let Some(pg) = &op.pagination else { return quote! {} };
     let name = format_ident!("{}", op.type_name);
-    let cfg = op.undocumented.then(|| quote! { #[cfg(feature = "undocumented")] });
+    let cfg = op.undocumented.then(|| {
+        quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
+    });
     let Success::Json(page_ty) = &op.success else { return quote! {} };
     let page = ty_tokens(module, page_ty);
     let item = ty_tokens(module, &pg.item_ty);

@@ -44,10 +44,10 @@ fn samples_fn(api: &Api, module: &Module, full: bool) -> TokenStream {
     let (name, doc) = if full {
         (
             format_ident!("contract_samples_full"),
-            "One call per operation with every optional argument and field set too (contract tests only).",
+            " One call per operation with every optional argument and field set too (contract tests only).",
         )
     } else {
-        (format_ident!("contract_samples"), "One call per operation with sample arguments (contract tests only).")
+        (format_ident!("contract_samples"), " One call per operation with sample arguments (contract tests only).")
     };
     quote! {
         #[doc = #doc]

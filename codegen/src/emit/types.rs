@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_attrs, ident, ty_tokens};
+use super::{doc_attrs, doc_lines, ident, ty_tokens};
 use crate::ir::{Field, Repr, StrEnum, Ty, TypeDef, TypeKind, UnionVariant, Usage};
 
 /// Tokens for one named type and its impls.
@@ -43,8 +43,76 @@ fn field_type(module: &str, f: &Field, usage: Usage) -> TokenStream {
 fn field_docs(f: &Field) -> TokenStream {
     match f.doc.as_deref() {
         Some(d) => doc_attrs(d),
-        None => doc_attrs(&format!("`{}`", f.wire)),
+        None => doc_attrs(&described(f)),
     }
+}
+
+/// A field's doc when the spec gives no description, in our words: what the
+/// value is (type, format, allowed values) and an example.
+pub fn described(f: &Field) -> String {
+    let mut text = format!("`{}`: {}", f.wire, value_kind(&f.ty, f.facts.format.as_deref()));
+    if !f.facts.values.is_empty() && f.facts.values.len() <= 12 {
+        let values: Vec<String> = f.facts.values.iter().map(|v| format!("`{v}`")).collect();
+        text.push_str(&format!(", one of {}", values.join(", ")));
+    }
+    text.push('.');
+    if let Some(example) = f.facts.example.as_deref().filter(|e| usable_example(e)) {
+        text.push_str(&format!(" Example: `{example}`."));
+    }
+    text
+}
+
+/// A short example fits on the line and breaks no Markdown.
+fn usable_example(e: &str) -> bool {
+    !e.is_empty() && e.len() <= 80 && !e.contains(['`', '\n', '\r'])
+}
+
+/// What a value is, as a noun phrase: `a string`, `a list of [`Contact`] values`...
+fn value_kind(ty: &Ty, format: Option<&str>) -> String {
+    match ty {
+        Ty::Array(inner) => format!("a list of {}", plural(inner, format)),
+        Ty::Map(inner) => format!("a map from names to {}", plural(inner, None)),
+        Ty::Named { module, name } => format!("a [`{name}`](crate::{module}::{name})"),
+        Ty::String => match format {
+            Some("date-time") => "a date and time (RFC 3339 string)".to_owned(),
+            Some("date") => "a date (`YYYY-MM-DD`)".to_owned(),
+            Some("email") => "an email address".to_owned(),
+            Some("uri" | "url") => "a URL".to_owned(),
+            Some(other) if plain_format(other) => format!("a string (format `{other}`)"),
+            _ => "a string".to_owned(),
+        },
+        Ty::Secret => "a secret string (hidden from `Debug` output)".to_owned(),
+        Ty::I32 | Ty::I64 => "a whole number".to_owned(),
+        Ty::F64 => "a number".to_owned(),
+        Ty::Bool => "`true` or `false`".to_owned(),
+        Ty::Json => "any JSON value".to_owned(),
+        Ty::Upload => "a file to upload".to_owned(),
+    }
+}
+
+fn plural(ty: &Ty, format: Option<&str>) -> String {
+    match ty {
+        Ty::Array(_) => "lists".to_owned(),
+        Ty::Map(_) => "maps".to_owned(),
+        Ty::Named { module, name } => format!("[`{name}`](crate::{module}::{name}) values"),
+        Ty::String => match format {
+            Some("date-time") => "dates and times (RFC 3339 strings)".to_owned(),
+            Some(other) if plain_format(other) => format!("strings (format `{other}`)"),
+            _ => "strings".to_owned(),
+        },
+        Ty::Secret => "secret strings".to_owned(),
+        Ty::I32 | Ty::I64 => "whole numbers".to_owned(),
+        Ty::F64 => "numbers".to_owned(),
+        Ty::Bool => "booleans".to_owned(),
+        Ty::Json => "JSON values".to_owned(),
+        Ty::Upload => "files".to_owned(),
+    }
+}
+
+/// A format name worth repeating (the numeric ones say nothing the Rust type does not).
+fn plain_format(format: &str) -> bool {
+    !matches!(format, "" | "int32" | "int64" | "float" | "double" | "password" | "binary")
+        && format.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 fn value_expr(f: &Field) -> TokenStream {
@@ -144,35 +212,35 @@ fn builder_impl(module: &str, name: &syn::Ident, fields: &[Field], usage: Usage)
         let setter = ident(&setter);
         let ty = ty_tokens(module, &f.ty);
         let value = value_expr(f);
-        let doc = format!("Sets `{}`.", f.wire);
+        let doc = doc_lines(&format!("Sets `{}`.", f.wire));
         match f.repr(usage) {
             Repr::Nullable => {
                 let clear = ident(&clear);
-                let clear_doc = format!("Sends `{}` as `null`.", f.wire);
+                let clear_doc = doc_lines(&format!("Sends `{}` as `null`.", f.wire));
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     pub fn #setter(mut self, value: impl Into<#ty>) -> Self { self.#id = crate::Nullable::Value(#value); self }
-                    #[doc = #clear_doc]
+                    #clear_doc
                     pub fn #clear(mut self) -> Self { self.#id = crate::Nullable::Null; self }
                 }
             }
             _ => quote! {
-                #[doc = #doc]
+                #doc
                 pub fn #setter(mut self, value: impl Into<#ty>) -> Self { self.#id = Some(#value); self }
             },
         }
     });
-    let new_doc = if required.is_empty() {
+    let new_doc = doc_lines(&if required.is_empty() {
         "An empty value; set fields with the methods below.".to_owned()
     } else {
         format!(
             "A value with the required fields ({}).",
             required.iter().map(|f| format!("`{}`", f.wire)).collect::<Vec<_>>().join(", ")
         )
-    };
+    });
     quote! {
         impl #name {
-            #[doc = #new_doc]
+            #new_doc
             #[allow(clippy::new_without_default, clippy::too_many_arguments)]
             pub fn new(#(#args),*) -> Self { Self { #(#inits)* } }
             #(#setters)*
@@ -260,8 +328,8 @@ fn string_enum(name: &syn::Ident, docs: &TokenStream, e: &StrEnum) -> TokenStrea
     let catch_all = format_ident!("{}", e.catch_all);
     let variants = e.variants.iter().map(|(wire, v)| {
         let v = format_ident!("{}", v);
-        let doc = format!("`{wire}`");
-        quote! { #[doc = #doc] #v, }
+        let doc = doc_lines(&format!("`{wire}`"));
+        quote! { #doc #v, }
     });
     let to_str = e.variants.iter().map(|(wire, v)| {
         let v = format_ident!("{}", v);
@@ -299,8 +367,8 @@ fn union(module: &str, name: &syn::Ident, docs: &TokenStream, variants: &[UnionV
     let vs = variants.iter().map(|v| {
         let id = format_ident!("{}", v.ident);
         let ty = ty_tokens(module, &v.ty);
-        let doc = format!("The `{}` shape.", v.ident);
-        quote! { #[doc = #doc] #id(#ty), }
+        let doc = doc_lines(&format!("The `{}` shape.", v.ident));
+        quote! { #doc #id(#ty), }
     });
     quote! {
         #docs

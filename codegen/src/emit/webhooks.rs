@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::ty_tokens;
+use super::{doc_attrs, ty_tokens};
 use crate::ir::Module;
 
 /// `WebhookEvent`: one variant per event, dispatched on the payload's `type`,
@@ -16,7 +16,8 @@ pub fn event_enum(module: &Module) -> TokenStream {
             Some(s) => format!("`{}`: {s}", e.wire),
             None => format!("`{}`", e.wire),
         };
-        quote! { #[doc = #doc] #v(#ty), }
+        let doc = doc_attrs(&doc);
+        quote! { #doc #v(#ty), }
     });
     let arms = module.webhooks.values().map(|e| {
         let v = format_ident!("{}", e.variant);

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::Lowerer;
 use crate::diag::join;
-use crate::ir::{Field, StrEnum, Ty, TypeDef, TypeKind, UnionVariant, Usage};
+use crate::ir::{Field, FieldFacts, StrEnum, Ty, TypeDef, TypeKind, UnionVariant, Usage};
 use crate::names;
 
 /// Where a schema sits: its document, module and JSON pointer.
@@ -66,6 +66,27 @@ fn kind_of(ty: &Ty, lowerer: &Lowerer, depth: usize) -> Kind {
             Some(TypeKind::Alias(t)) => kind_of(&t.clone(), lowerer, depth + 1),
             _ => Kind::Any,
         },
+    }
+}
+
+/// The facts of a property schema that its docs can state (of the items for a list).
+fn field_facts(schema: &Value) -> FieldFacts {
+    let v = match schema.get("items") {
+        Some(items) if schema.get("type").and_then(Value::as_str) == Some("array") => items,
+        _ => schema,
+    };
+    let example = v.get("example").or_else(|| v.get("examples").and_then(|e| e.get(0))).and_then(|e| match e {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => serde_json::to_string(other).ok(),
+    });
+    FieldFacts {
+        format: text(v, "format"),
+        values: v
+            .get("enum")
+            .and_then(Value::as_array)
+            .map_or_else(Vec::new, |vs| vs.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
+        example,
     }
 }
 
@@ -413,6 +434,7 @@ impl Lowerer<'_> {
                 nullable: shape.nullable,
                 boxed: false,
                 doc,
+                facts: field_facts(&schema),
                 max_bytes,
                 binary,
             });

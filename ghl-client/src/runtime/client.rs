@@ -143,6 +143,7 @@ impl Client {
         self.inner.location_id.as_deref()
     }
 
+    #[doc(hidden)] // generated code only
     /// Resolves a `locationId` argument: the call's own value, else the client's.
     ///
     /// ```
@@ -210,6 +211,7 @@ impl Client {
         Ok(())
     }
 
+    #[doc(hidden)] // generated code only
     /// Sends `request` and decodes a 2xx body as `T` (an empty body decodes as JSON `null`).
     ///
     /// Picks the token the operation takes, waits for the rate limiter,
@@ -244,6 +246,7 @@ impl Client {
         .await
     }
 
+    #[doc(hidden)] // generated code only
     /// Like [`Client::execute`], for operations whose success body is not
     /// JSON (a recording, a text file): the body is returned as bytes.
     pub async fn execute_bytes(&self, request: Request) -> Result<ApiResponse<Bytes>, Error> {

@@ -466,6 +466,7 @@ impl ErrorBody {
 /// `message` of an [`ErrorBody`]: GHL sends a text or a list of texts.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ErrorMessage {
     /// A single message.
     Text(String),

@@ -12,6 +12,10 @@ use serde::de::DeserializeOwned;
 use crate::{Client, Error, Request};
 
 /// An operation whose response is one page of a longer list.
+///
+/// The generated builders of paged operations implement it; call their
+/// `stream()`, or [`paginate`]. Its methods are the generator's interface and
+/// may change in a minor release.
 pub trait Paginated: Sized + Send + 'static {
     /// The decoded response of one call.
     type Page: DeserializeOwned + Send;
@@ -24,6 +28,7 @@ pub trait Paginated: Sized + Send + 'static {
     fn to_request(&self) -> Result<Request, Error>;
     /// Moves the paging parameters past `page`. Returns `false` when `page`
     /// was the last one (short page, total reached, or a cursor that did not move).
+    #[doc(hidden)]
     fn advance(&mut self, page: &Self::Page) -> bool;
     /// Takes the items out of a page.
     fn items(page: Self::Page) -> Vec<Self::Item>;
@@ -55,6 +60,7 @@ pub fn paginate<P: Paginated>(op: P) -> impl Stream<Item = Result<P::Item, Error
     })
 }
 
+#[doc(hidden)] // generated code only
 /// Next offset for offset/skip paging, or `None` when the page was the last.
 ///
 /// `limit` is the requested page size (a shorter page is the last), `total`
@@ -71,6 +77,7 @@ pub fn next_offset(current: Option<i64>, limit: Option<i64>, count: usize, total
     Some(next)
 }
 
+#[doc(hidden)] // generated code only
 /// Next page number for page paging (first page is `1` when unset).
 pub fn next_page(current: Option<i64>, limit: Option<i64>, count: usize, total: Option<i64>) -> Option<i64> {
     let count = i64::try_from(count).ok()?;
@@ -86,6 +93,7 @@ pub fn next_page(current: Option<i64>, limit: Option<i64>, count: usize, total: 
     page.checked_add(1)
 }
 
+#[doc(hidden)] // generated code only
 /// Whether a cursor moved: a missing or repeated cursor ends the stream.
 pub fn cursor_moved<T: PartialEq>(current: Option<&T>, next: Option<&T>) -> bool {
     match next {

@@ -12,6 +12,7 @@ use crate::runtime::upload::Upload;
 
 /// Which access token an operation accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TokenKind {
     /// A sub-account (location) token or a location Private Integration Token.
     Location,
@@ -44,6 +45,7 @@ pub struct OperationMeta {
 /// content: bodies carry secrets (the token endpoint's client secret and
 /// refresh token, or a password field).
 #[derive(Default)]
+#[non_exhaustive]
 pub enum Body {
     /// No body.
     #[default]
@@ -77,6 +79,7 @@ impl std::fmt::Debug for Body {
 
 /// One part of a multipart body.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Part {
     /// A text field.
     Text {
@@ -98,6 +101,7 @@ pub enum Part {
 
 /// A request ready for [`crate::Client::execute`].
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Request {
     /// The operation this request belongs to.
     pub meta: &'static OperationMeta,
@@ -114,16 +118,19 @@ pub struct Request {
 }
 
 impl Request {
+    #[doc(hidden)] // generated code only
     /// A request for `meta` at an already expanded `path`.
     pub fn new(meta: &'static OperationMeta, path: String) -> Self {
         Request { meta, path, query: Vec::new(), headers: Vec::new(), body: Body::Empty, scope_key: None }
     }
 
+    #[doc(hidden)] // generated code only
     /// Adds one query pair.
     pub fn query(&mut self, name: &'static str, value: impl Display) {
         self.query.push((name, value.to_string()));
     }
 
+    #[doc(hidden)] // generated code only
     /// Adds one query pair per element (`?ids=a&ids=b`).
     pub fn query_each<T: Display>(&mut self, name: &'static str, values: impl IntoIterator<Item = T>) {
         for v in values {
@@ -131,12 +138,14 @@ impl Request {
         }
     }
 
+    #[doc(hidden)] // generated code only
     /// Adds one query pair holding every element, comma-separated (`?ids=a,b`).
     pub fn query_joined<T: Display>(&mut self, name: &'static str, values: impl IntoIterator<Item = T>) {
         let joined = values.into_iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
         self.query.push((name, joined));
     }
 
+    #[doc(hidden)] // generated code only
     /// Adds a structured query value, sent as its JSON text.
     pub fn query_json<T: serde::Serialize>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
         let text = serde_json::to_string(value).map_err(|e| Error::encode(self.meta.id, e))?;
@@ -144,17 +153,20 @@ impl Request {
         Ok(())
     }
 
+    #[doc(hidden)] // generated code only
     /// Adds a header declared by the operation.
     pub fn header(&mut self, name: &'static str, value: impl Display) {
         self.headers.push((name, value.to_string()));
     }
 
+    #[doc(hidden)] // generated code only
     /// Sets a JSON body.
     pub fn json<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
         self.body = Body::Json(serde_json::to_vec(body).map_err(|e| Error::encode(self.meta.id, e))?);
         Ok(())
     }
 
+    #[doc(hidden)] // generated code only
     /// Sets a form-urlencoded body.
     pub fn form<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
         let text = serde_urlencoded::to_string(body).map_err(|e| Error::encode(self.meta.id, e))?;
@@ -162,17 +174,20 @@ impl Request {
         Ok(())
     }
 
+    #[doc(hidden)] // generated code only
     /// Sets a multipart body.
     pub fn multipart(&mut self, parts: Vec<Part>) {
         self.body = Body::Multipart(parts);
     }
 
+    #[doc(hidden)] // generated code only
     /// Records the location or company the call is about (for rate limiting).
     pub fn scope_key(&mut self, key: impl Into<String>) {
         self.scope_key = Some(key.into());
     }
 }
 
+#[doc(hidden)] // generated code only
 /// Text of a non-file multipart field: strings as they are, anything else as JSON.
 pub fn multipart_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
@@ -182,6 +197,7 @@ pub fn multipart_text<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
+#[doc(hidden)] // generated code only
 /// Percent-encodes one path segment.
 pub fn path_segment(value: &str) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -190,6 +206,7 @@ pub fn path_segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 
+#[doc(hidden)] // generated code only
 /// A boxed sample call, as generated for contract tests.
 #[doc(hidden)]
 pub type SampleCall = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send>>;

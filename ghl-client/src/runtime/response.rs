@@ -6,6 +6,7 @@ use http::{HeaderMap, StatusCode};
 /// What `send_with_meta()` returns: the decoded body plus everything else
 /// the server sent, for callers who need headers or the exact JSON.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ApiResponse<T> {
     /// HTTP status.
     pub status: StatusCode,
